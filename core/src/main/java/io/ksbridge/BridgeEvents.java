@@ -1,0 +1,67 @@
+package io.ksbridge;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
+
+/** The immutable events a {@link BridgeListener} receives. */
+public final class BridgeEvents {
+    private BridgeEvents() {
+    }
+
+    /**
+     * A buffer became a batch and went to the backend.
+     *
+     * @param reason what triggered it: {@code policy}, {@code memory} (the buffer cap), {@code revoke},
+     *               {@code close}
+     */
+    public record Flush(String table, TopicPartition partition, long firstOffset, long lastOffset, int rows, long bytes,
+                        String reason) {
+    }
+
+    /** The backend made a batch durable: its rows are in Snowflake (or accepted for loading by Snowpipe). */
+    public record Durable(String table, TopicPartition partition, long firstOffset, long lastOffset, int rows,
+                          long bytes, Duration latency) {
+    }
+
+    /** Offsets were committed to Kafka: for each partition, the next offset to read. */
+    public record Commit(Map<TopicPartition, Long> offsets) {
+        public Commit {
+            offsets = Map.copyOf(offsets);
+        }
+    }
+
+    /** A batch failed for a transient reason and will be retried after {@code delay}. */
+    public record Retry(String table, TopicPartition partition, long firstOffset, long lastOffset, int attempt,
+                        Duration delay, Throwable cause) {
+    }
+
+    /**
+     * A record went to the dead-letter topic.
+     *
+     * @param reason the error, as written in the {@code ksbridge.error.message} header
+     */
+    public record DeadLetter(RecordCoordinates record, String deadLetterTopic, String reason) {
+        public DeadLetter {
+            Objects.requireNonNull(record, "record");
+        }
+    }
+
+    /** A record was skipped, as {@link ErrorPolicy#skip()} asked. */
+    public record Skip(RecordCoordinates record, String reason) {
+    }
+
+    /** Partitions were paused (memory cap reached) or resumed. */
+    public record Backpressure(Set<TopicPartition> partitions, boolean paused, long bufferedBytes) {
+        public Backpressure {
+            partitions = Set.copyOf(partitions);
+        }
+    }
+
+    /** A load the backend had accepted later failed in Snowflake (Snowpipe); the file is kept for inspection. */
+    public record LoadFailure(String table, TopicPartition partition, long firstOffset, long lastOffset,
+                              String location, String error) {
+    }
+}

@@ -1,0 +1,77 @@
+package io.ksbridge.ingest;
+
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Where batches go: Snowpipe files, Snowpipe Streaming channels, or a test double. A backend never sees a
+ * Kafka consumer; the bridge owns buffering, flushing, retries with backoff, offsets and backpressure.
+ *
+ * <p>Lifecycle, all called by the bridge on its polling thread: {@link #start} once; then for each assigned
+ * partition {@link #open}, any number of {@link #ingest} calls, {@link #release} when it is revoked; finally
+ * {@link #close()}. A partition may be opened again after release (it moved away and back).
+ *
+ * <p>Ordering: for one partition, the bridge hands batches over in offset order, and hands a retried batch
+ * over again before any later batch of that partition. Batches of one partition may be in flight together
+ * (up to {@code maxInFlightBatches} overall). A backend that must keep a partition's rows in order (Streaming)
+ * answers {@link IngestResult.Retry} for every in-flight batch after one that failed.
+ *
+ * <p>Completions: {@link #ingest} returns at once; the stage completes exactly once, on any thread.
+ * Exceptions thrown by {@code ingest} itself count as {@link IngestResult.Fatal}.
+ *
+ * <p>The SPI grows by {@code default} methods only.
+ */
+public interface IngestBackend extends AutoCloseable {
+
+    /**
+     * Prepares the backend (clients, connections). Called once, before anything else.
+     *
+     * @param context what the bridge tells its backend, never null
+     * @throws io.ksbridge.BridgeException when the backend cannot start; the bridge does not start either
+     */
+    default void start(BackendContext context) {
+    }
+
+    /**
+     * A partition was assigned to this bridge and will feed {@code table}. Create what is missing (table,
+     * stage, pipe, channel), reconcile what a previous owner left behind, and say where reading should resume.
+     * Called on the polling thread inside the consumer's rebalance callback; may block, but should finish well
+     * within {@code max.poll.interval.ms}.
+     *
+     * @return where to resume, never null
+     * @throws io.ksbridge.BridgeException when the partition cannot be opened; retriable ones are retried
+     */
+    PartitionStart open(String table, TopicPartition partition);
+
+    /**
+     * Starts loading a batch. Returns at once; never blocks the polling thread on I/O.
+     *
+     * @param batch the batch, never null, never empty of offsets (it may have no rows)
+     * @return the outcome, completed exactly once, never null
+     */
+    CompletionStage<IngestResult> ingest(IngestBatch batch);
+
+    /**
+     * The partition is no longer this bridge's: stop writing it, and release what belongs to it (a channel).
+     * In-flight batches of the partition may still complete; their outcome no longer moves offsets.
+     */
+    default void release(TopicPartition partition) {
+    }
+
+    /**
+     * Whether rows should carry {@code SnowflakeConnectorPushTime} in {@code RECORD_METADATA} (Streaming
+     * does, like the connector's Streaming mode).
+     */
+    default boolean stampsPushTime() {
+        return false;
+    }
+
+    /** A short name for logs and metrics, for example {@code snowpipe}. */
+    default String name() {
+        return getClass().getSimpleName();
+    }
+
+    /** Releases everything. Idempotent. In-flight batches that have not completed may be abandoned. */
+    @Override
+    void close();
+}
