@@ -19,7 +19,7 @@ public final class JsonFormat implements RecordFormat {
     public static final JsonFormat INSTANCE = new JsonFormat();
 
     private final JsonFactory factory = JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
             .build();
 
     private JsonFormat() {
