@@ -159,7 +159,7 @@ public final class Engine {
             if (state.get() == State.STOPPED) {
                 return;
             }
-            if (state.get() == State.RUNNING && failure == null) {
+            if (state.get() == State.RUNNING && (failure == null || failure instanceof RecordFormatException)) {
                 try {
                     drain();
                 } catch (Throwable t) {
@@ -299,7 +299,13 @@ public final class Engine {
             recordFailure(t);
             if (consumer != null && !haltRequested) {
                 try {
-                    drainCompletions();
+                    if (t instanceof RecordFormatException) {
+                        // The rows before the bad record are good: load them, so a restart starts at the bad one.
+                        closeDeadlineNanos = System.nanoTime() + s.closeTimeout().toNanos();
+                        drain();
+                    } else {
+                        drainCompletions();
+                    }
                     commit(consumer, true);
                 } catch (Throwable t2) {
                     log.warn("could not commit durable offsets after the failure: {}", t2.toString());
