@@ -85,6 +85,47 @@ class BridgeHostLoopIT {
     }
 
     @Test
+    void hostLoop_backendAheadOfKafka_seekTargetsReportedAndHeldRecordsDropped() throws Exception {
+        String topic = "host-ahead";
+        kafka.createTopic(topic, 2);
+        ItSupport.produceIds(kafka, topic, 2, 0, 2_000);
+        RecordingBackend store = new RecordingBackend();
+        // A first host loads everything and crashes before committing anything to Kafka.
+        KafkaToSnowflakeBridge first = KafkaToSnowflakeBridge.builder()
+                .flushPolicy(FlushPolicy.records(250)).backend(RecordingBackend.sharing(store)).build();
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer("ahead-group")) {
+            consumer.subscribe(List.of(topic), first.rebalanceListener(consumer));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (store.rowCount() < 2_000 && System.nanoTime() < deadline) {
+                first.accept(consumer.poll(Duration.ofMillis(50)));
+            }
+            io.ksbridge.testkit.TestBridges.crash(first);
+        }
+        assertEquals(Map.of(), kafka.committedOffsets("ahead-group"));
+
+        // A second host uses the listener that does not seek: the bridge reports targets and drops what is held.
+        KafkaToSnowflakeBridge second = KafkaToSnowflakeBridge.builder()
+                .flushPolicy(FlushPolicy.records(250)).backend(RecordingBackend.sharing(store)).build();
+        Map<TopicPartition, Long> targets = new HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer("ahead-group")) {
+            consumer.subscribe(List.of(topic), second.rebalanceListener());
+            ItSupport.produceIds(kafka, topic, 2, 2_000, 2_100);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (store.rowCount() < 2_100 && System.nanoTime() < deadline) {
+                second.accept(consumer.poll(Duration.ofMillis(50)));
+                if (targets.isEmpty()) {
+                    targets.putAll(second.seekTargets());
+                }
+            }
+            second.close();
+            consumer.commitSync(second.durableOffsets());
+        }
+        assertEquals(Map.of(new TopicPartition(topic, 0), 1_000L, new TopicPartition(topic, 1), 1_000L), targets);
+        assertExactlyOnce(store, "HOST_AHEAD_" + Math.abs(topic.hashCode()), 2_100);
+        assertEquals(kafka.endOffsets(topic), kafka.committedOffsets("ahead-group"));
+    }
+
+    @Test
     void transientFailures_areRetriedWithBackoffAndReported_noDuplicates() throws Exception {
         String topic = "retries";
         kafka.createTopic(topic, 2);
