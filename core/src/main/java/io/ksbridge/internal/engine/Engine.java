@@ -1,0 +1,1128 @@
+package io.ksbridge.internal.engine;
+
+import io.ksbridge.BridgeClosedException;
+import io.ksbridge.BridgeConfigException;
+import io.ksbridge.BridgeEvents;
+import io.ksbridge.BridgeException;
+import io.ksbridge.BridgeListener;
+import io.ksbridge.BridgeSettings;
+import io.ksbridge.BufferStats;
+import io.ksbridge.ErrorPolicy;
+import io.ksbridge.FormatContext;
+import io.ksbridge.IngestException;
+import io.ksbridge.NullValueBehavior;
+import io.ksbridge.RecordCoordinates;
+import io.ksbridge.RecordFormatException;
+import io.ksbridge.ingest.BackendContext;
+import io.ksbridge.ingest.IngestBackend;
+import io.ksbridge.ingest.IngestBatch;
+import io.ksbridge.ingest.IngestResult;
+import io.ksbridge.ingest.IngestRow;
+import io.ksbridge.ingest.PartitionStart;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bridge's engine: per-partition buffers, flushing, in-flight batches, retries, offsets, backpressure, and
+ * the own consumer loop. All buffer state belongs to one polling thread (the loop thread, or the host thread that
+ * calls {@code accept}); backend completions come back through a queue.
+ */
+public final class Engine {
+    private static final Logger log = LoggerFactory.getLogger(Engine.class);
+    private static final byte[] EMPTY_OBJECT = {'{', '}'};
+
+    private enum State { NEW, RUNNING, STOPPED }
+
+    private record Completion(InFlight batch, IngestResult result) {
+    }
+
+    private final BridgeSettings s;
+    private final IngestBackend backend;
+    private final BridgeListener listener;
+    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final ReentrantLock hostLock = new ReentrantLock();
+    private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
+
+    private volatile Throwable failure;
+    private volatile boolean closeRequested;
+    private volatile boolean haltRequested;
+    private volatile long closeDeadlineNanos;
+    private volatile long bufferedBytesView;
+    private volatile Thread loopThread;
+    private volatile Consumer<byte[], byte[]> ownConsumer;
+    private boolean ownLoop;
+    private boolean backendStarted;
+
+    // polling-thread state
+    private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
+    private final Map<TopicPartition, Long> seekTargets = new HashMap<>();
+    private final Set<TopicPartition> backoffPaused = new HashSet<>();
+    private final RowOutput valueOut = new RowOutput();
+    private final RowOutput keyOut = new RowOutput();
+    private final Ctx ctx = new Ctx();
+    private MetadataWriter metadata;
+    private DeadLetterWriter deadLetters;
+    private long bufferedBytes;
+    private int inFlight;
+    private boolean memoryPaused;
+    private long lastCommitNanos;
+
+    public Engine(BridgeSettings settings) {
+        this.s = settings;
+        this.backend = settings.backend();
+        this.listener = new SafeListener(settings.listener());
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    public void start() {
+        checkOwnLoop();
+        if (!state.compareAndSet(State.NEW, State.RUNNING)) {
+            throw new IllegalStateException("bridge " + s.name() + " was already started or closed");
+        }
+        Thread t = new Thread(this::loop, "ksbridge-" + s.name());
+        t.setDaemon(false);
+        loopThread = t;
+        t.start();
+    }
+
+    public void runHere() {
+        checkOwnLoop();
+        if (!state.compareAndSet(State.NEW, State.RUNNING)) {
+            throw new IllegalStateException("bridge " + s.name() + " was already started or closed");
+        }
+        loopThread = Thread.currentThread();
+        loop();
+        Throwable f = failure;
+        if (f != null) {
+            throw f instanceof BridgeException be ? be : new BridgeException("bridge " + s.name() + " failed: " + f, f);
+        }
+    }
+
+    private void checkOwnLoop() {
+        if (!s.ownsConsumer()) {
+            throw new IllegalStateException("start() needs topics and consumerProperties; this bridge was built for "
+                    + "the host loop: call accept(records) from your consumer loop instead");
+        }
+    }
+
+    public void close(Duration timeout) {
+        closeDeadlineNanos = System.nanoTime() + timeout.toNanos();
+        closeRequested = true;
+        if (ownLoop || loopThread != null) {
+            Consumer<byte[], byte[]> c = ownConsumer;
+            if (c != null) {
+                c.wakeup();
+            }
+            Thread t = loopThread;
+            if (t != null && t != Thread.currentThread()) {
+                try {
+                    t.join(Math.max(1, timeout.toMillis() + 10_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (state.get() == State.NEW) {
+                state.set(State.STOPPED);
+                terminated.countDown();
+            }
+            return;
+        }
+        hostLock.lock();
+        try {
+            if (state.get() == State.STOPPED) {
+                return;
+            }
+            if (state.get() == State.RUNNING && (failure == null || failure instanceof RecordFormatException)) {
+                try {
+                    drain();
+                } catch (Throwable t) {
+                    recordFailure(t);
+                }
+            }
+            shutdownResources();
+        } finally {
+            state.set(State.STOPPED);
+            terminated.countDown();
+            hostLock.unlock();
+        }
+    }
+
+    /** Stops at once, as a crash would: no flush, no commit. For tests (the testkit's crash helper). */
+    public void halt() {
+        haltRequested = true;
+        closeRequested = true;
+        Consumer<byte[], byte[]> c = ownConsumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        Thread t = loopThread;
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } else if (t == null) {
+            hostLock.lock();
+            try {
+                shutdownResources();
+                state.set(State.STOPPED);
+                terminated.countDown();
+            } finally {
+                hostLock.unlock();
+            }
+        }
+    }
+
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        boolean done = terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        Throwable f = failure;
+        if (done && f != null) {
+            throw f instanceof BridgeException be ? be : new BridgeException("bridge " + s.name() + " failed: " + f, f);
+        }
+        return done;
+    }
+
+    public boolean isRunning() {
+        return state.get() == State.RUNNING && failure == null;
+    }
+
+    public Throwable failure() {
+        return failure;
+    }
+
+    public long bufferedBytes() {
+        return bufferedBytesView;
+    }
+
+    private void recordFailure(Throwable t) {
+        if (failure == null) {
+            failure = t;
+            log.error("bridge {} stopped: {}", s.name(), t.toString());
+            listener.onFailure(t);
+        }
+    }
+
+    private void startBackend() {
+        if (!backendStarted) {
+            backendStarted = true;
+            metadata = new MetadataWriter(s.metadata(), backend.stampsPushTime());
+            backend.start(new BackendContext(s.name(), listener, s.retryPolicy()));
+        }
+    }
+
+    private void shutdownResources() {
+        for (PartitionState ps : partitions.values()) {
+            releaseQuietly(ps.tp);
+        }
+        partitions.clear();
+        if (deadLetters != null) {
+            try {
+                deadLetters.close();
+            } catch (RuntimeException e) {
+                log.warn("closing the dead-letter producer failed: {}", e.toString());
+            }
+        }
+        try {
+            backend.close();
+        } catch (RuntimeException e) {
+            log.warn("closing backend {} failed: {}", backend.name(), e.toString());
+        }
+    }
+
+    // ------------------------------------------------------------------ own loop
+
+    private void loop() {
+        ownLoop = true;
+        KafkaConsumer<byte[], byte[]> consumer = null;
+        try {
+            startBackend();
+            Map<String, Object> props = new HashMap<>(s.consumerProperties());
+            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "ksbridge-" + s.name());
+            consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            ownConsumer = consumer;
+            ConsumerRebalanceListener rebalance = rebalanceListener(consumer);
+            if (s.topicPattern() != null) {
+                consumer.subscribe(s.topicPattern(), rebalance);
+            } else {
+                consumer.subscribe(s.topics(), rebalance);
+            }
+            while (!closeRequested) {
+                ConsumerRecords<byte[], byte[]> records;
+                try {
+                    records = consumer.poll(s.pollTimeout());
+                } catch (WakeupException e) {
+                    continue;
+                }
+                process(records, consumer);
+                maintain(consumer);
+                commit(consumer, false);
+            }
+            if (!haltRequested) {
+                drain();
+                commit(consumer, true);
+            }
+        } catch (WakeupException e) {
+            if (!closeRequested) {
+                recordFailure(e);
+            }
+        } catch (Throwable t) {
+            recordFailure(t);
+            if (consumer != null && !haltRequested) {
+                try {
+                    if (t instanceof RecordFormatException) {
+                        // The rows before the bad record are good: load them, so a restart starts at the bad one.
+                        closeDeadlineNanos = System.nanoTime() + s.closeTimeout().toNanos();
+                        drain();
+                    } else {
+                        drainCompletions();
+                    }
+                    commit(consumer, true);
+                } catch (Throwable t2) {
+                    log.warn("could not commit durable offsets after the failure: {}", t2.toString());
+                }
+            }
+        } finally {
+            ownConsumer = null;
+            if (consumer != null) {
+                try {
+                    consumer.close(Duration.ofSeconds(haltRequested ? 0 : 5));
+                } catch (Throwable t) {
+                    log.warn("closing the consumer failed: {}", t.toString());
+                }
+            }
+            shutdownResources();
+            state.set(State.STOPPED);
+            terminated.countDown();
+        }
+    }
+
+    private void commit(Consumer<byte[], byte[]> consumer, boolean sync) {
+        long now = System.nanoTime();
+        if (!sync && now - lastCommitNanos < s.commitInterval().toNanos()) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        Map<TopicPartition, Long> plain = new HashMap<>();
+        for (PartitionState ps : partitions.values()) {
+            if (ps.durableNext >= 0 && ps.durableNext > ps.committedNext) {
+                offsets.put(ps.tp, new OffsetAndMetadata(ps.durableNext));
+                plain.put(ps.tp, ps.durableNext);
+            }
+        }
+        lastCommitNanos = now;
+        if (offsets.isEmpty()) {
+            return;
+        }
+        if (sync) {
+            consumer.commitSync(offsets);
+            markCommitted(plain);
+        } else {
+            consumer.commitAsync(offsets, (done, error) -> {
+                if (error != null) {
+                    log.warn("committing offsets failed, will retry: {}", error.toString());
+                } else {
+                    markCommitted(plain);
+                }
+            });
+        }
+    }
+
+    private void markCommitted(Map<TopicPartition, Long> offsets) {
+        offsets.forEach((tp, off) -> {
+            PartitionState ps = partitions.get(tp);
+            if (ps != null && off > ps.committedNext) {
+                ps.committedNext = off;
+            }
+        });
+        listener.onCommit(new BridgeEvents.Commit(offsets));
+    }
+
+    // ------------------------------------------------------------------ host loop
+
+    public void accept(ConsumerRecords<byte[], byte[]> records) {
+        hostLock.lock();
+        try {
+            ensureHostRunning();
+            try {
+                process(records, null);
+                maintain(null);
+            } catch (Throwable t) {
+                recordFailure(t);
+                throw t instanceof BridgeException be ? be : new BridgeException("bridge " + s.name() + " failed: " + t, t);
+            }
+        } finally {
+            hostLock.unlock();
+        }
+    }
+
+    private void ensureHostRunning() {
+        if (s.ownsConsumer()) {
+            throw new IllegalStateException("this bridge runs its own consumer loop (topics were set); accept() is for "
+                    + "host-loop bridges built without topics");
+        }
+        if (failure != null) {
+            throw new BridgeClosedException("bridge " + s.name() + " stopped on a failure: " + failure.getMessage(), failure);
+        }
+        if (closeRequested || state.get() == State.STOPPED) {
+            throw new BridgeClosedException("bridge " + s.name() + " is closed");
+        }
+        if (state.compareAndSet(State.NEW, State.RUNNING)) {
+            startBackend();
+        }
+    }
+
+    public Map<TopicPartition, OffsetAndMetadata> durableOffsets() {
+        hostLock.lock();
+        try {
+            if (state.get() == State.RUNNING && failure == null && !ownLoop) {
+                drainCompletions();
+            }
+            Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+            for (PartitionState ps : partitions.values()) {
+                if (ps.durableNext >= 0) {
+                    out.put(ps.tp, new OffsetAndMetadata(ps.durableNext));
+                }
+            }
+            out.putAll(finalOffsets);
+            return out;
+        } finally {
+            hostLock.unlock();
+        }
+    }
+
+    /** Durable offsets of partitions released while closing, kept so the host can commit them after close. */
+    private final Map<TopicPartition, OffsetAndMetadata> finalOffsets = new HashMap<>();
+
+    public Map<TopicPartition, Long> seekTargets() {
+        hostLock.lock();
+        try {
+            return new HashMap<>(seekTargets);
+        } finally {
+            hostLock.unlock();
+        }
+    }
+
+    public ConsumerRebalanceListener rebalanceListener(Consumer<?, ?> consumer) {
+        @SuppressWarnings("unchecked")
+        Consumer<byte[], byte[]> c = (Consumer<byte[], byte[]>) consumer;
+        return new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+                guarded(() -> revoke(revoked, c, true));
+            }
+
+            @Override
+            public void onPartitionsLost(Collection<TopicPartition> lost) {
+                guarded(() -> revoke(lost, c, false));
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+                guarded(() -> assign(assigned, c));
+            }
+        };
+    }
+
+    private void guarded(Runnable r) {
+        boolean host = !ownLoop;
+        if (host) {
+            hostLock.lock();
+        }
+        try {
+            if (host) {
+                ensureHostRunning();
+            }
+            r.run();
+        } catch (Throwable t) {
+            recordFailure(t);
+            throw t instanceof BridgeException be ? be : new BridgeException("bridge " + s.name() + " failed: " + t, t);
+        } finally {
+            if (host) {
+                hostLock.unlock();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ rebalance
+
+    private void assign(Collection<TopicPartition> assigned, Consumer<byte[], byte[]> consumer) {
+        for (TopicPartition tp : assigned) {
+            if (!partitions.containsKey(tp)) {
+                open(tp, consumer);
+            }
+        }
+        if (consumer != null && memoryPaused) {
+            consumer.pause(assigned);
+        }
+        listener.onAssigned(Set.copyOf(assigned));
+    }
+
+    private PartitionState open(TopicPartition tp, Consumer<byte[], byte[]> consumer) {
+        String table;
+        try {
+            table = s.tableNamer().tableName(tp.topic());
+        } catch (RuntimeException e) {
+            throw new BridgeConfigException("tableNamer", tp.topic(), "cannot name a table for topic '" + tp.topic()
+                    + "': " + e.getMessage());
+        }
+        if (table == null || table.isBlank()) {
+            throw new BridgeConfigException("tableNamer", tp.topic(), "returned no table name for topic '" + tp.topic() + "'");
+        }
+        PartitionStart start = openWithRetry(table, tp);
+        PartitionState ps = new PartitionState(tp, table);
+        if (start.nextOffset().isPresent()) {
+            long next = start.nextOffset().getAsLong();
+            if (consumer != null) {
+                OffsetAndMetadata committed = consumer.committed(Set.of(tp)).get(tp);
+                // Kafka's commit is never ahead of durable data (we only commit durable offsets), so the larger of
+                // the two is where Snowflake's data ends. Records a backend does not store (dead-lettered at the
+                // very end of a range) may put Kafka ahead.
+                if (committed != null && committed.offset() > next) {
+                    next = committed.offset();
+                }
+                consumer.seek(tp, next);
+            } else {
+                seekTargets.put(tp, next);
+            }
+            ps.nextOffset = next;
+            ps.rangeStart = next;
+            ps.durableNext = next;
+        }
+        partitions.put(tp, ps);
+        log.debug("bridge {} opened {} -> table {} at {}", s.name(), tp, table, start.nextOffset());
+        return ps;
+    }
+
+    private PartitionStart openWithRetry(String table, TopicPartition tp) {
+        int attempt = 0;
+        while (true) {
+            try {
+                PartitionStart start = backend.open(table, tp);
+                if (start == null) {
+                    throw new IllegalStateException("backend " + backend.name() + " returned null from open(" + tp + ")");
+                }
+                return start;
+            } catch (IngestException e) {
+                attempt++;
+                if (!e.isRetriable() || !s.retryPolicy().allows(attempt) || closeRequested) {
+                    throw e;
+                }
+                Duration delay = s.retryPolicy().delay(attempt);
+                log.warn("opening {} in {} failed (attempt {}), retrying in {}: {}", tp, backend.name(), attempt, delay,
+                        e.getMessage());
+                sleep(delay);
+            }
+        }
+    }
+
+    private void revoke(Collection<TopicPartition> revoked, Consumer<byte[], byte[]> consumer, boolean commit) {
+        List<PartitionState> states = new ArrayList<>();
+        for (TopicPartition tp : revoked) {
+            PartitionState ps = partitions.get(tp);
+            if (ps != null) {
+                states.add(ps);
+            }
+        }
+        if (commit) {
+            for (PartitionState ps : states) {
+                flush(ps, "revoke", true);
+            }
+            long deadline = System.nanoTime() + s.closeTimeout().toNanos();
+            waitUntil(() -> states.stream().noneMatch(PartitionState::hasPending), deadline, states);
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+            Map<TopicPartition, Long> plain = new HashMap<>();
+            for (PartitionState ps : states) {
+                if (ps.durableNext >= 0 && ps.durableNext > ps.committedNext) {
+                    offsets.put(ps.tp, new OffsetAndMetadata(ps.durableNext));
+                    plain.put(ps.tp, ps.durableNext);
+                }
+            }
+            if (consumer != null && !offsets.isEmpty()) {
+                consumer.commitSync(offsets);
+                markCommitted(plain);
+            }
+            if (consumer == null) {
+                finalOffsets.putAll(offsets);
+            }
+        }
+        for (PartitionState ps : states) {
+            drop(ps);
+        }
+        listener.onRevoked(Set.copyOf(revoked));
+    }
+
+    private void drop(PartitionState ps) {
+        for (InFlight f : ps.batches) {
+            f.abandoned = true;
+            if (f.state == InFlight.State.SUBMITTED) {
+                inFlight--;
+            }
+            release(f);
+        }
+        ps.batches.clear();
+        bufferedBytes -= ps.bytes;
+        bufferedBytesView = bufferedBytes;
+        partitions.remove(ps.tp);
+        seekTargets.remove(ps.tp);
+        backoffPaused.remove(ps.tp);
+        releaseQuietly(ps.tp);
+    }
+
+    private void releaseQuietly(TopicPartition tp) {
+        try {
+            backend.release(tp);
+        } catch (RuntimeException e) {
+            log.warn("backend {} failed to release {}: {}", backend.name(), tp, e.toString());
+        }
+    }
+
+    // ------------------------------------------------------------------ records in
+
+    private void process(ConsumerRecords<byte[], byte[]> records, Consumer<byte[], byte[]> consumer) {
+        drainCompletions();
+        if (records.isEmpty()) {
+            return;
+        }
+        for (TopicPartition tp : records.partitions()) {
+            PartitionState ps = partitions.get(tp);
+            if (ps == null) {
+                if (consumer != null) {
+                    continue; // no longer ours
+                }
+                ps = open(tp, null); // host loop without our rebalance listener
+            }
+            List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
+            for (int i = 0; i < list.size(); i++) {
+                ConsumerRecord<byte[], byte[]> rec = list.get(i);
+                if (rec.offset() < ps.nextOffset) {
+                    continue; // already held by the backend, or already handled
+                }
+                if (!acceptOne(ps, rec, consumer)) {
+                    break; // the partition was sought back; the rest comes again
+                }
+                seekTargets.remove(tp);
+            }
+            maybeFlush(ps, System.nanoTime());
+        }
+    }
+
+    /** Returns false when the record was not taken and the partition was sought back to it (own loop). */
+    private boolean acceptOne(PartitionState ps, ConsumerRecord<byte[], byte[]> rec, Consumer<byte[], byte[]> consumer) {
+        while (true) {
+            Converted c = convert(rec);
+            if (c.retriable != null) {
+                ps.formatAttempts++;
+                if (!s.retryPolicy().allows(ps.formatAttempts)) {
+                    throw new IngestException("gave up on record " + coordinates(rec) + " after " + ps.formatAttempts
+                            + " attempts: " + c.retriable.getMessage(), false, c.retriable);
+                }
+                Duration delay = s.retryPolicy().delay(ps.formatAttempts);
+                log.warn("record {} cannot be converted yet (attempt {}), retrying in {}: {}", coordinates(rec),
+                        ps.formatAttempts, delay, c.retriable.getMessage());
+                if (consumer != null) {
+                    consumer.seek(ps.tp, rec.offset());
+                    consumer.pause(Set.of(ps.tp));
+                    backoffPaused.add(ps.tp);
+                    ps.backoffUntilNanos = System.nanoTime() + delay.toNanos();
+                    return false;
+                }
+                sleepServing(delay);
+                continue;
+            }
+            ps.formatAttempts = 0;
+            long now = System.nanoTime();
+            if (c.row == null) {
+                if (c.bad != null) {
+                    route(ps, rec, c.bad);
+                }
+                ps.addNoRow(rec.offset(), now);
+                return true;
+            }
+            long size = c.row.sizeInBytes() + sourceBytes(rec, c.row);
+            while (bufferedBytes + size > s.maxBufferedBytes()) {
+                flushAll("memory", false);
+                if (consumer != null) {
+                    consumer.seek(ps.tp, rec.offset());
+                    pauseForMemory(consumer);
+                    return false;
+                }
+                if (!waitForRoom(size)) {
+                    throw new BridgeClosedException("bridge " + s.name() + " closed while accept waited for memory");
+                }
+            }
+            ps.addRow(c.row, rec, c.pushTimeAt, size, now);
+            bufferedBytes += size;
+            bufferedBytesView = bufferedBytes;
+            return true;
+        }
+    }
+
+    /** Bytes a row keeps alive beyond its content and metadata: the source key and value, unless shared. */
+    private static long sourceBytes(ConsumerRecord<byte[], byte[]> rec, IngestRow row) {
+        long n = 0;
+        if (rec.value() != null && rec.value() != row.content()) {
+            n += rec.value().length;
+        }
+        if (rec.key() != null) {
+            n += rec.key().length;
+        }
+        return n;
+    }
+
+    private static final class Converted {
+        IngestRow row;
+        int pushTimeAt = -1;
+        RecordFormatException bad;
+        IngestException retriable;
+    }
+
+    private Converted convert(ConsumerRecord<byte[], byte[]> rec) {
+        Converted out = new Converted();
+        RecordFormatException.Side side = RecordFormatException.Side.VALUE;
+        try {
+            byte[] content;
+            Integer schemaId = null;
+            if (rec.value() == null) {
+                if (s.nullValues() == NullValueBehavior.IGNORE) {
+                    return out;
+                }
+                content = EMPTY_OBJECT;
+            } else {
+                ctx.set(rec, false);
+                content = valueOut.convert(s.format(), rec.value(), ctx);
+                schemaId = valueOut.schemaId();
+            }
+            byte[] meta = null;
+            if (metadata.enabled()) {
+                byte[] keyJson = null;
+                Integer keySchemaId = null;
+                if (rec.key() != null) {
+                    side = RecordFormatException.Side.KEY;
+                    ctx.set(rec, true);
+                    keyJson = keyOut.convert(s.keyFormat(), rec.key(), ctx);
+                    keySchemaId = keyOut.schemaId();
+                }
+                meta = metadata.render(rec, schemaId, keyJson, keySchemaId);
+                out.pushTimeAt = metadata.pushTimeAt();
+            }
+            IngestRow row = new IngestRow(rec.offset(), content, meta);
+            if (row.sizeInBytes() > s.maxRecordBytes()) {
+                out.bad = new RecordFormatException(coordinates(rec), RecordFormatException.Side.RECORD,
+                        "the row is " + row.sizeInBytes() + " bytes, over maxRecordBytes (" + s.maxRecordBytes() + ")", null);
+                return out;
+            }
+            out.row = row;
+        } catch (IngestException e) {
+            if (e.isRetriable()) {
+                out.retriable = e;
+            } else {
+                out.bad = new RecordFormatException(coordinates(rec), side, reason(e), e);
+            }
+        } catch (Exception e) {
+            out.bad = new RecordFormatException(coordinates(rec), side, reason(e), e);
+        }
+        return out;
+    }
+
+    private static String reason(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
+    private static RecordCoordinates coordinates(ConsumerRecord<?, ?> rec) {
+        return new RecordCoordinates(rec.topic(), rec.partition(), rec.offset());
+    }
+
+    /** A record that cannot be loaded goes where the error policy says. */
+    private void route(PartitionState ps, ConsumerRecord<byte[], byte[]> rec, RecordFormatException bad) {
+        ErrorPolicy policy = s.errorPolicy();
+        switch (policy.action()) {
+            case FAIL -> throw bad;
+            case SKIP -> listener.onSkip(new BridgeEvents.Skip(bad.coordinates(), bad.reason()));
+            case DEAD_LETTER -> {
+                DeadLetterWriter dlq = deadLetterWriter();
+                ps.deadLetters.add(dlq.send(rec, bad.side().name(), bad.reason(), bad));
+                listener.onDeadLetter(new BridgeEvents.DeadLetter(bad.coordinates(), dlq.topic(), bad.reason()));
+            }
+        }
+    }
+
+    private DeadLetterWriter deadLetterWriter() {
+        if (deadLetters == null) {
+            deadLetters = new DeadLetterWriter(s.errorPolicy().deadLetterTopic().orElseThrow(), s.consumerProperties(),
+                    s.errorPolicy().producerProperties());
+        }
+        return deadLetters;
+    }
+
+    // ------------------------------------------------------------------ flushing
+
+    private void maybeFlush(PartitionState ps, long now) {
+        if (ps.bufferEmpty()) {
+            return;
+        }
+        BufferStats stats = new BufferStats(ps.table, ps.tp.topic(), ps.tp.partition(), ps.records, ps.bytes,
+                Duration.ofNanos(now - ps.firstAppendNanos));
+        if (s.flushPolicy().shouldFlush(stats)) {
+            flush(ps, "policy", false);
+        }
+    }
+
+    private void flushAll(String reason, boolean force) {
+        for (PartitionState ps : new ArrayList<>(partitions.values())) {
+            flush(ps, reason, force);
+        }
+    }
+
+    /** Turns the partition's buffer into a batch; returns false when it has to wait (in-flight cap, a retry). */
+    private boolean flush(PartitionState ps, String reason, boolean force) {
+        if (ps.bufferEmpty()) {
+            return true;
+        }
+        if (ps.hasRetryWaiting()) {
+            return false; // a retried batch goes before any later batch of its partition
+        }
+        if (!ps.rows.isEmpty() && inFlight >= s.maxInFlightBatches() && !force) {
+            return false;
+        }
+        if (!ps.deadLetters.isEmpty()) {
+            deadLetterWriter().await(ps.deadLetters, s.closeTimeout().plusSeconds(30));
+        }
+        long nowNanos = System.nanoTime();
+        if (!ps.rows.isEmpty()) {
+            long pushTime = System.currentTimeMillis();
+            for (int i = 0; i < ps.rows.size(); i++) {
+                int at = ps.pushTimeAt[i];
+                if (at >= 0) {
+                    MetadataWriter.stampPushTime(ps.rows.get(i).metadata(), at, pushTime);
+                }
+            }
+        }
+        IngestBatch batch = new IngestBatch(ps.table, ps.tp, ps.rangeStart, ps.rangeEnd, ps.rows, 1);
+        InFlight f = new InFlight(ps, batch, ps.sources, ps.bytes, nowNanos);
+        ps.batches.addLast(f);
+        ps.resetBuffer();
+        listener.onFlush(new BridgeEvents.Flush(ps.table, ps.tp, batch.firstOffset(), batch.lastOffset(),
+                batch.rows().size(), f.bytes, reason));
+        if (batch.rows().isEmpty()) {
+            f.state = InFlight.State.DURABLE;
+            advance(ps);
+        } else {
+            submit(f);
+        }
+        return true;
+    }
+
+    private void submit(InFlight f) {
+        f.state = InFlight.State.SUBMITTED;
+        inFlight++;
+        CompletionStage<IngestResult> stage;
+        try {
+            stage = backend.ingest(f.batch);
+            if (stage == null) {
+                throw new IllegalStateException("backend " + backend.name() + " returned null from ingest");
+            }
+        } catch (Throwable t) {
+            completions.add(new Completion(f, IngestResult.fatal(t)));
+            return;
+        }
+        stage.whenComplete((result, error) -> completions.add(new Completion(f,
+                result != null ? result : IngestResult.fatal(error != null ? error
+                        : new IllegalStateException("backend completed with neither result nor error")))));
+    }
+
+    // ------------------------------------------------------------------ completions
+
+    private void drainCompletions() {
+        Completion c;
+        while ((c = completions.poll()) != null) {
+            handle(c);
+        }
+    }
+
+    private void handle(Completion c) {
+        InFlight f = c.batch();
+        if (f.abandoned || f.state != InFlight.State.SUBMITTED) {
+            return;
+        }
+        inFlight--;
+        PartitionState ps = f.partition;
+        IngestResult r = c.result();
+        if (r instanceof IngestResult.Durable d) {
+            if (!d.rejected().isEmpty()) {
+                routeRejected(f, d.rejected());
+            }
+            f.state = InFlight.State.DURABLE;
+            IngestBatch b = f.batch;
+            listener.onDurable(new BridgeEvents.Durable(b.table(), b.partition(), b.firstOffset(), b.lastOffset(),
+                    b.rows().size(), f.bytes, Duration.ofNanos(System.nanoTime() - f.flushedNanos)));
+            release(f);
+            advance(ps);
+        } else if (r instanceof IngestResult.Retry retry) {
+            f.attempts++;
+            if (!s.retryPolicy().allows(f.attempts)) {
+                throw new IngestException("backend " + backend.name() + " gave up on batch " + f.batch.id() + " after "
+                        + f.attempts + " attempts: " + retry.cause().getMessage(), false, retry.cause());
+            }
+            Duration delay = s.retryPolicy().delay(f.attempts);
+            f.state = InFlight.State.RETRY_WAIT;
+            f.dueNanos = System.nanoTime() + delay.toNanos();
+            IngestBatch b = f.batch;
+            listener.onRetry(new BridgeEvents.Retry(b.table(), b.partition(), b.firstOffset(), b.lastOffset(),
+                    f.attempts, delay, retry.cause()));
+            log.debug("batch {} will be retried in {}: {}", b.id(), delay, retry.cause().toString());
+        } else if (r instanceof IngestResult.Fatal fatal) {
+            Throwable cause = fatal.cause();
+            throw cause instanceof BridgeException be ? be
+                    : new IngestException("backend " + backend.name() + " failed on batch " + f.batch.id() + ": "
+                            + cause.getMessage(), false, cause);
+        }
+    }
+
+    private void routeRejected(InFlight f, List<IngestResult.RowRejection> rejected) {
+        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+        for (IngestResult.RowRejection rej : rejected) {
+            ConsumerRecord<byte[], byte[]> source = null;
+            for (ConsumerRecord<byte[], byte[]> rec : f.sources) {
+                if (rec.offset() == rej.offset()) {
+                    source = rec;
+                    break;
+                }
+            }
+            RecordCoordinates at = new RecordCoordinates(f.batch.partition().topic(), f.batch.partition().partition(),
+                    rej.offset());
+            RecordFormatException bad = new RecordFormatException(at, RecordFormatException.Side.RECORD,
+                    "Snowflake rejected the row: " + rej.reason(), null);
+            switch (s.errorPolicy().action()) {
+                case FAIL -> throw bad;
+                case SKIP -> listener.onSkip(new BridgeEvents.Skip(at, bad.reason()));
+                case DEAD_LETTER -> {
+                    if (source == null) {
+                        throw new IllegalStateException("backend rejected offset " + rej.offset()
+                                + " which is not a row of batch " + f.batch.id());
+                    }
+                    DeadLetterWriter dlq = deadLetterWriter();
+                    sent.add(dlq.send(source, bad.side().name(), bad.reason(), bad));
+                    listener.onDeadLetter(new BridgeEvents.DeadLetter(at, dlq.topic(), bad.reason()));
+                }
+            }
+        }
+        if (!sent.isEmpty()) {
+            deadLetterWriter().await(sent, s.closeTimeout().plusSeconds(30));
+        }
+    }
+
+    private void release(InFlight f) {
+        if (!f.released) {
+            f.released = true;
+            bufferedBytes -= f.bytes;
+            bufferedBytesView = bufferedBytes;
+            f.sources = null;
+        }
+    }
+
+    /** Moves the partition's durable offset past every durable batch at the head. */
+    private void advance(PartitionState ps) {
+        while (!ps.batches.isEmpty() && ps.batches.peekFirst().state == InFlight.State.DURABLE) {
+            InFlight head = ps.batches.pollFirst();
+            ps.durableNext = head.batch.lastOffset() + 1;
+        }
+    }
+
+    // ------------------------------------------------------------------ timers, backpressure, drain
+
+    private void maintain(Consumer<byte[], byte[]> consumer) {
+        drainCompletions();
+        long now = System.nanoTime();
+        for (PartitionState ps : new ArrayList<>(partitions.values())) {
+            resubmitDue(ps, now);
+            maybeFlush(ps, now);
+        }
+        if (consumer != null) {
+            if (memoryPaused && bufferedBytes <= s.maxBufferedBytes() / 2) {
+                memoryPaused = false;
+                Set<TopicPartition> resume = new HashSet<>(consumer.assignment());
+                resume.removeAll(backoffPaused);
+                consumer.resume(resume);
+                listener.onBackpressure(new BridgeEvents.Backpressure(resume, false, bufferedBytes));
+            }
+            if (!backoffPaused.isEmpty()) {
+                for (TopicPartition tp : new ArrayList<>(backoffPaused)) {
+                    PartitionState ps = partitions.get(tp);
+                    if (ps == null || now >= ps.backoffUntilNanos) {
+                        backoffPaused.remove(tp);
+                        if (!memoryPaused && ps != null) {
+                            consumer.resume(Set.of(tp));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private void resubmitDue(PartitionState ps, long now) {
+        for (InFlight f : ps.batches) {
+            if (f.state == InFlight.State.RETRY_WAIT) {
+                if (now < f.dueNanos) {
+                    return; // keep order: nothing after a waiting batch goes first
+                }
+                f.batch = f.batch.withAttempt(f.attempts + 1);
+                submit(f);
+            }
+        }
+    }
+
+    private void pauseForMemory(Consumer<byte[], byte[]> consumer) {
+        if (!memoryPaused) {
+            memoryPaused = true;
+            Set<TopicPartition> all = consumer.assignment();
+            consumer.pause(all);
+            listener.onBackpressure(new BridgeEvents.Backpressure(all, true, bufferedBytes));
+        }
+    }
+
+    /** Host loop: waits for loads to complete until {@code size} more bytes fit. False when closed meanwhile. */
+    private boolean waitForRoom(long size) {
+        while (bufferedBytes + size > s.maxBufferedBytes()) {
+            if (closeRequested) {
+                return false;
+            }
+            awaitCompletion(Duration.ofMillis(50));
+            maintain(null);
+            flushAll("memory", false);
+        }
+        return true;
+    }
+
+    private void awaitCompletion(Duration max) {
+        try {
+            Completion c = completions.poll(max.toNanos(), TimeUnit.NANOSECONDS);
+            if (c != null) {
+                handle(c);
+                drainCompletions();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BridgeClosedException("interrupted while waiting for the backend");
+        }
+    }
+
+    private void waitUntil(java.util.function.BooleanSupplier done, long deadlineNanos, List<PartitionState> states) {
+        while (!done.getAsBoolean() && System.nanoTime() < deadlineNanos && !haltRequested) {
+            awaitCompletion(Duration.ofMillis(20));
+            long now = System.nanoTime();
+            for (PartitionState ps : states) {
+                resubmitDue(ps, now);
+                if (!ps.bufferEmpty()) {
+                    flush(ps, "revoke", true);
+                }
+            }
+        }
+    }
+
+    /** Flushes everything and waits for it to become durable, until the close deadline. */
+    private void drain() {
+        long deadline = closeDeadlineNanos;
+        List<PartitionState> all = new ArrayList<>(partitions.values());
+        flushAll("close", true);
+        waitUntil(() -> all.stream().allMatch(ps -> ps.bufferEmpty() && !ps.hasPending()), deadline, all);
+        if (!ownLoop) {
+            for (PartitionState ps : all) {
+                if (ps.durableNext >= 0) {
+                    finalOffsets.put(ps.tp, new OffsetAndMetadata(ps.durableNext));
+                }
+            }
+        }
+        if (all.stream().anyMatch(PartitionState::hasPending)) {
+            log.warn("bridge {} closed with loads still in flight; their offsets are not committed and will be read "
+                    + "again", s.name());
+        }
+    }
+
+    private void sleep(Duration d) {
+        try {
+            Thread.sleep(Math.max(1, d.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BridgeClosedException("interrupted");
+        }
+    }
+
+    /** Host loop: sleeps while still handling completions. */
+    private void sleepServing(Duration d) {
+        long until = System.nanoTime() + d.toNanos();
+        while (System.nanoTime() < until) {
+            if (closeRequested) {
+                throw new BridgeClosedException("bridge " + s.name() + " closed while a record waited for a retry");
+            }
+            awaitCompletion(Duration.ofNanos(Math.min(until - System.nanoTime(), 50_000_000L)));
+            maintain(null);
+        }
+    }
+
+    /** The format context: one mutable instance, reused record after record on the polling thread. */
+    private static final class Ctx implements FormatContext {
+        private ConsumerRecord<byte[], byte[]> rec;
+        private boolean key;
+
+        void set(ConsumerRecord<byte[], byte[]> rec, boolean key) {
+            this.rec = rec;
+            this.key = key;
+        }
+
+        @Override
+        public String topic() {
+            return rec.topic();
+        }
+
+        @Override
+        public int partition() {
+            return rec.partition();
+        }
+
+        @Override
+        public long offset() {
+            return rec.offset();
+        }
+
+        @Override
+        public boolean isKey() {
+            return key;
+        }
+
+        @Override
+        public Headers headers() {
+            return rec.headers();
+        }
+    }
+}

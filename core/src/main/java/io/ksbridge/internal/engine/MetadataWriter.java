@@ -1,0 +1,126 @@
+package io.ksbridge.internal.engine;
+
+import io.ksbridge.MetadataOptions;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.record.TimestampType;
+
+/**
+ * Renders {@code RECORD_METADATA} as the connector does: {@code topic}, {@code offset}, {@code partition},
+ * {@code CreateTime}/{@code LogAppendTime}, {@code schema_id}, {@code SnowflakeConnectorPushTime}, {@code key},
+ * {@code key_schema_id}, {@code headers}. Written straight to bytes. Not thread-safe.
+ */
+final class MetadataWriter {
+    /** Width of the push-time placeholder: epoch milliseconds have 13 digits until the year 2286. */
+    static final int PUSH_TIME_DIGITS = 13;
+
+    private final MetadataOptions options;
+    private final boolean pushTime;
+    private final ByteBuf buf = new ByteBuf(512);
+    private int pushTimeAt = -1;
+
+    MetadataWriter(MetadataOptions options, boolean backendStampsPushTime) {
+        this.options = options;
+        this.pushTime = backendStampsPushTime && options.connectorPushTime();
+    }
+
+    boolean enabled() {
+        return options.enabled();
+    }
+
+    /** Where the push-time digits start in the last rendered metadata, or -1. */
+    int pushTimeAt() {
+        return pushTimeAt;
+    }
+
+    byte[] render(ConsumerRecord<byte[], byte[]> record, Integer schemaId, byte[] keyJson, Integer keySchemaId) {
+        buf.reset();
+        pushTimeAt = -1;
+        buf.write('{');
+        boolean first = true;
+        if (options.topic()) {
+            first = field(first, "topic");
+            buf.jsonString(record.topic());
+        }
+        if (options.offsetAndPartition()) {
+            first = field(first, "offset");
+            buf.number(record.offset());
+            first = field(first, "partition");
+            buf.number(record.partition());
+        }
+        if (options.createTime() && record.timestamp() >= 0) {
+            if (record.timestampType() == TimestampType.CREATE_TIME) {
+                first = field(first, "CreateTime");
+                buf.number(record.timestamp());
+            } else if (record.timestampType() == TimestampType.LOG_APPEND_TIME) {
+                first = field(first, "LogAppendTime");
+                buf.number(record.timestamp());
+            }
+        }
+        if (schemaId != null) {
+            first = field(first, "schema_id");
+            buf.number(schemaId);
+        }
+        if (pushTime) {
+            first = field(first, "SnowflakeConnectorPushTime");
+            pushTimeAt = buf.length();
+            buf.ascii("0".repeat(PUSH_TIME_DIGITS));
+        }
+        if (keyJson != null) {
+            first = field(first, "key");
+            buf.append(keyJson);
+            if (keySchemaId != null) {
+                field(false, "key_schema_id");
+                buf.number(keySchemaId);
+            }
+        }
+        Header[] headers = record.headers().toArray();
+        if (headers.length > 0) {
+            field(first, "headers");
+            buf.write('{');
+            // Later headers with the same key win, as in a JSON object built key by key.
+            java.util.LinkedHashMap<String, byte[]> byKey = new java.util.LinkedHashMap<>();
+            for (Header h : headers) {
+                byKey.put(h.key(), h.value());
+            }
+            boolean firstHeader = true;
+            for (var e : byKey.entrySet()) {
+                if (!firstHeader) {
+                    buf.write(',');
+                }
+                firstHeader = false;
+                buf.jsonString(e.getKey());
+                buf.write(':');
+                if (e.getValue() == null) {
+                    buf.ascii("null");
+                } else {
+                    buf.jsonString(new String(e.getValue(), StandardCharsets.UTF_8));
+                }
+            }
+            buf.write('}');
+        }
+        buf.write('}');
+        return buf.toByteArray();
+    }
+
+    private boolean field(boolean first, String name) {
+        if (!first) {
+            buf.write(',');
+        }
+        buf.write('"');
+        buf.ascii(name);
+        buf.write('"');
+        buf.write(':');
+        return false;
+    }
+
+    /** Writes {@code millis} over the placeholder at {@code at}. */
+    static void stampPushTime(byte[] metadata, int at, long millis) {
+        long v = millis;
+        for (int i = at + PUSH_TIME_DIGITS - 1; i >= at; i--) {
+            metadata[i] = (byte) ('0' + (v % 10));
+            v /= 10;
+        }
+    }
+}

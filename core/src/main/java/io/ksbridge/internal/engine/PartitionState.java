@@ -1,0 +1,99 @@
+package io.ksbridge.internal.engine;
+
+import io.ksbridge.ingest.IngestRow;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/** Buffer and offset bookkeeping of one assigned partition. Owned by the polling thread. */
+final class PartitionState {
+    final TopicPartition tp;
+    final String table;
+
+    /** Records below this offset are already handled (or held by the backend) and are dropped. -1: not known yet. */
+    long nextOffset = -1;
+    /** The next offset after everything durable; what Kafka may be told. -1: not known yet. */
+    long durableNext = -1;
+    /** The last durable offset committed to Kafka (next offset to read), -1 when none. */
+    long committedNext = -1;
+
+    // the open buffer
+    long rangeStart = -1;
+    long rangeEnd = -1;
+    long records;
+    long bytes;
+    long firstAppendNanos;
+    List<IngestRow> rows = new ArrayList<>();
+    List<ConsumerRecord<byte[], byte[]>> sources = new ArrayList<>();
+    int[] pushTimeAt = new int[16];
+    List<Future<?>> deadLetters = new ArrayList<>();
+
+    /** Batches flushed and not yet durable at the head, in offset order. */
+    final ArrayDeque<InFlight> batches = new ArrayDeque<>();
+
+    /** Set while a retriable format failure (a schema registry down) holds the partition back. */
+    long backoffUntilNanos;
+    int formatAttempts;
+
+    PartitionState(TopicPartition tp, String table) {
+        this.tp = tp;
+        this.table = table;
+    }
+
+    boolean bufferEmpty() {
+        return records == 0;
+    }
+
+    boolean hasRetryWaiting() {
+        for (InFlight f : batches) {
+            if (f.state == InFlight.State.RETRY_WAIT) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    boolean hasPending() {
+        return !batches.isEmpty();
+    }
+
+    void addRow(IngestRow row, ConsumerRecord<byte[], byte[]> source, int pushAt, long size, long nowNanos) {
+        touch(source.offset(), nowNanos);
+        if (rows.size() == pushTimeAt.length) {
+            pushTimeAt = java.util.Arrays.copyOf(pushTimeAt, pushTimeAt.length * 2);
+        }
+        pushTimeAt[rows.size()] = pushAt;
+        rows.add(row);
+        sources.add(source);
+        bytes += size;
+    }
+
+    /** A record that produced no row (dead-lettered, skipped, ignored) still extends the range. */
+    void addNoRow(long offset, long nowNanos) {
+        touch(offset, nowNanos);
+    }
+
+    private void touch(long offset, long nowNanos) {
+        if (records == 0) {
+            firstAppendNanos = nowNanos;
+            if (rangeStart < 0) {
+                rangeStart = offset;
+            }
+        }
+        records++;
+        rangeEnd = offset;
+        nextOffset = offset + 1;
+    }
+
+    void resetBuffer() {
+        rangeStart = rangeEnd + 1;
+        records = 0;
+        bytes = 0;
+        rows = new ArrayList<>();
+        sources = new ArrayList<>();
+        deadLetters = new ArrayList<>();
+    }
+}
