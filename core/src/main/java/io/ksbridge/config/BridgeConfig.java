@@ -273,7 +273,7 @@ public final class BridgeConfig {
         define(USER, Type.STRING, null, "non-empty text", "The user the key pair belongs to; see account().",
                 (v, m) -> nonEmpty(v));
         define(PRIVATE_KEY, Type.PASSWORD, null, "PKCS#8 PEM, or its base64 body",
-                "The user's private key; see account(). Never printed.", (v, m) -> Secret.of(nonEmpty(v)));
+                "The user's private key; see account(). Never printed.", (v, m) -> Secret.of(nonEmpty(v.strip())));
         define(PRIVATE_KEY_PASSPHRASE, Type.PASSWORD, "", "text",
                 "The passphrase of an encrypted private key; empty when it is not encrypted. Never printed.",
                 (v, m) -> v.isEmpty() ? null : Secret.of(v));
