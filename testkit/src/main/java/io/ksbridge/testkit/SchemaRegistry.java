@@ -90,16 +90,14 @@ public final class SchemaRegistry implements AutoCloseable {
      * @throws IllegalStateException if it cannot listen
      */
     public static SchemaRegistry start() {
-        int free;
+        HttpServer first;
         try {
-            HttpServer probe = bind(0);
-            free = probe.getAddress().getPort();
-            probe.stop(0);
+            first = bind(0);
         } catch (IOException e) {
             throw new IllegalStateException("schema registry cannot listen on 127.0.0.1: " + e, e);
         }
-        SchemaRegistry r = new SchemaRegistry(free);
-        r.startServer();
+        SchemaRegistry r = new SchemaRegistry(first.getAddress().getPort());
+        r.startServer(first);
         return r;
     }
 
@@ -107,13 +105,14 @@ public final class SchemaRegistry implements AutoCloseable {
         return HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
     }
 
-    private void startServer() {
+    private void startServer(HttpServer bound) {
         synchronized (lock) {
             if (server != null) {
                 return;
             }
+            server = bound;
             IOException last = null;
-            for (int attempt = 0; attempt < 50; attempt++) {
+            for (int attempt = 0; attempt < 50 && server == null; attempt++) {
                 try {
                     server = bind(port);
                     break;
@@ -222,7 +221,7 @@ public final class SchemaRegistry implements AutoCloseable {
     public SchemaRegistry up() {
         synchronized (lock) {
             if (!stopped) {
-                startServer();
+                startServer(null);
             }
         }
         return this;
