@@ -239,7 +239,7 @@ public final class SchemaRegistryClient {
                     + "): check basicAuth or bearerToken", true);
         }
         if (status == 404) {
-            throw new IngestException("schema registry at " + baseUrl + " answered " + detail + " without a registry "
+            throw new IngestException("schema registry at " + baseUrl + ": " + detail + " without a registry "
                     + "error code: check that url is the registry's base URL", true);
         }
         throw new IngestException("schema registry at " + baseUrl + " failed: " + detail, true);
