@@ -200,7 +200,7 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
         private ErrorPolicy errorPolicy = ErrorPolicy.failFast();
         private NullValueBehavior nullValues = NullValueBehavior.DEFAULT;
         private long maxBufferedBytes = 256L << 20;
-        private long maxRecordBytes = 16L << 20;
+        private long maxRecordBytes = -1; // default: 16 MiB, or maxBufferedBytes when that is smaller
         private int maxInFlightBatches = 32;
         private RetryPolicy retryPolicy = RetryPolicy.defaults();
         private Duration pollTimeout = Duration.ofMillis(100);
@@ -330,7 +330,8 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
 
         /**
          * The largest row (content plus metadata) accepted; a larger record goes by the {@link ErrorPolicy}, never
-         * truncated. Default 16 MiB, Snowflake's classic VARIANT limit.
+         * truncated. Default 16 MiB (Snowflake's classic VARIANT limit), or {@link #maxBufferedBytes} when that is
+         * smaller.
          */
         public Builder maxRecordBytes(long bytes) {
             if (bytes <= 0) {
@@ -439,7 +440,8 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
                             "must be >= the flush policy's byte threshold (" + threshold + ")"));
                 }
             });
-            if (maxRecordBytes > maxBufferedBytes) {
+            long recordCap = maxRecordBytes > 0 ? maxRecordBytes : Math.min(16L << 20, maxBufferedBytes);
+            if (recordCap > maxBufferedBytes) {
                 problems.add(new Problem("maxRecordBytes", String.valueOf(maxRecordBytes),
                         "must be <= maxBufferedBytes (" + maxBufferedBytes + ")"));
             }
@@ -455,7 +457,7 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
             }
             return new KafkaToSnowflakeBridge(new BridgeSettings(name, consumerProperties, topics, topicPattern, format,
                     keyFormat, tableNamer, flushPolicy, metadata, errorPolicy, nullValues, maxBufferedBytes,
-                    maxRecordBytes, maxInFlightBatches, retryPolicy, pollTimeout, commitInterval, closeTimeout, backend,
+                    recordCap, maxInFlightBatches, retryPolicy, pollTimeout, commitInterval, closeTimeout, backend,
                     listener));
         }
 

@@ -171,7 +171,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    /** A new producer of byte arrays (acks=all, idempotent); the caller closes it. */
+    /** A new producer of byte arrays (acks=all, idempotent, one request in flight); the caller closes it. */
     public KafkaProducer<byte[], byte[]> newProducer() {
         return newProducer(Map.of());
     }
@@ -181,6 +181,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        // One request in flight: with more, a request to a partition the broker has not opened yet can fail and be
+        // overtaken by the next one, and its records are then lost despite idempotence (KAFKA-15591).
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
         p.putAll(settings);

@@ -90,7 +90,7 @@ class BridgeErrorPolicyIT {
         assertEquals(new RecordCoordinates(topic, 0, 10), e.coordinates());
         assertEquals(RecordFormatException.Side.VALUE, e.side());
         assertEquals("Cannot convert the value of record poison-fail-0@10: invalid JSON at line 1, column 21: "
-                + "unrecognized token", e.getMessage());
+                + "unexpected end of input", e.getMessage());
         assertFalse(e.getMessage().contains("broken"), "payload must not leak into the message: " + e.getMessage());
         assertEquals(List.of(e), failures);
         // The ten good records before it are loaded and committed; nothing past it.
@@ -134,7 +134,7 @@ class BridgeErrorPolicyIT {
         assertEquals("0", headers.get("ksbridge.error.partition"));
         assertEquals("10", headers.get("ksbridge.error.offset"));
         assertEquals("VALUE", headers.get("ksbridge.error.side"));
-        assertEquals("invalid JSON at line 1, column 21: unrecognized token", headers.get("ksbridge.error.message"));
+        assertEquals("invalid JSON at line 1, column 21: unexpected end of input", headers.get("ksbridge.error.message"));
         assertEquals("java.io.IOException", headers.get("ksbridge.error.exception"));
     }
 

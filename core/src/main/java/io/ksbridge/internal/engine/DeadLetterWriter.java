@@ -50,6 +50,8 @@ final class DeadLetterWriter implements AutoCloseable {
         p.putAll(producerProps);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // Dead letters are few; one request in flight keeps them in order and avoids KAFKA-15591 on new topics.
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         p.put(ProducerConfig.LINGER_MS_CONFIG, p.getOrDefault(ProducerConfig.LINGER_MS_CONFIG, 5));
         this.props = p;
     }

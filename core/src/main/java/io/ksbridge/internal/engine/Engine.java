@@ -459,7 +459,13 @@ public final class Engine {
             hostLock.lock();
         }
         try {
+            if (haltRequested || failure != null) {
+                return; // crashed or failed: nothing more is flushed, waited for or committed
+            }
             if (host) {
+                if (closeRequested || state.get() == State.STOPPED) {
+                    return; // the host's consumer closes after the bridge: its partitions are already released
+                }
                 ensureHostRunning();
             }
             r.run();
