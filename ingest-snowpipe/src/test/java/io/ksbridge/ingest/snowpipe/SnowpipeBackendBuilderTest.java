@@ -29,6 +29,8 @@ class SnowpipeBackendBuilderTest {
                 () -> SnowpipeBackend.builder().statusPollInterval(Duration.ZERO)).getMessage());
         assertEquals("historyWindow must be <= 14 days (Snowpipe's load history), was PT360H", assertThrows(
                 IllegalArgumentException.class, () -> SnowpipeBackend.builder().historyWindow(Duration.ofDays(15))).getMessage());
+        assertEquals("closeWait must be between 0 and 10 minutes, was PT-1S", assertThrows(IllegalArgumentException.class,
+                () -> SnowpipeBackend.builder().closeWait(Duration.ofSeconds(-1))).getMessage());
         assertEquals("compression must not be null",
                 assertThrows(NullPointerException.class, () -> SnowpipeBackend.builder().compression(null)).getMessage());
     }

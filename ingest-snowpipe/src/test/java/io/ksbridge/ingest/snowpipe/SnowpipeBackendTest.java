@@ -164,6 +164,21 @@ class SnowpipeBackendTest {
     }
 
     @Test
+    void close_afterIngest_waitsForTheLoadAndLeavesTheStageEmpty() throws Exception {
+        TopicPartition tp = new TopicPartition("t4", 0);
+        String stage = "DB.UNIT." + SnowpipeBackend.stageName("KSBRIDGE", "T4");
+        SnowpipeBackend backend = SnowpipeBackend.builder().account(snowflake.account()).database("DB").schema("UNIT")
+                .statusPollInterval(Duration.ofMillis(100)).closeWait(Duration.ofSeconds(5)).build();
+        backend.start(new BackendContext("test", BridgeListener.noop(), RetryPolicy.defaults()));
+        backend.open("T4", tp);
+        assertInstanceOf(IngestResult.Durable.class, ingest(backend, batch("T4", tp, 0, 99, 1)));
+        backend.close();
+        assertEquals(100, snowflake.table("DB.UNIT.T4").rowCount());
+        assertTrue(snowflake.stageFiles(stage).isEmpty(), snowflake.stageFiles(stage).toString());
+        assertEquals(0, backend.pendingLoads());
+    }
+
+    @Test
     void toString_neverShowsTheKey() {
         try (SnowpipeBackend backend = backend("UNIT", null)) {
             String text = backend.toString();
