@@ -179,6 +179,29 @@ class SnowpipeBackendTest {
     }
 
     @Test
+    void ingest_snowpipeRefusesTheToken_fatalWithWhatToFix() throws Exception {
+        TopicPartition tp = new TopicPartition("t5", 0);
+        try (SnowpipeBackend backend = backend("UNIT", null)) {
+            backend.open("T5", tp);
+            snowflake.clockSkew(Duration.ofHours(2)); // every token now looks expired, even the SDK's refreshed one
+            IngestResult result;
+            try {
+                result = ingest(backend, batch("T5", tp, 0, 9, 1));
+            } finally {
+                snowflake.clockSkew(Duration.ZERO);
+            }
+            IngestResult.Fatal fatal = assertInstanceOf(IngestResult.Fatal.class, result);
+            IngestException e = assertInstanceOf(IngestException.class, fatal.cause());
+            assertFalse(e.isRetriable());
+            assertEquals("Snowpipe insertFiles for 1 file(s) on pipe DB.UNIT.SNOWFLAKE_KAFKA_CONNECTOR_KSBRIDGE_PIPE_T5_0 was"
+                    + " refused: Snowflake did not accept the key-pair JWT of user KSBRIDGE in account 127 (HTTP 401). Check"
+                    + " that the user's RSA_PUBLIC_KEY matches the configured private key (fingerprint "
+                    + snowflake.account().publicKeyFingerprint() + "), that the account name is right, and that this"
+                    + " machine's clock is correct.", e.getMessage());
+        }
+    }
+
+    @Test
     void toString_neverShowsTheKey() {
         try (SnowpipeBackend backend = backend("UNIT", null)) {
             String text = backend.toString();
