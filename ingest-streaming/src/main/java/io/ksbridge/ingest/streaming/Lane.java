@@ -44,6 +44,8 @@ final class Lane {
     long written;
     /** The first offset of the earliest batch failed with retry and not yet written again, or {@link #HEALTHY}. */
     long failedFrom = HEALTHY;
+    /** Consecutive failed status requests of the current channel. */
+    int statusFailures;
     volatile boolean released;
 
     Lane(String table, TopicPartition partition, String channelName, SnowflakeStreamingIngestChannel channel, long written) {

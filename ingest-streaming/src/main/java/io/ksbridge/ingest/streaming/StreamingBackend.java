@@ -411,6 +411,7 @@ public final class StreamingBackend implements IngestBackend {
         SnowflakeStreamingIngestChannel old = lane.channel;
         lane.channel = fresh;
         lane.needsReopen = false;
+        lane.statusFailures = 0;
         lane.written = committed;
         LOG.info("reopened channel {} for {}: committed offset token {}", lane.channelName, lane.partition, committed);
         if (old != null && old != fresh) {
@@ -452,12 +453,18 @@ public final class StreamingBackend implements IngestBackend {
                         continue; // reopened meanwhile
                     }
                     if (failure != null) {
-                        if (!channel.isValid() || !(failure instanceof IngestException ie) || !ie.isRetriable()) {
+                        // an invalid channel, or a status Snowflake keeps refusing (the channel was taken over or must
+                        // be reopened): its waiting batches are retried on a reopened channel
+                        if (!channel.isValid() || ++lane.statusFailures >= 3) {
+                            LOG.info("channel {} of {} failed; its {} waiting batch(es) will be retried: {}", lane.channelName,
+                                    lane.partition, lane.pending.size(), failure.getMessage());
                             lane.needsReopen = true;
+                            lane.statusFailures = 0;
                             lane.failPending(failure, Long.MAX_VALUE);
                         }
                         continue;
                     }
+                    lane.statusFailures = 0;
                     long committed = token == null ? -1 : parseToken(channel, token);
                     while (!lane.pending.isEmpty()) {
                         Lane.Pending head = lane.pending.peek();
