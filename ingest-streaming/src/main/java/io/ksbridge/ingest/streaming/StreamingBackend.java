@@ -415,7 +415,7 @@ public final class StreamingBackend implements IngestBackend {
         lane.written = committed;
         LOG.info("reopened channel {} for {}: committed offset token {}", lane.channelName, lane.partition, committed);
         if (old != null && old != fresh) {
-            old.close(); // invalid already; releases its buffers
+            closeQuietly(old); // invalid already; releases its buffers
         }
     }
 
@@ -497,12 +497,25 @@ public final class StreamingBackend implements IngestBackend {
             lane.failPending(why, Long.MAX_VALUE);
             channel = lane.channel;
         }
-        if (channel != null && !channel.isClosed()) {
-            channel.close().whenComplete((v, e) -> {
-                if (e != null) {
-                    LOG.debug("closing channel {}: {}", lane.channelName, e.toString());
-                }
+        if (channel != null) {
+            closeQuietly(channel);
+        }
+    }
+
+    /** Closes a channel (flushing what it holds, unless it is invalid); never throws. */
+    private static CompletableFuture<Void> closeQuietly(SnowflakeStreamingIngestChannel channel) {
+        if (channel.isClosed()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        try {
+            return channel.close().exceptionally(e -> {
+                LOG.debug("closing channel {}: {}", channel.getName(), e.toString());
+                return null;
             });
+        } catch (RuntimeException e) {
+            // an invalidated channel refuses to close: it holds nothing that may still be written
+            LOG.debug("closing channel {}: {}", channel.getName(), e.toString());
+            return CompletableFuture.completedFuture(null);
         }
     }
 
@@ -529,8 +542,8 @@ public final class StreamingBackend implements IngestBackend {
             synchronized (lane) {
                 lane.released = true;
                 lane.failPending(new IngestException("the Streaming backend closed", true), Long.MAX_VALUE);
-                if (lane.channel != null && !lane.channel.isClosed()) {
-                    closing.add(lane.channel.close().exceptionally(e -> null));
+                if (lane.channel != null) {
+                    closing.add(closeQuietly(lane.channel));
                 }
             }
         }
