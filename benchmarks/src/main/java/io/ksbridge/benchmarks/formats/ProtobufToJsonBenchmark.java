@@ -29,8 +29,9 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * The Protobuf twin of {@link AvroToJsonBenchmark}'s event (13 fields) converted to VARIANT JSON bytes:
- * {@code format} ({@link ProtobufFormat}: parse, print the canonical JSON, hand the text over) against
- * {@code treeBaseline} (the same parse and print, then a Jackson tree, then bytes).
+ * {@code format} ({@link ProtobufFormat}: parse to a {@code DynamicMessage}, write the canonical JSON straight to the
+ * generator), {@code jsonFormatPrinter} (parse, {@code JsonFormat} text handed over raw) and {@code treeBaseline}
+ * (parse, {@code JsonFormat} text, a Jackson tree, bytes).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -116,7 +117,7 @@ public class ProtobufToJsonBenchmark {
         out = new BenchOutput();
         JsonNode a = mapper.readTree(format());
         JsonNode b = mapper.readTree(treeBaseline());
-        if (!a.equals(b)) {
+        if (!a.equals(b) || !a.equals(mapper.readTree(jsonFormatPrinter()))) {
             throw new IllegalStateException("paths disagree:\n" + a + "\n" + b);
         }
     }
@@ -125,6 +126,15 @@ public class ProtobufToJsonBenchmark {
     public byte[] format() throws IOException {
         out.reset();
         format.write(body, BenchOutput.CONTEXT, out);
+        return out.finish();
+    }
+
+    /** What the format did first: JsonFormat's text handed over as a raw value (no tree). */
+    @Benchmark
+    public byte[] jsonFormatPrinter() throws IOException {
+        DynamicMessage m = DynamicMessage.parseFrom(type, body);
+        out.reset();
+        out.generator().writeRawValue(printer.print(m));
         return out.finish();
     }
 

@@ -25,8 +25,9 @@ import java.util.Objects;
 import javax.net.ssl.SSLContext;
 
 /**
- * Protobuf values (or keys) as the JSON of a Snowflake VARIANT, in protobuf's canonical JSON mapping (as
- * {@code protobuf-java-util}'s {@code JsonFormat} prints it, compact): field names in lowerCamelCase (or as in the
+ * Protobuf values (or keys) as the JSON of a Snowflake VARIANT, in protobuf's canonical JSON mapping (the values
+ * {@code protobuf-java-util}'s {@code JsonFormat} prints, written straight to the row without its intermediate
+ * text; only string escaping differs: {@code <} stays {@code <} where {@code JsonFormat} writes {@code \u003c}): field names in lowerCamelCase (or as in the
  * {@code .proto} with {@link Builder#preservingProtoFieldNames()}), 64-bit integers as strings, enums by name, bytes
  * in base64, well-known types ({@code Timestamp}, {@code Duration}, wrappers, {@code Struct}, {@code FieldMask}) in
  * their JSON forms, fields at their default value left out unless {@link Builder#includingDefaultValues()}.
@@ -64,7 +65,7 @@ public final class ProtobufFormat implements RecordFormat {
     private final Parser<? extends Message> parser;
     private final boolean confluent;
     private final SchemaRegistryClient registry;
-    private final JsonFormat.Printer printer;
+    private final ProtoJsonWriter writer;
     private final boolean protoNames;
     private final boolean defaults;
     private final RegistryDescriptors descriptors;
@@ -87,7 +88,7 @@ public final class ProtobufFormat implements RecordFormat {
         if (defaults) {
             p = p.alwaysPrintFieldsWithNoPresence();
         }
-        this.printer = p;
+        this.writer = new ProtoJsonWriter(protoNames, defaults, p);
         this.descriptors = registry == null ? null : new RegistryDescriptors(registry);
         this.files = new LinkedHashMap<>(16, 0.75f, true) {
             private static final long serialVersionUID = 1L;
@@ -170,14 +171,12 @@ public final class ProtobufFormat implements RecordFormat {
             }
             out.schemaId(id);
         }
-        StringBuilder json = new StringBuilder(Math.max(64, data.length * 2));
         try {
-            printer.appendTo(message, json);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IOException("the " + message.getDescriptorForType().getFullName() + " message cannot be printed"
+            writer.write(message, out.generator());
+        } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
+            throw new IOException("the " + message.getDescriptorForType().getFullName() + " message cannot be written"
                     + " as JSON: " + e.getMessage(), e);
         }
-        out.generator().writeRawValue(json.toString());
     }
 
     private static int[] readIndexes(CodedInputStream in, int id) throws IOException {

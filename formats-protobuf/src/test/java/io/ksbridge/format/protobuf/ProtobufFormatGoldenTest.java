@@ -20,6 +20,36 @@ class ProtobufFormatGoldenTest {
         assertNull(out.schemaId);
     }
 
+    /** The same JSON values as protobuf-java-util's JsonFormat printer, with each combination of options. */
+    @Test
+    void everyOption_sameJsonValuesAsJsonFormatPrinter() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        DynamicMessage order = ProtoSamples.order();
+        DynamicMessage sparse = ProtoSamples.refund("r", 0);
+        for (boolean names : new boolean[] {false, true}) {
+            for (boolean defaults : new boolean[] {false, true}) {
+                com.google.protobuf.util.JsonFormat.Printer printer = com.google.protobuf.util.JsonFormat.printer();
+                ProtobufFormat.Builder b = ProtobufFormat.builder().descriptor(ProtoSamples.ORDER_TYPE);
+                ProtobufFormat.Builder rb = ProtobufFormat.builder().descriptor(ProtoSamples.REFUND_TYPE);
+                if (names) {
+                    printer = printer.preservingProtoFieldNames();
+                    b.preservingProtoFieldNames();
+                    rb.preservingProtoFieldNames();
+                }
+                if (defaults) {
+                    printer = printer.alwaysPrintFieldsWithNoPresence();
+                    b.includingDefaultValues();
+                    rb.includingDefaultValues();
+                }
+                String ours = Outputs.run(b.build(), order.toByteArray()).json();
+                assertEquals(mapper.readTree(printer.print(order)), mapper.readTree(ours), "names=" + names
+                        + " defaults=" + defaults);
+                assertEquals(mapper.readTree(printer.print(sparse)).toString(),
+                        mapper.readTree(Outputs.run(rb.build(), sparse.toByteArray()).json()).toString());
+            }
+        }
+    }
+
     @Test
     void preservingProtoFieldNames_snakeCaseNames() throws Exception {
         ProtobufFormat format = ProtobufFormat.builder().descriptor(ProtoSamples.ORDER_TYPE)
