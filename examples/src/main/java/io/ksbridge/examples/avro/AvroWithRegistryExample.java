@@ -27,8 +27,7 @@ import org.apache.avro.io.EncoderFactory;
  * VARIANT rows with {@code schema_id} and {@code key_schema_id} in {@code RECORD_METADATA}.
  *
  * <p>Run it with
- * {@code mvn -B -q -DskipTests package -pl examples -am && mvn -B -q -pl examples exec:java
- * -Dexec.mainClass=io.ksbridge.examples.avro.AvroWithRegistryExample}.
+ * {@code mvn -B -q -Pquickstart -DskipTests package -Dquickstart.main=io.ksbridge.examples.avro.AvroWithRegistryExample}.
  * Against a real registry, pass its URL to {@link AvroFormat#builder()} with {@code basicAuth} or {@code sslContext}.
  */
 public final class AvroWithRegistryExample {
