@@ -51,6 +51,10 @@ import java.util.regex.PatternSyntaxException;
  * exposed as typed values, because the backend lives in its own module and is built by you: see
  * {@link #account()}, {@link #ingestionMethod()}, {@link #database()}, {@link #schema()}.
  *
+ * <p>Converters are not read: {@code key.converter} and {@code value.converter} become
+ * {@link KafkaToSnowflakeBridge.Builder#keyFormat keyFormat} and {@link KafkaToSnowflakeBridge.Builder#format format}
+ * (the defaults, string keys and JSON values, match the connector's common setup).
+ *
  * <p>Unknown keys under {@code snowflake.} and {@code buffer.} are errors (a typo must not silently fall back to a
  * default); other keys ({@code connector.class}, {@code tasks.max}, {@code key.converter}, ...) are ignored.
  * Every problem is reported at once, in one {@link BridgeConfigException}, in Kafka's form
