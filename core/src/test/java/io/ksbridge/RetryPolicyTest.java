@@ -39,9 +39,26 @@ class RetryPolicyTest {
     }
 
     @Test
+    void delay_subMillisecondInitial_notTruncatedToZero() {
+        RetryPolicy p = RetryPolicy.exponential(Duration.ofNanos(500_000), Duration.ofMillis(3));
+        assertEquals(Duration.ofNanos(500_000), p.delay(1));
+        assertEquals(Duration.ofMillis(1), p.delay(2));
+        assertEquals(Duration.ofMillis(2), p.delay(3));
+        assertEquals(Duration.ofMillis(3), p.delay(4));
+    }
+
+    @Test
+    void delay_hugeMax_noOverflow() {
+        RetryPolicy p = RetryPolicy.exponential(Duration.ofSeconds(1), Duration.ofDays(365L * 1000));
+        assertEquals(Duration.ofSeconds(1024), p.delay(11));
+    }
+
+    @Test
     void delay_multiplierOne_constant() {
         RetryPolicy p = new RetryPolicy(Duration.ofMillis(250), Duration.ofSeconds(1), 1.0, 0);
         assertEquals(Duration.ofMillis(250), p.delay(50));
+        // 0.3 s is not exact in binary floating point: still exactly 300 ms
+        assertEquals(Duration.ofMillis(300), new RetryPolicy(Duration.ofMillis(300), Duration.ofSeconds(1), 1.0, 0).delay(7));
     }
 
     @Test
