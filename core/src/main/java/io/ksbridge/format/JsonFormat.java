@@ -36,17 +36,10 @@ public final class JsonFormat implements RecordFormat {
     /** Checks that data is exactly one JSON value; returns whether it contains raw line breaks. */
     private static boolean validate(byte[] data) throws IOException {
         try {
-            JsonValidator.validate(data);
+            return JsonValidator.validate(data);
         } catch (JsonValidator.Invalid e) {
             throw new IOException("invalid JSON at " + position(data, e.position) + ": " + e.getMessage());
         }
-        // In valid JSON a raw line break can only be whitespace between tokens.
-        for (byte b : data) {
-            if (b == '\n' || b == '\r') {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** "line L, column C" of a byte position, both from 1, columns counted in bytes. */

@@ -3,8 +3,8 @@ package io.ksbridge.format;
 /**
  * A strict JSON (RFC 8259) validator over UTF-8 bytes that builds nothing: no tokens, no numbers, no strings.
  * It checks exactly one value with optional surrounding whitespace, well-formed UTF-8 inside strings, escapes,
- * number syntax and nesting up to {@link #MAX_DEPTH}. About three times faster than tokenizing with Jackson, which
- * matters because validation is most of the work per record on the JSON path. Stateless and thread-safe.
+ * number syntax and nesting up to {@link #MAX_DEPTH}, and tells whether the value holds raw line breaks, in one pass.
+ * Validation is most of the work per record on the JSON path. Stateless and thread-safe.
  */
 final class JsonValidator {
     /** Deeper nesting is refused, as Jackson's default stream constraints do. */
@@ -12,6 +12,18 @@ final class JsonValidator {
 
     private static final byte OBJ = 1;
     private static final byte ARR = 2;
+    private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
+    private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
+    private static final byte[] NULL = {'n', 'u', 'l', 'l'};
+
+    /** String bytes that need no attention: printable ASCII other than the quote and the backslash. */
+    private static final boolean[] PLAIN = new boolean[256];
+
+    static {
+        for (int c = 0x20; c < 0x80; c++) {
+            PLAIN[c] = c != '"' && c != '\\';
+        }
+    }
 
     /** Where and why the bytes are not JSON. Carries no payload bytes. */
     static final class Invalid extends Exception {
@@ -30,15 +42,17 @@ final class JsonValidator {
     /**
      * Validates {@code b}.
      *
+     * @return true when the value has raw line breaks (which, in valid JSON, can only be whitespace between tokens)
      * @throws Invalid when {@code b} is not exactly one JSON value
      */
-    static void validate(byte[] b) throws Invalid {
+    static boolean validate(byte[] b) throws Invalid {
         final int n = b.length;
+        boolean lineBreaks = false;
         byte[] stack = null;
         int depth = 0;
         int i = 0;
-        // skip leading whitespace
         while (i < n && isWs(b[i])) {
+            lineBreaks |= isLineBreak(b[i]);
             i++;
         }
         if (i == n) {
@@ -63,6 +77,7 @@ final class JsonValidator {
                     stack[depth++] = c == '{' ? OBJ : ARR;
                     i++;
                     while (i < n && isWs(b[i])) {
+                        lineBreaks |= isLineBreak(b[i]);
                         i++;
                     }
                     if (i < n && b[i] == (c == '{' ? '}' : ']')) {
@@ -71,14 +86,16 @@ final class JsonValidator {
                         break; // to after-value
                     }
                     if (c == '{') {
-                        i = key(b, i, n);
+                        long k = key(b, i, n);
+                        i = (int) (k >>> 1);
+                        lineBreaks |= (k & 1) != 0;
                     }
                     continue value;
                 }
                 case '"' -> i = string(b, i + 1, n);
-                case 't' -> i = literal(b, i, n, "true");
-                case 'f' -> i = literal(b, i, n, "false");
-                case 'n' -> i = literal(b, i, n, "null");
+                case 't' -> i = literal(b, i, n, TRUE);
+                case 'f' -> i = literal(b, i, n, FALSE);
+                case 'n' -> i = literal(b, i, n, NULL);
                 default -> {
                     if (c == '-' || (c >= '0' && c <= '9')) {
                         i = number(b, i, n);
@@ -90,13 +107,14 @@ final class JsonValidator {
             // after a value
             while (true) {
                 while (i < n && isWs(b[i])) {
-                            i++;
+                    lineBreaks |= isLineBreak(b[i]);
+                    i++;
                 }
                 if (depth == 0) {
                     if (i != n) {
                         throw new Invalid(i, "more than one JSON value: unexpected character after the value");
                     }
-                    return;
+                    return lineBreaks;
                 }
                 if (i >= n) {
                     throw new Invalid(i, "unexpected end of input");
@@ -106,10 +124,13 @@ final class JsonValidator {
                 if (d == ',') {
                     i++;
                     while (i < n && isWs(b[i])) {
+                        lineBreaks |= isLineBreak(b[i]);
                         i++;
                     }
                     if (top == OBJ) {
-                        i = key(b, i, n);
+                        long k = key(b, i, n);
+                        i = (int) (k >>> 1);
+                        lineBreaks |= (k & 1) != 0;
                     }
                     continue value;
                 }
@@ -123,8 +144,11 @@ final class JsonValidator {
         }
     }
 
-    /** Validates {@code "key" ws : ws} starting at i; returns the index of the value. */
-    private static int key(byte[] b, int i, int n) throws Invalid {
+    /**
+     * Validates {@code "key" ws : ws} starting at i. Returns the index of the value shifted left by one, with the
+     * low bit set when the whitespace held a line break.
+     */
+    private static long key(byte[] b, int i, int n) throws Invalid {
         if (i >= n) {
             throw new Invalid(i, "unexpected end of input");
         }
@@ -132,7 +156,9 @@ final class JsonValidator {
             throw new Invalid(i, "expected a string key in an object");
         }
         i = string(b, i + 1, n);
+        boolean lineBreaks = false;
         while (i < n && isWs(b[i])) {
+            lineBreaks |= isLineBreak(b[i]);
             i++;
         }
         if (i >= n) {
@@ -143,20 +169,17 @@ final class JsonValidator {
         }
         i++;
         while (i < n && isWs(b[i])) {
+            lineBreaks |= isLineBreak(b[i]);
             i++;
         }
-        return i;
+        return ((long) i << 1) | (lineBreaks ? 1 : 0);
     }
 
     /** Validates a string body starting after the opening quote; returns the index after the closing quote. */
     private static int string(byte[] b, int i, int n) throws Invalid {
         while (true) {
-            // fast path: plain ASCII
-            while (i < n) {
-                byte c = b[i];
-                if (c == '"' || c == '\\' || c < 0x20) { // negative bytes (>= 0x80) are < 0x20 too
-                    break;
-                }
+            // fast path: bytes that need no attention, one table look-up each
+            while (i < n && PLAIN[b[i] & 0xFF]) {
                 i++;
             }
             if (i >= n) {
@@ -235,13 +258,13 @@ final class JsonValidator {
         return i + need + 1;
     }
 
-    private static int literal(byte[] b, int i, int n, String word) throws Invalid {
-        int len = word.length();
+    private static int literal(byte[] b, int i, int n, byte[] word) throws Invalid {
+        int len = word.length;
         for (int k = 0; k < len; k++) {
             if (i + k >= n) {
                 throw new Invalid(i, "unexpected end of input");
             }
-            if (b[i + k] != word.charAt(k)) {
+            if (b[i + k] != word[k]) {
                 throw new Invalid(i, "unrecognized token");
             }
         }
@@ -302,6 +325,10 @@ final class JsonValidator {
 
     private static boolean isWs(byte c) {
         return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+    }
+
+    private static boolean isLineBreak(byte c) {
+        return c == '\n' || c == '\r';
     }
 
     private static boolean isDigit(byte c) {

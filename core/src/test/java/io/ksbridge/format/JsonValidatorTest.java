@@ -65,6 +65,17 @@ class JsonValidatorTest {
     }
 
     @Test
+    void validate_lineBreaks_reportedOnlyWhenRaw() throws Exception {
+        assertEquals(false, JsonValidator.validate(utf8("{\"a\":1}")));
+        assertEquals(false, JsonValidator.validate(utf8("\"escaped \\n and \\r are not raw\"")));
+        assertEquals(true, JsonValidator.validate(utf8("{\"a\":\n1}")));
+        assertEquals(true, JsonValidator.validate(utf8("{\"a\"\r\n:1}")));
+        assertEquals(true, JsonValidator.validate(utf8("[1,\n2]")));
+        assertEquals(true, JsonValidator.validate(utf8("\n7")));
+        assertEquals(true, JsonValidator.validate(utf8("7\r")));
+    }
+
+    @Test
     void validate_rawControlCharacterInString_fails() {
         JsonValidator.Invalid e = assertThrows(JsonValidator.Invalid.class,
                 () -> JsonValidator.validate(new byte[] {'"', 'a', 0x01, '"'}));

@@ -11,7 +11,7 @@ import org.apache.kafka.common.record.TimestampType;
  * {@code CreateTime}/{@code LogAppendTime}, {@code schema_id}, {@code SnowflakeConnectorPushTime}, {@code key},
  * {@code key_schema_id}, {@code headers}. Written straight to bytes. Not thread-safe.
  */
-final class MetadataWriter {
+public final class MetadataWriter {
     /** Width of the push-time placeholder: epoch milliseconds have 13 digits until the year 2286. */
     static final int PUSH_TIME_DIGITS = 13;
 
@@ -20,7 +20,7 @@ final class MetadataWriter {
     private final ByteBuf buf = new ByteBuf(512);
     private int pushTimeAt = -1;
 
-    MetadataWriter(MetadataOptions options, boolean backendStampsPushTime) {
+    public MetadataWriter(MetadataOptions options, boolean backendStampsPushTime) {
         this.options = options;
         this.pushTime = backendStampsPushTime && options.connectorPushTime();
     }
@@ -34,7 +34,7 @@ final class MetadataWriter {
         return pushTimeAt;
     }
 
-    byte[] render(ConsumerRecord<byte[], byte[]> record, Integer schemaId, byte[] keyJson, Integer keySchemaId) {
+    public byte[] render(ConsumerRecord<byte[], byte[]> record, Integer schemaId, byte[] keyJson, Integer keySchemaId) {
         buf.reset();
         pushTimeAt = -1;
         buf.write('{');

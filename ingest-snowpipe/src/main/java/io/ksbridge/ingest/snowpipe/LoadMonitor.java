@@ -231,6 +231,23 @@ final class LoadMonitor implements AutoCloseable {
         listener.onLoadFailure(new BridgeEvents.LoadFailure(p.table, p.partition, p.first, p.last, location, p.error));
     }
 
+    /** Waits until no file is pending, or {@code timeout} passed; true when none is pending. */
+    boolean awaitSettled(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (pendingCount() > 0) {
+            if (System.nanoTime() > deadline || stopped) {
+                return false;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Override
     public void close() {
         stopped = true;

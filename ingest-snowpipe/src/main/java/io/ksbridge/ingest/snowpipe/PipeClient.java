@@ -73,11 +73,27 @@ final class PipeClient implements AutoCloseable {
         }
     }
 
-    /** Completed loads whose last insert falls in [from, to) ({@code loadHistoryScan}). */
+    /**
+     * Completed loads whose last insert falls in [from, to) ({@code loadHistoryScan}). Snowflake answers at most
+     * 10,000 files per call and says so with {@code completeResult=false}; the scan then goes on from the last
+     * returned time.
+     */
     List<HistoryResponse.FileEntry> loadHistoryScan(Instant from, Instant to) {
+        List<HistoryResponse.FileEntry> all = new java.util.ArrayList<>();
+        String start = iso(from);
         try {
-            HistoryRangeResponse response = manager.getHistoryRange(UUID.randomUUID(), iso(from), iso(to));
-            return response.files == null ? List.of() : response.files;
+            for (int page = 0; page < 100; page++) {
+                HistoryRangeResponse response = manager.getHistoryRange(UUID.randomUUID(), start, iso(to));
+                if (response.files != null) {
+                    all.addAll(response.files);
+                }
+                String end = response.getRangeEndTime();
+                if (response.isCompleteResult() || end == null || end.equals(start)) {
+                    break;
+                }
+                start = end;
+            }
+            return all;
         } catch (Exception e) {
             throw classify("loadHistoryScan", e);
         }

@@ -111,7 +111,8 @@ public final class SnowpipeBackend implements IngestBackend {
 
     private record Settings(SnowflakeAccount account, String database, String schema, String connectorName,
                             Compression compression, int uploadParallelism, Duration statusPollInterval,
-                            Duration historyFallback, Duration loadTimeout, Duration historyWindow, StageUploader uploader) {
+                            Duration historyFallback, Duration loadTimeout, Duration historyWindow, Duration closeWait,
+                            StageUploader uploader) {
     }
 
     /** One partition's sequence of batches: staged and submitted one at a time, in offset order. */
@@ -258,7 +259,9 @@ public final class SnowpipeBackend implements IngestBackend {
         }
         if (!resubmit.isEmpty()) {
             // files staged but maybe never submitted (the process died in between): Snowpipe ignores names it knows
-            pipe.insertFiles(resubmit, null);
+            for (int i = 0; i < resubmit.size(); i += 5_000) { // insertFiles takes at most 5,000 files a call
+                pipe.insertFiles(resubmit.subList(i, Math.min(resubmit.size(), i + 5_000)), null);
+            }
             for (int i = 0; i < resubmit.size(); i++) {
                 monitor.track(pipe, new LoadMonitor.Pending(table, partition, stage, resubmit.get(i),
                         resubmitRanges.get(i).first(), resubmitRanges.get(i).last(), Instant.now()));
@@ -407,6 +410,10 @@ public final class SnowpipeBackend implements IngestBackend {
         }
         closed = true;
         if (monitor != null) {
+            if (!dead && !settings.closeWait().isZero() && !monitor.awaitSettled(settings.closeWait())) {
+                LOG.info("closing with {} file(s) still loading; the next open of their partitions settles them",
+                        monitor.pendingCount());
+            }
             monitor.close();
         }
         if (workers != null) {
@@ -456,6 +463,7 @@ public final class SnowpipeBackend implements IngestBackend {
         private Duration historyFallback = Duration.ofMinutes(2);
         private Duration loadTimeout = Duration.ofHours(1);
         private Duration historyWindow = Duration.ofHours(24);
+        private Duration closeWait = Duration.ofSeconds(5);
         private StageUploader uploader;
 
         private Builder() {
@@ -541,6 +549,20 @@ public final class SnowpipeBackend implements IngestBackend {
         }
 
         /**
+         * How long {@link SnowpipeBackend#close()} waits for submitted files to finish loading, so loaded files are
+         * removed and failed ones reported before it returns. Default 5 s; zero to not wait. Files still loading are
+         * settled by the next {@code open} of their partition.
+         */
+        public Builder closeWait(Duration wait) {
+            Objects.requireNonNull(wait, "closeWait must not be null");
+            if (wait.isNegative() || wait.compareTo(Duration.ofMinutes(10)) > 0) {
+                throw new IllegalArgumentException("closeWait must be between 0 and 10 minutes, was " + wait);
+            }
+            this.closeWait = wait;
+            return this;
+        }
+
+        /**
          * The uploader that puts files on stages. Default: chosen per stage (a local folder when Snowflake describes
          * the stage as {@code LOCAL_FS}, as the emulator does; otherwise {@link StageUploader#jdbc}). Closed with the
          * backend.
@@ -570,7 +592,7 @@ public final class SnowpipeBackend implements IngestBackend {
                 throw new BridgeConfigException(problems);
             }
             return new SnowpipeBackend(new Settings(account, database, schema, connectorName, compression, uploadParallelism,
-                    statusPollInterval, historyFallback, loadTimeout, historyWindow, uploader));
+                    statusPollInterval, historyFallback, loadTimeout, historyWindow, closeWait, uploader));
         }
 
         private static String identifier(String setting, String value) {

@@ -41,7 +41,9 @@ class SnowpipeCrashIT {
 
     private static SnowpipeBackend backend() {
         return SnowpipeBackend.builder().account(snowflake.account()).database("DB").schema("CRASH")
-                .statusPollInterval(Duration.ofMillis(50)).historyFallback(Duration.ofMillis(500)).build();
+                .statusPollInterval(Duration.ofMillis(50)).historyFallback(Duration.ofMillis(500))
+                .closeWait(Duration.ZERO) // a crash does not wait for anything
+                .build();
     }
 
     private static KafkaToSnowflakeBridge bridge(String topic, SnowpipeBackend backend, Duration commitInterval) {

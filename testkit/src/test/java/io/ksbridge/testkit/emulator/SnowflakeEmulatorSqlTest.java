@@ -116,6 +116,41 @@ class SnowflakeEmulatorSqlTest {
     }
 
     @Test
+    void faults_delayScopedToAPrefix_slowsOnlyThosePaths() {
+        emulator.faults().delay(Duration.ofMillis(300)).only("/v1/data/pipes/");
+        try {
+            long t0 = System.nanoTime();
+            sql.execute("SELECT 1");
+            assertTrue(System.nanoTime() - t0 < 250_000_000L, "the SQL API is outside the scope");
+            emulator.faults().only();
+            t0 = System.nanoTime();
+            sql.execute("SELECT 1");
+            assertTrue(System.nanoTime() - t0 >= 300_000_000L, "every path is slow now");
+        } finally {
+            emulator.faults().reset();
+        }
+    }
+
+    @Test
+    void mount_extraPrefix_getsItsRequestsWithFaultsAndJwt() throws Exception {
+        emulator.mount("/v1/extra/", exchange -> {
+            if (emulator.jwt().authenticate(exchange)) {
+                HttpJson.send(exchange, 200, HttpJson.MAPPER.createObjectNode().put("ok", true));
+            }
+        });
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(emulator.url() + "/v1/extra/x"))
+                .header("Authorization", "Bearer " + emulator.account().jwt().reveal()).build();
+        assertEquals("{\"ok\":true}", http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+        emulator.faults().failNext(1);
+        assertEquals(503, http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
+        java.net.http.HttpRequest anonymous = java.net.http.HttpRequest.newBuilder(java.net.URI.create(emulator.url() + "/v1/extra/x"))
+                .build();
+        assertEquals(401, http.send(anonymous, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(3, emulator.requestCount("/v1/extra/"));
+    }
+
+    @Test
     void tableStore_insertUnknownColumn_rejectsAtomically() {
         EmulatedTable t = emulator.tables().create("DB.PUBLIC.T_ATOMIC", List.of(ColumnDef.variant("RECORD_CONTENT")), false);
         var node = HttpJson.MAPPER.getNodeFactory().numberNode(1);
