@@ -398,11 +398,6 @@ public final class SnowpipeBackend implements IngestBackend {
         return m == null ? 0 : m.pendingCount();
     }
 
-    /** Makes the backend stop as a killed process would: nothing more is staged, submitted or completed. */
-    void die() {
-        dead = true;
-    }
-
     @Override
     public void close() {
         if (closed) {
