@@ -1,0 +1,425 @@
+package io.ksbridge.format.avro;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.ksbridge.BridgeConfigException;
+import io.ksbridge.FormatContext;
+import io.ksbridge.IngestException;
+import io.ksbridge.JsonOutput;
+import io.ksbridge.RecordFormat;
+import io.ksbridge.Secret;
+import io.ksbridge.format.registry.RegistrySchema;
+import io.ksbridge.format.registry.SchemaReference;
+import io.ksbridge.format.registry.SchemaRegistryClient;
+import java.io.EOFException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import javax.net.ssl.SSLContext;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaParseException;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DecoderFactory;
+
+/**
+ * Avro values (or keys) as the JSON of a Snowflake VARIANT, decoded and written in one pass with no intermediate
+ * objects.
+ *
+ * <p>Two kinds:
+ * <ul>
+ *   <li><b>With a schema registry</b> ({@link #withSchemaRegistry(String)}, {@link #builder()}): Confluent's wire
+ *       format, a magic byte {@code 0}, the writer schema's id as a 4-byte big-endian integer, then the Avro binary
+ *       body. The writer schema is fetched by id from any registry speaking Confluent's REST API
+ *       ({@code GET /schemas/ids/{id}}, with its references resolved by subject and version), parsed and compiled
+ *       once, and cached. The id goes to {@code RECORD_METADATA} as {@code schema_id} ({@code key_schema_id} for
+ *       keys).</li>
+ *   <li><b>With a fixed schema</b> ({@link #ofSchema(Schema)}): plain Avro binary written with that schema, no
+ *       header.</li>
+ * </ul>
+ * Either may take a reader schema: values are then resolved from the writer schema to the reader schema by Avro's
+ * rules (fields added with defaults, removed, promoted), as the connector's {@code reader.schema} does.
+ *
+ * <p>The JSON is the connector's rendering of Avro: records and maps are objects, arrays arrays, a union is the
+ * value of its branch, an enum its symbol; {@code bytes} is a string of the bytes read as ISO-8859-1 and
+ * {@code fixed} an array of the signed byte values; the {@code date}, {@code time-millis}, {@code time-micros},
+ * {@code timestamp-millis}, {@code timestamp-micros}, {@code local-timestamp-millis} and
+ * {@code local-timestamp-micros} logical types are their underlying numbers (days, or milli/microseconds);
+ * {@code uuid} is its string; NaN and infinite floats are the strings {@code "NaN"}, {@code "Infinity"} and
+ * {@code "-Infinity"}. One deliberate difference: a {@code decimal} is the exact decimal number ({@code 90.0000}),
+ * where the connector rounds it through a double ({@code 90.0}).
+ *
+ * <p>Errors: a value that is not in the wire format (too short, a first byte other than {@code 0}), names a schema
+ * id the registry does not have, is truncated, has bytes left over after the value, or does not decode with its
+ * schema, is a bad record: {@code write} throws, the bridge names the record by topic, partition and offset and
+ * follows its {@code ErrorPolicy}. A registry that cannot be reached, times out, refuses the credentials or
+ * answers 5xx throws a retriable {@link IngestException}: the bridge retries that record (it is never skipped)
+ * until its retry policy gives up and stops the bridge.
+ *
+ * <p>Thread-safe: one instance may serve several bridges and both keys and values.
+ */
+public final class AvroFormat implements RecordFormat {
+    private static final int HEADER = 5;
+
+    /** A compiled writer schema (and, when resolving, the reader it resolves to). Immutable. */
+    private record Plan(int id, Schema writer, AvroJsonPlan direct, GenericDatumReader<Object> resolving,
+                        Schema reader) {
+    }
+
+    private final SchemaRegistryClient registry;
+    private final Schema readerSchema;
+    private final Plan fixedPlan;
+    private final int cacheSize;
+    private final Map<Integer, Plan> plans;
+    private volatile Plan last;
+
+    private AvroFormat(SchemaRegistryClient registry, Schema writerSchema, Schema readerSchema, int cacheSize) {
+        this.registry = registry;
+        this.readerSchema = readerSchema;
+        this.cacheSize = cacheSize;
+        this.fixedPlan = writerSchema == null ? null : plan(-1, writerSchema);
+        this.plans = new LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Integer, Plan> eldest) {
+                return size() > AvroFormat.this.cacheSize;
+            }
+        };
+    }
+
+    /**
+     * Confluent wire format, writer schemas from the registry at {@code url} with default client settings (no
+     * authentication, 10 s request timeout, 1000 cached schemas). For credentials, TLS or a reader schema, use
+     * {@link #builder()}.
+     *
+     * @param url the registry's base URL, for example {@code http://localhost:8081}; never null
+     * @return the format, never null
+     * @throws BridgeConfigException if the URL is not an absolute http or https URL
+     */
+    public static AvroFormat withSchemaRegistry(String url) {
+        return builder().schemaRegistry(url).build();
+    }
+
+    /**
+     * Confluent wire format, writer schemas from {@code client}: share one client between the key and value formats
+     * of a bridge.
+     *
+     * @param client the registry client, never null
+     * @return the format, never null
+     */
+    public static AvroFormat withSchemaRegistry(SchemaRegistryClient client) {
+        return builder().schemaRegistry(client).build();
+    }
+
+    /**
+     * Plain Avro binary, all written with {@code writerSchema}; no header, no registry.
+     *
+     * @param writerSchema the schema the bytes were written with, never null
+     * @return the format, never null
+     */
+    public static AvroFormat ofSchema(Schema writerSchema) {
+        return builder().schema(writerSchema).build();
+    }
+
+    /**
+     * Plain Avro binary written with {@code writerSchema}, resolved to {@code readerSchema}.
+     *
+     * @param writerSchema the schema the bytes were written with, never null
+     * @param readerSchema the schema of the JSON to produce, never null; must be compatible by Avro's rules
+     * @return the format, never null
+     */
+    public static AvroFormat ofSchema(Schema writerSchema, Schema readerSchema) {
+        return builder().schema(writerSchema).readerSchema(readerSchema).build();
+    }
+
+    /** A builder for the settings the factories do not take. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public void write(byte[] data, FormatContext context, JsonOutput out) throws IOException {
+        if (fixedPlan != null) {
+            decode(fixedPlan, data, 0, out.generator());
+            return;
+        }
+        if (data.length < HEADER) {
+            throw new IOException("the " + (context.isKey() ? "key" : "value") + " is " + data.length
+                    + " bytes, shorter than the 5-byte header of Confluent's wire format (magic byte 0 and a 4-byte "
+                    + "schema id)");
+        }
+        if (data[0] != 0) {
+            throw new IOException(String.format("the first byte is 0x%02x, not the magic byte 0x00 of Confluent's "
+                    + "wire format: the record was not written by a schema-registry Avro serializer", data[0] & 0xff));
+        }
+        int id = ((data[1] & 0xff) << 24) | ((data[2] & 0xff) << 16) | ((data[3] & 0xff) << 8) | (data[4] & 0xff);
+        Plan plan = planFor(id);
+        decode(plan, data, HEADER, out.generator());
+        out.schemaId(id);
+    }
+
+    private void decode(Plan plan, byte[] data, int offset, JsonGenerator g) throws IOException {
+        BinaryDecoder in = DecoderFactory.get().binaryDecoder(data, offset, data.length - offset, null);
+        try {
+            if (plan.direct != null) {
+                plan.direct.write(in, g);
+            } else {
+                Object datum = plan.resolving.read(null, in);
+                AvroDatumJson.write(plan.reader, datum, g);
+            }
+        } catch (EOFException e) {
+            throw new IOException("the Avro body is truncated: " + describe(plan) + " needs more than the "
+                    + (data.length - offset) + " bytes" + (offset > 0 ? " after the 5-byte header" : ""), e);
+        } catch (IOException | AvroRuntimeException | ClassCastException | IndexOutOfBoundsException
+                 | NegativeArraySizeException | ArithmeticException e) {
+            throw new IOException("the Avro body does not decode with " + describe(plan) + ": " + e.getMessage(), e);
+        }
+        if (!in.isEnd()) {
+            int left = 0;
+            try {
+                while (!in.isEnd()) {
+                    in.skipFixed(1);
+                    left++;
+                }
+            } catch (IOException ignored) {
+                // counted what could be counted
+            }
+            throw new IOException(left + " bytes are left after the Avro value of " + describe(plan)
+                    + ": the body was not written with this schema");
+        }
+    }
+
+    private static String describe(Plan plan) {
+        return plan.id >= 0 ? "writer schema id " + plan.id : "the writer schema " + plan.writer.getFullName();
+    }
+
+    private Plan planFor(int id) {
+        Plan p = last;
+        if (p != null && p.id == id) {
+            return p;
+        }
+        synchronized (plans) {
+            p = plans.get(id);
+        }
+        if (p == null) {
+            RegistrySchema rs = registry.schemaById(id); // UnknownSchemaException / retriable IngestException
+            if (!rs.schemaType().equals("AVRO")) {
+                throw new IllegalArgumentException("schema id " + id + " is a " + rs.schemaType()
+                        + " schema, not Avro: use the format for " + rs.schemaType());
+            }
+            Schema writer = parse(id, rs);
+            p = plan(id, writer);
+            synchronized (plans) {
+                plans.put(id, p);
+            }
+        }
+        last = p;
+        return p;
+    }
+
+    private Schema parse(int id, RegistrySchema rs) {
+        Schema.Parser parser = new Schema.Parser();
+        try {
+            parseReferences(parser, rs.references(), new HashSet<>(), 0);
+            return parser.parse(rs.schema());
+        } catch (SchemaParseException e) {
+            throw new IllegalArgumentException("schema id " + id + " from the registry is not a valid Avro schema: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private void parseReferences(Schema.Parser parser, List<SchemaReference> refs, Set<String> seen, int depth) {
+        if (depth > 32) {
+            throw new IllegalArgumentException("schema references nest deeper than 32 levels");
+        }
+        for (SchemaReference ref : refs) {
+            if (!seen.add(ref.subject() + "/" + ref.version())) {
+                continue;
+            }
+            RegistrySchema referenced = registry.schemaBySubjectVersion(ref.subject(), ref.version(), null);
+            parseReferences(parser, referenced.references(), seen, depth + 1);
+            parser.parse(referenced.schema());
+        }
+    }
+
+    private Plan plan(int id, Schema writer) {
+        if (readerSchema == null || readerSchema.equals(writer)) {
+            return new Plan(id, writer, AvroJsonPlan.compile(writer), null, null);
+        }
+        GenericDatumReader<Object> reader = new GenericDatumReader<>(writer, readerSchema, new GenericData());
+        return new Plan(id, writer, null, reader, readerSchema);
+    }
+
+    @Override
+    public String name() {
+        return "avro";
+    }
+
+    @Override
+    public String toString() {
+        return "AvroFormat[" + (registry != null ? registry : "schema=" + fixedPlan.writer.getFullName())
+                + (readerSchema != null ? ", readerSchema=" + readerSchema.getFullName() : "") + "]";
+    }
+
+    /**
+     * Builds an {@link AvroFormat}. Exactly one source of writer schemas: {@link #schemaRegistry(String)} (with
+     * optional client settings), {@link #schemaRegistry(SchemaRegistryClient)}, or {@link #schema(Schema)}. Setters
+     * check their values at once; {@link #build()} reports every conflict in one {@link BridgeConfigException}.
+     * Mutable, not thread-safe.
+     */
+    public static final class Builder {
+        private String url;
+        private SchemaRegistryClient client;
+        private Schema writerSchema;
+        private Schema readerSchema;
+        private String basicUser;
+        private Secret basicPassword;
+        private Secret bearerToken;
+        private SSLContext sslContext;
+        private Duration requestTimeout;
+        private Integer cacheSize;
+
+        private Builder() {
+        }
+
+        /** Confluent wire format, writer schemas from the registry at this base URL. No default. */
+        public Builder schemaRegistry(String url) {
+            this.url = Objects.requireNonNull(url, "schemaRegistry url must not be null");
+            return this;
+        }
+
+        /** Confluent wire format, writer schemas from this client (its own settings apply). No default. */
+        public Builder schemaRegistry(SchemaRegistryClient client) {
+            this.client = Objects.requireNonNull(client, "schemaRegistry client must not be null");
+            return this;
+        }
+
+        /** Plain Avro binary written with this schema; no header, no registry. No default. */
+        public Builder schema(Schema writerSchema) {
+            this.writerSchema = Objects.requireNonNull(writerSchema, "schema must not be null");
+            return this;
+        }
+
+        /**
+         * The schema of the JSON to produce; values are resolved to it from their writer schema by Avro's rules.
+         * Default: none (each value as its writer schema has it). Works with every source.
+         */
+        public Builder readerSchema(Schema readerSchema) {
+            this.readerSchema = Objects.requireNonNull(readerSchema, "readerSchema must not be null");
+            return this;
+        }
+
+        /** Registry basic authentication (Confluent Cloud: API key and secret). Only with {@link #schemaRegistry(String)}. */
+        public Builder basicAuth(String user, Secret password) {
+            Objects.requireNonNull(user, "basicAuth user must not be null");
+            this.basicPassword = Objects.requireNonNull(password, "basicAuth password must not be null");
+            if (user.isEmpty()) {
+                throw new IllegalArgumentException("basicAuth user must not be empty");
+            }
+            this.basicUser = user;
+            return this;
+        }
+
+        /** A registry bearer token. Only with {@link #schemaRegistry(String)}; not with basicAuth. */
+        public Builder bearerToken(Secret token) {
+            this.bearerToken = Objects.requireNonNull(token, "bearerToken must not be null");
+            return this;
+        }
+
+        /** TLS for an https registry. Default: the JVM's. Only with {@link #schemaRegistry(String)}. */
+        public Builder sslContext(SSLContext sslContext) {
+            this.sslContext = Objects.requireNonNull(sslContext, "sslContext must not be null");
+            return this;
+        }
+
+        /** How long one registry request may take. Default 10 s; must be > 0. Only with {@link #schemaRegistry(String)}. */
+        public Builder requestTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "requestTimeout must not be null");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("requestTimeout must be > 0, was " + timeout);
+            }
+            this.requestTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How many writer schemas are kept compiled (and, with a URL, fetched schemas cached). Default 1000; must be
+         * > 0. Only with a registry.
+         */
+        public Builder cacheSize(int entries) {
+            if (entries <= 0) {
+                throw new IllegalArgumentException("cacheSize must be > 0, was " + entries);
+            }
+            this.cacheSize = entries;
+            return this;
+        }
+
+        /**
+         * The format.
+         *
+         * @return a new format, never null
+         * @throws BridgeConfigException listing every problem: no source or more than one, client settings without
+         *                               a registry URL, and the registry client's own problems
+         */
+        public AvroFormat build() {
+            List<BridgeConfigException.Problem> problems = new ArrayList<>();
+            int sources = (url != null ? 1 : 0) + (client != null ? 1 : 0) + (writerSchema != null ? 1 : 0);
+            if (sources == 0) {
+                problems.add(new BridgeConfigException.Problem("schemaRegistry", null,
+                        "set schemaRegistry(url), schemaRegistry(client) or schema(writerSchema)"));
+            } else if (sources > 1) {
+                problems.add(new BridgeConfigException.Problem("schemaRegistry",
+                        (url != null ? url : client != null ? String.valueOf(client) : writerSchema.getFullName()),
+                        "schemaRegistry(url), schemaRegistry(client) and schema(writerSchema) exclude each other: "
+                                + "set exactly one"));
+            }
+            boolean clientSettings = basicUser != null || bearerToken != null || sslContext != null
+                    || requestTimeout != null;
+            if (clientSettings && url == null) {
+                problems.add(new BridgeConfigException.Problem("basicAuth/bearerToken/sslContext/requestTimeout",
+                        "set", "registry client settings need schemaRegistry(url); with schemaRegistry(client) set "
+                        + "them on the client"));
+            }
+            if (cacheSize != null && writerSchema != null) {
+                problems.add(new BridgeConfigException.Problem("cacheSize", String.valueOf(cacheSize),
+                        "cacheSize has no effect with schema(writerSchema): there is only one schema"));
+            }
+            SchemaRegistryClient c = client;
+            if (url != null && problems.isEmpty()) {
+                SchemaRegistryClient.Builder cb = SchemaRegistryClient.builder().url(url);
+                if (basicUser != null) {
+                    cb.basicAuth(basicUser, basicPassword);
+                }
+                if (bearerToken != null) {
+                    cb.bearerToken(bearerToken);
+                }
+                if (sslContext != null) {
+                    cb.sslContext(sslContext);
+                }
+                if (requestTimeout != null) {
+                    cb.requestTimeout(requestTimeout);
+                }
+                if (cacheSize != null) {
+                    cb.cacheSize(cacheSize);
+                }
+                try {
+                    c = cb.build();
+                } catch (BridgeConfigException e) {
+                    problems.addAll(e.problems());
+                }
+            }
+            if (!problems.isEmpty()) {
+                throw new BridgeConfigException(problems);
+            }
+            return new AvroFormat(c, writerSchema, readerSchema, cacheSize == null ? 1000 : cacheSize);
+        }
+    }
+}
