@@ -335,7 +335,19 @@ public final class SnowpipeBackend implements IngestBackend {
             result.complete(IngestResult.fatal(new IllegalStateException("could not write the file for " + batch.id())));
             return;
         }
-        String path = FileNames.name(lane.prefix, batch.firstOffset(), batch.lastOffset(), settings.compression());
+        long first = batch.firstOffset();
+        if (first <= lane.lastAccepted) {
+            // the batch overlaps files already accepted (a host that did not seek where open() said): stage only the rest
+            first = lane.lastAccepted + 1;
+            List<io.ksbridge.ingest.IngestRow> rest = new ArrayList<>();
+            for (io.ksbridge.ingest.IngestRow row : batch.rows()) {
+                if (row.offset() >= first) {
+                    rest.add(row);
+                }
+            }
+            bytes = NdjsonFiles.write(rest, settings.compression());
+        }
+        String path = FileNames.name(lane.prefix, first, batch.lastOffset(), settings.compression());
         try {
             uploaders.get(lane.stage).upload(objects.qualify(lane.stage), path, bytes);
             hooks.afterUpload(path);
@@ -360,7 +372,7 @@ public final class SnowpipeBackend implements IngestBackend {
         }
         lane.lastAccepted = batch.lastOffset();
         lane.blockedFrom = Long.MAX_VALUE;
-        monitor.track(lane.pipe, new LoadMonitor.Pending(lane.table, lane.partition, lane.stage, path, batch.firstOffset(),
+        monitor.track(lane.pipe, new LoadMonitor.Pending(lane.table, lane.partition, lane.stage, path, first,
                 batch.lastOffset(), Instant.now()));
         result.complete(IngestResult.durable());
     }

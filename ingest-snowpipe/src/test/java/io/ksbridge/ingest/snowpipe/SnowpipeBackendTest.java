@@ -202,6 +202,24 @@ class SnowpipeBackendTest {
     }
 
     @Test
+    void ingest_batchOverlappingAcceptedFiles_stagesOnlyTheNewOffsets() throws Exception {
+        TopicPartition tp = new TopicPartition("t6", 0);
+        try (SnowpipeBackend backend = backend("UNIT", null)) {
+            backend.open("T6", tp);
+            assertInstanceOf(IngestResult.Durable.class, ingest(backend, batch("T6", tp, 0, 9, 1)));
+            assertInstanceOf(IngestResult.Durable.class, ingest(backend, batch("T6", tp, 5, 14, 1)));
+            awaitRows("DB.UNIT.T6", 15);
+            Thread.sleep(200);
+            List<Integer> ids = snowflake.table("DB.UNIT.T6").rows().stream().map(r -> r.content().get("id").asInt()).sorted()
+                    .toList();
+            assertEquals(java.util.stream.IntStream.range(0, 15).boxed().toList(), ids);
+            assertEquals(List.of("0_9.json.gz", "10_14.json.gz"), snowflake.loadHistory(
+                    "DB.UNIT." + SnowpipeBackend.pipeName("KSBRIDGE", "T6", 0)).stream()
+                    .map(l -> l.path().substring(l.path().lastIndexOf('/') + 1)).toList());
+        }
+    }
+
+    @Test
     void toString_neverShowsTheKey() {
         try (SnowpipeBackend backend = backend("UNIT", null)) {
             String text = backend.toString();
