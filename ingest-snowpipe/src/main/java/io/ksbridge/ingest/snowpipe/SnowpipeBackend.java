@@ -57,8 +57,17 @@ import org.slf4j.LoggerFactory;
  *       left behind always form an unbroken run.</li>
  *   <li>No loss across crashes and rebalances: {@link #open} lists the partition's files still on the stage and the
  *       pipe's load history, re-submits staged files (Snowpipe ignores names it already loaded), and resumes reading
- *       after the last offset those files cover, whatever Kafka's committed offset says.</li>
+ *       after the last offset those files cover, whatever Kafka's committed offset says. A batch that still reaches
+ *       back into offsets already covered is staged without them.</li>
  * </ul>
+ *
+ * <h2>Staging</h2>
+ * Files reach the stage through a {@link StageUploader}: the Snowflake JDBC driver's {@code uploadStream} against a
+ * real account, or, when Snowflake describes the stage as a local folder ({@code DESCRIBE STAGE} answering
+ * {@code STAGE_TYPE = LOCAL_FS} with a {@code file:} URL, which only the emulator in {@code ksbridge-testkit} does), a
+ * write into that folder. So {@code SnowpipeBackend.builder().account(emulator.account())...} needs nothing more.
+ * Listing and removing stage files, and moving failed ones, are SQL statements ({@code LIST}, {@code REMOVE},
+ * {@code COPY FILES}) over the SQL REST API.
  *
  * <h2>Objects</h2>
  * The table ({@code RECORD_METADATA VARIANT, RECORD_CONTENT VARIANT}), a stage per table
