@@ -220,6 +220,40 @@ class SnowpipeBackendTest {
     }
 
     @Test
+    void load_notDoneWithinLoadTimeout_movedToTableStageAndReported() throws Exception {
+        TopicPartition tp = new TopicPartition("t7", 0);
+        List<io.ksbridge.BridgeEvents.LoadFailure> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        BridgeListener listener = new BridgeListener() {
+            @Override
+            public void onLoadFailure(io.ksbridge.BridgeEvents.LoadFailure event) {
+                failures.add(event);
+            }
+        };
+        SnowpipeBackend backend = SnowpipeBackend.builder().account(snowflake.account()).database("DB").schema("UNIT")
+                .statusPollInterval(Duration.ofMillis(50)).historyFallback(Duration.ofMillis(100)).loadTimeout(Duration.ofSeconds(1))
+                .closeWait(Duration.ZERO).build();
+        backend.start(new BackendContext("test", listener, RetryPolicy.defaults()));
+        snowflake.faults().holdLoads(true);
+        try {
+            backend.open("T7", tp);
+            assertInstanceOf(IngestResult.Durable.class, ingest(backend, batch("T7", tp, 0, 9, 1)));
+            SnowpipeIts.await("the load timeout", Duration.ofSeconds(10), () -> !failures.isEmpty());
+        } finally {
+            snowflake.faults().holdLoads(false);
+            backend.close();
+        }
+        io.ksbridge.BridgeEvents.LoadFailure f = failures.get(0);
+        assertEquals("T7", f.table());
+        assertEquals(tp, f.partition());
+        assertEquals(0, f.firstOffset());
+        assertEquals(9, f.lastOffset());
+        assertEquals("not loaded within PT1S of submission", f.error());
+        assertTrue(f.location().startsWith("@DB.UNIT.%T7/failed/KSBRIDGE/T7/"), f.location());
+        assertEquals(1, snowflake.stageFiles("DB.UNIT.%T7").size());
+        assertTrue(snowflake.stageFiles("DB.UNIT." + SnowpipeBackend.stageName("KSBRIDGE", "T7")).isEmpty());
+    }
+
+    @Test
     void toString_neverShowsTheKey() {
         try (SnowpipeBackend backend = backend("UNIT", null)) {
             String text = backend.toString();
