@@ -344,7 +344,7 @@ public final class Engine {
             return;
         }
         if (sync) {
-            consumer.commitSync(offsets);
+            commitSync(consumer, offsets);
             markCommitted(plain);
         } else {
             consumer.commitAsync(offsets, (done, error) -> {
@@ -354,6 +354,18 @@ public final class Engine {
                     markCommitted(plain);
                 }
             });
+        }
+    }
+
+    /**
+     * commitSync that survives the one wake-up {@code close()} sends: when close lands while the loop is not in
+     * poll, the wake-up fires in the next blocking call, which may be this final commit.
+     */
+    private static void commitSync(Consumer<byte[], byte[]> consumer, Map<TopicPartition, OffsetAndMetadata> offsets) {
+        try {
+            consumer.commitSync(offsets);
+        } catch (WakeupException e) {
+            consumer.commitSync(offsets);
         }
     }
 
@@ -574,7 +586,7 @@ public final class Engine {
                 }
             }
             if (consumer != null && !offsets.isEmpty()) {
-                consumer.commitSync(offsets);
+                commitSync(consumer, offsets);
                 markCommitted(plain);
             }
             if (consumer == null) {
@@ -886,7 +898,12 @@ public final class Engine {
         IngestResult r = c.result();
         if (r instanceof IngestResult.Durable d) {
             if (!d.rejected().isEmpty()) {
-                routeRejected(f, d.rejected());
+                try {
+                    routeRejected(f, d.rejected());
+                } catch (RuntimeException e) {
+                    f.state = InFlight.State.FAILED;
+                    throw e;
+                }
             }
             f.state = InFlight.State.DURABLE;
             IngestBatch b = f.batch;
@@ -897,6 +914,7 @@ public final class Engine {
         } else if (r instanceof IngestResult.Retry retry) {
             f.attempts++;
             if (!s.retryPolicy().allows(f.attempts)) {
+                f.state = InFlight.State.FAILED;
                 throw new IngestException("backend " + backend.name() + " gave up on batch " + f.batch.id() + " after "
                         + f.attempts + " attempts: " + retry.cause().getMessage(), false, retry.cause());
             }
@@ -908,6 +926,7 @@ public final class Engine {
                     f.attempts, delay, retry.cause()));
             log.debug("batch {} will be retried in {}: {}", b.id(), delay, retry.cause().toString());
         } else if (r instanceof IngestResult.Fatal fatal) {
+            f.state = InFlight.State.FAILED;
             Throwable cause = fatal.cause();
             throw cause instanceof BridgeException be ? be
                     : new IngestException("backend " + backend.name() + " failed on batch " + f.batch.id() + ": "
