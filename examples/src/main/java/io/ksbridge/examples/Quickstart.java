@@ -1,62 +1,130 @@
 package io.ksbridge.examples;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ksbridge.BridgeEvents;
+import io.ksbridge.BridgeListener;
 import io.ksbridge.FlushPolicy;
 import io.ksbridge.KafkaToSnowflakeBridge;
+import io.ksbridge.ingest.IngestBackend;
+import io.ksbridge.ingest.snowpipe.SnowpipeBackend;
 import io.ksbridge.testkit.EmbeddedKafka;
-import io.ksbridge.testkit.RecordingBackend;
+import io.ksbridge.testkit.SnowflakeEmulator;
+import io.ksbridge.testkit.emulator.Row;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.TopicPartition;
 
 /**
- * The quickstart: a real Kafka broker in this JVM, two topics, a bridge, and what landed in which table.
+ * The quickstart: a real Kafka broker and the Snowflake emulator in this JVM, two topics, a bridge loading them
+ * through Snowpipe, and what landed in which table.
  *
  * <p>Run it with {@code mvn -B -q -Pquickstart -DskipTests package}.
  */
 public final class Quickstart {
+    private static final int PER_TOPIC = 5_000;
+
     private Quickstart() {
     }
 
     public static void main(String[] args) throws Exception {
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(); SnowflakeEmulator snowflake = SnowflakeEmulator.start()) {
+            System.out.println("Kafka broker at " + kafka.bootstrapServers() + ", Snowflake emulator at " + snowflake.url());
             kafka.createTopic("orders", 2);
             kafka.createTopic("web-clicks", 2);
-            for (int i = 0; i < 1_000; i++) {
-                kafka.produce("orders", i % 2, "order-" + i, "{\"order_id\":" + i + ",\"amount\":" + (i * 3 % 97) + ".5}");
-                kafka.produce("web-clicks", i % 2, null, "{\"page\":\"/p/" + (i % 7) + "\",\"ms\":" + (i % 300) + "}");
+            var records = new java.util.ArrayList<org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]>>();
+            for (int i = 0; i < PER_TOPIC; i++) {
+                records.add(record("orders", i % 2, "order-" + i,
+                        "{\"order_id\":" + i + ",\"customer\":{\"name\":\"Zoë " + (i % 50) + "\",\"vip\":" + (i % 7 == 0)
+                                + "},\"amount\":" + (i * 37 % 1000) / 10.0 + "}"));
+                records.add(record("web-clicks", i % 2, null, "{\"page\":\"/products/" + (i % 12) + "\",\"ms\":" + (i % 300) + "}"));
             }
+            kafka.produceAll(records);
+            System.out.printf("produced %,d records to topics orders and web-clicks%n", 2 * PER_TOPIC);
 
-            RecordingBackend snowflake = new RecordingBackend();
+            IngestBackend backend = SnowpipeBackend.builder()
+                    .account(snowflake.account())
+                    .database("DEMO").schema("PUBLIC")
+                    .build();
+            AtomicLong durableRows = new AtomicLong();
+            Map<TopicPartition, Long> durable = new ConcurrentHashMap<>();
+            long start = System.nanoTime();
             try (KafkaToSnowflakeBridge bridge = KafkaToSnowflakeBridge.builder()
                     .name("quickstart")
                     .consumerProperties(kafka.consumerProperties("quickstart"))
                     .topics("orders", "web-clicks")
-                    .flushPolicy(FlushPolicy.records(500).or(FlushPolicy.age(Duration.ofMillis(500))))
-                    .backend(snowflake)
+                    .flushPolicy(FlushPolicy.records(2_000).or(FlushPolicy.age(Duration.ofMillis(500))))
+                    .backend(backend)
+                    .listener(new BridgeListener() {
+                        @Override
+                        public void onDurable(BridgeEvents.Durable event) {
+                            durableRows.addAndGet(event.rows());
+                            durable.merge(event.partition(), event.lastOffset() + 1, Math::max);
+                        }
+                    })
                     .build()) {
                 bridge.start();
-                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                while (snowflake.rowCount() < 2_000 && System.nanoTime() < deadline) {
-                    Thread.sleep(50);
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while ((loaded(snowflake) < 2 * PER_TOPIC || stagedFiles(snowflake) > 0) && System.nanoTime() < deadline) {
+                    Thread.sleep(200);
+                    double secs = (System.nanoTime() - start) / 1e9;
+                    System.out.printf("\r  loading: %,6d rows accepted by Snowpipe, %,6d loaded, %,8.0f records/s   ",
+                            durableRows.get(), loaded(snowflake), durableRows.get() / secs);
                 }
+                System.out.println();
             }
 
             System.out.println();
-            System.out.println("ksbridge quickstart: 2,000 records from 2 topics");
-            System.out.printf("%-32s %8s%n", "table", "rows");
-            for (String table : snowflake.tables()) {
-                System.out.printf("%-32s %8d%n", table, snowflake.rows(table).size());
+            System.out.println("durable offsets (next offset to read): " + new TreeMap<>(Map.copyOf(
+                    durable.entrySet().stream().collect(java.util.stream.Collectors.toMap(e -> e.getKey().toString(),
+                            Map.Entry::getValue)))));
+            System.out.println("committed to Kafka:                    " + new TreeMap<>(Map.copyOf(
+                    kafka.committedOffsets("quickstart").entrySet().stream().collect(
+                            java.util.stream.Collectors.toMap(e -> e.getKey().toString(), Map.Entry::getValue)))));
+            System.out.println();
+            System.out.printf("%-40s %8s%n", "table", "rows");
+            for (String table : snowflake.tables().names()) {
+                System.out.printf("%-40s %8d%n", table, snowflake.table(table).rowCount());
             }
-            Map<org.apache.kafka.common.TopicPartition, Long> committed = kafka.committedOffsets("quickstart");
-            System.out.println("committed offsets: " + new java.util.TreeMap<>(committed.entrySet().stream()
-                    .collect(java.util.stream.Collectors.toMap(e -> e.getKey().toString(), Map.Entry::getValue))));
-            List<RecordingBackend.Row> orders = snowflake.rows("ORDERS");
+            List<Row> orders = snowflake.table("DEMO.PUBLIC.ORDERS").rows();
             if (!orders.isEmpty()) {
-                RecordingBackend.Row row = orders.get(0);
-                System.out.println("sample row of ORDERS:");
-                System.out.println("  RECORD_CONTENT  = " + row.content());
-                System.out.println("  RECORD_METADATA = " + row.metadata());
+                ObjectMapper json = new ObjectMapper();
+                Row row = orders.get(0);
+                System.out.println();
+                System.out.println("a row of DEMO.PUBLIC.ORDERS:");
+                System.out.println("RECORD_CONTENT  = " + json.writerWithDefaultPrettyPrinter().writeValueAsString(row.content()));
+                System.out.println("RECORD_METADATA = " + json.writerWithDefaultPrettyPrinter().writeValueAsString(row.metadata()));
             }
+            System.out.println();
+            System.out.println("files left on the stages: " + stagedFiles(snowflake) + " (each loaded file is removed)");
         }
+        System.exit(0);
+    }
+
+    private static int stagedFiles(SnowflakeEmulator snowflake) {
+        int n = 0;
+        for (String table : snowflake.tables().names()) {
+            String t = table.substring(table.lastIndexOf('.') + 1);
+            n += snowflake.stageFiles("DEMO.PUBLIC.SNOWFLAKE_KAFKA_CONNECTOR_KSBRIDGE_STAGE_" + t).size();
+        }
+        return n;
+    }
+
+    private static long loaded(SnowflakeEmulator snowflake) {
+        long n = 0;
+        for (String table : snowflake.tables().names()) {
+            n += snowflake.table(table).rowCount();
+        }
+        return n;
+    }
+
+    private static org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> record(String topic, int partition,
+                                                                                          String key, String value) {
+        return new org.apache.kafka.clients.producer.ProducerRecord<>(topic, partition,
+                key == null ? null : key.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 }

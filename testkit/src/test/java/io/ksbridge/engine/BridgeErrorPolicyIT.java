@@ -90,7 +90,7 @@ class BridgeErrorPolicyIT {
         assertEquals(new RecordCoordinates(topic, 0, 10), e.coordinates());
         assertEquals(RecordFormatException.Side.VALUE, e.side());
         assertEquals("Cannot convert the value of record poison-fail-0@10: invalid JSON at line 1, column 21: "
-                + "unrecognized token", e.getMessage());
+                + "unexpected end of input", e.getMessage());
         assertFalse(e.getMessage().contains("broken"), "payload must not leak into the message: " + e.getMessage());
         assertEquals(List.of(e), failures);
         // The ten good records before it are loaded and committed; nothing past it.
@@ -134,7 +134,7 @@ class BridgeErrorPolicyIT {
         assertEquals("0", headers.get("ksbridge.error.partition"));
         assertEquals("10", headers.get("ksbridge.error.offset"));
         assertEquals("VALUE", headers.get("ksbridge.error.side"));
-        assertEquals("invalid JSON at line 1, column 21: unrecognized token", headers.get("ksbridge.error.message"));
+        assertEquals("invalid JSON at line 1, column 21: unexpected end of input", headers.get("ksbridge.error.message"));
         assertEquals("java.io.IOException", headers.get("ksbridge.error.exception"));
     }
 
@@ -181,6 +181,26 @@ class BridgeErrorPolicyIT {
                 .map(r -> new String(r.value(), StandardCharsets.UTF_8).substring(0, 8)).toList());
         assertEquals("Snowflake rejected the row: injected rejection of offset 7",
                 new String(dead.get(0).headers().lastHeader("ksbridge.error.message").value(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void failFast_rowTheBackendRejects_stopsPromptlyNamingItAndNeverCommitsPastIt() throws Exception {
+        String topic = "rejected-fail";
+        kafka.createTopic(topic, 1);
+        ItSupport.produceIds(kafka, topic, 1, 0, 50);
+        RecordingBackend backend = new RecordingBackend().rejectOffsets(Set.of(23L));
+        KafkaToSnowflakeBridge bridge = bridge(topic, backend).closeTimeout(Duration.ofSeconds(20)).build();
+        long t0 = System.nanoTime();
+        bridge.start();
+        RecordFormatException e = assertThrows(RecordFormatException.class,
+                () -> bridge.awaitTermination(Duration.ofSeconds(30)));
+        assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(15).toNanos(), "the bridge took too long to stop");
+        assertEquals(new RecordCoordinates(topic, 0, 23), e.coordinates());
+        assertEquals("Cannot load record rejected-fail-0@23: Snowflake rejected the row: "
+                + "injected rejection of offset 23", e.getMessage());
+        long committed = kafka.committedOffsets(topic + "-group").getOrDefault(new TopicPartition(topic, 0), 0L);
+        assertTrue(committed <= 20, "committed " + committed + " past the batch holding the rejected row (20-23)");
+        bridge.close();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.ksbridge.internal.engine;
 
 import io.ksbridge.MetadataOptions;
+import io.ksbridge.format.JsonFormat;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -11,7 +12,7 @@ import org.apache.kafka.common.record.TimestampType;
  * {@code CreateTime}/{@code LogAppendTime}, {@code schema_id}, {@code SnowflakeConnectorPushTime}, {@code key},
  * {@code key_schema_id}, {@code headers}. Written straight to bytes. Not thread-safe.
  */
-final class MetadataWriter {
+public final class MetadataWriter {
     /** Width of the push-time placeholder: epoch milliseconds have 13 digits until the year 2286. */
     static final int PUSH_TIME_DIGITS = 13;
 
@@ -20,7 +21,7 @@ final class MetadataWriter {
     private final ByteBuf buf = new ByteBuf(512);
     private int pushTimeAt = -1;
 
-    MetadataWriter(MetadataOptions options, boolean backendStampsPushTime) {
+    public MetadataWriter(MetadataOptions options, boolean backendStampsPushTime) {
         this.options = options;
         this.pushTime = backendStampsPushTime && options.connectorPushTime();
     }
@@ -34,7 +35,7 @@ final class MetadataWriter {
         return pushTimeAt;
     }
 
-    byte[] render(ConsumerRecord<byte[], byte[]> record, Integer schemaId, byte[] keyJson, Integer keySchemaId) {
+    public byte[] render(ConsumerRecord<byte[], byte[]> record, Integer schemaId, byte[] keyJson, Integer keySchemaId) {
         buf.reset();
         pushTimeAt = -1;
         buf.write('{');
@@ -92,16 +93,42 @@ final class MetadataWriter {
                 firstHeader = false;
                 buf.jsonString(e.getKey());
                 buf.write(':');
-                if (e.getValue() == null) {
-                    buf.ascii("null");
-                } else {
-                    buf.jsonString(new String(e.getValue(), StandardCharsets.UTF_8));
-                }
+                headerValue(e.getValue());
             }
             buf.write('}');
         }
         buf.write('}');
         return buf.toByteArray();
+    }
+
+    private static final java.util.regex.Pattern INTEGER = java.util.regex.Pattern.compile("-?[0-9]+");
+    private static final java.util.regex.Pattern DECIMAL =
+            java.util.regex.Pattern.compile("-?[0-9]+(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
+
+    /**
+     * A header value typed as the connector's default header converter (Kafka Connect's
+     * {@code SimpleHeaderConverter}) types it: {@code true}/{@code false} become booleans, numbers become numbers
+     * ({@code 007} is 7), JSON arrays and objects stay structured, anything else (and bytes that are not UTF-8 text)
+     * is a string; a null value is null.
+     */
+    private void headerValue(byte[] value) {
+        if (value == null) {
+            buf.ascii("null");
+            return;
+        }
+        String text = new String(value, StandardCharsets.UTF_8);
+        if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
+            buf.ascii(text.toLowerCase(java.util.Locale.ROOT));
+        } else if (text.length() <= 400 && INTEGER.matcher(text).matches()) {
+            buf.ascii(new java.math.BigInteger(text).toString());
+        } else if (text.length() <= 400 && DECIMAL.matcher(text).matches()) {
+            buf.ascii(new java.math.BigDecimal(text).toString().replace("E+", "E"));
+        } else if (!text.isEmpty() && (text.charAt(0) == '[' || text.charAt(0) == '{')
+                && text.indexOf('\n') < 0 && text.indexOf('\r') < 0 && JsonFormat.isValid(value)) {
+            buf.append(value);
+        } else {
+            buf.jsonString(text);
+        }
     }
 
     private boolean field(boolean first, String name) {

@@ -32,16 +32,24 @@ public final class ConnectorTableNames implements TableNamer {
         if (VALID_IDENTIFIER.matcher(topic).matches()) {
             return topic;
         }
-        StringBuilder name = new StringBuilder(topic.length() + 12);
-        if (!isIdentifierStart(topic.charAt(0))) {
+        // The hash is of the topic as given; the connector then drops every ".*" (regex wildcards) before it
+        // replaces characters, so "bird.*" becomes "bird_<hash>", not "bird___<hash>".
+        int hash = Math.abs(topic.hashCode());
+        String chars = topic.replace(".*", "");
+        if (chars.isEmpty()) {
+            throw new IllegalArgumentException("topic '" + topic + "' has no characters left once its '.*' are"
+                    + " removed: the connector cannot name a table for it");
+        }
+        StringBuilder name = new StringBuilder(chars.length() + 12);
+        if (!isIdentifierStart(chars.charAt(0))) {
             name.append('_');
         }
-        for (int i = 0; i < topic.length(); i++) {
-            char c = topic.charAt(i);
+        for (int i = 0; i < chars.length(); i++) {
+            char c = chars.charAt(i);
             name.append(isIdentifierPart(c) ? c : '_');
         }
         // Math.abs(Integer.MIN_VALUE) stays negative in Java; the connector has the same quirk, and we match it.
-        name.append('_').append(Math.abs(topic.hashCode()));
+        name.append('_').append(hash);
         return name.toString();
     }
 

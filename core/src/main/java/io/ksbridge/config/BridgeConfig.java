@@ -1,0 +1,840 @@
+package io.ksbridge.config;
+
+import io.ksbridge.BridgeConfigException;
+import io.ksbridge.BridgeConfigException.Problem;
+import io.ksbridge.ErrorPolicy;
+import io.ksbridge.Experimental;
+import io.ksbridge.FlushPolicy;
+import io.ksbridge.KafkaToSnowflakeBridge;
+import io.ksbridge.MetadataOptions;
+import io.ksbridge.NullValueBehavior;
+import io.ksbridge.Secret;
+import io.ksbridge.TableNamer;
+import io.ksbridge.snowflake.SnowflakeAccount;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * A bridge configured with the property names of Snowflake's Kafka connector (v3), for people moving from the
+ * connector. It reads the keys in {@link #keys()}, with the connector's defaults and ranges, checks every value,
+ * and feeds the typed builder:
+ * <pre>{@code
+ * BridgeConfig config = BridgeConfig.from(connectorProperties);      // throws BridgeConfigException
+ * IngestBackend backend = ...;   // built by you from config.account(), config.database(), config.schema(), ...
+ * KafkaToSnowflakeBridge bridge = config.applyTo(KafkaToSnowflakeBridge.builder())
+ *     .consumerProperties(Map.of("bootstrap.servers", "kafka:9092", "group.id", "orders-loader"))
+ *     .backend(backend)
+ *     .build();
+ * }</pre>
+ *
+ * <p>What it maps: {@code name}, {@code topics} / {@code topics.regex}, {@code snowflake.topic2table.map} (the
+ * {@link TableNamer}), {@code buffer.*} (the {@link FlushPolicy}), {@code snowflake.metadata.*} and
+ * {@code snowflake.streaming.metadata.connectorPushTime} ({@link MetadataOptions}), {@code errors.tolerance} with
+ * {@code errors.deadletterqueue.topic.name} ({@link ErrorPolicy}) and {@code behavior.on.null.values}
+ * ({@link NullValueBehavior}). The account settings ({@code snowflake.url.name}, {@code snowflake.user.name},
+ * {@code snowflake.private.key}, ...) and the backend choice ({@code snowflake.ingestion.method}) are checked and
+ * exposed as typed values, because the backend lives in its own module and is built by you: see
+ * {@link #account()}, {@link #ingestionMethod()}, {@link #database()}, {@link #schema()}.
+ *
+ * <p>Converters are not read: {@code key.converter} and {@code value.converter} become
+ * {@link KafkaToSnowflakeBridge.Builder#keyFormat keyFormat} and {@link KafkaToSnowflakeBridge.Builder#format format}
+ * (the defaults, string keys and JSON values, match the connector's common setup).
+ *
+ * <p>Unknown keys under {@code snowflake.} and {@code buffer.} are errors (a typo must not silently fall back to a
+ * default); other keys ({@code connector.class}, {@code tasks.max}, {@code key.converter}, ...) are ignored.
+ * Every problem is reported at once, in one {@link BridgeConfigException}, in Kafka's form
+ * {@code Invalid value V for setting N: why}. Secret values ({@code snowflake.private.key},
+ * {@code snowflake.private.key.passphrase}, and unknown keys whose name looks secret) are shown as {@code [hidden]}
+ * in every message and in {@link #toString()}.
+ *
+ * <p>Immutable and thread-safe.
+ */
+@Experimental
+public final class BridgeConfig {
+
+    /** The connector's name; here the bridge's {@link KafkaToSnowflakeBridge.Builder#name name}. */
+    public static final String NAME = "name";
+    /** Comma-separated topics to consume (own loop). */
+    public static final String TOPICS = "topics";
+    /** A regex of topics to consume (own loop). */
+    public static final String TOPICS_REGEX = "topics.regex";
+    /** The account URL. */
+    public static final String URL = "snowflake.url.name";
+    /** The user the key pair belongs to. */
+    public static final String USER = "snowflake.user.name";
+    /** The PKCS#8 private key (PEM or bare base64). Secret. */
+    public static final String PRIVATE_KEY = "snowflake.private.key";
+    /** The private key's passphrase. Secret. */
+    public static final String PRIVATE_KEY_PASSPHRASE = "snowflake.private.key.passphrase";
+    /** The role. */
+    public static final String ROLE = "snowflake.role.name";
+    /** The database of the tables. */
+    public static final String DATABASE = "snowflake.database.name";
+    /** The schema of the tables. */
+    public static final String SCHEMA = "snowflake.schema.name";
+    /** {@code SNOWPIPE} or {@code SNOWPIPE_STREAMING}. */
+    public static final String INGESTION_METHOD = "snowflake.ingestion.method";
+    /** {@code topic1:table1,topic2:table2}, keys may be regexes. */
+    public static final String TOPIC2TABLE_MAP = "snowflake.topic2table.map";
+    /** Records per partition buffer before a flush. */
+    public static final String BUFFER_COUNT_RECORDS = "buffer.count.records";
+    /** Bytes per partition buffer before a flush. */
+    public static final String BUFFER_SIZE_BYTES = "buffer.size.bytes";
+    /** Seconds a record may wait in a buffer before a flush. */
+    public static final String BUFFER_FLUSH_TIME = "buffer.flush.time";
+    /** false drops {@code RECORD_METADATA} entirely. */
+    public static final String METADATA_ALL = "snowflake.metadata.all";
+    /** {@code topic} in {@code RECORD_METADATA}. */
+    public static final String METADATA_TOPIC = "snowflake.metadata.topic";
+    /** {@code offset} and {@code partition} in {@code RECORD_METADATA}. */
+    public static final String METADATA_OFFSET_AND_PARTITION = "snowflake.metadata.offset.and.partition";
+    /** {@code CreateTime} / {@code LogAppendTime} in {@code RECORD_METADATA}. */
+    public static final String METADATA_CREATETIME = "snowflake.metadata.createtime";
+    /** {@code SnowflakeConnectorPushTime} in {@code RECORD_METADATA} (Streaming). */
+    public static final String METADATA_CONNECTOR_PUSH_TIME = "snowflake.streaming.metadata.connectorPushTime";
+    /** Columns from top-level fields (Streaming). */
+    public static final String ENABLE_SCHEMATIZATION = "snowflake.enable.schematization";
+    /** How long the Streaming client may hold rows before it flushes them (seconds). */
+    public static final String STREAMING_MAX_CLIENT_LAG = "snowflake.streaming.max.client.lag";
+    /** {@code none} or {@code all}. */
+    public static final String ERRORS_TOLERANCE = "errors.tolerance";
+    /** Log every tolerated error. */
+    public static final String ERRORS_LOG_ENABLE = "errors.log.enable";
+    /** The dead-letter topic. */
+    public static final String ERRORS_DEADLETTERQUEUE_TOPIC_NAME = "errors.deadletterqueue.topic.name";
+    /** {@code DEFAULT} or {@code IGNORE}. */
+    public static final String BEHAVIOR_ON_NULL_VALUES = "behavior.on.null.values";
+
+    /** The connector's {@code snowflake.ingestion.method}: which backend the configuration is meant for. */
+    public enum IngestionMethod {
+        /** Files loaded by Snowpipe (the connector's default): {@code SnowpipeBackend}. */
+        SNOWPIPE,
+        /** Snowpipe Streaming channels: {@code StreamingBackend}. */
+        SNOWPIPE_STREAMING
+    }
+
+    /** The type of a key's value, as written in the properties. */
+    public enum Type {
+        /** Text. */
+        STRING,
+        /** Text that is never printed. */
+        PASSWORD,
+        /** A whole number. */
+        LONG,
+        /** {@code true} or {@code false}, any case. */
+        BOOLEAN,
+        /** One of a fixed set of words, any case. */
+        ENUM,
+        /** A comma-separated list. */
+        LIST
+    }
+
+    /**
+     * One key this class reads, for reference tables and tooling.
+     *
+     * @param name         the property name, never null
+     * @param type         how the value is written, never null
+     * @param defaultValue the default as text, where it depends on {@link IngestionMethod} both are given; null
+     *                     when the key has no default (unset means "not configured")
+     * @param validValues  what is accepted, in words, never null
+     * @param doc          what the key does in ksbridge, never null
+     */
+    public record Key(String name, Type type, String defaultValue, String validValues, String doc) {
+        public Key {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(validValues, "validValues");
+            Objects.requireNonNull(doc, "doc");
+        }
+
+        /** True for keys whose value is never printed. */
+        public boolean secret() {
+            return type == Type.PASSWORD;
+        }
+    }
+
+    private static final long SNOWPIPE_MIN_FLUSH_SECONDS = 10;
+    private static final long STREAMING_MIN_FLUSH_SECONDS = 1;
+    private static final Pattern IDENTIFIER = Pattern.compile("[_a-zA-Z][_$a-zA-Z0-9]+");
+    private static final Pattern QUALIFIED = Pattern.compile("([_a-zA-Z][_$a-zA-Z0-9]+\\.){1,2}[_a-zA-Z][_$a-zA-Z0-9]+");
+    private static final Pattern APP_NAME = Pattern.compile("[-_a-zA-Z][-_$a-zA-Z0-9]+");
+    private static final String HIDDEN = "[hidden]";
+
+    /** A rejected value; the message is the reason, never containing a secret. */
+    private static final class Invalid extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Invalid(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Parser {
+        /** Parses a present, trimmed value; {@code method} is the configuration's ingestion method. */
+        Object parse(String value, IngestionMethod method) throws Invalid;
+    }
+
+    /** One key: its public description and how to read it, together (Kafka's ConfigDef in small). */
+    private record Def(Key key, Function<IngestionMethod, String> defaultFor, Parser parser) {
+    }
+
+    private static final Map<String, Def> DEFS = new LinkedHashMap<>();
+
+    private static void define(String name, Type type, String defaultValue, String validValues, String doc,
+                               Parser parser) {
+        define(name, type, defaultValue, m -> defaultValue, validValues, doc, parser);
+    }
+
+    private static void define(String name, Type type, String defaultText, Function<IngestionMethod, String> defaultFor,
+                               String validValues, String doc, Parser parser) {
+        DEFS.put(name, new Def(new Key(name, type, defaultText, validValues, doc), defaultFor, parser));
+    }
+
+    static {
+        define(INGESTION_METHOD, Type.ENUM, "SNOWPIPE", "SNOWPIPE, SNOWPIPE_STREAMING (any case)",
+                "Which backend the configuration is for: SnowpipeBackend (files loaded by Snowpipe) or StreamingBackend"
+                        + " (Snowpipe Streaming). Decides the buffer.* defaults; build the backend yourself.",
+                (v, m) -> enumValue(v, IngestionMethod.class));
+        define(NAME, Type.STRING, null, "letters, digits, _, - and $, starting with a letter, _ or -; at least 2",
+                "The bridge's name (the connector's name): used in logs, the loop thread and backend object names."
+                        + " Unset: the builder's default, ksbridge.",
+                (v, m) -> appName(v));
+        define(TOPICS, Type.LIST, null, "comma-separated topic names",
+                "Topics the bridge's own consumer loop subscribes to. Excludes topics.regex. Unset with topics.regex"
+                        + " unset: a host-loop bridge (the host polls and calls accept).",
+                (v, m) -> topicList(v));
+        define(TOPICS_REGEX, Type.STRING, null, "a Java regular expression",
+                "Subscribe the own loop to every topic matching this regex. Excludes topics.",
+                (v, m) -> regex(v));
+        define(TOPIC2TABLE_MAP, Type.STRING, "", "<topic>:<table>,<topic>:<table>,... ; a topic may be a regex",
+                "Explicit topic to table mapping. A topic equal to a key takes its table; otherwise the first key"
+                        + " that matches as a regex; otherwise the connector's generated name. Tables are unquoted"
+                        + " identifiers (at least 2 characters, letters, digits, _ and $), resolved upper-case.",
+                (v, m) -> topicToTable(v));
+        define(BUFFER_COUNT_RECORDS, Type.LONG, "10000", ">= 1",
+                "Flush a partition's buffer when it holds this many records.",
+                (v, m) -> longAtLeast(v, 1));
+        define(BUFFER_SIZE_BYTES, Type.LONG, "5000000 (SNOWPIPE), 20000000 (SNOWPIPE_STREAMING)",
+                m -> m == IngestionMethod.SNOWPIPE_STREAMING ? "20000000" : "5000000", ">= 1",
+                "Flush a partition's buffer when it holds this many bytes. Must not exceed the bridge's"
+                        + " maxBufferedBytes (default 256 MiB).",
+                (v, m) -> longAtLeast(v, 1));
+        define(BUFFER_FLUSH_TIME, Type.LONG, "120 (SNOWPIPE), 10 (SNOWPIPE_STREAMING)",
+                m -> m == IngestionMethod.SNOWPIPE_STREAMING ? "10" : "120",
+                ">= " + SNOWPIPE_MIN_FLUSH_SECONDS + " (SNOWPIPE), >= " + STREAMING_MIN_FLUSH_SECONDS
+                        + " (SNOWPIPE_STREAMING)",
+                "Flush a partition's buffer when its oldest record has waited this many seconds.",
+                (v, m) -> longAtLeast(v, m == IngestionMethod.SNOWPIPE_STREAMING
+                        ? STREAMING_MIN_FLUSH_SECONDS : SNOWPIPE_MIN_FLUSH_SECONDS,
+                        " for snowflake.ingestion.method=" + m));
+        define(METADATA_ALL, Type.BOOLEAN, "true", "true, false",
+                "false: write no RECORD_METADATA at all.", (v, m) -> bool(v));
+        define(METADATA_TOPIC, Type.BOOLEAN, "true", "true, false",
+                "Write topic in RECORD_METADATA.", (v, m) -> bool(v));
+        define(METADATA_OFFSET_AND_PARTITION, Type.BOOLEAN, "true", "true, false",
+                "Write offset and partition in RECORD_METADATA.", (v, m) -> bool(v));
+        define(METADATA_CREATETIME, Type.BOOLEAN, "true", "true, false",
+                "Write CreateTime or LogAppendTime in RECORD_METADATA.", (v, m) -> bool(v));
+        define(METADATA_CONNECTOR_PUSH_TIME, Type.BOOLEAN, "true", "true, false",
+                "Write SnowflakeConnectorPushTime in RECORD_METADATA (Streaming backends only).", (v, m) -> bool(v));
+        define(ERRORS_TOLERANCE, Type.ENUM, "none", "none, all (any case)",
+                "none: stop on the first bad record (ErrorPolicy.failFast()). all: go on, sending bad records to"
+                        + " errors.deadletterqueue.topic.name when it is set (ErrorPolicy.deadLetter), else dropping"
+                        + " them with a listener event (ErrorPolicy.skip()).",
+                (v, m) -> enumValue(v, Tolerance.class));
+        define(ERRORS_LOG_ENABLE, Type.BOOLEAN, "false", "true, false",
+                "Read and exposed as errorsLogEnabled(); the bridge always reports tolerated errors to its listener.",
+                (v, m) -> bool(v));
+        define(ERRORS_DEADLETTERQUEUE_TOPIC_NAME, Type.STRING, "", "a topic name; needs errors.tolerance=all",
+                "The dead-letter topic, on the consumer's cluster. Empty: no dead-letter topic.",
+                (v, m) -> v);
+        define(BEHAVIOR_ON_NULL_VALUES, Type.ENUM, "DEFAULT", "DEFAULT, IGNORE (any case)",
+                "Tombstones (null values): DEFAULT loads a row with empty content, IGNORE loads nothing.",
+                (v, m) -> enumValue(v, NullValueBehavior.class));
+        define(ENABLE_SCHEMATIZATION, Type.BOOLEAN, "false", "true, false; true needs SNOWPIPE_STREAMING",
+                "Read and exposed as enableSchematization() for the Streaming backend.",
+                (v, m) -> bool(v));
+        define(STREAMING_MAX_CLIENT_LAG, Type.LONG, "30", ">= 1; only with SNOWPIPE_STREAMING",
+                "Read and exposed as streamingMaxClientLag() (seconds) for the Streaming backend.",
+                (v, m) -> longAtLeast(v, 1));
+        define(URL, Type.STRING, null, "https://<account>.snowflakecomputing.com, or a host name[:port]",
+                "The account URL; see account().", (v, m) -> url(v));
+        define(USER, Type.STRING, null, "non-empty text", "The user the key pair belongs to; see account().",
+                (v, m) -> nonEmpty(v));
+        define(PRIVATE_KEY, Type.PASSWORD, null, "PKCS#8 PEM, or its base64 body",
+                "The user's private key; see account(). Never printed.", (v, m) -> Secret.of(nonEmpty(v.strip())));
+        define(PRIVATE_KEY_PASSPHRASE, Type.PASSWORD, "", "text",
+                "The passphrase of an encrypted private key; empty when it is not encrypted. Never printed.",
+                (v, m) -> v.isEmpty() ? null : Secret.of(v));
+        define(ROLE, Type.STRING, null, "non-empty text", "The role to use; see account().", (v, m) -> nonEmpty(v));
+        define(DATABASE, Type.STRING, null, "non-empty text", "The database of the tables; see database().",
+                (v, m) -> nonEmpty(v));
+        define(SCHEMA, Type.STRING, null, "non-empty text", "The schema of the tables; see schema().",
+                (v, m) -> nonEmpty(v));
+    }
+
+    private static final List<Key> KEYS = DEFS.values().stream().map(Def::key).toList();
+
+    private enum Tolerance { NONE, ALL }
+
+    private final IngestionMethod ingestionMethod;
+    private final Map<String, Object> values; // key name -> parsed value, null when unset without default
+
+    private BridgeConfig(IngestionMethod ingestionMethod, Map<String, Object> values) {
+        this.ingestionMethod = ingestionMethod;
+        this.values = values;
+    }
+
+    /**
+     * Every key this class reads, in a stable order (the ingestion method first, the account settings last). For
+     * generating reference documentation.
+     *
+     * @return an immutable list, never null
+     */
+    public static List<Key> keys() {
+        return KEYS;
+    }
+
+    /**
+     * Reads connector properties.
+     *
+     * @param properties connector-style properties, never null; values are strings (other values are read through
+     *                   {@code String.valueOf}); values are trimmed, except the passphrase
+     * @return the configuration, never null
+     * @throws NullPointerException  if properties is null or holds a null key
+     * @throws BridgeConfigException listing every invalid value and every unknown {@code snowflake.*} or
+     *                               {@code buffer.*} key
+     */
+    public static BridgeConfig from(Map<String, ?> properties) {
+        Objects.requireNonNull(properties, "properties must not be null");
+        Map<String, String> given = new TreeMap<>();
+        List<Problem> problems = new ArrayList<>();
+        properties.forEach((k, v) -> {
+            Objects.requireNonNull(k, "properties must not contain a null key");
+            if (v == null) {
+                problems.add(new Problem(k, null, "must not be null; remove the key to use its default"));
+            } else {
+                given.put(k, String.valueOf(v));
+            }
+        });
+        return parse(given, problems);
+    }
+
+    /** Like {@link #from(Map)}, for a {@link Properties} (for example read from a connector's properties file). */
+    public static BridgeConfig from(Properties properties) {
+        Objects.requireNonNull(properties, "properties must not be null");
+        Map<String, Object> copy = new LinkedHashMap<>();
+        for (String name : properties.stringPropertyNames()) {
+            copy.put(name, properties.getProperty(name));
+        }
+        return from(copy);
+    }
+
+    private static BridgeConfig parse(Map<String, String> given, List<Problem> problems) {
+        // The ingestion method first: defaults and ranges of other keys depend on it.
+        IngestionMethod method = IngestionMethod.SNOWPIPE;
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (Def def : DEFS.values()) {
+            String name = def.key().name();
+            String raw = given.get(name);
+            String text = raw != null ? raw : def.defaultFor().apply(method);
+            Object value = null;
+            if (text != null) {
+                String v = def.key().type() == Type.PASSWORD ? text : text.trim();
+                try {
+                    value = def.parser().parse(v, method);
+                } catch (Invalid e) {
+                    problems.add(new Problem(name, shown(def.key(), raw), e.getMessage()));
+                }
+            }
+            values.put(name, value);
+            if (name.equals(INGESTION_METHOD) && value != null) {
+                method = (IngestionMethod) value;
+            }
+        }
+        crossCheck(given, values, method, problems);
+        for (String name : given.keySet()) {
+            if (!DEFS.containsKey(name) && (name.startsWith("snowflake.") || name.startsWith("buffer."))) {
+                problems.add(new Problem(name, looksSecret(name) ? HIDDEN : given.get(name), unknownReason(name)));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new BridgeConfigException(problems);
+        }
+        return new BridgeConfig(method, Collections.unmodifiableMap(values));
+    }
+
+    private static void crossCheck(Map<String, String> given, Map<String, Object> values, IngestionMethod method,
+                                   List<Problem> problems) {
+        if (given.containsKey(TOPICS) && given.containsKey(TOPICS_REGEX)) {
+            problems.add(new Problem(TOPICS_REGEX, given.get(TOPICS_REGEX),
+                    "topics and topics.regex are mutually exclusive; set only one of them"));
+        }
+        String dlq = (String) values.get(ERRORS_DEADLETTERQUEUE_TOPIC_NAME);
+        if (dlq != null && !dlq.isEmpty() && values.get(ERRORS_TOLERANCE) == Tolerance.NONE) {
+            problems.add(new Problem(ERRORS_DEADLETTERQUEUE_TOPIC_NAME, dlq,
+                    "a dead-letter topic needs errors.tolerance=all (errors.tolerance is none, which stops on the"
+                            + " first bad record)"));
+        }
+        if (method == IngestionMethod.SNOWPIPE) {
+            if (given.containsKey(STREAMING_MAX_CLIENT_LAG)) {
+                problems.add(new Problem(STREAMING_MAX_CLIENT_LAG, given.get(STREAMING_MAX_CLIENT_LAG),
+                        "only available with snowflake.ingestion.method=SNOWPIPE_STREAMING"));
+            }
+            if (Boolean.TRUE.equals(values.get(ENABLE_SCHEMATIZATION))) {
+                problems.add(new Problem(ENABLE_SCHEMATIZATION, given.get(ENABLE_SCHEMATIZATION),
+                        "schematization is only available with snowflake.ingestion.method=SNOWPIPE_STREAMING"));
+            }
+        }
+    }
+
+    // ---- value parsers ----
+
+    private static String nonEmpty(String v) throws Invalid {
+        if (v.isEmpty()) {
+            throw new Invalid("must not be empty");
+        }
+        return v;
+    }
+
+    /** The connector's rule for its name, which ends up in Snowflake object names. */
+    private static String appName(String v) throws Invalid {
+        nonEmpty(v);
+        if (!APP_NAME.matcher(v).matches()) {
+            throw new Invalid("must start with a letter, _ or - and contain only letters, digits, _, - and $ (at"
+                    + " least 2 characters), as the connector requires");
+        }
+        return v;
+    }
+
+    private static boolean bool(String v) throws Invalid {
+        if (v.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (v.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new Invalid("expected true or false");
+    }
+
+    private static long longAtLeast(String v, long min) throws Invalid {
+        return longAtLeast(v, min, "");
+    }
+
+    private static long longAtLeast(String v, long min, String why) throws Invalid {
+        long n;
+        try {
+            n = Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new Invalid("expected a whole number");
+        }
+        if (n < min) {
+            throw new Invalid("must be >= " + min + why);
+        }
+        return n;
+    }
+
+    private static <E extends Enum<E>> E enumValue(String v, Class<E> type) throws Invalid {
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(v)) {
+                return e;
+            }
+        }
+        String allowed = String.join(", ", Arrays.stream(type.getEnumConstants())
+                .map(e -> type == Tolerance.class ? e.name().toLowerCase(Locale.ROOT) : e.name()).toList());
+        throw new Invalid("expected one of " + allowed + " (any case)");
+    }
+
+    private static Pattern regex(String v) throws Invalid {
+        nonEmpty(v);
+        try {
+            return Pattern.compile(v);
+        } catch (PatternSyntaxException e) {
+            throw new Invalid("not a valid regular expression: " + e.getDescription());
+        }
+    }
+
+    private static List<String> topicList(String v) throws Invalid {
+        List<String> topics = new ArrayList<>();
+        if (v.isEmpty()) {
+            return List.of();
+        }
+        for (String t : v.split(",", -1)) {
+            String topic = t.trim();
+            if (topic.isEmpty()) {
+                throw new Invalid("contains an empty topic name; write topic names separated by single commas");
+            }
+            if (topics.contains(topic)) {
+                throw new Invalid("lists topic '" + topic + "' twice");
+            }
+            topics.add(topic);
+        }
+        return List.copyOf(topics);
+    }
+
+    private static String url(String v) throws Invalid {
+        nonEmpty(v);
+        try {
+            URI uri = new URI(v.contains("://") ? v : "https://" + v);
+            if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
+                throw new Invalid("the scheme must be https (or http for a local emulator)");
+            }
+            if (uri.getHost() == null) {
+                throw new Invalid("the URL has no host name");
+            }
+        } catch (URISyntaxException e) {
+            throw new Invalid("not a valid URL: " + e.getReason());
+        }
+        return v;
+    }
+
+    /**
+     * The connector's {@code topic:table,topic:table} form. Stricter than the connector where it would accept
+     * nonsense ({@code a:b:}), as lenient where configurations in the wild rely on it (a trailing comma).
+     */
+    private static Map<String, String> topicToTable(String v) throws Invalid {
+        Map<String, String> map = new LinkedHashMap<>();
+        if (v.isEmpty()) {
+            return Map.of();
+        }
+        String body = v.endsWith(",") ? v.substring(0, v.length() - 1) : v;
+        List<String> errors = new ArrayList<>();
+        Map<String, Pattern> patterns = new LinkedHashMap<>();
+        for (String entry : body.split(",", -1)) {
+            String[] parts = entry.split(":", -1);
+            if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
+                errors.add("entry '" + entry.trim() + "' is not <topic>:<table>");
+                continue;
+            }
+            String topic = parts[0].trim();
+            String table = parts[1].trim();
+            if (QUALIFIED.matcher(table).matches()) {
+                errors.add("table '" + table + "' of topic '" + topic + "' is qualified: map to the table name alone"
+                        + " and set snowflake.database.name and snowflake.schema.name");
+            } else if (!IDENTIFIER.matcher(table).matches()) {
+                errors.add("table '" + table + "' of topic '" + topic + "' is not a valid table name: at least 2"
+                        + " characters, starting with a letter or _, then letters, digits, _ or $");
+            }
+            if (map.containsKey(topic)) {
+                errors.add("topic '" + topic + "' is mapped twice");
+                continue;
+            }
+            Pattern p;
+            try {
+                p = Pattern.compile(topic);
+            } catch (PatternSyntaxException e) {
+                errors.add("topic '" + topic + "' is neither a topic name nor a valid regular expression");
+                continue;
+            }
+            for (Map.Entry<String, Pattern> earlier : patterns.entrySet()) {
+                if (earlier.getValue().matcher(topic).matches() || p.matcher(earlier.getKey()).matches()) {
+                    errors.add("topics '" + earlier.getKey() + "' and '" + topic + "' overlap: one matches the other,"
+                            + " so a topic could be mapped to two tables");
+                }
+            }
+            patterns.put(topic, p);
+            map.put(topic, table);
+        }
+        if (!errors.isEmpty()) {
+            throw new Invalid(String.join("; ", errors) + ". Expected <topic>:<table>,<topic>:<table>,...");
+        }
+        return Collections.unmodifiableMap(map);
+    }
+
+    // ---- messages ----
+
+    private static String shown(Key key, String raw) {
+        if (raw == null) {
+            return null;
+        }
+        return key.secret() ? HIDDEN : raw;
+    }
+
+    private static boolean looksSecret(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        return n.contains("key") || n.contains("pass") || n.contains("secret") || n.contains("token")
+                || n.contains("credential") || n.contains("jaas");
+    }
+
+    private static String unknownReason(String name) {
+        String closest = null;
+        int best = Integer.MAX_VALUE;
+        for (String known : DEFS.keySet()) {
+            int d = distance(name.toLowerCase(Locale.ROOT), known.toLowerCase(Locale.ROOT));
+            if (d < best) {
+                best = d;
+                closest = known;
+            }
+        }
+        String hint = best <= 3 ? " Did you mean " + closest + "?" : "";
+        return "unknown setting: ksbridge does not read it, so it would have no effect; remove it." + hint
+                + " BridgeConfig.keys() lists the settings ksbridge reads.";
+    }
+
+    /** Levenshtein distance, for "did you mean" hints. */
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    // ---- typed values ----
+
+    /** {@code snowflake.ingestion.method}; default {@link IngestionMethod#SNOWPIPE}. Never null. */
+    public IngestionMethod ingestionMethod() {
+        return ingestionMethod;
+    }
+
+    /** {@code name}, if set. */
+    public Optional<String> name() {
+        return Optional.ofNullable((String) values.get(NAME));
+    }
+
+    /** {@code topics}, in the order written; empty when unset. Never null. */
+    @SuppressWarnings("unchecked")
+    public List<String> topics() {
+        Object v = values.get(TOPICS);
+        return v == null ? List.of() : (List<String>) v;
+    }
+
+    /** {@code topics.regex}, if set. */
+    public Optional<Pattern> topicPattern() {
+        return Optional.ofNullable((Pattern) values.get(TOPICS_REGEX));
+    }
+
+    /** {@code snowflake.topic2table.map} as written (topic or topic regex to table), in order; never null. */
+    @SuppressWarnings("unchecked")
+    public Map<String, String> topicToTable() {
+        return (Map<String, String>) values.get(TOPIC2TABLE_MAP);
+    }
+
+    /**
+     * The table namer: {@link TableNamer#connectorDefault()} with the {@code snowflake.topic2table.map} entries as
+     * overrides. Never null.
+     */
+    public TableNamer tableNamer() {
+        Map<String, String> map = topicToTable();
+        return map.isEmpty() ? TableNamer.connectorDefault() : TableNamer.connectorDefault().withOverrides(map);
+    }
+
+    /** {@code buffer.count.records}; default 10,000. */
+    public long bufferCountRecords() {
+        return (Long) values.get(BUFFER_COUNT_RECORDS);
+    }
+
+    /** {@code buffer.size.bytes}; default 5,000,000 (Snowpipe) or 20,000,000 (Streaming). */
+    public long bufferSizeBytes() {
+        return (Long) values.get(BUFFER_SIZE_BYTES);
+    }
+
+    /** {@code buffer.flush.time} as a duration; default 120 s (Snowpipe) or 10 s (Streaming). Never null. */
+    public Duration bufferFlushTime() {
+        return Duration.ofSeconds((Long) values.get(BUFFER_FLUSH_TIME));
+    }
+
+    /**
+     * The flush policy of the {@code buffer.*} keys: {@code records(count).or(bytes(size)).or(age(time))}. Never
+     * null.
+     */
+    public FlushPolicy flushPolicy() {
+        return FlushPolicy.records(bufferCountRecords())
+                .or(FlushPolicy.bytes(bufferSizeBytes()))
+                .or(FlushPolicy.age(bufferFlushTime()));
+    }
+
+    /** The {@code RECORD_METADATA} fields of the {@code snowflake.metadata.*} flags. Never null. */
+    public MetadataOptions metadata() {
+        if (!flag(METADATA_ALL)) {
+            return MetadataOptions.none();
+        }
+        return MetadataOptions.all()
+                .withTopic(flag(METADATA_TOPIC))
+                .withOffsetAndPartition(flag(METADATA_OFFSET_AND_PARTITION))
+                .withCreateTime(flag(METADATA_CREATETIME))
+                .withConnectorPushTime(flag(METADATA_CONNECTOR_PUSH_TIME));
+    }
+
+    /**
+     * The error policy of {@code errors.tolerance} and {@code errors.deadletterqueue.topic.name}:
+     * {@link ErrorPolicy#failFast()} for {@code none}; for {@code all}, {@link ErrorPolicy#deadLetter(String)} when a
+     * dead-letter topic is set, else {@link ErrorPolicy#skip()}. Never null.
+     */
+    public ErrorPolicy errorPolicy() {
+        if (values.get(ERRORS_TOLERANCE) == Tolerance.NONE) {
+            return ErrorPolicy.failFast();
+        }
+        String dlq = (String) values.get(ERRORS_DEADLETTERQUEUE_TOPIC_NAME);
+        return dlq.isEmpty() ? ErrorPolicy.skip() : ErrorPolicy.deadLetter(dlq);
+    }
+
+    /** {@code errors.log.enable}; default false. */
+    public boolean errorsLogEnabled() {
+        return flag(ERRORS_LOG_ENABLE);
+    }
+
+    /** {@code behavior.on.null.values}; default {@link NullValueBehavior#DEFAULT}. Never null. */
+    public NullValueBehavior nullValues() {
+        return (NullValueBehavior) values.get(BEHAVIOR_ON_NULL_VALUES);
+    }
+
+    /** {@code snowflake.enable.schematization}, for the Streaming backend; default false. */
+    public boolean enableSchematization() {
+        return flag(ENABLE_SCHEMATIZATION);
+    }
+
+    /** {@code snowflake.streaming.max.client.lag} as a duration, for the Streaming backend; default 30 s. */
+    public Duration streamingMaxClientLag() {
+        return Duration.ofSeconds((Long) values.get(STREAMING_MAX_CLIENT_LAG));
+    }
+
+    /** {@code snowflake.url.name} as written, if set. */
+    public Optional<String> accountUrl() {
+        return Optional.ofNullable((String) values.get(URL));
+    }
+
+    /** {@code snowflake.user.name}, if set. */
+    public Optional<String> user() {
+        return Optional.ofNullable((String) values.get(USER));
+    }
+
+    /** {@code snowflake.private.key}, if set. Never printed. */
+    public Optional<Secret> privateKey() {
+        return Optional.ofNullable((Secret) values.get(PRIVATE_KEY));
+    }
+
+    /** {@code snowflake.private.key.passphrase}, if set and not empty. Never printed. */
+    public Optional<Secret> privateKeyPassphrase() {
+        return Optional.ofNullable((Secret) values.get(PRIVATE_KEY_PASSPHRASE));
+    }
+
+    /** {@code snowflake.role.name}, if set. */
+    public Optional<String> role() {
+        return Optional.ofNullable((String) values.get(ROLE));
+    }
+
+    /** {@code snowflake.database.name}, if set. */
+    public Optional<String> database() {
+        return Optional.ofNullable((String) values.get(DATABASE));
+    }
+
+    /** {@code snowflake.schema.name}, if set. */
+    public Optional<String> schema() {
+        return Optional.ofNullable((String) values.get(SCHEMA));
+    }
+
+    /**
+     * The account of {@code snowflake.url.name}, {@code snowflake.user.name}, {@code snowflake.role.name},
+     * {@code snowflake.private.key} and {@code snowflake.private.key.passphrase}, for building a backend. Decodes
+     * the key on every call.
+     *
+     * @return a new account, never null
+     * @throws BridgeConfigException naming the missing connector keys, or (from {@link SnowflakeAccount}) a key
+     *                               that does not decode; never containing the key or passphrase
+     */
+    public SnowflakeAccount account() {
+        List<Problem> problems = new ArrayList<>();
+        if (accountUrl().isEmpty()) {
+            problems.add(new Problem(URL, null, "required to connect to Snowflake, for example"
+                    + " https://myorg-myaccount.snowflakecomputing.com"));
+        }
+        if (user().isEmpty()) {
+            problems.add(new Problem(USER, null, "required to connect to Snowflake: the user the key pair belongs to"));
+        }
+        if (privateKey().isEmpty()) {
+            problems.add(new Problem(PRIVATE_KEY, null,
+                    "required to connect to Snowflake: the user's PKCS#8 private key (key-pair authentication)"));
+        }
+        if (!problems.isEmpty()) {
+            throw new BridgeConfigException(problems);
+        }
+        SnowflakeAccount.Builder b = SnowflakeAccount.builder()
+                .url(accountUrl().get())
+                .user(user().get())
+                .privateKey(privateKey().get());
+        role().ifPresent(b::role);
+        privateKeyPassphrase().ifPresent(b::passphrase);
+        return b.build();
+    }
+
+    /**
+     * Sets on {@code builder} what these properties say: {@code name} (if set), {@code topics} or
+     * {@code topics.regex} (if set; topics add to the builder's), the {@link #tableNamer()}, the
+     * {@link #flushPolicy()}, the {@link #metadata()} options, the {@link #errorPolicy()} and the
+     * {@link #nullValues()} behaviour. Everything else (consumer properties, backend, limits, listener) is left
+     * to the caller, before or after.
+     *
+     * @param builder the builder to configure, never null
+     * @return the same builder, for chaining
+     */
+    public KafkaToSnowflakeBridge.Builder applyTo(KafkaToSnowflakeBridge.Builder builder) {
+        Objects.requireNonNull(builder, "builder must not be null");
+        name().ifPresent(builder::name);
+        if (!topics().isEmpty()) {
+            builder.topics(topics());
+        }
+        topicPattern().ifPresent(builder::topicPattern);
+        return builder.tableNamer(tableNamer())
+                .flushPolicy(flushPolicy())
+                .metadata(metadata())
+                .errorPolicy(errorPolicy())
+                .nullValues(nullValues());
+    }
+
+    private boolean flag(String key) {
+        return (Boolean) values.get(key);
+    }
+
+    /** Every key with its value in effect (defaults included); secrets as {@code [hidden]}. */
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder("BridgeConfig{");
+        boolean first = true;
+        for (Def def : DEFS.values()) {
+            Object v = values.get(def.key().name());
+            if (!first) {
+                s.append(", ");
+            }
+            first = false;
+            s.append(def.key().name()).append('=');
+            if (v == null) {
+                s.append("null");
+            } else if (def.key().secret()) {
+                s.append(HIDDEN);
+            } else if (v instanceof Tolerance t) {
+                s.append(t.name().toLowerCase(Locale.ROOT));
+            } else {
+                s.append(v);
+            }
+        }
+        return s.append('}').toString();
+    }
+}

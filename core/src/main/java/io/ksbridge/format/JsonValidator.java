@@ -1,0 +1,347 @@
+package io.ksbridge.format;
+
+/**
+ * A strict JSON (RFC 8259) validator over UTF-8 bytes that builds nothing: no tokens, no numbers, no strings.
+ * It checks exactly one value with optional surrounding whitespace, well-formed UTF-8 inside strings, escapes,
+ * number syntax and nesting up to {@link #MAX_DEPTH}, and tells whether the value holds raw line breaks, in one pass.
+ * Validation is most of the work per record on the JSON path. Stateless and thread-safe.
+ */
+final class JsonValidator {
+    /** Deeper nesting is refused, as Jackson's default stream constraints do. */
+    static final int MAX_DEPTH = 1000;
+
+    private static final byte OBJ = 1;
+    private static final byte ARR = 2;
+    private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
+    private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
+    private static final byte[] NULL = {'n', 'u', 'l', 'l'};
+
+    /** String bytes that need no attention: printable ASCII other than the quote and the backslash. */
+    private static final boolean[] PLAIN = new boolean[256];
+
+    static {
+        for (int c = 0x20; c < 0x80; c++) {
+            PLAIN[c] = c != '"' && c != '\\';
+        }
+    }
+
+    /** Where and why the bytes are not JSON. Carries no payload bytes. */
+    static final class Invalid extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int position;
+
+        Invalid(int position, String reason) {
+            super(reason, null, false, false);
+            this.position = position;
+        }
+    }
+
+    private JsonValidator() {
+    }
+
+    /**
+     * Validates {@code b}.
+     *
+     * @return true when the value has raw line breaks (which, in valid JSON, can only be whitespace between tokens)
+     * @throws Invalid when {@code b} is not exactly one JSON value
+     */
+    static boolean validate(byte[] b) throws Invalid {
+        final int n = b.length;
+        boolean lineBreaks = false;
+        byte[] stack = null;
+        int depth = 0;
+        int i = 0;
+        while (i < n && isWs(b[i])) {
+            lineBreaks |= isLineBreak(b[i]);
+            i++;
+        }
+        if (i == n) {
+            throw new Invalid(i, "empty input: expected one JSON value");
+        }
+        value:
+        while (true) {
+            if (i >= n) {
+                throw new Invalid(i, "unexpected end of input");
+            }
+            byte c = b[i];
+            switch (c) {
+                case '{', '[' -> {
+                    if (stack == null) {
+                        stack = new byte[16];
+                    } else if (depth == stack.length) {
+                        if (depth >= MAX_DEPTH) {
+                            throw new Invalid(i, "nesting deeper than " + MAX_DEPTH + " levels");
+                        }
+                        stack = java.util.Arrays.copyOf(stack, Math.min(MAX_DEPTH, depth * 2));
+                    }
+                    stack[depth++] = c == '{' ? OBJ : ARR;
+                    i++;
+                    while (i < n && isWs(b[i])) {
+                        lineBreaks |= isLineBreak(b[i]);
+                        i++;
+                    }
+                    if (i < n && b[i] == (c == '{' ? '}' : ']')) {
+                        depth--;
+                        i++;
+                        break; // to after-value
+                    }
+                    if (c == '{') {
+                        long k = key(b, i, n);
+                        i = (int) (k >>> 1);
+                        lineBreaks |= (k & 1) != 0;
+                    }
+                    continue value;
+                }
+                case '"' -> i = string(b, i + 1, n);
+                case 't' -> i = literal(b, i, n, TRUE);
+                case 'f' -> i = literal(b, i, n, FALSE);
+                case 'n' -> i = literal(b, i, n, NULL);
+                default -> {
+                    if (c == '-' || (c >= '0' && c <= '9')) {
+                        i = number(b, i, n);
+                    } else {
+                        throw new Invalid(i, "unexpected character");
+                    }
+                }
+            }
+            // after a value
+            while (true) {
+                while (i < n && isWs(b[i])) {
+                    lineBreaks |= isLineBreak(b[i]);
+                    i++;
+                }
+                if (depth == 0) {
+                    if (i != n) {
+                        throw new Invalid(i, "more than one JSON value: unexpected character after the value");
+                    }
+                    return lineBreaks;
+                }
+                if (i >= n) {
+                    throw new Invalid(i, "unexpected end of input");
+                }
+                byte top = stack[depth - 1];
+                byte d = b[i];
+                if (d == ',') {
+                    i++;
+                    while (i < n && isWs(b[i])) {
+                        lineBreaks |= isLineBreak(b[i]);
+                        i++;
+                    }
+                    if (top == OBJ) {
+                        long k = key(b, i, n);
+                        i = (int) (k >>> 1);
+                        lineBreaks |= (k & 1) != 0;
+                    }
+                    continue value;
+                }
+                if ((top == OBJ && d == '}') || (top == ARR && d == ']')) {
+                    depth--;
+                    i++;
+                    continue;
+                }
+                throw new Invalid(i, top == OBJ ? "expected ',' or '}' in an object" : "expected ',' or ']' in an array");
+            }
+        }
+    }
+
+    /**
+     * Validates {@code "key" ws : ws} starting at i. Returns the index of the value shifted left by one, with the
+     * low bit set when the whitespace held a line break.
+     */
+    private static long key(byte[] b, int i, int n) throws Invalid {
+        if (i >= n) {
+            throw new Invalid(i, "unexpected end of input");
+        }
+        if (b[i] != '"') {
+            throw new Invalid(i, "expected a string key in an object");
+        }
+        i = string(b, i + 1, n);
+        boolean lineBreaks = false;
+        while (i < n && isWs(b[i])) {
+            lineBreaks |= isLineBreak(b[i]);
+            i++;
+        }
+        if (i >= n) {
+            throw new Invalid(i, "unexpected end of input");
+        }
+        if (b[i] != ':') {
+            throw new Invalid(i, "expected ':' after an object key");
+        }
+        i++;
+        while (i < n && isWs(b[i])) {
+            lineBreaks |= isLineBreak(b[i]);
+            i++;
+        }
+        return ((long) i << 1) | (lineBreaks ? 1 : 0);
+    }
+
+    /** Validates a string body starting after the opening quote; returns the index after the closing quote. */
+    private static int string(byte[] b, int i, int n) throws Invalid {
+        while (true) {
+            // fast path: bytes that need no attention, one table look-up each
+            while (i < n && PLAIN[b[i] & 0xFF]) {
+                i++;
+            }
+            if (i >= n) {
+                throw new Invalid(i, "unexpected end of input in a string");
+            }
+            int c = b[i] & 0xFF;
+            if (c == '"') {
+                return i + 1;
+            }
+            if (c == '\\') {
+                if (i + 1 >= n) {
+                    throw new Invalid(i, "unexpected end of input in a string");
+                }
+                byte e = b[i + 1];
+                switch (e) {
+                    case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> i += 2;
+                    case 'u' -> {
+                        if (i + 5 >= n) {
+                            throw new Invalid(i, "unexpected end of input in a string");
+                        }
+                        for (int k = i + 2; k < i + 6; k++) {
+                            if (!isHex(b[k])) {
+                                throw new Invalid(i, "invalid \\u escape in a string");
+                            }
+                        }
+                        i += 6;
+                    }
+                    default -> throw new Invalid(i, "invalid escape in a string");
+                }
+                continue;
+            }
+            if (c < 0x20) {
+                throw new Invalid(i, "unescaped control character in a string");
+            }
+            i = utf8(b, i, n, c);
+        }
+    }
+
+    /** Validates one multi-byte UTF-8 sequence whose lead byte {@code c} is at i; returns the index after it. */
+    private static int utf8(byte[] b, int i, int n, int c) throws Invalid {
+        int need;
+        int lo = 0x80;
+        int hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) {
+            need = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            need = 2;
+            if (c == 0xE0) {
+                lo = 0xA0; // no overlong forms
+            } else if (c == 0xED) {
+                hi = 0x9F; // no UTF-16 surrogates
+            }
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            need = 3;
+            if (c == 0xF0) {
+                lo = 0x90;
+            } else if (c == 0xF4) {
+                hi = 0x8F; // nothing above U+10FFFF
+            }
+        } else {
+            throw new Invalid(i, "invalid UTF-8");
+        }
+        if (i + need >= n) {
+            throw new Invalid(i, "invalid UTF-8: truncated sequence");
+        }
+        int second = b[i + 1] & 0xFF;
+        if (second < lo || second > hi) {
+            throw new Invalid(i, "invalid UTF-8");
+        }
+        for (int k = 2; k <= need; k++) {
+            int cont = b[i + k] & 0xFF;
+            if (cont < 0x80 || cont > 0xBF) {
+                throw new Invalid(i, "invalid UTF-8");
+            }
+        }
+        return i + need + 1;
+    }
+
+    private static int literal(byte[] b, int i, int n, byte[] word) throws Invalid {
+        int len = word.length;
+        for (int k = 0; k < len; k++) {
+            if (i + k >= n) {
+                throw new Invalid(i, "unexpected end of input");
+            }
+            if (b[i + k] != word[k]) {
+                throw new Invalid(i, "unrecognized token");
+            }
+        }
+        int end = i + len;
+        if (end < n && isTokenChar(b[end])) {
+            throw new Invalid(i, "unrecognized token");
+        }
+        return end;
+    }
+
+    /** -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+    private static int number(byte[] b, int i, int n) throws Invalid {
+        int start = i;
+        if (b[i] == '-') {
+            i++;
+        }
+        if (i >= n) {
+            throw new Invalid(start, "unexpected end of input in a number");
+        }
+        if (b[i] == '0') {
+            i++;
+            if (i < n && isDigit(b[i])) {
+                throw new Invalid(start, "invalid number: leading zeros are not allowed");
+            }
+        } else if (isDigit(b[i])) {
+            while (i < n && isDigit(b[i])) {
+                i++;
+            }
+        } else {
+            throw new Invalid(start, "invalid number");
+        }
+        if (i < n && b[i] == '.') {
+            i++;
+            if (i >= n || !isDigit(b[i])) {
+                throw new Invalid(start, "invalid number: a digit must follow the decimal point");
+            }
+            while (i < n && isDigit(b[i])) {
+                i++;
+            }
+        }
+        if (i < n && (b[i] == 'e' || b[i] == 'E')) {
+            i++;
+            if (i < n && (b[i] == '+' || b[i] == '-')) {
+                i++;
+            }
+            if (i >= n || !isDigit(b[i])) {
+                throw new Invalid(start, "invalid number: the exponent has no digits");
+            }
+            while (i < n && isDigit(b[i])) {
+                i++;
+            }
+        }
+        if (i < n && isTokenChar(b[i])) {
+            throw new Invalid(start, "invalid number");
+        }
+        return i;
+    }
+
+    private static boolean isWs(byte c) {
+        return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+    }
+
+    private static boolean isLineBreak(byte c) {
+        return c == '\n' || c == '\r';
+    }
+
+    private static boolean isDigit(byte c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static boolean isHex(byte c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    }
+
+    /** Characters that may not directly follow a number or literal without a separator. */
+    private static boolean isTokenChar(byte c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-'
+                || c == '+' || c == '_' || c < 0;
+    }
+}

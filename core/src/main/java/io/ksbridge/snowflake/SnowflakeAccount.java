@@ -1,0 +1,320 @@
+package io.ksbridge.snowflake;
+
+import io.ksbridge.BridgeConfigException;
+import io.ksbridge.Secret;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Where a Snowflake account is and how to sign in to it with a key pair, as Snowflake's own clients do.
+ * Built with {@link #builder()}:
+ * <pre>{@code
+ * SnowflakeAccount account = SnowflakeAccount.builder()
+ *     .url("https://myorg-myaccount.snowflakecomputing.com")
+ *     .user("KSBRIDGE").role("INGEST")
+ *     .privateKey(Secret.of(pem))          // PKCS#8 PEM; .passphrase(Secret) when it is encrypted
+ *     .build();
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe. The private key is decoded once, at {@code build()}, and never printed:
+ * {@link #toString()} shows {@code [hidden]} in its place. {@link #jwt()} hands out the key-pair JWT Snowflake's
+ * REST endpoints expect, renewed before it expires.
+ */
+public final class SnowflakeAccount {
+    /** How long a JWT lives: 59 minutes, as Snowflake's clients issue them (Snowflake accepts at most one hour). */
+    public static final Duration JWT_LIFETIME = Duration.ofMinutes(59);
+
+    private final URI url;
+    private final String accountName;
+    private final String user;
+    private final String role;
+    private final String warehouse;
+    private final PrivateKey privateKey;
+    private final PublicKey publicKey;
+    private final String fingerprint;
+    private final KeyPairJwt jwt;
+
+    private SnowflakeAccount(Builder b, URI url, PrivateKey key) {
+        this.url = url;
+        this.accountName = b.accountName != null ? b.accountName.toUpperCase(Locale.ROOT) : accountNameOf(url);
+        this.user = b.user.toUpperCase(Locale.ROOT);
+        this.role = b.role;
+        this.warehouse = b.warehouse;
+        this.privateKey = key;
+        this.publicKey = PemKeys.publicKeyOf(key);
+        this.fingerprint = fingerprintOf(publicKey);
+        this.jwt = new KeyPairJwt(accountName, user, fingerprint, key, b.clock);
+    }
+
+    /** A new builder; every setting starts unset. Not thread-safe. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The account URL, for example {@code https://myorg-myaccount.snowflakecomputing.com}; never null. */
+    public URI url() {
+        return url;
+    }
+
+    /** {@code https} or {@code http} (the emulator); never null. */
+    public String scheme() {
+        return url.getScheme();
+    }
+
+    /** The host name of {@link #url()}; never null. */
+    public String host() {
+        return url.getHost();
+    }
+
+    /** The port of {@link #url()}, 443 for https and 80 for http when the URL names none. */
+    public int port() {
+        if (url.getPort() > 0) {
+            return url.getPort();
+        }
+        return "http".equals(url.getScheme()) ? 80 : 443;
+    }
+
+    /**
+     * The account name as it appears in JWTs (upper case): set explicitly with {@link Builder#accountName}, or
+     * the first label of the host ({@code myorg-myaccount} for {@code myorg-myaccount.snowflakecomputing.com},
+     * {@code xy12345} for {@code xy12345.us-east-1.snowflakecomputing.com}); never null.
+     */
+    public String accountName() {
+        return accountName;
+    }
+
+    /** The user name, upper case as Snowflake resolves it; never null. */
+    public String user() {
+        return user;
+    }
+
+    /** The role statements run as, or empty for the user's default role. */
+    public Optional<String> role() {
+        return Optional.ofNullable(role);
+    }
+
+    /** The warehouse statements run in, or empty for the user's default (DDL, LIST and REMOVE need none). */
+    public Optional<String> warehouse() {
+        return Optional.ofNullable(warehouse);
+    }
+
+    /** The decoded RSA private key, for SDKs that sign their own tokens. Never log it. Never null. */
+    public PrivateKey privateKey() {
+        return privateKey;
+    }
+
+    /** The RSA public key matching {@link #privateKey()}; never null. */
+    public PublicKey publicKey() {
+        return publicKey;
+    }
+
+    /**
+     * The public key fingerprint Snowflake shows as {@code RSA_PUBLIC_KEY_FP}: {@code SHA256:} + base64 of the
+     * SHA-256 of the public key's DER encoding. Never null.
+     */
+    public String publicKeyFingerprint() {
+        return fingerprint;
+    }
+
+    /**
+     * A key-pair JWT for this account ({@code iss=ACCOUNT.USER.SHA256:fp}, {@code sub=ACCOUNT.USER}, RS256),
+     * valid for {@link #JWT_LIFETIME}; the same token is handed out until it has less than five minutes left.
+     * Thread-safe.
+     *
+     * @return the token, never null
+     */
+    public Secret jwt() {
+        return jwt.token();
+    }
+
+    /** The settings, with the key shown as {@code [hidden]}. */
+    @Override
+    public String toString() {
+        return "SnowflakeAccount{url=" + url + ", accountName=" + accountName + ", user=" + user + ", role=" + role
+                + ", warehouse=" + warehouse + ", privateKey=[hidden], publicKeyFingerprint=" + fingerprint + "}";
+    }
+
+    static String accountNameOf(URI url) {
+        String host = url.getHost();
+        int dot = host.indexOf('.');
+        return (dot > 0 ? host.substring(0, dot) : host).toUpperCase(Locale.ROOT);
+    }
+
+    static String fingerprintOf(PublicKey key) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getEncoded());
+            return "SHA256:" + Base64.getEncoder().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available in this JDK", e);
+        }
+    }
+
+    /**
+     * Builds a {@link SnowflakeAccount}. Setters reject bad values at once; {@link #build()} checks that url, user
+     * and privateKey are set and that the key decodes, and reports every problem in one
+     * {@link BridgeConfigException}. Mutable, not thread-safe; may build several accounts.
+     */
+    public static final class Builder {
+        private String url;
+        private String accountName;
+        private String user;
+        private String role;
+        private String warehouse;
+        private Secret privateKey;
+        private Secret passphrase;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        /**
+         * The account URL. Required. {@code https://<account>.snowflakecomputing.com}, or a bare host name (https is
+         * assumed); {@code http://} only for a local emulator.
+         *
+         * @throws NullPointerException if url is null
+         * @throws IllegalArgumentException if url is blank
+         */
+        public Builder url(String url) {
+            Objects.requireNonNull(url, "url must not be null");
+            if (url.isBlank()) {
+                throw new IllegalArgumentException("url must not be blank");
+            }
+            this.url = url.trim();
+            return this;
+        }
+
+        /**
+         * The account name used in JWTs. Optional: by default the first label of the URL's host, upper-cased.
+         * Set it when the URL is a private link or custom host.
+         */
+        public Builder accountName(String accountName) {
+            Objects.requireNonNull(accountName, "accountName must not be null");
+            if (accountName.isBlank()) {
+                throw new IllegalArgumentException("accountName must not be blank");
+            }
+            this.accountName = accountName.trim();
+            return this;
+        }
+
+        /** The user the key pair belongs to. Required. Upper-cased, as Snowflake resolves unquoted names. */
+        public Builder user(String user) {
+            Objects.requireNonNull(user, "user must not be null");
+            if (user.isBlank()) {
+                throw new IllegalArgumentException("user must not be blank");
+            }
+            this.user = user.trim();
+            return this;
+        }
+
+        /** The role to use. Optional: by default the user's default role. */
+        public Builder role(String role) {
+            Objects.requireNonNull(role, "role must not be null");
+            if (role.isBlank()) {
+                throw new IllegalArgumentException("role must not be blank");
+            }
+            this.role = role.trim();
+            return this;
+        }
+
+        /** The warehouse for statements that need one. Optional: DDL, LIST and REMOVE need none. */
+        public Builder warehouse(String warehouse) {
+            Objects.requireNonNull(warehouse, "warehouse must not be null");
+            if (warehouse.isBlank()) {
+                throw new IllegalArgumentException("warehouse must not be blank");
+            }
+            this.warehouse = warehouse.trim();
+            return this;
+        }
+
+        /**
+         * The user's RSA private key in PKCS#8 PEM ({@code BEGIN PRIVATE KEY}, or {@code BEGIN ENCRYPTED PRIVATE KEY}
+         * with {@link #passphrase}); bare base64 PKCS#8 is accepted too. Required.
+         */
+        public Builder privateKey(Secret privateKey) {
+            this.privateKey = Objects.requireNonNull(privateKey, "privateKey must not be null");
+            return this;
+        }
+
+        /** The passphrase of an encrypted private key. Optional; only valid with an encrypted key. */
+        public Builder passphrase(Secret passphrase) {
+            this.passphrase = Objects.requireNonNull(passphrase, "passphrase must not be null");
+            return this;
+        }
+
+        /** The clock JWT times come from. Default: the system UTC clock. For tests. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock must not be null");
+            return this;
+        }
+
+        /**
+         * Builds the account.
+         *
+         * @throws BridgeConfigException listing every problem: missing settings, a URL that does not parse, a key
+         *                               that does not decode (the message never contains the key)
+         */
+        public SnowflakeAccount build() {
+            List<BridgeConfigException.Problem> problems = new ArrayList<>();
+            URI uri = null;
+            if (url == null) {
+                problems.add(new BridgeConfigException.Problem("url", null,
+                        "the account URL is required, for example https://myorg-myaccount.snowflakecomputing.com"));
+            } else {
+                try {
+                    uri = new URI(url.contains("://") ? url : "https://" + url);
+                    if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
+                        problems.add(new BridgeConfigException.Problem("url", url, "the scheme must be https (or http for a local emulator)"));
+                        uri = null;
+                    } else if (uri.getHost() == null) {
+                        problems.add(new BridgeConfigException.Problem("url", url, "the URL has no host name"));
+                        uri = null;
+                    }
+                } catch (URISyntaxException e) {
+                    problems.add(new BridgeConfigException.Problem("url", url, "not a valid URL: " + e.getReason()));
+                }
+            }
+            if (user == null) {
+                problems.add(new BridgeConfigException.Problem("user", null, "the user the key pair belongs to is required"));
+            }
+            PrivateKey key = null;
+            if (privateKey == null) {
+                problems.add(new BridgeConfigException.Problem("privateKey", null,
+                        "a PKCS#8 PEM private key is required (key-pair authentication)"));
+            } else {
+                if (passphrase != null && !PemKeys.isEncrypted(privateKey.reveal())) {
+                    problems.add(new BridgeConfigException.Problem("passphrase", "[hidden]",
+                            "a passphrase was set but the private key is not encrypted (BEGIN PRIVATE KEY); remove the passphrase"));
+                }
+                try {
+                    key = PemKeys.decode(privateKey.reveal(), passphrase == null ? null : passphrase.reveal());
+                    PemKeys.publicKeyOf(key);
+                } catch (IllegalArgumentException e) {
+                    problems.add(new BridgeConfigException.Problem("privateKey", "[hidden]", e.getMessage()));
+                }
+            }
+            if (!problems.isEmpty()) {
+                throw new BridgeConfigException(problems);
+            }
+            return new SnowflakeAccount(this, uri, key);
+        }
+
+        @Override
+        public String toString() {
+            return "SnowflakeAccount.Builder{url=" + url + ", user=" + user + ", role=" + role + ", warehouse=" + warehouse
+                    + ", privateKey=" + (privateKey == null ? null : "[hidden]")
+                    + ", passphrase=" + (passphrase == null ? null : "[hidden]") + "}";
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package io.ksbridge.format;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+class JsonValidatorTest {
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "0", "-0", "1", "-12.5e+3", "1E9", "0.0001", "true", "false", "null", "\"\"", "\"a\\\"b\\\\c\\/\\b\\f\\n\\r\\t\"",
+        "\"\\u00e9\\uD83D\\uDE00\"", "[]", "{}", " [ 1 , 2 ] ", "{\"a\":{\"b\":[true,false,null,{}]}}", "\n{\"k\" : \"v\"}\r\n",
+        "\"h\u00e9llo \u6771\u4eac \uD83D\uDE00\"", "[[[[[[[[[[]]]]]]]]]]", "{\"\":0}", "1.5e-300"
+    })
+    void validate_wellFormedJson_passes(String json) {
+        assertDoesNotThrow(() -> JsonValidator.validate(utf8(json)));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "''|empty input: expected one JSON value",
+        "'   '|empty input: expected one JSON value",
+        "{|unexpected end of input",
+        "[1,|unexpected end of input",
+        "[1 2]|expected ',' or ']' in an array",
+        "{\"a\" 1}|expected ':' after an object key",
+        "{\"a\":1,}|expected a string key in an object",
+        "{a:1}|expected a string key in an object",
+        "[1,]|unexpected character",
+        "01|invalid number: leading zeros are not allowed",
+        "1.|invalid number: a digit must follow the decimal point",
+        ".5|unexpected character",
+        "1e|invalid number: the exponent has no digits",
+        "-|unexpected end of input in a number",
+        "1a|invalid number",
+        "tru|unexpected end of input",
+        "trux|unrecognized token",
+        "nulll|unrecognized token",
+        "NaN|unexpected character",
+        "'\"abc'|unexpected end of input in a string",
+        "'\"a\\x\"'|invalid escape in a string",
+        "'\"\\u12G4\"'|invalid \\u escape in a string",
+        "1 2|more than one JSON value: unexpected character after the value",
+        "{} []|more than one JSON value: unexpected character after the value",
+        "'[\"a\"]]'|more than one JSON value: unexpected character after the value",
+        "'{\"a\":1]'|expected ',' or '}' in an object",
+    })
+    void validate_malformedJson_failsWithReason(String json, String reason) {
+        JsonValidator.Invalid e = assertThrows(JsonValidator.Invalid.class, () -> JsonValidator.validate(utf8(json)));
+        assertEquals(reason, e.getMessage());
+    }
+
+    @Test
+    void validate_lineBreaks_reportedOnlyWhenRaw() throws Exception {
+        assertEquals(false, JsonValidator.validate(utf8("{\"a\":1}")));
+        assertEquals(false, JsonValidator.validate(utf8("\"escaped \\n and \\r are not raw\"")));
+        assertEquals(true, JsonValidator.validate(utf8("{\"a\":\n1}")));
+        assertEquals(true, JsonValidator.validate(utf8("{\"a\"\r\n:1}")));
+        assertEquals(true, JsonValidator.validate(utf8("[1,\n2]")));
+        assertEquals(true, JsonValidator.validate(utf8("\n7")));
+        assertEquals(true, JsonValidator.validate(utf8("7\r")));
+    }
+
+    @Test
+    void validate_rawControlCharacterInString_fails() {
+        JsonValidator.Invalid e = assertThrows(JsonValidator.Invalid.class,
+                () -> JsonValidator.validate(new byte[] {'"', 'a', 0x01, '"'}));
+        assertEquals("unescaped control character in a string", e.getMessage());
+        assertEquals(2, e.position);
+    }
+
+    @Test
+    void validate_badUtf8_fails() {
+        byte[][] bad = {
+            {'"', (byte) 0xC0, (byte) 0x80, '"'},                         // overlong NUL
+            {'"', (byte) 0xE0, (byte) 0x80, (byte) 0x80, '"'},            // overlong
+            {'"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"'},            // UTF-16 surrogate
+            {'"', (byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80, '"'}, // above U+10FFFF
+            {'"', (byte) 0x80, '"'},                                      // lone continuation byte
+            {'"', (byte) 0xE2, (byte) 0x82, '"'},                         // truncated
+            {'"', (byte) 0xFF, '"'},
+        };
+        for (byte[] b : bad) {
+            JsonValidator.Invalid e = assertThrows(JsonValidator.Invalid.class, () -> JsonValidator.validate(b));
+            assertEquals(true, e.getMessage().startsWith("invalid UTF-8"), e.getMessage());
+        }
+    }
+
+    @Test
+    void validate_nestingBeyondLimit_fails() {
+        String deep = "[".repeat(JsonValidator.MAX_DEPTH + 1) + "]".repeat(JsonValidator.MAX_DEPTH + 1);
+        JsonValidator.Invalid e = assertThrows(JsonValidator.Invalid.class, () -> JsonValidator.validate(utf8(deep)));
+        assertEquals("nesting deeper than 1000 levels", e.getMessage());
+        String ok = "[".repeat(JsonValidator.MAX_DEPTH) + "]".repeat(JsonValidator.MAX_DEPTH);
+        assertDoesNotThrow(() -> JsonValidator.validate(utf8(ok)));
+    }
+
+    /** Differential check against Jackson's strict parser on random JSON and random mutations of it (ASCII). */
+    @Test
+    void validate_randomMutations_agreesWithJackson() throws Exception {
+        JsonFactory jackson = new JsonFactory();
+        Random r = new Random(20261123);
+        String alphabet = "{}[]:,\"\\ \n0123456789-+.eEtrufalsn x/u";
+        int valid = 0;
+        int invalid = 0;
+        for (int round = 0; round < 60_000; round++) {
+            StringBuilder b = new StringBuilder();
+            randomValue(r, b, 0);
+            int mutations = r.nextInt(3);
+            for (int m = 0; m < mutations && b.length() > 0; m++) {
+                int at = r.nextInt(b.length());
+                switch (r.nextInt(3)) {
+                    case 0 -> b.deleteCharAt(at);
+                    case 1 -> b.insert(at, alphabet.charAt(r.nextInt(alphabet.length())));
+                    default -> b.setCharAt(at, alphabet.charAt(r.nextInt(alphabet.length())));
+                }
+            }
+            byte[] bytes = utf8(b.toString());
+            boolean jacksonOk = jacksonAccepts(jackson, bytes);
+            boolean oursOk;
+            try {
+                JsonValidator.validate(bytes);
+                oursOk = true;
+            } catch (JsonValidator.Invalid e) {
+                oursOk = false;
+            }
+            assertEquals(jacksonOk, oursOk, "disagreement on: " + b);
+            if (oursOk) {
+                valid++;
+            } else {
+                invalid++;
+            }
+        }
+        // both outcomes must be well represented, or the comparison says little
+        assertEquals(true, valid > 10_000 && invalid > 10_000, "valid " + valid + ", invalid " + invalid);
+    }
+
+    private static boolean jacksonAccepts(JsonFactory f, byte[] bytes) {
+        try (JsonParser p = f.createParser(bytes)) {
+            JsonToken t = p.nextToken();
+            if (t == null) {
+                return false;
+            }
+            if (t.isStructStart()) {
+                p.skipChildren();
+            }
+            return p.nextToken() == null;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static void randomValue(Random r, StringBuilder b, int depth) {
+        int kind = depth > 4 ? 2 + r.nextInt(5) : r.nextInt(7);
+        switch (kind) {
+            case 0 -> {
+                b.append('{');
+                int n = r.nextInt(4);
+                for (int i = 0; i < n; i++) {
+                    if (i > 0) {
+                        b.append(',');
+                    }
+                    b.append("\"k").append(i).append("\":");
+                    randomValue(r, b, depth + 1);
+                }
+                b.append('}');
+            }
+            case 1 -> {
+                b.append('[');
+                int n = r.nextInt(4);
+                for (int i = 0; i < n; i++) {
+                    if (i > 0) {
+                        b.append(r.nextBoolean() ? "," : " , ");
+                    }
+                    randomValue(r, b, depth + 1);
+                }
+                b.append(']');
+            }
+            case 2 -> b.append('"').append(r.nextBoolean() ? "ab\\n\\u00e9" : "x y").append('"');
+            case 3 -> b.append(r.nextBoolean() ? "-" : "").append(r.nextInt(1000)).append(r.nextBoolean() ? ".25" : "")
+                    .append(r.nextBoolean() ? "e-7" : "");
+            case 4 -> b.append("true");
+            case 5 -> b.append("false");
+            default -> b.append("null");
+        }
+    }
+}

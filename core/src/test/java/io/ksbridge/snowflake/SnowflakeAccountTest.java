@@ -1,0 +1,169 @@
+package io.ksbridge.snowflake;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ksbridge.BridgeConfigException;
+import io.ksbridge.Secret;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.Signature;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class SnowflakeAccountTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static KeyPair keys;
+    private static String pem;
+
+    @BeforeAll
+    static void keys() throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        keys = g.generateKeyPair();
+        pem = PemKeys.toPem(keys.getPrivate());
+    }
+
+    private static SnowflakeAccount.Builder valid() {
+        return SnowflakeAccount.builder().url("https://myorg-myaccount.snowflakecomputing.com").user("ksbridge").role("INGEST")
+                .privateKey(Secret.of(pem));
+    }
+
+    @Test
+    void jwt_validKey_hasSnowflakesClaimsAndVerifiesWithThePublicKey() throws Exception {
+        Instant now = Instant.parse("2026-11-23T10:00:00Z");
+        SnowflakeAccount account = valid().clock(Clock.fixed(now, ZoneOffset.UTC)).build();
+        String[] parts = account.jwt().reveal().split("\\.");
+        JsonNode header = JSON.readTree(Base64.getUrlDecoder().decode(parts[0]));
+        JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
+        assertEquals("RS256", header.get("alg").asText());
+        String fp = "SHA256:" + Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256")
+                .digest(keys.getPublic().getEncoded()));
+        assertEquals("MYORG-MYACCOUNT.KSBRIDGE." + fp, claims.get("iss").asText());
+        assertEquals("MYORG-MYACCOUNT.KSBRIDGE", claims.get("sub").asText());
+        assertEquals(now.getEpochSecond(), claims.get("iat").asLong());
+        assertEquals(now.getEpochSecond() + 59 * 60, claims.get("exp").asLong());
+        Signature rsa = Signature.getInstance("SHA256withRSA");
+        rsa.initVerify(keys.getPublic());
+        rsa.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
+        assertTrue(rsa.verify(Base64.getUrlDecoder().decode(parts[2])));
+        assertEquals(fp, account.publicKeyFingerprint());
+        assertEquals(keys.getPublic(), account.publicKey());
+    }
+
+    @Test
+    void jwt_calledTwiceWithinLifetime_sameTokenThenRenewedNearExpiry() {
+        Instant[] now = {Instant.parse("2026-11-23T10:00:00Z")};
+        Clock clock = new Clock() {
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now[0];
+            }
+        };
+        SnowflakeAccount account = valid().clock(clock).build();
+        Secret first = account.jwt();
+        now[0] = now[0].plusSeconds(50 * 60);
+        assertSame(first, account.jwt());
+        now[0] = now[0].plusSeconds(5 * 60);
+        assertFalse(first.equals(account.jwt()), "a token with under five minutes left is renewed");
+    }
+
+    @Test
+    void accountName_locatorWithRegion_isFirstLabelUpperCase() {
+        assertEquals("XY12345", valid().url("xy12345.us-east-1.snowflakecomputing.com").build().accountName());
+        assertEquals("MINE", valid().accountName("mine").build().accountName());
+        SnowflakeAccount local = valid().url("http://127.0.0.1:8080").build();
+        assertEquals("127", local.accountName());
+        assertEquals("http", local.scheme());
+        assertEquals(8080, local.port());
+        assertEquals(443, valid().build().port());
+    }
+
+    @Test
+    void encryptedKey_withPassphrase_decodesToTheSameKey() throws Exception {
+        // openssl genrsa | openssl pkcs8 -topk8 -v2 aes256 -passout pass:secret (and the same key with -nocrypt)
+        String encryptedPem = resource("test-key-encrypted-secret.p8");
+        String plainPem = resource("test-key.p8");
+        SnowflakeAccount account = valid().privateKey(Secret.of(encryptedPem)).passphrase(Secret.of("secret")).build();
+        assertEquals(valid().privateKey(Secret.of(plainPem)).build().privateKey(), account.privateKey());
+
+        BridgeConfigException wrong = assertThrows(BridgeConfigException.class,
+                () -> valid().privateKey(Secret.of(encryptedPem)).passphrase(Secret.of("nope")).build());
+        assertTrue(wrong.getMessage().startsWith("Invalid value [hidden] for setting privateKey: "), wrong.getMessage());
+        assertTrue(wrong.getMessage().contains("passphrase"), wrong.getMessage());
+        BridgeConfigException missing = assertThrows(BridgeConfigException.class,
+                () -> valid().privateKey(Secret.of(encryptedPem)).build());
+        assertEquals("Invalid value [hidden] for setting privateKey: the key is encrypted (BEGIN ENCRYPTED PRIVATE KEY) but no"
+                + " passphrase was given; set passphrase(Secret)", missing.getMessage());
+    }
+
+    private static String resource(String name) throws java.io.IOException {
+        try (java.io.InputStream in = SnowflakeAccountTest.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    @Test
+    void build_nothingSet_listsEveryMissingSetting() {
+        BridgeConfigException e = assertThrows(BridgeConfigException.class, () -> SnowflakeAccount.builder().build());
+        assertEquals("3 configuration problems:\n"
+                + "  - Invalid value null for setting url: the account URL is required, for example"
+                + " https://myorg-myaccount.snowflakecomputing.com\n"
+                + "  - Invalid value null for setting user: the user the key pair belongs to is required\n"
+                + "  - Invalid value null for setting privateKey: a PKCS#8 PEM private key is required (key-pair authentication)",
+                e.getMessage());
+    }
+
+    @Test
+    void build_pkcs1Key_saysHowToConvert() {
+        BridgeConfigException e = assertThrows(BridgeConfigException.class, () -> valid()
+                .privateKey(Secret.of("-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----")).build());
+        assertEquals("Invalid value [hidden] for setting privateKey: the key is in PKCS#1 form (BEGIN RSA PRIVATE KEY); convert"
+                + " it to PKCS#8 with: openssl pkcs8 -topk8 -inform PEM -in key.pem -out key.p8 -nocrypt", e.getMessage());
+    }
+
+    @Test
+    void setters_badValues_failAtOnce() {
+        assertEquals("url must not be null", assertThrows(NullPointerException.class,
+                () -> SnowflakeAccount.builder().url(null)).getMessage());
+        assertEquals("user must not be blank", assertThrows(IllegalArgumentException.class,
+                () -> SnowflakeAccount.builder().user(" ")).getMessage());
+        BridgeConfigException e = assertThrows(BridgeConfigException.class, () -> valid().url("ftp://x.y").build());
+        assertEquals("Invalid value ftp://x.y for setting url: the scheme must be https (or http for a local emulator)",
+                e.getMessage());
+    }
+
+    @Test
+    void toString_accountAndBuilder_neverShowTheKeyOrToken() {
+        SnowflakeAccount account = valid().build();
+        String body = pem.split("\n")[1];
+        String jwt = account.jwt().reveal();
+        for (String text : new String[] {account.toString(), valid().passphrase(Secret.of("pass")).toString()}) {
+            assertFalse(text.contains(body), text);
+            assertFalse(text.contains(jwt), text);
+            assertFalse(text.contains("pass\""), text);
+            assertTrue(text.contains("[hidden]"), text);
+        }
+    }
+}

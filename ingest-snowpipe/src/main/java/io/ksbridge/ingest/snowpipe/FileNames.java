@@ -1,0 +1,55 @@
+package io.ksbridge.ingest.snowpipe;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32C;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * File names on the stage: {@code <connector>/<TABLE>/<partitionPart>/<first>_<last>.json.gz}.
+ *
+ * <p>The layout is the Snowflake Kafka connector's, with one change: the connector appends the current time
+ * ({@code <first>_<last>_<epochMillis>}), so a retried batch gets a new name and Snowpipe, which loads a given name
+ * once, cannot tell the retry from new data: one source of the connector's admitted duplicates. Here the name is a
+ * pure function of the batch (table, topic, partition, first and last offset), which {@code IngestBatch.id()} keeps
+ * stable across attempts, so a retry re-stages the same name with the same bytes and Snowpipe ignores the second
+ * submission. {@code partitionPart} keeps the connector's scheme: {@code |CRC32C(upper-cased topic)| * 0x10000 +
+ * 0x8000 + partition}, so two topics feeding one table do not collide.
+ */
+final class FileNames {
+    private static final Pattern RANGE = Pattern.compile("(?:^|/)(\\d+)_(\\d+)\\.json\\.(?:gz|zst)$");
+
+    private FileNames() {
+    }
+
+    /** The first and last offset a file covers. */
+    record Range(long first, long last) {
+    }
+
+    static long partitionPart(TopicPartition tp) {
+        CRC32C crc = new CRC32C();
+        crc.update(tp.topic().toUpperCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
+        long hash = Math.abs((long) (int) crc.getValue());
+        return hash * 0x10000L + 0x8000L + tp.partition();
+    }
+
+    /** The folder of a partition's files: {@code connector/TABLE/partitionPart/}. */
+    static String prefix(String connector, String table, TopicPartition tp) {
+        return connector + "/" + table + "/" + partitionPart(tp) + "/";
+    }
+
+    static String name(String prefix, long first, long last, Compression compression) {
+        return prefix + first + "_" + last + compression.extension();
+    }
+
+    /** The range a file name carries, or null when the name is not one of ours. */
+    static Range range(String name) {
+        Matcher m = RANGE.matcher(name);
+        if (!m.find()) {
+            return null;
+        }
+        return new Range(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)));
+    }
+}

@@ -1,0 +1,631 @@
+package io.ksbridge.ingest.snowpipe;
+
+import io.ksbridge.BridgeConfigException;
+import io.ksbridge.BridgeListener;
+import io.ksbridge.IngestException;
+import io.ksbridge.ingest.BackendContext;
+import io.ksbridge.ingest.IngestBackend;
+import io.ksbridge.ingest.IngestBatch;
+import io.ksbridge.ingest.IngestResult;
+import io.ksbridge.ingest.PartitionStart;
+import io.ksbridge.snowflake.SnowflakeAccount;
+import io.ksbridge.snowflake.SqlApiClient;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import net.snowflake.ingest.connection.HistoryResponse;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads batches through Snowpipe: each batch becomes one NDJSON file ({@code {"RECORD_CONTENT":..,
+ * "RECORD_METADATA":..}} a line, gzip or zstd) on an internal stage, submitted to a pipe with
+ * {@code snowflake-ingest-sdk}'s {@code SimpleIngestManager}.
+ * <pre>{@code
+ * IngestBackend backend = SnowpipeBackend.builder()
+ *     .account(account).database("RAW").schema("KAFKA")
+ *     .build();
+ * }</pre>
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ *   <li>A batch is durable once {@code insertFiles} accepted its file (the connector's rule); loads are followed
+ *       afterwards, off the polling thread. Loaded files are removed from the stage; a file whose load fails is
+ *       moved to the table stage ({@code @DB.SCHEMA.%TABLE/failed/...}) and reported with Snowflake's first error
+ *       through {@link BridgeListener#onLoadFailure}.</li>
+ *   <li>No duplicates: a file's name is a function of the batch (table, topic, partition, first and last offset),
+ *       so a retried batch re-stages the same name and Snowpipe, which loads a name once, ignores it. Within a
+ *       partition, files are staged and submitted strictly in offset order, one at a time, so the files a partition
+ *       left behind always form an unbroken run.</li>
+ *   <li>No loss across crashes and rebalances: {@link #open} lists the partition's files still on the stage and the
+ *       pipe's load history, re-submits staged files (Snowpipe ignores names it already loaded), and resumes reading
+ *       after the last offset those files cover, whatever Kafka's committed offset says. A batch that still reaches
+ *       back into offsets already covered is staged without them.</li>
+ * </ul>
+ *
+ * <h2>Staging</h2>
+ * Files reach the stage through a {@link StageUploader}: the Snowflake JDBC driver's {@code uploadStream} against a
+ * real account, or, when Snowflake describes the stage as a local folder ({@code DESCRIBE STAGE} answering
+ * {@code STAGE_TYPE = LOCAL_FS} with a {@code file:} URL, which only the emulator in {@code ksbridge-testkit} does), a
+ * write into that folder. So {@code SnowpipeBackend.builder().account(emulator.account())...} needs nothing more.
+ * Listing and removing stage files, and moving failed ones, are SQL statements ({@code LIST}, {@code REMOVE},
+ * {@code COPY FILES}) over the SQL REST API.
+ *
+ * <h2>Objects</h2>
+ * The table ({@code RECORD_METADATA VARIANT, RECORD_CONTENT VARIANT}), a stage per table
+ * ({@code SNOWFLAKE_KAFKA_CONNECTOR_<connectorName>_STAGE_<TABLE>}) and a pipe per table and partition
+ * ({@code SNOWFLAKE_KAFKA_CONNECTOR_<connectorName>_PIPE_<TABLE>_<partition>}), named as the Snowflake Kafka
+ * connector names them, are created when missing over the SQL REST API. An existing table gains the two columns
+ * when absent; its other columns must be nullable.
+ *
+ * <p>Thread-safe. {@link #ingest} returns at once: compression, upload and {@code insertFiles} run on the backend's
+ * own threads.
+ */
+public final class SnowpipeBackend implements IngestBackend {
+    private static final Logger LOG = LoggerFactory.getLogger(SnowpipeBackend.class);
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*");
+
+    /** Test hooks: called at each step of a batch, on backend threads. */
+    interface Hooks {
+        default void afterUpload(String path) {
+        }
+
+        default void afterInsertFiles(String path) {
+        }
+    }
+
+    /** Thrown by a hook to make the backend die on the spot, as a killed process would. */
+    static final class Died extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Died() {
+            super("backend died (test)");
+        }
+    }
+
+    private final Settings settings;
+    private final SqlApiClient sql;
+    private final SnowflakeObjects objects;
+    private final Map<TopicPartition, Lane> lanes = new ConcurrentHashMap<>();
+    private final Map<String, PipeClient> pipes = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> preparedTables = new ConcurrentHashMap<>();
+    private final Map<String, StageUploader> uploaders = new ConcurrentHashMap<>();
+    private final LocalStageUploader localUploader = new LocalStageUploader();
+    private volatile StageUploader jdbcUploader;
+    private volatile ExecutorService workers;
+    private volatile LoadMonitor monitor;
+    private volatile BridgeListener listener = BridgeListener.noop();
+    private volatile boolean dead;
+    private volatile boolean closed;
+    volatile Hooks hooks = new Hooks() {
+    };
+
+    private record Settings(SnowflakeAccount account, String database, String schema, String connectorName,
+                            Compression compression, int uploadParallelism, Duration statusPollInterval,
+                            Duration historyFallback, Duration loadTimeout, Duration historyWindow, Duration closeWait,
+                            StageUploader uploader) {
+    }
+
+    /** One partition's sequence of batches: staged and submitted one at a time, in offset order. */
+    private static final class Lane {
+        final String table;
+        final TopicPartition partition;
+        final String stage;
+        final String prefix;
+        final PipeClient pipe;
+        CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+        long lastAccepted; // -1 until a file is accepted or found at open
+        long blockedFrom = Long.MAX_VALUE; // first offset of a batch that failed and was not accepted since
+        volatile boolean released;
+
+        Lane(String table, TopicPartition partition, String stage, String prefix, PipeClient pipe, long lastAccepted) {
+            this.table = table;
+            this.partition = partition;
+            this.stage = stage;
+            this.prefix = prefix;
+            this.pipe = pipe;
+            this.lastAccepted = lastAccepted;
+        }
+    }
+
+    private SnowpipeBackend(Settings settings) {
+        this.settings = settings;
+        this.sql = SqlApiClient.create(settings.account());
+        this.objects = new SnowflakeObjects(sql, settings.database(), settings.schema());
+    }
+
+    /** A new builder. Not thread-safe. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String name() {
+        return "snowpipe";
+    }
+
+    @Override
+    public synchronized void start(BackendContext context) {
+        Objects.requireNonNull(context, "context must not be null");
+        this.listener = context.listener();
+        AtomicInteger n = new AtomicInteger();
+        String bridge = context.bridgeName();
+        this.workers = Executors.newFixedThreadPool(settings.uploadParallelism(), r -> {
+            Thread t = new Thread(r, "ksbridge-snowpipe-" + bridge + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.monitor = new LoadMonitor(objects, listener, settings.statusPollInterval(), settings.historyFallback(),
+                settings.loadTimeout(), bridge);
+    }
+
+    private void ensureStarted() {
+        if (workers == null) {
+            start(new BackendContext("ksbridge", BridgeListener.noop(), io.ksbridge.RetryPolicy.defaults()));
+        }
+    }
+
+    static String stageName(String connector, String table) {
+        return "SNOWFLAKE_KAFKA_CONNECTOR_" + connector + "_STAGE_" + table;
+    }
+
+    static String pipeName(String connector, String table, int partition) {
+        return "SNOWFLAKE_KAFKA_CONNECTOR_" + connector + "_PIPE_" + table + "_" + partition;
+    }
+
+    /**
+     * Creates the table, stage and pipe when missing, reconciles what earlier runs left on the stage, and says where
+     * to resume: after the last offset covered by the partition's staged or loaded files.
+     *
+     * @throws IngestException retriable for transient failures, fatal ones (authentication, privileges, a table with
+     *                         NOT NULL columns) say what to fix
+     */
+    @Override
+    public PartitionStart open(String table, TopicPartition partition) {
+        ensureStarted();
+        checkIdentifier("table", table);
+        String stage = stageName(settings.connectorName(), table);
+        String pipeName = pipeName(settings.connectorName(), table, partition.partition());
+        String qualifiedPipe = objects.qualify(pipeName);
+        if (preparedTables.putIfAbsent(table, Boolean.TRUE) == null) {
+            try {
+                objects.ensureTable(table);
+                Optional<Path> local = objects.ensureStage(stage);
+                if (settings.uploader() != null) {
+                    uploaders.put(stage, settings.uploader());
+                } else if (local.isPresent()) {
+                    localUploader.register(objects.qualify(stage), local.get());
+                    uploaders.put(stage, localUploader);
+                } else {
+                    uploaders.put(stage, jdbc());
+                }
+            } catch (RuntimeException e) {
+                preparedTables.remove(table);
+                throw e;
+            }
+        }
+        if (!pipes.containsKey(qualifiedPipe)) {
+            objects.ensurePipe(pipeName, table, stage);
+            pipes.computeIfAbsent(qualifiedPipe, p -> new PipeClient(settings.account(), p));
+        }
+        PipeClient pipe = pipes.get(qualifiedPipe);
+        String prefix = FileNames.prefix(settings.connectorName(), table, partition);
+
+        // what the pipe loaded recently, and what is still on the stage
+        Instant now = Instant.now();
+        Map<String, HistoryResponse.FileEntry> history = new HashMap<>();
+        for (HistoryResponse.FileEntry e : pipe.loadHistoryScan(now.minus(settings.historyWindow()), now.plusSeconds(1))) {
+            if (e.getPath() != null && e.getPath().startsWith(prefix)) {
+                history.put(e.getPath(), e);
+            }
+        }
+        List<String> staged = objects.list(stage, prefix);
+        long last = -1;
+        for (String path : history.keySet()) {
+            FileNames.Range r = FileNames.range(path);
+            if (r != null) {
+                last = Math.max(last, r.last());
+            }
+        }
+        List<String> resubmit = new ArrayList<>();
+        List<FileNames.Range> resubmitRanges = new ArrayList<>();
+        for (String path : staged) {
+            FileNames.Range r = FileNames.range(path);
+            if (r == null) {
+                continue;
+            }
+            last = Math.max(last, r.last());
+            HistoryResponse.FileEntry known = history.get(path);
+            LoadMonitor.Pending pending = new LoadMonitor.Pending(table, partition, stage, path, r.first(), r.last(), now);
+            if (known != null && known.getStatus() != null
+                    && known.getStatus() != net.snowflake.ingest.connection.IngestStatus.LOAD_IN_PROGRESS) {
+                String error = known.getStatus() == net.snowflake.ingest.connection.IngestStatus.LOADED ? null
+                        : known.getFirstError();
+                monitor.settle(pipe, pending, known.getStatus().name(), error == null && known.getStatus()
+                        != net.snowflake.ingest.connection.IngestStatus.LOADED ? "load " + known.getStatus() : error);
+            } else {
+                resubmit.add(path);
+                resubmitRanges.add(r);
+            }
+        }
+        if (!resubmit.isEmpty()) {
+            // files staged but maybe never submitted (the process died in between): Snowpipe ignores names it knows
+            for (int i = 0; i < resubmit.size(); i += 5_000) { // insertFiles takes at most 5,000 files a call
+                pipe.insertFiles(resubmit.subList(i, Math.min(resubmit.size(), i + 5_000)), null);
+            }
+            for (int i = 0; i < resubmit.size(); i++) {
+                monitor.track(pipe, new LoadMonitor.Pending(table, partition, stage, resubmit.get(i),
+                        resubmitRanges.get(i).first(), resubmitRanges.get(i).last(), Instant.now()));
+            }
+            LOG.info("{}: re-submitted {} staged file(s) left by an earlier run", partition, resubmit.size());
+        }
+        lanes.put(partition, new Lane(table, partition, stage, prefix, pipe, last));
+        LOG.debug("opened {} -> {} (pipe {}), files cover up to offset {}", partition, table, qualifiedPipe, last);
+        return last >= 0 ? PartitionStart.at(last + 1) : PartitionStart.unknown();
+    }
+
+    private StageUploader jdbc() {
+        if (jdbcUploader == null) {
+            synchronized (this) {
+                if (jdbcUploader == null) {
+                    jdbcUploader = StageUploader.jdbc(settings.account());
+                }
+            }
+        }
+        return jdbcUploader;
+    }
+
+    @Override
+    public CompletionStage<IngestResult> ingest(IngestBatch batch) {
+        Lane lane = lanes.get(batch.partition());
+        if (lane == null || lane.released) {
+            return CompletableFuture.completedFuture(IngestResult.fatal(new IllegalStateException(
+                    "partition " + batch.partition() + " was not opened in this backend (or was released)")));
+        }
+        ExecutorService pool = workers;
+        CompletableFuture<IngestResult> result = new CompletableFuture<>();
+        CompletableFuture<byte[]> file = CompletableFuture.supplyAsync(
+                () -> NdjsonFiles.write(batch.rows(), settings.compression()), pool);
+        synchronized (lane) {
+            lane.tail = lane.tail
+                    .thenCombine(file.handle((bytes, error) -> bytes), (ignored, bytes) -> bytes)
+                    .thenAcceptAsync(bytes -> step(lane, batch, bytes, result), pool)
+                    .exceptionally(e -> {
+                        if (!(unwrap(e) instanceof Died)) {
+                            result.complete(IngestResult.retry(unwrap(e)));
+                        }
+                        return null;
+                    });
+        }
+        return result;
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+
+    /** Stages and submits one batch; runs on a worker, one at a time per partition. */
+    private void step(Lane lane, IngestBatch batch, byte[] bytes, CompletableFuture<IngestResult> result) {
+        if (dead) {
+            throw new Died();
+        }
+        if (lane.released || closed) {
+            result.complete(IngestResult.retry(new IngestException(batch.partition() + " was released or the backend closed", true)));
+            return;
+        }
+        if (batch.lastOffset() <= lane.lastAccepted) {
+            result.complete(IngestResult.durable()); // an earlier attempt of this batch was accepted
+            return;
+        }
+        if (batch.firstOffset() > lane.blockedFrom) {
+            result.complete(IngestResult.retry(new IngestException("an earlier batch of " + batch.partition() + " (from offset "
+                    + lane.blockedFrom + ") is not durable yet", true)));
+            return;
+        }
+        if (bytes == null) {
+            result.complete(IngestResult.fatal(new IllegalStateException("could not write the file for " + batch.id())));
+            return;
+        }
+        long first = batch.firstOffset();
+        if (first <= lane.lastAccepted) {
+            // the batch overlaps files already accepted (a host that did not seek where open() said): stage only the rest
+            first = lane.lastAccepted + 1;
+            List<io.ksbridge.ingest.IngestRow> rest = new ArrayList<>();
+            for (io.ksbridge.ingest.IngestRow row : batch.rows()) {
+                if (row.offset() >= first) {
+                    rest.add(row);
+                }
+            }
+            bytes = NdjsonFiles.write(rest, settings.compression());
+        }
+        String path = FileNames.name(lane.prefix, first, batch.lastOffset(), settings.compression());
+        try {
+            uploaders.get(lane.stage).upload(objects.qualify(lane.stage), path, bytes);
+            hooks.afterUpload(path);
+            lane.pipe.insertFiles(List.of(path), List.of((long) bytes.length));
+            hooks.afterInsertFiles(path);
+        } catch (Died d) {
+            dead = true;
+            throw d;
+        } catch (IngestException e) {
+            lane.blockedFrom = Math.min(lane.blockedFrom, batch.firstOffset());
+            result.complete(e.isRetriable() ? IngestResult.retry(e) : IngestResult.fatal(e));
+            return;
+        } catch (IOException e) {
+            lane.blockedFrom = Math.min(lane.blockedFrom, batch.firstOffset());
+            result.complete(IngestResult.retry(new IngestException("staging " + path + " on @" + objects.qualify(lane.stage)
+                    + " failed: " + e.getMessage(), true, e)));
+            return;
+        } catch (RuntimeException e) {
+            lane.blockedFrom = Math.min(lane.blockedFrom, batch.firstOffset());
+            result.complete(IngestResult.retry(e));
+            return;
+        }
+        lane.lastAccepted = batch.lastOffset();
+        lane.blockedFrom = Long.MAX_VALUE;
+        monitor.track(lane.pipe, new LoadMonitor.Pending(lane.table, lane.partition, lane.stage, path, first,
+                batch.lastOffset(), Instant.now()));
+        result.complete(IngestResult.durable());
+    }
+
+    /**
+     * Stops staging for the partition. Waits (up to 30 s) for a file being staged or submitted, so the next owner's
+     * reconciliation sees it.
+     */
+    @Override
+    public void release(TopicPartition partition) {
+        Lane lane = lanes.remove(partition);
+        if (lane == null) {
+            return;
+        }
+        lane.released = true;
+        CompletableFuture<Void> tail;
+        synchronized (lane) {
+            tail = lane.tail;
+        }
+        try {
+            tail.get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+            LOG.warn("releasing {}: the last file did not settle: {}", partition, e.toString());
+        }
+        if (monitor != null) {
+            monitor.forget(partition);
+        }
+    }
+
+    /** Files submitted whose load is not settled yet (tests and monitoring). */
+    int pendingLoads() {
+        LoadMonitor m = monitor;
+        return m == null ? 0 : m.pendingCount();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (monitor != null) {
+            if (!dead && !settings.closeWait().isZero() && !monitor.awaitSettled(settings.closeWait())) {
+                LOG.info("closing with {} file(s) still loading; the next open of their partitions settles them",
+                        monitor.pendingCount());
+            }
+            monitor.close();
+        }
+        if (workers != null) {
+            workers.shutdownNow();
+        }
+        for (PipeClient p : pipes.values()) {
+            try {
+                p.close();
+            } catch (RuntimeException e) {
+                LOG.debug("closing pipe client {}: {}", p.pipe(), e.toString());
+            }
+        }
+        if (settings.uploader() != null) {
+            settings.uploader().close();
+        }
+        if (jdbcUploader != null) {
+            jdbcUploader.close();
+        }
+        sql.close();
+    }
+
+    @Override
+    public String toString() {
+        return "SnowpipeBackend{account=" + settings.account().url() + ", database=" + settings.database() + ", schema="
+                + settings.schema() + ", connectorName=" + settings.connectorName() + ", compression=" + settings.compression() + "}";
+    }
+
+    private static void checkIdentifier(String setting, String value) {
+        if (!IDENTIFIER.matcher(value).matches()) {
+            throw new IngestException(setting + " '" + value + "' is not an unquoted Snowflake identifier ([A-Za-z_][A-Za-z0-9_$]*);"
+                    + " map the topic to a valid table name with TableNamer", false);
+        }
+    }
+
+    /**
+     * Builds a {@link SnowpipeBackend}. Setters check their value at once; {@link #build()} checks the required
+     * settings and throws one {@link BridgeConfigException} listing every problem. Mutable, not thread-safe.
+     */
+    public static final class Builder {
+        private SnowflakeAccount account;
+        private String database;
+        private String schema;
+        private String connectorName = "KSBRIDGE";
+        private Compression compression = Compression.GZIP;
+        private int uploadParallelism = 4;
+        private Duration statusPollInterval = Duration.ofSeconds(5);
+        private Duration historyFallback = Duration.ofMinutes(2);
+        private Duration loadTimeout = Duration.ofHours(1);
+        private Duration historyWindow = Duration.ofHours(24);
+        private Duration closeWait = Duration.ofSeconds(5);
+        private StageUploader uploader;
+
+        private Builder() {
+        }
+
+        /** The account to load into. Required. */
+        public Builder account(SnowflakeAccount account) {
+            this.account = Objects.requireNonNull(account, "account must not be null");
+            return this;
+        }
+
+        /** The database of the tables, stages and pipes. Required; an unquoted identifier (resolved upper case). */
+        public Builder database(String database) {
+            this.database = identifier("database", database);
+            return this;
+        }
+
+        /** The schema of the tables, stages and pipes. Required; an unquoted identifier (resolved upper case). */
+        public Builder schema(String schema) {
+            this.schema = identifier("schema", schema);
+            return this;
+        }
+
+        /**
+         * The name that stage, pipe and file names carry, as the connector's name does in the connector's objects.
+         * Default {@code KSBRIDGE}; an unquoted identifier. Use the connector's name to share its naming.
+         */
+        public Builder connectorName(String connectorName) {
+            this.connectorName = identifier("connectorName", connectorName);
+            return this;
+        }
+
+        /** File compression. Default {@link Compression#GZIP}. */
+        public Builder compression(Compression compression) {
+            this.compression = Objects.requireNonNull(compression, "compression must not be null");
+            return this;
+        }
+
+        /** Threads compressing and staging files (several partitions at once). Default 4; 1 to 64. */
+        public Builder uploadParallelism(int threads) {
+            if (threads < 1 || threads > 64) {
+                throw new IllegalArgumentException("uploadParallelism must be between 1 and 64, was " + threads);
+            }
+            this.uploadParallelism = threads;
+            return this;
+        }
+
+        /**
+         * How often {@code insertReport} is called for a pipe with files whose load is not settled. Default 5 s;
+         * at least 10 ms. Loads are followed on a backend thread; this never delays durability.
+         */
+        public Builder statusPollInterval(Duration interval) {
+            this.statusPollInterval = duration("statusPollInterval", interval, Duration.ofMillis(10));
+            return this;
+        }
+
+        /**
+         * After how long a file not yet reported by {@code insertReport} is looked up with {@code loadHistoryScan}
+         * (at most once per pipe per this period). Default 2 min; at least 10 ms.
+         */
+        public Builder historyFallback(Duration after) {
+            this.historyFallback = duration("historyFallback", after, Duration.ofMillis(10));
+            return this;
+        }
+
+        /**
+         * How long a submitted file may take to load before it is treated as failed (moved to the table stage and
+         * reported). Default 1 h, as the connector; at least 1 s.
+         */
+        public Builder loadTimeout(Duration timeout) {
+            this.loadTimeout = duration("loadTimeout", timeout, Duration.ofSeconds(1));
+            return this;
+        }
+
+        /** How far back {@code open} reads the pipe's load history. Default 24 h; 1 min to 14 days. */
+        public Builder historyWindow(Duration window) {
+            Duration d = duration("historyWindow", window, Duration.ofMinutes(1));
+            if (d.compareTo(Duration.ofDays(14)) > 0) {
+                throw new IllegalArgumentException("historyWindow must be <= 14 days (Snowpipe's load history), was " + d);
+            }
+            this.historyWindow = d;
+            return this;
+        }
+
+        /**
+         * How long {@link SnowpipeBackend#close()} waits for submitted files to finish loading, so loaded files are
+         * removed and failed ones reported before it returns. Default 5 s; zero to not wait. Files still loading are
+         * settled by the next {@code open} of their partition.
+         */
+        public Builder closeWait(Duration wait) {
+            Objects.requireNonNull(wait, "closeWait must not be null");
+            if (wait.isNegative() || wait.compareTo(Duration.ofMinutes(10)) > 0) {
+                throw new IllegalArgumentException("closeWait must be between 0 and 10 minutes, was " + wait);
+            }
+            this.closeWait = wait;
+            return this;
+        }
+
+        /**
+         * The uploader that puts files on stages. Default: chosen per stage (a local folder when Snowflake describes
+         * the stage as {@code LOCAL_FS}, as the emulator does; otherwise {@link StageUploader#jdbc}). Closed with the
+         * backend.
+         */
+        public Builder stageUploader(StageUploader uploader) {
+            this.uploader = Objects.requireNonNull(uploader, "stageUploader must not be null");
+            return this;
+        }
+
+        /**
+         * Builds the backend. Nothing is contacted until the bridge opens a partition.
+         *
+         * @throws BridgeConfigException listing every missing setting
+         */
+        public SnowpipeBackend build() {
+            List<BridgeConfigException.Problem> problems = new ArrayList<>();
+            if (account == null) {
+                problems.add(new BridgeConfigException.Problem("account", null, "the Snowflake account is required"));
+            }
+            if (database == null) {
+                problems.add(new BridgeConfigException.Problem("database", null, "the database of the target tables is required"));
+            }
+            if (schema == null) {
+                problems.add(new BridgeConfigException.Problem("schema", null, "the schema of the target tables is required"));
+            }
+            if (!problems.isEmpty()) {
+                throw new BridgeConfigException(problems);
+            }
+            return new SnowpipeBackend(new Settings(account, database, schema, connectorName, compression, uploadParallelism,
+                    statusPollInterval, historyFallback, loadTimeout, historyWindow, closeWait, uploader));
+        }
+
+        private static String identifier(String setting, String value) {
+            Objects.requireNonNull(value, setting + " must not be null");
+            if (!IDENTIFIER.matcher(value).matches()) {
+                throw new IllegalArgumentException(setting + " must be an unquoted Snowflake identifier ([A-Za-z_][A-Za-z0-9_$]*),"
+                        + " was '" + value + "'");
+            }
+            return value.toUpperCase(Locale.ROOT);
+        }
+
+        private static Duration duration(String setting, Duration value, Duration min) {
+            Objects.requireNonNull(value, setting + " must not be null");
+            if (value.compareTo(min) < 0) {
+                throw new IllegalArgumentException(setting + " must be >= " + min + ", was " + value);
+            }
+            return value;
+        }
+    }
+}

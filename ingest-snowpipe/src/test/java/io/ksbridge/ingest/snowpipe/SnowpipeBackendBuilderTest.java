@@ -1,0 +1,43 @@
+package io.ksbridge.ingest.snowpipe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.ksbridge.BridgeConfigException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class SnowpipeBackendBuilderTest {
+    @Test
+    void build_nothingSet_listsEveryMissingSetting() {
+        BridgeConfigException e = assertThrows(BridgeConfigException.class, () -> SnowpipeBackend.builder().build());
+        assertEquals("3 configuration problems:\n"
+                + "  - Invalid value null for setting account: the Snowflake account is required\n"
+                + "  - Invalid value null for setting database: the database of the target tables is required\n"
+                + "  - Invalid value null for setting schema: the schema of the target tables is required", e.getMessage());
+    }
+
+    @Test
+    void setters_badValues_failAtOnceNamingTheSetting() {
+        assertEquals("database must be an unquoted Snowflake identifier ([A-Za-z_][A-Za-z0-9_$]*), was 'my-db'",
+                assertThrows(IllegalArgumentException.class, () -> SnowpipeBackend.builder().database("my-db")).getMessage());
+        assertEquals("schema must not be null",
+                assertThrows(NullPointerException.class, () -> SnowpipeBackend.builder().schema(null)).getMessage());
+        assertEquals("uploadParallelism must be between 1 and 64, was 0",
+                assertThrows(IllegalArgumentException.class, () -> SnowpipeBackend.builder().uploadParallelism(0)).getMessage());
+        assertEquals("statusPollInterval must be >= PT0.01S, was PT0S", assertThrows(IllegalArgumentException.class,
+                () -> SnowpipeBackend.builder().statusPollInterval(Duration.ZERO)).getMessage());
+        assertEquals("historyWindow must be <= 14 days (Snowpipe's load history), was PT360H", assertThrows(
+                IllegalArgumentException.class, () -> SnowpipeBackend.builder().historyWindow(Duration.ofDays(15))).getMessage());
+        assertEquals("closeWait must be between 0 and 10 minutes, was PT-1S", assertThrows(IllegalArgumentException.class,
+                () -> SnowpipeBackend.builder().closeWait(Duration.ofSeconds(-1))).getMessage());
+        assertEquals("compression must not be null",
+                assertThrows(NullPointerException.class, () -> SnowpipeBackend.builder().compression(null)).getMessage());
+    }
+
+    @Test
+    void names_followTheConnectorsScheme() {
+        assertEquals("SNOWFLAKE_KAFKA_CONNECTOR_KSBRIDGE_STAGE_ORDERS", SnowpipeBackend.stageName("KSBRIDGE", "ORDERS"));
+        assertEquals("SNOWFLAKE_KAFKA_CONNECTOR_KSBRIDGE_PIPE_ORDERS_3", SnowpipeBackend.pipeName("KSBRIDGE", "ORDERS", 3));
+    }
+}

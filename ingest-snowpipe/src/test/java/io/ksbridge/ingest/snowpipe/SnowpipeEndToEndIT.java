@@ -1,0 +1,140 @@
+package io.ksbridge.ingest.snowpipe;
+
+import static io.ksbridge.ingest.snowpipe.SnowpipeIts.assertExactlyOnce;
+import static io.ksbridge.ingest.snowpipe.SnowpipeIts.assertMetadata;
+import static io.ksbridge.ingest.snowpipe.SnowpipeIts.await;
+import static io.ksbridge.ingest.snowpipe.SnowpipeIts.rowCount;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.ksbridge.FlushPolicy;
+import io.ksbridge.KafkaToSnowflakeBridge;
+import io.ksbridge.testkit.EmbeddedKafka;
+import io.ksbridge.testkit.SnowflakeEmulator;
+import io.ksbridge.testkit.emulator.Row;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class SnowpipeEndToEndIT {
+    static EmbeddedKafka kafka;
+    static SnowflakeEmulator snowflake;
+
+    @BeforeAll
+    static void start() {
+        kafka = EmbeddedKafka.start();
+        snowflake = SnowflakeEmulator.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        snowflake.close();
+        kafka.close();
+    }
+
+    @Test
+    void bridge_200kRecordsOn3TopicsX4Partitions_landExactlyOnceWithMetadataAndStageEndsEmpty() throws Exception {
+        List<String> topics = List.of("orders", "pay-ments", "audit.log");
+        int perTopic = 200_000 / 3 + 1; // 66,667 per topic, 200,001 in all
+        for (String topic : topics) {
+            kafka.createTopic(topic, 4);
+        }
+        for (String topic : topics) {
+            SnowpipeIts.produceIds(kafka, topic, 4, 0, perTopic);
+        }
+        long total = (long) perTopic * topics.size();
+
+        double bareRate = bareConsume(topics, total);
+
+        SnowpipeBackend backend = SnowpipeBackend.builder().account(snowflake.account()).database("DB").schema("PUBLIC")
+                .statusPollInterval(Duration.ofMillis(100)).build();
+        List<String> tables = new ArrayList<>();
+        for (String topic : topics) {
+            tables.add("DB.PUBLIC." + io.ksbridge.TableNamer.connectorDefault().tableName(topic));
+        }
+        java.util.concurrent.atomic.AtomicLong durableRows = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong durableAt = new java.util.concurrent.atomic.AtomicLong();
+        io.ksbridge.BridgeListener listener = new io.ksbridge.BridgeListener() {
+            @Override
+            public void onDurable(io.ksbridge.BridgeEvents.Durable event) {
+                if (durableRows.addAndGet(event.rows()) >= total) {
+                    durableAt.compareAndSet(0, System.nanoTime());
+                }
+            }
+        };
+        long started = System.nanoTime();
+        long landed;
+        try (KafkaToSnowflakeBridge bridge = KafkaToSnowflakeBridge.builder()
+                .consumerProperties(kafka.consumerProperties("snowpipe-e2e"))
+                .topics(topics.toArray(new String[0]))
+                .flushPolicy(FlushPolicy.records(10_000).or(FlushPolicy.age(Duration.ofMillis(500))))
+                .backend(backend)
+                .listener(listener)
+                .build()) {
+            bridge.start();
+            await("200k rows in the tables", Duration.ofSeconds(90), () -> {
+                long n = 0;
+                for (String t : tables) {
+                    n += rowCount(snowflake, t);
+                }
+                return n >= total;
+            });
+            landed = System.nanoTime() - started;
+            await("the stage to empty", Duration.ofSeconds(30), () -> SnowpipeIts.stagedFiles(snowflake, "DB", "PUBLIC") == 0);
+            await("offsets committed", Duration.ofSeconds(30), () -> {
+                Map<TopicPartition, Long> committed = kafka.committedOffsets("snowpipe-e2e");
+                return committed.values().stream().mapToLong(Long::longValue).sum() == total;
+            });
+        }
+        double bridgeRate = total / (landed / 1e9);
+        double durableRate = total / ((durableAt.get() - started) / 1e9);
+        System.out.printf("SNOWPIPE-E2E: %,d records: durable (files staged and accepted by insertFiles) %.0f records/s;"
+                + " in the emulator's tables %.0f records/s (%.1f s); bare consume loop %.0f records/s; ratio durable/bare"
+                + " %.2f%n", total, durableRate, bridgeRate, landed / 1e9, bareRate, durableRate / bareRate);
+
+        for (int i = 0; i < topics.size(); i++) {
+            assertExactlyOnce(snowflake, tables.get(i), perTopic);
+            for (Row row : snowflake.table(tables.get(i)).rows()) {
+                assertMetadata(row, topics.get(i), 4);
+            }
+        }
+        assertEquals(0, SnowpipeIts.stagedFiles(snowflake, "DB", "PUBLIC"));
+        Map<TopicPartition, Long> expected = new HashMap<>();
+        for (String topic : topics) {
+            expected.putAll(kafka.endOffsets(topic));
+        }
+        assertEquals(expected, kafka.committedOffsets("snowpipe-e2e"));
+        // every file loaded once, none failed
+        for (String pipe : snowflake.pipes()) {
+            snowflake.loadHistory(pipe).forEach(load -> assertEquals("LOADED", load.status(), pipe + " " + load));
+        }
+    }
+
+    /** A bare KafkaConsumer loop over the same records: the baseline. */
+    private static double bareConsume(List<String> topics, long total) {
+        Map<String, Object> props = new HashMap<>(kafka.consumerProperties("bare-" + System.nanoTime()));
+        props.put("auto.offset.reset", "earliest");
+        props.put("enable.auto.commit", "false");
+        long count = 0;
+        long started = System.nanoTime();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.subscribe(topics);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (count < total && System.nanoTime() < deadline) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
+                count += records.count();
+            }
+        }
+        assertEquals(total, count, "bare consume");
+        return count / ((System.nanoTime() - started) / 1e9);
+    }
+}

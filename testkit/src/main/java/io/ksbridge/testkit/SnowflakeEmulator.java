@@ -1,0 +1,250 @@
+package io.ksbridge.testkit;
+
+import com.sun.net.httpserver.HttpHandler;
+import io.ksbridge.Secret;
+import io.ksbridge.snowflake.SnowflakeAccount;
+import io.ksbridge.testkit.emulator.EmulatedTable;
+import io.ksbridge.testkit.emulator.EmulatorCore;
+import io.ksbridge.testkit.emulator.Faults;
+import io.ksbridge.testkit.emulator.JwtVerifier;
+import io.ksbridge.testkit.emulator.SnowflakeLoad;
+import io.ksbridge.testkit.emulator.StageStore;
+import io.ksbridge.testkit.emulator.TableStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+/**
+ * A local stand-in for Snowflake, for tests and the quickstart: an HTTP server on {@code 127.0.0.1} that checks
+ * key-pair JWTs and serves the SQL REST API statements the backends send, the Snowpipe REST API
+ * ({@code insertFiles}, {@code insertReport}, {@code loadHistoryScan}) with pipes that load staged NDJSON files, and
+ * fault injection. Tables are read back with {@link #table(String)}:
+ * <pre>{@code
+ * try (SnowflakeEmulator snowflake = SnowflakeEmulator.start()) {
+ *     IngestBackend backend = SnowpipeBackend.builder().account(snowflake.account()).database("DB").schema("PUBLIC").build();
+ *     ...
+ *     List<Row> rows = snowflake.table("DB.PUBLIC.ORDERS").rows();  // row.content(), row.metadata() as JSON
+ * }
+ * }</pre>
+ *
+ * <p>Names resolve as Snowflake resolves unquoted identifiers: {@code db.public.orders} is {@code DB.PUBLIC.ORDERS}.
+ * Every database and schema exists. Internal stages are folders under {@link #stageRoot()}; the emulator answers
+ * {@code DESCRIBE STAGE} with the folder's {@code file:} URL and {@code STAGE_TYPE = LOCAL_FS}, which is how a
+ * backend knows to write its files there instead of uploading them (the one step Snowflake's REST APIs cannot do).
+ *
+ * <p>It is a model built from Snowflake's documented behaviour and its clients' request and response shapes, not
+ * Snowflake: it proves a client drives the APIs correctly, not that Snowflake accepts the data.
+ *
+ * <p>Thread-safe. Other services (Snowpipe Streaming) plug in with {@link #mount} and use {@link #jwt()},
+ * {@link #tables()} and {@link #faults()}.
+ */
+public final class SnowflakeEmulator implements AutoCloseable {
+    /** The user the emulator's account signs in as. */
+    public static final String USER = "KSBRIDGE";
+    /** The role the emulator's account uses. */
+    public static final String ROLE = "KSBRIDGE_ROLE";
+
+    private final Path root;
+    private final boolean ownsRoot;
+    private final KeyPair keyPair;
+    private final EmulatorCore core;
+    private final SnowflakeAccount account;
+
+    private SnowflakeEmulator(Path root, boolean ownsRoot) throws IOException {
+        this.root = root;
+        this.ownsRoot = ownsRoot;
+        this.keyPair = newKeyPair();
+        String url = "http://127.0.0.1";
+        // the account name Snowflake's clients derive from http://127.0.0.1:port is "127"
+        String accountName = "127";
+        JwtVerifier jwt = new JwtVerifier(accountName, USER, keyPair.getPublic());
+        this.core = new EmulatorCore(root.resolve("stages"), jwt);
+        this.account = SnowflakeAccount.builder()
+                .url(url + ":" + core.server().port())
+                .user(USER)
+                .role(ROLE)
+                .privateKey(Secret.of(pem(keyPair.getPrivate())))
+                .build();
+    }
+
+    /**
+     * Starts an emulator on an ephemeral port, with stages in a new temporary folder deleted by {@link #close()}.
+     *
+     * @throws UncheckedIOException when the server cannot start
+     */
+    public static SnowflakeEmulator start() {
+        try {
+            return new SnowflakeEmulator(Files.createTempDirectory("snowflake-emulator-"), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the Snowflake emulator", e);
+        }
+    }
+
+    /**
+     * Starts an emulator whose stages live under {@code root} (kept after {@link #close()}).
+     *
+     * @throws UncheckedIOException when the server cannot start
+     */
+    public static SnowflakeEmulator start(Path root) {
+        Objects.requireNonNull(root, "root must not be null");
+        try {
+            Files.createDirectories(root);
+            return new SnowflakeEmulator(root, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the Snowflake emulator", e);
+        }
+    }
+
+    /**
+     * An account pointing at this emulator ({@code http://127.0.0.1:<port>}, user {@link #USER}, role {@link #ROLE})
+     * with the key pair the emulator trusts. Never null.
+     */
+    public SnowflakeAccount account() {
+        return account;
+    }
+
+    /** The emulator's URL, {@code http://127.0.0.1:<port>}. */
+    public String url() {
+        return account.url().toString();
+    }
+
+    /** The port the emulator listens on. */
+    public int port() {
+        return core.server().port();
+    }
+
+    /** The private key the emulator trusts, PKCS#8 PEM, for building accounts or SDK clients by hand. */
+    public Secret privateKeyPem() {
+        return Secret.of(pem(keyPair.getPrivate()));
+    }
+
+    /** The private key the emulator trusts. */
+    public PrivateKey privateKey() {
+        return keyPair.getPrivate();
+    }
+
+    /**
+     * A table, for reading back what landed.
+     *
+     * @param qualifiedName {@code DB.SCHEMA.TABLE}; unquoted parts match case-insensitively
+     * @throws java.util.NoSuchElementException naming the tables that exist, when there is no such table
+     */
+    public EmulatedTable table(String qualifiedName) {
+        return core.tables().get(qualifiedName);
+    }
+
+    /** Every table. */
+    public TableStore tables() {
+        return core.tables();
+    }
+
+    /** The internal stages (folders on disk). */
+    public StageStore stages() {
+        return core.stages();
+    }
+
+    /** The folder every stage lives under. */
+    public Path stageRoot() {
+        return root.resolve("stages");
+    }
+
+    /**
+     * A stage's files.
+     *
+     * @param qualifiedStage {@code DB.SCHEMA.STAGE}, or {@code DB.SCHEMA."%TABLE"} for a table stage
+     */
+    public List<StageStore.StagedFile> stageFiles(String qualifiedStage) {
+        return core.stages().list(qualifiedStage, "");
+    }
+
+    /** A pipe's load history, in submission order. */
+    public List<SnowflakeLoad> loadHistory(String qualifiedPipe) {
+        return core.loadHistory(qualifiedPipe);
+    }
+
+    /** The resolved names of every pipe. */
+    public List<String> pipes() {
+        return core.pipes();
+    }
+
+    /** The fault plan applied to every request (mounted services included). */
+    public Faults faults() {
+        return core.faults();
+    }
+
+    /** The JWT check; mounted services call {@link JwtVerifier#authenticate} on each request. */
+    public JwtVerifier jwt() {
+        return core.jwt();
+    }
+
+    /**
+     * Moves the emulator's clock for JWT checks: {@code Duration.ofHours(2)} makes every token a client signs now
+     * look expired.
+     */
+    public void clockSkew(Duration skew) {
+        core.jwt().clockSkew(skew);
+    }
+
+    /** How many requests arrived for paths starting with {@code pathPrefix}, injected faults included. */
+    public long requestCount(String pathPrefix) {
+        return core.server().requestCount(pathPrefix);
+    }
+
+    /**
+     * Serves every path starting with {@code prefix} with {@code handler} (the longest prefix wins). Faults apply
+     * to it like to the built-in services; the handler authenticates with {@link #jwt()} itself.
+     *
+     * @param prefix  a path prefix starting with {@code /}, for example {@code /v1/streaming/}
+     * @param handler the handler, never null
+     */
+    public void mount(String prefix, HttpHandler handler) {
+        core.server().mount(prefix, handler);
+    }
+
+    /** Stops the emulator and deletes its temporary folder (when it made one). Idempotent. */
+    @Override
+    public void close() {
+        core.close();
+        if (ownsRoot) {
+            try (Stream<Path> walk = Files.walk(root)) {
+                walk.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // best effort: a temporary folder
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SnowflakeEmulator{" + url() + ", tables=" + core.tables().names() + "}";
+    }
+
+    /** A new 2048-bit RSA key pair, for tests that need a key the emulator does not trust. */
+    public static KeyPair newKeyPair() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            return generator.generateKeyPair();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** PKCS#8 PEM text of a private key. */
+    public static String pem(PrivateKey key) {
+        return "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(key.getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
+    }
+}

@@ -1,0 +1,84 @@
+package io.ksbridge.testkit.emulator;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything behind {@link io.ksbridge.testkit.SnowflakeEmulator}, wired together: the HTTP server, the JWT check,
+ * faults, tables, stages, and the SQL and Snowpipe services mounted at {@code /api/v2/statements} and
+ * {@code /v1/data/pipes/}. Thread-safe. Users go through {@code SnowflakeEmulator}; this class exists so the
+ * emulator's parts can stay in this package.
+ */
+public final class EmulatorCore implements AutoCloseable {
+    private final Faults faults = new Faults();
+    private final TableStore tables = new TableStore();
+    private final StageStore stages;
+    private final EmulatorHttpServer server;
+    private final JwtVerifier jwt;
+    private final SnowpipeService snowpipe;
+
+    /**
+     * Starts the server on an ephemeral port of 127.0.0.1.
+     *
+     * @param stageRoot the folder stages keep their files in, never null
+     * @param jwt       the JWT check for every service, never null
+     * @throws IOException when the server cannot start
+     */
+    public EmulatorCore(Path stageRoot, JwtVerifier jwt) throws IOException {
+        this.stages = new StageStore(Objects.requireNonNull(stageRoot, "stageRoot must not be null"));
+        this.jwt = Objects.requireNonNull(jwt, "jwt must not be null");
+        this.server = new EmulatorHttpServer(faults);
+        this.snowpipe = new SnowpipeService(tables, stages, faults, jwt);
+        server.mount(SqlService.PREFIX, new SqlService(tables, stages, snowpipe, jwt));
+        server.mount(SnowpipeService.PREFIX, snowpipe);
+    }
+
+    /** The HTTP server (to mount more services). */
+    public EmulatorHttpServer server() {
+        return server;
+    }
+
+    /** The JWT check every service uses. */
+    public JwtVerifier jwt() {
+        return jwt;
+    }
+
+    /** The fault plan applied to every request. */
+    public Faults faults() {
+        return faults;
+    }
+
+    /** The tables. */
+    public TableStore tables() {
+        return tables;
+    }
+
+    /** The stages. */
+    public StageStore stages() {
+        return stages;
+    }
+
+    /**
+     * A pipe's load history.
+     *
+     * @param qualifiedPipe {@code DB.SCHEMA.PIPE}
+     * @throws java.util.NoSuchElementException when there is no such pipe
+     */
+    public List<SnowflakeLoad> loadHistory(String qualifiedPipe) {
+        return snowpipe.history(TableStore.key(qualifiedPipe));
+    }
+
+    /** The resolved names of every pipe. */
+    public List<String> pipes() {
+        return snowpipe.pipeNames();
+    }
+
+    /** Stops the server and the loader. Idempotent. */
+    @Override
+    public void close() {
+        snowpipe.close();
+        server.close();
+    }
+}

@@ -1,0 +1,154 @@
+package io.ksbridge.testkit.emulator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.luben.zstd.Zstd;
+import io.ksbridge.snowflake.SqlApiClient;
+import io.ksbridge.testkit.SnowflakeEmulator;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The emulator's Snowpipe REST API over real HTTP, with the shapes the ingest SDK parses. */
+class SnowflakeEmulatorSnowpipeTest {
+    private static SnowflakeEmulator emulator;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() {
+        emulator = SnowflakeEmulator.start();
+        SqlApiClient sql = SqlApiClient.create(emulator.account());
+        sql.execute("CREATE TABLE IF NOT EXISTS DB.S.T (RECORD_METADATA VARIANT, RECORD_CONTENT VARIANT)");
+        sql.execute("CREATE STAGE IF NOT EXISTS DB.S.ST");
+        sql.execute("CREATE PIPE IF NOT EXISTS DB.S.P AS COPY INTO DB.S.T(RECORD_METADATA, RECORD_CONTENT) FROM (SELECT"
+                + " $1:RECORD_METADATA, $1:RECORD_CONTENT FROM @DB.S.ST t) FILE_FORMAT = (TYPE = 'JSON')");
+    }
+
+    @AfterAll
+    static void stop() {
+        emulator.close();
+    }
+
+    private static JsonNode call(String method, String pathAndQuery, String body) throws Exception {
+        HttpResponse<String> r = raw(method, pathAndQuery, body, emulator.account().jwt().reveal());
+        assertEquals(200, r.statusCode(), r.body());
+        return HttpJson.MAPPER.readTree(r.body());
+    }
+
+    private static HttpResponse<String> raw(String method, String pathAndQuery, String body, String jwt) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(emulator.url() + pathAndQuery))
+                .header("Authorization", "Bearer " + jwt).header("X-Snowflake-Authorization-Token-Type", "KEYPAIR_JWT");
+        b = "POST".equals(method) ? b.POST(HttpRequest.BodyPublishers.ofString(body)) : b.GET();
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static byte[] gzip(String text) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        return out.toByteArray();
+    }
+
+    private static void awaitStatus(String path, String status) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (emulator.loadHistory("db.s.p").stream().noneMatch(l -> l.path().equals(path) && l.status().equals(status))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(path + " never reached " + status + ": " + emulator.loadHistory("DB.S.P"));
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void insertFiles_gzipAndZstdFiles_loadOnceEvenWhenSubmittedAgain() throws Exception {
+        emulator.stages().write("DB.S.ST", "a/1.json.gz", gzip("{\"RECORD_CONTENT\":{\"id\":1},\"RECORD_METADATA\":{\"offset\":0}}\n"
+                + "{\"RECORD_CONTENT\":{\"id\":2},\"RECORD_METADATA\":{\"offset\":1}}\n"));
+        emulator.stages().write("DB.S.ST", "a/2.json.zst", Zstd.compress(
+                "{\"RECORD_CONTENT\":{\"id\":3}}\n".getBytes(StandardCharsets.UTF_8)));
+        JsonNode accepted = call("POST", "/v1/data/pipes/db.s.p/insertFiles?requestId=r1",
+                "{\"files\":[{\"path\":\"a/1.json.gz\",\"size\":10},{\"path\":\"a/2.json.zst\"}]}");
+        assertEquals("SUCCESS", accepted.get("responseCode").asText());
+        assertEquals("r1", accepted.get("requestId").asText());
+        awaitStatus("a/1.json.gz", "LOADED");
+        awaitStatus("a/2.json.zst", "LOADED");
+        call("POST", "/v1/data/pipes/DB.S.P/insertFiles?requestId=r2", "{\"files\":[{\"path\":\"a/1.json.gz\"}]}");
+        Thread.sleep(100);
+        List<Integer> ids = emulator.table("DB.S.T").rows().stream().map(r -> r.content().get("id").asInt()).sorted().toList();
+        assertTrue(ids.containsAll(List.of(1, 2, 3)) && ids.stream().filter(i -> i <= 3).count() == 3, ids.toString());
+        assertEquals(null, emulator.table("DB.S.T").rows().stream().filter(r -> r.content().get("id").asInt() == 3)
+                .findFirst().get().metadata(), "a line without RECORD_METADATA leaves the column NULL");
+        assertEquals(1, emulator.table("DB.S.T").rows().stream().filter(r -> r.content().get("id").asInt() == 2)
+                .findFirst().get().metadata().get("offset").asInt());
+
+        JsonNode report = call("GET", "/v1/data/pipes/DB.S.P/insertReport?requestId=r3", null);
+        assertEquals("DB.S.P", report.get("pipe").asText());
+        JsonNode entry = null;
+        for (JsonNode f : report.get("files")) {
+            if (f.get("path").asText().equals("a/1.json.gz")) {
+                entry = f;
+            }
+        }
+        assertEquals("LOADED", entry.get("status").asText());
+        assertEquals(2, entry.get("rowsInserted").asInt());
+        assertTrue(entry.get("complete").asBoolean());
+        assertTrue(entry.get("lastInsertTime").asText().endsWith("Z"));
+        JsonNode next = call("GET", "/v1/data/pipes/DB.S.P/insertReport?requestId=r4&beginMark="
+                + report.get("nextBeginMark").asText(), null);
+        assertEquals(0, next.get("files").size(), "nothing new after the begin mark");
+
+        JsonNode scan = call("GET", "/v1/data/pipes/DB.S.P/loadHistoryScan?requestId=r5&startTimeInclusive=2020-01-01T00:00:00Z"
+                + "&endTimeExclusive=2100-01-01T00:00:00Z", null);
+        assertTrue(scan.get("files").size() >= 2);
+    }
+
+    @Test
+    void insertFiles_malformedLine_loadFailedWithFirstErrorAndNothingInserted() throws Exception {
+        int before = emulator.table("DB.S.T").rowCount();
+        emulator.stages().write("DB.S.ST", "bad/1.json.gz", gzip("{\"RECORD_CONTENT\":{\"id\":100}}\n{\"RECORD_CONTENT\": nope}\n"));
+        call("POST", "/v1/data/pipes/DB.S.P/insertFiles?requestId=r6", "{\"files\":[{\"path\":\"bad/1.json.gz\"}]}");
+        awaitStatus("bad/1.json.gz", "LOAD_FAILED");
+        SnowflakeLoad load = emulator.loadHistory("DB.S.P").stream().filter(l -> l.path().equals("bad/1.json.gz")).findFirst().get();
+        assertTrue(load.firstError().startsWith("Error parsing JSON: Unrecognized token 'nope'"), load.firstError());
+        assertEquals(before, emulator.table("DB.S.T").rowCount());
+    }
+
+    @Test
+    void holdLoads_filesStayInProgressUntilReleased() throws Exception {
+        emulator.faults().holdLoads(true);
+        try {
+            emulator.stages().write("DB.S.ST", "held/1.json.gz", gzip("{\"RECORD_CONTENT\":{\"id\":200}}\n"));
+            call("POST", "/v1/data/pipes/DB.S.P/insertFiles?requestId=r7", "{\"files\":[{\"path\":\"held/1.json.gz\"}]}");
+            Thread.sleep(100);
+            awaitStatus("held/1.json.gz", "LOAD_IN_PROGRESS");
+        } finally {
+            emulator.faults().holdLoads(false);
+        }
+        awaitStatus("held/1.json.gz", "LOADED");
+    }
+
+    @Test
+    void snowpipe_unknownPipeOrBadToken_404And401WithSnowflakesBody() throws Exception {
+        HttpResponse<String> missing = raw("POST", "/v1/data/pipes/DB.S.NOPE/insertFiles?requestId=x", "{\"files\":[]}",
+                emulator.account().jwt().reveal());
+        assertEquals(404, missing.statusCode());
+        assertTrue(missing.body().contains("\"code\":\"390404\""), missing.body());
+        HttpResponse<String> refused = raw("GET", "/v1/data/pipes/DB.S.P/insertReport", null, "not.a.jwt");
+        assertEquals(401, refused.statusCode());
+        JsonNode body = HttpJson.MAPPER.readTree(refused.body());
+        assertEquals("390144", body.get("code").asText());
+        assertEquals(false, body.get("success").asBoolean());
+        assertTrue(body.get("message").asText().startsWith("JWT token is invalid."));
+    }
+}
