@@ -4,9 +4,11 @@ import io.ksbridge.FlushPolicy;
 import io.ksbridge.KafkaToSnowflakeBridge;
 import io.ksbridge.format.avro.AvroFormat;
 import io.ksbridge.format.registry.SchemaRegistryClient;
+import io.ksbridge.ingest.snowpipe.SnowpipeBackend;
 import io.ksbridge.testkit.EmbeddedKafka;
-import io.ksbridge.testkit.RecordingBackend;
 import io.ksbridge.testkit.SchemaRegistry;
+import io.ksbridge.testkit.SnowflakeEmulator;
+import io.ksbridge.testkit.emulator.Row;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -22,9 +24,10 @@ import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 
 /**
- * Avro with a schema registry: a real Kafka broker and a schema registry in this JVM, Avro keys and values in
- * Confluent's wire format (as Confluent's {@code KafkaAvroSerializer} writes them), and a bridge that turns them into
- * VARIANT rows with {@code schema_id} and {@code key_schema_id} in {@code RECORD_METADATA}.
+ * Avro with a schema registry: a real Kafka broker, a schema registry and the Snowflake emulator in this JVM, Avro
+ * keys and values in Confluent's wire format (as Confluent's {@code KafkaAvroSerializer} writes them), and a bridge
+ * that loads them through Snowpipe as VARIANT rows with {@code schema_id} and {@code key_schema_id} in
+ * {@code RECORD_METADATA}.
  *
  * <p>Run it with
  * {@code mvn -B -q -Pquickstart -DskipTests package -Dquickstart.main=io.ksbridge.examples.avro.AvroWithRegistryExample}.
@@ -44,7 +47,8 @@ public final class AvroWithRegistryExample {
     }
 
     public static void main(String[] args) throws Exception {
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(); SchemaRegistry registry = SchemaRegistry.start()) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(); SchemaRegistry registry = SchemaRegistry.start();
+             SnowflakeEmulator snowflake = SnowflakeEmulator.start()) {
             Schema order = new Schema.Parser().parse(ORDER_SCHEMA);
             Schema key = Schema.create(Schema.Type.STRING);
             int valueId = registry.register("orders-value", "AVRO", order.toString());
@@ -64,7 +68,6 @@ public final class AvroWithRegistryExample {
 
             // One client for keys and values: each schema id is fetched once.
             SchemaRegistryClient schemas = SchemaRegistryClient.of(registry.url());
-            RecordingBackend snowflake = new RecordingBackend(); // a SnowpipeBackend or StreamingBackend in production
             try (KafkaToSnowflakeBridge bridge = KafkaToSnowflakeBridge.builder()
                     .name("avro-example")
                     .consumerProperties(kafka.consumerProperties("avro-example"))
@@ -72,22 +75,29 @@ public final class AvroWithRegistryExample {
                     .format(AvroFormat.withSchemaRegistry(schemas))
                     .keyFormat(AvroFormat.withSchemaRegistry(schemas))
                     .flushPolicy(FlushPolicy.records(50).or(FlushPolicy.age(Duration.ofMillis(200))))
-                    .backend(snowflake)
+                    .backend(SnowpipeBackend.builder().account(snowflake.account()).database("DEMO").schema("PUBLIC")
+                            .build())
                     .build()) {
                 bridge.start();
-                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                while (snowflake.rowCount() < 100 && System.nanoTime() < deadline) {
-                    Thread.sleep(50);
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (rows(snowflake) < 100 && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
                 }
             }
 
             System.out.println();
-            System.out.println("ksbridge Avro example: " + snowflake.rowCount() + " rows in ORDERS");
-            for (RecordingBackend.Row row : snowflake.rows("ORDERS").subList(0, 2)) {
+            System.out.println("ksbridge Avro example: " + rows(snowflake) + " rows in DEMO.PUBLIC.ORDERS");
+            for (Row row : snowflake.table("DEMO.PUBLIC.ORDERS").rows().subList(0, 2)) {
                 System.out.println("  RECORD_CONTENT  = " + row.content());
                 System.out.println("  RECORD_METADATA = " + row.metadata());
             }
         }
+        System.exit(0);
+    }
+
+    private static long rows(SnowflakeEmulator snowflake) {
+        return snowflake.tables().names().contains("DEMO.PUBLIC.ORDERS")
+                ? snowflake.table("DEMO.PUBLIC.ORDERS").rowCount() : 0;
     }
 
     /** Confluent's wire format: magic byte 0, the schema id (4 bytes, big-endian), the Avro binary body. */
