@@ -129,6 +129,12 @@ public class ProtobufToJsonBenchmark {
         return out.finish();
     }
 
+    /** The parse alone: how much of {@code format} is protobuf's own decoding. */
+    @Benchmark
+    public DynamicMessage parseOnly() throws IOException {
+        return DynamicMessage.parseFrom(type, body);
+    }
+
     /** What the format did first: JsonFormat's text handed over as a raw value (no tree). */
     @Benchmark
     public byte[] jsonFormatPrinter() throws IOException {
