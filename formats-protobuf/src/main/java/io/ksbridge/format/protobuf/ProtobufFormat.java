@@ -66,6 +66,7 @@ public final class ProtobufFormat implements RecordFormat {
     private final boolean confluent;
     private final SchemaRegistryClient registry;
     private final ProtoJsonWriter writer;
+    private final ProtoWireWriter wire;
     private final boolean protoNames;
     private final boolean defaults;
     private final RegistryDescriptors descriptors;
@@ -89,6 +90,7 @@ public final class ProtobufFormat implements RecordFormat {
             p = p.alwaysPrintFieldsWithNoPresence();
         }
         this.writer = new ProtoJsonWriter(protoNames, defaults, p);
+        this.wire = defaults ? null : new ProtoWireWriter(protoNames);
         this.descriptors = registry == null ? null : new RegistryDescriptors(registry);
         this.files = new LinkedHashMap<>(16, 0.75f, true) {
             private static final long serialVersionUID = 1L;
@@ -145,10 +147,11 @@ public final class ProtobufFormat implements RecordFormat {
 
     @Override
     public void write(byte[] data, FormatContext context, JsonOutput out) throws IOException {
-        Message message;
-        if (!confluent) {
-            message = parse(parser, descriptor, data, 0, data.length, -1);
-        } else {
+        Descriptors.Descriptor type = descriptor;
+        Parser<? extends Message> typeParser = parser;
+        int bodyStart = 0;
+        int id = -1;
+        if (confluent) {
             if (data.length < HEADER) {
                 throw new IOException("the " + (context.isKey() ? "key" : "value") + " is " + data.length
                         + " bytes, shorter than the 5-byte header of Confluent's wire format (magic byte 0 and a "
@@ -159,23 +162,28 @@ public final class ProtobufFormat implements RecordFormat {
                         + " wire format: the record was not written by a schema-registry Protobuf serializer",
                         data[0] & 0xff));
             }
-            int id = ((data[1] & 0xff) << 24) | ((data[2] & 0xff) << 16) | ((data[3] & 0xff) << 8) | (data[4] & 0xff);
+            id = ((data[1] & 0xff) << 24) | ((data[2] & 0xff) << 16) | ((data[3] & 0xff) << 8) | (data[4] & 0xff);
             CodedInputStream in = CodedInputStream.newInstance(data, HEADER, data.length - HEADER);
             int[] indexes = readIndexes(in, id);
-            int bodyStart = HEADER + in.getTotalBytesRead();
-            if (registry == null) {
-                message = parse(parser, descriptor, data, bodyStart, data.length - bodyStart, id);
-            } else {
-                Descriptors.Descriptor type = messageType(id, indexes);
-                message = parse(null, type, data, bodyStart, data.length - bodyStart, id);
+            bodyStart = HEADER + in.getTotalBytesRead();
+            if (registry != null) {
+                type = messageType(id, indexes);
+                typeParser = null;
             }
-            out.schemaId(id);
         }
+        int length = data.length - bodyStart;
         try {
-            writer.write(message, out.generator());
+            if (wire != null && wire.canonical(data, bodyStart, length, type)) {
+                wire.write(data, bodyStart, length, type, out.generator()); // no message objects at all
+            } else {
+                writer.write(parse(typeParser, type, data, bodyStart, length, id), out.generator());
+            }
         } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
-            throw new IOException("the " + message.getDescriptorForType().getFullName() + " message cannot be written"
-                    + " as JSON: " + e.getMessage(), e);
+            throw new IOException("the " + type.getFullName() + " message cannot be written as JSON: "
+                    + e.getMessage(), e);
+        }
+        if (id >= 0) {
+            out.schemaId(id);
         }
     }
 
