@@ -29,9 +29,10 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * The Protobuf twin of {@link AvroToJsonBenchmark}'s event (13 fields) converted to VARIANT JSON bytes:
- * {@code format} ({@link ProtobufFormat}: parse to a {@code DynamicMessage}, write the canonical JSON straight to the
- * generator), {@code jsonFormatPrinter} (parse, {@code JsonFormat} text handed over raw) and {@code treeBaseline}
- * (parse, {@code JsonFormat} text, a Jackson tree, bytes).
+ * {@code format} ({@link ProtobufFormat}: the wire bytes checked, then canonical JSON written straight from them, no
+ * message objects), {@code parseOnly} (a {@code DynamicMessage} parse alone), {@code jsonFormatPrinter} (parse,
+ * {@code JsonFormat} text handed over raw) and {@code treeBaseline} (parse, {@code JsonFormat} text, a Jackson tree,
+ * bytes).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
