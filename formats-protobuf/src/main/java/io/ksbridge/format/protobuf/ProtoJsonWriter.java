@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * Writes a parsed message in protobuf's canonical JSON mapping straight to a Jackson generator: the same fields, order
  * and values as {@code JsonFormat.printer().omittingInsignificantWhitespace()} with the same options, without its
  * intermediate text. Strings are escaped by Jackson, so {@code <}, {@code >}, {@code &}, {@code =} and {@code '} stay
- * as they are where {@code JsonFormat} writes {@code \u003c} and the like: the same JSON values. Well-known types
+ * as they are where {@code JsonFormat} writes &#92;u003c and the like: the same JSON values. Well-known types
  * with a special JSON form that this class does not write itself ({@code Any}, {@code FieldMask}, {@code Empty}) are
  * handed to {@code JsonFormat}. Immutable and thread-safe.
  */

@@ -25,12 +25,17 @@ import java.util.Objects;
 import javax.net.ssl.SSLContext;
 
 /**
- * Protobuf values (or keys) as the JSON of a Snowflake VARIANT, in protobuf's canonical JSON mapping (the values
- * {@code protobuf-java-util}'s {@code JsonFormat} prints, written straight to the row without its intermediate
- * text; only string escaping differs: {@code <} stays {@code <} where {@code JsonFormat} writes {@code \u003c}): field names in lowerCamelCase (or as in the
- * {@code .proto} with {@link Builder#preservingProtoFieldNames()}), 64-bit integers as strings, enums by name, bytes
- * in base64, well-known types ({@code Timestamp}, {@code Duration}, wrappers, {@code Struct}, {@code FieldMask}) in
- * their JSON forms, fields at their default value left out unless {@link Builder#includingDefaultValues()}.
+ * Protobuf values (or keys) as the JSON of a Snowflake VARIANT, in protobuf's canonical JSON mapping: the values
+ * {@code protobuf-java-util}'s {@code JsonFormat} prints (only string escaping differs: {@code <} stays {@code <}
+ * where {@code JsonFormat} writes &#92;u003c). Field names in lowerCamelCase (or as in the {@code .proto} with
+ * {@link Builder#preservingProtoFieldNames()}), 64-bit integers as strings, enums by name, bytes in base64,
+ * well-known types ({@code Timestamp}, {@code Duration}, wrappers, {@code Struct}, {@code Value}, {@code ListValue})
+ * in their JSON forms, fields at their default value left out unless {@link Builder#includingDefaultValues()}.
+ *
+ * <p>How: a message in the shape every mainstream serializer writes (fields in field-number order, each singular field
+ * once, valid UTF-8, known enum numbers, no groups) is checked and then written to JSON straight from its wire
+ * bytes, with no message objects; anything else (and every message when defaults are included) is parsed into a
+ * {@code DynamicMessage} (or the generated class) and written from that. Both give the same JSON.
  *
  * <p>Where the message type comes from:
  * <ul>
