@@ -300,6 +300,10 @@ public final class Engine {
             props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
             props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "ksbridge-" + s.name());
+            // Cooperative rebalancing moves only the partitions that change owner: the others keep their buffers and
+            // backend state (Snowpipe reconciliation, Streaming channels) instead of being closed and reopened.
+            props.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                    org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
             consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
             ownConsumer = consumer;
             lastCommitNanos = System.nanoTime() - s.commitInterval().toNanos(); // the first durable offsets commit at once

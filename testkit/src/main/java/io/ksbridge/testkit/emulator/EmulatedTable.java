@@ -121,6 +121,11 @@ public final class EmulatedTable {
         }
     }
 
+    /** True when inserted rows are kept; false when they are only counted. */
+    public synchronized boolean retainsRows() {
+        return retainRows;
+    }
+
     /** Whether inserted rows are kept ({@code true}, the default) or only counted (for benchmarks). */
     synchronized void retainRows(boolean retain) {
         this.retainRows = retain;
