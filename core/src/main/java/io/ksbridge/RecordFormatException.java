@@ -17,11 +17,18 @@ public class RecordFormatException extends BridgeException {
     private final String reason;
 
     public RecordFormatException(RecordCoordinates coordinates, Side side, String reason, Throwable cause) {
-        super("Cannot convert the " + side.name().toLowerCase(java.util.Locale.ROOT) + " of record " + coordinates
-                + ": " + reason, cause);
+        super(message(coordinates, side, reason), cause);
         this.coordinates = Objects.requireNonNull(coordinates, "coordinates");
         this.side = Objects.requireNonNull(side, "side");
         this.reason = Objects.requireNonNull(reason, "reason");
+    }
+
+    private static String message(RecordCoordinates at, Side side, String reason) {
+        return switch (side) {
+            case KEY -> "Cannot convert the key of record " + at + ": " + reason;
+            case VALUE -> "Cannot convert the value of record " + at + ": " + reason;
+            case RECORD -> "Cannot load record " + at + ": " + reason;
+        };
     }
 
     /** The record that failed, never null. */

@@ -49,8 +49,13 @@ public record RetryPolicy(Duration initial, Duration max, double multiplier, int
 
     /** The delay before attempt {@code attempt} (1 = the first retry), capped at {@link #max()}. */
     public Duration delay(int attempt) {
-        double millis = initial.toMillis() * Math.pow(multiplier, Math.max(0, attempt - 1));
-        return millis >= max.toMillis() ? max : Duration.ofMillis((long) millis);
+        // In seconds as a double, so a sub-millisecond initial delay does not truncate to zero (a hot retry loop).
+        double seconds = seconds(initial) * Math.pow(multiplier, Math.max(0, attempt - 1));
+        return seconds >= seconds(max) ? max : Duration.ofNanos(Math.round(seconds * 1e9));
+    }
+
+    private static double seconds(Duration d) {
+        return d.getSeconds() + d.getNano() / 1e9;
     }
 
     /** True when another attempt is allowed after {@code attemptsSoFar} failed ones. */

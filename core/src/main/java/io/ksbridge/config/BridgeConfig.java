@@ -51,6 +51,10 @@ import java.util.regex.PatternSyntaxException;
  * exposed as typed values, because the backend lives in its own module and is built by you: see
  * {@link #account()}, {@link #ingestionMethod()}, {@link #database()}, {@link #schema()}.
  *
+ * <p>Converters are not read: {@code key.converter} and {@code value.converter} become
+ * {@link KafkaToSnowflakeBridge.Builder#keyFormat keyFormat} and {@link KafkaToSnowflakeBridge.Builder#format format}
+ * (the defaults, string keys and JSON values, match the connector's common setup).
+ *
  * <p>Unknown keys under {@code snowflake.} and {@code buffer.} are errors (a typo must not silently fall back to a
  * default); other keys ({@code connector.class}, {@code tasks.max}, {@code key.converter}, ...) are ignored.
  * Every problem is reported at once, in one {@link BridgeConfigException}, in Kafka's form
@@ -168,6 +172,7 @@ public final class BridgeConfig {
     private static final long STREAMING_MIN_FLUSH_SECONDS = 1;
     private static final Pattern IDENTIFIER = Pattern.compile("[_a-zA-Z][_$a-zA-Z0-9]+");
     private static final Pattern QUALIFIED = Pattern.compile("([_a-zA-Z][_$a-zA-Z0-9]+\\.){1,2}[_a-zA-Z][_$a-zA-Z0-9]+");
+    private static final Pattern APP_NAME = Pattern.compile("[-_a-zA-Z][-_$a-zA-Z0-9]+");
     private static final String HIDDEN = "[hidden]";
 
     /** A rejected value; the message is the reason, never containing a secret. */
@@ -206,10 +211,10 @@ public final class BridgeConfig {
                 "Which backend the configuration is for: SnowpipeBackend (files loaded by Snowpipe) or StreamingBackend"
                         + " (Snowpipe Streaming). Decides the buffer.* defaults; build the backend yourself.",
                 (v, m) -> enumValue(v, IngestionMethod.class));
-        define(NAME, Type.STRING, null, "non-empty text",
+        define(NAME, Type.STRING, null, "letters, digits, _, - and $, starting with a letter, _ or -; at least 2",
                 "The bridge's name (the connector's name): used in logs, the loop thread and backend object names."
                         + " Unset: the builder's default, ksbridge.",
-                (v, m) -> nonEmpty(v));
+                (v, m) -> appName(v));
         define(TOPICS, Type.LIST, null, "comma-separated topic names",
                 "Topics the bridge's own consumer loop subscribes to. Excludes topics.regex. Unset with topics.regex"
                         + " unset: a host-loop bridge (the host polls and calls accept).",
@@ -404,6 +409,16 @@ public final class BridgeConfig {
     private static String nonEmpty(String v) throws Invalid {
         if (v.isEmpty()) {
             throw new Invalid("must not be empty");
+        }
+        return v;
+    }
+
+    /** The connector's rule for its name, which ends up in Snowflake object names. */
+    private static String appName(String v) throws Invalid {
+        nonEmpty(v);
+        if (!APP_NAME.matcher(v).matches()) {
+            throw new Invalid("must start with a letter, _ or - and contain only letters, digits, _, - and $ (at"
+                    + " least 2 characters), as the connector requires");
         }
         return v;
     }

@@ -223,6 +223,9 @@ class BridgeConfigTest {
             "topics.regex | 'orders(' | 'Invalid value orders( for setting topics.regex: not a valid regular expression: Unclosed group'",
             "topics.regex | ' ' | 'Invalid value   for setting topics.regex: must not be empty'",
             "name | ' ' | 'Invalid value   for setting name: must not be empty'",
+            "name | 'my loader' | 'Invalid value my loader for setting name: must start with a letter, _ or - and contain only letters, digits, _, - and $ (at least 2 characters), as the connector requires'",
+            "name | 'x' | 'Invalid value x for setting name: must start with a letter, _ or - and contain only letters, digits, _, - and $ (at least 2 characters), as the connector requires'",
+            "name | '1abc' | 'Invalid value 1abc for setting name: must start with a letter, _ or - and contain only letters, digits, _, - and $ (at least 2 characters), as the connector requires'",
             "snowflake.url.name | ftp://host | Invalid value ftp://host for setting snowflake.url.name: the scheme must be https (or http for a local emulator)",
             "snowflake.url.name | 'https://' | 'Invalid value https:// for setting snowflake.url.name: not a valid URL: Expected authority'",
             "snowflake.user.name | '' | 'Invalid value  for setting snowflake.user.name: must not be empty'",
@@ -511,6 +514,37 @@ class BridgeConfigTest {
         BridgeConfig c = BridgeConfig.from(p);
         assertEquals(42, c.bufferCountRecords());
         assertEquals(IngestionMethod.SNOWPIPE_STREAMING, c.ingestionMethod());
+    }
+
+    @Test
+    void from_typicalConnectorPropertiesFile_accepted() throws IOException {
+        Properties p = new Properties();
+        p.load(new java.io.StringReader(String.join("\n",
+                "connector.class=com.snowflake.kafka.connector.SnowflakeSinkConnector",
+                "tasks.max=8",
+                "topics=topic1,topic2",
+                "snowflake.topic2table.map= topic1:table1,topic2:table2",
+                "buffer.count.records=10000",
+                "buffer.flush.time=60",
+                "buffer.size.bytes=5000000",
+                "snowflake.url.name=myorganization-myaccount.snowflakecomputing.com:443",
+                "snowflake.user.name=jane.smith",
+                "snowflake.private.key=xyz123",
+                "snowflake.private.key.passphrase=jkladu098jfd089adsq4r",
+                "snowflake.database.name=mydb",
+                "snowflake.schema.name=myschema",
+                "key.converter=org.apache.kafka.connect.storage.StringConverter",
+                "value.converter=com.snowflake.kafka.connector.records.SnowflakeJsonConverter",
+                "name=mykafkaconnectsnowflake")));
+        BridgeConfig c = BridgeConfig.from(p);
+        assertEquals(List.of("topic1", "topic2"), c.topics());
+        assertEquals("TABLE2", c.tableNamer().tableName("topic2"));
+        assertEquals(Duration.ofSeconds(60), c.bufferFlushTime());
+        assertEquals(Optional.of("mydb"), c.database());
+        assertEquals(Optional.of("mykafkaconnectsnowflake"), c.name());
+        assertEquals(Secret.of("jkladu098jfd089adsq4r"), c.privateKeyPassphrase().orElseThrow());
+        assertFalse(c.toString().contains("jkladu098jfd089adsq4r"));
+        assertFalse(c.toString().contains("xyz123"));
     }
 
     // ---- the key table ----

@@ -222,6 +222,38 @@ public final class Engine {
         return bufferedBytesView;
     }
 
+    /**
+     * What a backend reports from its own threads (Snowpipe loads that failed after {@code insertFiles} accepted
+     * them) passes to the user's listener; under {@link ErrorPolicy#failFast()} it also stops the bridge, on the
+     * polling thread, at its next turn.
+     */
+    private final class LoadFailureGate extends SafeListener {
+        LoadFailureGate() {
+            super(listener);
+        }
+
+        @Override
+        public void onLoadFailure(BridgeEvents.LoadFailure event) {
+            super.onLoadFailure(event);
+            if (s.errorPolicy().action() == ErrorPolicy.Action.FAIL && asyncFailure == null) {
+                asyncFailure = new IngestException("Snowflake could not load the rows of " + event.partition()
+                        + " offsets " + event.firstOffset() + "-" + event.lastOffset() + " into " + event.table() + ": "
+                        + event.error() + " (the file is kept at " + event.location() + "; fix the data or the table and "
+                        + "load it from there, or choose ErrorPolicy.skip() or deadLetter(...) to go on past such files)",
+                        false);
+            }
+        }
+    }
+
+    private volatile IngestException asyncFailure;
+
+    private void checkAsyncFailure() {
+        IngestException f = asyncFailure;
+        if (f != null) {
+            throw f;
+        }
+    }
+
     private void recordFailure(Throwable t) {
         if (failure == null) {
             failure = t;
@@ -234,7 +266,7 @@ public final class Engine {
         if (!backendStarted) {
             backendStarted = true;
             metadata = new MetadataWriter(s.metadata(), backend.stampsPushTime());
-            backend.start(new BackendContext(s.name(), listener, s.retryPolicy()));
+            backend.start(new BackendContext(s.name(), new LoadFailureGate(), s.retryPolicy()));
         }
     }
 
@@ -268,8 +300,13 @@ public final class Engine {
             props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
             props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "ksbridge-" + s.name());
+            // Cooperative rebalancing moves only the partitions that change owner: the others keep their buffers and
+            // backend state (Snowpipe reconciliation, Streaming channels) instead of being closed and reopened.
+            props.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                    org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
             consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
             ownConsumer = consumer;
+            lastCommitNanos = System.nanoTime() - s.commitInterval().toNanos(); // the first durable offsets commit at once
             ConsumerRebalanceListener rebalance = rebalanceListener(consumer);
             if (s.topicPattern() != null) {
                 consumer.subscribe(s.topicPattern(), rebalance);
@@ -344,7 +381,7 @@ public final class Engine {
             return;
         }
         if (sync) {
-            consumer.commitSync(offsets);
+            commitSync(consumer, offsets);
             markCommitted(plain);
         } else {
             consumer.commitAsync(offsets, (done, error) -> {
@@ -354,6 +391,18 @@ public final class Engine {
                     markCommitted(plain);
                 }
             });
+        }
+    }
+
+    /**
+     * commitSync that survives the one wake-up {@code close()} sends: when close lands while the loop is not in
+     * poll, the wake-up fires in the next blocking call, which may be this final commit.
+     */
+    private static void commitSync(Consumer<byte[], byte[]> consumer, Map<TopicPartition, OffsetAndMetadata> offsets) {
+        try {
+            consumer.commitSync(offsets);
+        } catch (WakeupException e) {
+            consumer.commitSync(offsets);
         }
     }
 
@@ -574,7 +623,7 @@ public final class Engine {
                 }
             }
             if (consumer != null && !offsets.isEmpty()) {
-                consumer.commitSync(offsets);
+                commitSync(consumer, offsets);
                 markCommitted(plain);
             }
             if (consumer == null) {
@@ -749,11 +798,11 @@ public final class Engine {
             }
             out.row = row;
         } catch (IngestException e) {
-            if (e.isRetriable()) {
-                out.retriable = e;
-            } else {
-                out.bad = new RecordFormatException(coordinates(rec), side, reason(e), e);
+            if (!e.isRetriable()) {
+                // not the record's fault (a registry refusing our credentials): stop rather than route every record
+                throw new IngestException("cannot convert record " + coordinates(rec) + ": " + e.getMessage(), false, e);
             }
+            out.retriable = e;
         } catch (Exception e) {
             out.bad = new RecordFormatException(coordinates(rec), side, reason(e), e);
         }
@@ -886,7 +935,12 @@ public final class Engine {
         IngestResult r = c.result();
         if (r instanceof IngestResult.Durable d) {
             if (!d.rejected().isEmpty()) {
-                routeRejected(f, d.rejected());
+                try {
+                    routeRejected(f, d.rejected());
+                } catch (RuntimeException e) {
+                    f.state = InFlight.State.FAILED;
+                    throw e;
+                }
             }
             f.state = InFlight.State.DURABLE;
             IngestBatch b = f.batch;
@@ -897,6 +951,7 @@ public final class Engine {
         } else if (r instanceof IngestResult.Retry retry) {
             f.attempts++;
             if (!s.retryPolicy().allows(f.attempts)) {
+                f.state = InFlight.State.FAILED;
                 throw new IngestException("backend " + backend.name() + " gave up on batch " + f.batch.id() + " after "
                         + f.attempts + " attempts: " + retry.cause().getMessage(), false, retry.cause());
             }
@@ -908,6 +963,7 @@ public final class Engine {
                     f.attempts, delay, retry.cause()));
             log.debug("batch {} will be retried in {}: {}", b.id(), delay, retry.cause().toString());
         } else if (r instanceof IngestResult.Fatal fatal) {
+            f.state = InFlight.State.FAILED;
             Throwable cause = fatal.cause();
             throw cause instanceof BridgeException be ? be
                     : new IngestException("backend " + backend.name() + " failed on batch " + f.batch.id() + ": "
@@ -969,6 +1025,7 @@ public final class Engine {
 
     private void maintain(Consumer<byte[], byte[]> consumer) {
         drainCompletions();
+        checkAsyncFailure();
         long now = System.nanoTime();
         for (PartitionState ps : new ArrayList<>(partitions.values())) {
             resubmitDue(ps, now);

@@ -6,7 +6,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** One batch of one partition, from flush until it is durable. Owned by the polling thread. */
 final class InFlight {
-    enum State { SUBMITTED, RETRY_WAIT, DURABLE }
+    /**
+     * SUBMITTED: with the backend. RETRY_WAIT: failed transiently, waits for its backoff. DURABLE: done. FAILED: the
+     * bridge stops because of it; it stays in its partition's queue so no offset moves past it.
+     */
+    enum State { SUBMITTED, RETRY_WAIT, DURABLE, FAILED }
 
     final PartitionState partition;
     IngestBatch batch;

@@ -56,8 +56,14 @@ final class PartitionState {
         return false;
     }
 
+    /** True while a batch is with the backend or waits for a retry. */
     boolean hasPending() {
-        return !batches.isEmpty();
+        for (InFlight f : batches) {
+            if (f.state == InFlight.State.SUBMITTED || f.state == InFlight.State.RETRY_WAIT) {
+                return true;
+            }
+        }
+        return false;
     }
 
     void addRow(IngestRow row, ConsumerRecord<byte[], byte[]> source, int pushAt, long size, long nowNanos) {
