@@ -127,7 +127,8 @@ class StreamingEndToEndIT {
 
     /**
      * The SDK alone: the same rows (content and metadata strings as the bridge renders them), prepared in advance,
-     * through one channel per partition with insertRows in 10,000-row calls, until every token is committed.
+     * through one channel per partition with insertRows in 10,000-row calls from two threads (as the backend's two
+     * writers), until every token is committed.
      */
     private static double sdkInsertRowsRate(List<String> topics, int perTopic, int partitions) throws Exception {
         snowflake.tables().create("DB.PUBLIC.SDK_BASELINE", List.of(ColumnDef.variant("RECORD_METADATA"),
@@ -169,11 +170,28 @@ class StreamingEndToEndIT {
                         .setOnErrorOption(OpenChannelRequest.OnErrorOption.CONTINUE).build()));
                 lastToken.put(name, tokenOf.get(i));
             }
+            // two threads, each with its channels, as the backend's two writer threads
+            List<String> names = new ArrayList<>(channels.keySet());
             long started = System.nanoTime();
-            for (int i = 0; i < batches.size(); i++) {
-                InsertValidationResponse r = channels.get(channelOf.get(i)).insertRows(batches.get(i), tokenOf.get(i));
-                assertEquals(0, r.getErrorRowCount());
+            List<Thread> threads = new ArrayList<>();
+            AtomicLong errors = new AtomicLong();
+            for (int t = 0; t < 2; t++) {
+                int thread = t;
+                Thread worker = new Thread(() -> {
+                    for (int i = 0; i < batches.size(); i++) {
+                        if (names.indexOf(channelOf.get(i)) % 2 == thread) {
+                            InsertValidationResponse r = channels.get(channelOf.get(i)).insertRows(batches.get(i), tokenOf.get(i));
+                            errors.addAndGet(r.getErrorRowCount());
+                        }
+                    }
+                });
+                worker.start();
+                threads.add(worker);
             }
+            for (Thread worker : threads) {
+                worker.join();
+            }
+            assertEquals(0, errors.get());
             await("the SDK baseline's tokens", Duration.ofSeconds(60), () -> {
                 for (Map.Entry<String, SnowflakeStreamingIngestChannel> e : channels.entrySet()) {
                     if (!lastToken.get(e.getKey()).equals(e.getValue().getLatestCommittedOffsetToken())) {
