@@ -140,6 +140,21 @@ class StreamingBackendIT {
     }
 
     @Test
+    void open_untrustedKey_fatalSayingWhatToFix() {
+        io.ksbridge.snowflake.SnowflakeAccount stranger = io.ksbridge.snowflake.SnowflakeAccount.builder().url(snowflake.url())
+                .user(SnowflakeEmulator.USER).role(SnowflakeEmulator.ROLE)
+                .privateKey(io.ksbridge.Secret.of(SnowflakeEmulator.pem(SnowflakeEmulator.newKeyPair().getPrivate()))).build();
+        try (StreamingBackend backend = StreamingBackend.builder().account(stranger).database("DB").schema("AUTH").build()) {
+            io.ksbridge.IngestException e = org.junit.jupiter.api.Assertions.assertThrows(io.ksbridge.IngestException.class,
+                    () -> backend.open("T", new TopicPartition("auth", 0)));
+            assertTrue(!e.isRetriable(), e.getMessage());
+            assertTrue(e.getMessage().contains("RSA_PUBLIC_KEY") && e.getMessage().contains(stranger.publicKeyFingerprint()),
+                    e.getMessage());
+            assertTrue(!e.getMessage().contains("PRIVATE KEY"), e.getMessage());
+        }
+    }
+
+    @Test
     void delayedCommit_batchDurableOnlyAfterTheTokenCommits() throws Exception {
         TopicPartition tp = new TopicPartition("delayed", 0);
         try (StreamingBackend backend = StreamingIts.backend(snowflake, "DELAYED").build()) {

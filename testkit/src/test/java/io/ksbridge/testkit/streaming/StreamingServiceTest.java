@@ -126,6 +126,18 @@ class StreamingServiceTest {
     }
 
     @Test
+    void configure_untrustedKey_refusedWith401AndNoClient() {
+        Properties p = new Properties();
+        p.put("url", snowflake.url());
+        p.put("user", SnowflakeEmulator.USER);
+        p.put("private_key", Base64.getEncoder().encodeToString(SnowflakeEmulator.newKeyPair().getPrivate().getEncoded()));
+        long before = snowflake.requestCount("/v1/streaming/client/");
+        SecurityException e = assertThrows(SecurityException.class, () -> SnowflakeStreamingIngestClientFactory
+                .builder("UNTRUSTED").setProperties(p).setParameterOverrides(Map.of("max_client_lag", 1000L)).build());
+        assertTrue(snowflake.requestCount("/v1/streaming/client/") > before, "configure was not called: " + e);
+    }
+
+    @Test
     void invalidate_onDemand_registrationRefusedUntilReopened() throws Exception {
         table("DB.PUBLIC.T3");
         SnowflakeStreamingIngestChannel channel = open("T3", "t3_0");
