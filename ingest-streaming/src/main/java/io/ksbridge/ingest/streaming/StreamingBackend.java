@@ -89,7 +89,7 @@ public final class StreamingBackend implements IngestBackend {
 
     private record Settings(SnowflakeAccount account, String database, String schema, String clientName,
                             Duration maxClientLag, OnError onError, Duration commitPollInterval, Duration closeTimeout,
-                            int writerThreads, Map<String, Object> parameterOverrides) {
+                            int writerThreads, boolean schematization, Map<String, Object> parameterOverrides) {
     }
 
     private final Settings settings;
@@ -228,7 +228,7 @@ public final class StreamingBackend implements IngestBackend {
         String tableName = table.toUpperCase(Locale.ROOT);
         if (preparedTables.putIfAbsent(tableName, Boolean.TRUE) == null) {
             try {
-                tables.ensureTable(tableName);
+                tables.ensureTable(tableName, settings.schematization());
             } catch (RuntimeException e) {
                 preparedTables.remove(tableName);
                 throw e;
@@ -241,7 +241,9 @@ public final class StreamingBackend implements IngestBackend {
         String channelName = channelName(partition);
         SnowflakeStreamingIngestChannel channel = openChannel(tableName, channelName);
         long committed = committedOffset(channel);
-        lanes.put(partition, new Lane(tableName, partition, channelName, channel, committed));
+        Lane lane = new Lane(tableName, partition, channelName, channel, committed);
+        lane.columns = columnsOf(channel);
+        lanes.put(partition, lane);
         LOG.debug("opened channel {} of {} for {}: committed offset token {}", channelName, tableName, partition, committed);
         return committed >= 0 ? PartitionStart.at(committed + 1) : PartitionStart.unknown();
     }
@@ -262,6 +264,26 @@ public final class StreamingBackend implements IngestBackend {
             throw SdkErrors.classify("could not open channel " + channelName + " of table " + tables.qualify(table), e,
                     settings.account());
         }
+    }
+
+    private static java.util.Set<String> columnsOf(SnowflakeStreamingIngestChannel channel) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        try {
+            for (String name : channel.getTableSchema().keySet()) {
+                names.add(bare(name));
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("no table schema for channel {}: {}", channel.getName(), e.toString());
+        }
+        return names;
+    }
+
+    /** A column name without quotes, upper case when it was not quoted: how Snowflake resolves it. */
+    private static String bare(String column) {
+        if (column.length() > 1 && column.startsWith("\"") && column.endsWith("\"")) {
+            return column.substring(1, column.length() - 1).replace("\"\"", "\"");
+        }
+        return column.toUpperCase(Locale.ROOT);
     }
 
     /** The committed offset token as a Kafka offset, or -1 when the channel has none. */
@@ -343,17 +365,56 @@ public final class StreamingBackend implements IngestBackend {
         List<IngestRow> rows = batch.rows();
         List<Map<String, Object>> toWrite = new ArrayList<>(rows.size());
         long[] offsets = new long[rows.size()];
-        long pushTime = System.currentTimeMillis();
+        List<IngestResult.RowRejection> refused = new ArrayList<>();
+        Map<String, String> newColumns = new LinkedHashMap<>();
         for (IngestRow row : rows) {
             if (row.offset() <= lane.written) {
                 continue; // already in the channel or committed (a retried batch)
             }
+            Map<String, Object> map;
+            if (settings.schematization()) {
+                Schematizer.Columns columns;
+                try {
+                    columns = Schematizer.columns(row.content());
+                } catch (IllegalArgumentException e) {
+                    refused.add(new IngestResult.RowRejection(row.offset(), e.getMessage()));
+                    continue;
+                }
+                for (Map.Entry<String, String> c : columns.types().entrySet()) {
+                    if (!lane.columns.contains(bare(c.getKey()))) {
+                        newColumns.putIfAbsent(c.getKey(), c.getValue());
+                    }
+                }
+                map = columns.values();
+                if (row.metadata() != null) {
+                    map.put("RECORD_METADATA", new String(row.metadata(), StandardCharsets.UTF_8));
+                }
+            } else {
+                map = toMap(row);
+            }
             offsets[toWrite.size()] = row.offset();
-            toWrite.add(toMap(row, pushTime));
+            toWrite.add(map);
+        }
+        if (!newColumns.isEmpty()) {
+            // schema evolution: add the columns, then write the batch again on a reopened channel that knows them
+            IngestException cause;
+            try {
+                tables.addColumns(lane.table, newColumns);
+                cause = new IngestException("table " + tables.qualify(lane.table) + " gained column(s) " + newColumns.keySet()
+                        + "; the channel reopens to write them", true);
+            } catch (RuntimeException e) {
+                cause = SdkErrors.classify("adding column(s) " + newColumns + " to " + tables.qualify(lane.table) + " failed",
+                        e, settings.account());
+            }
+            LOG.info("{}", cause.getMessage());
+            lane.needsReopen = true;
+            lane.failPending(cause, batch.firstOffset());
+            result.complete(cause.isRetriable() ? IngestResult.retry(cause) : IngestResult.fatal(cause));
+            return;
         }
         if (toWrite.isEmpty() || batch.lastOffset() <= lane.written) {
-            // everything is written already: durable once the token covers it
-            lane.pending.add(new Lane.Pending(batch, result, List.of(), Math.min(batch.lastOffset(), lane.written)));
+            // everything is written already (or refused): durable once the token covers it
+            lane.pending.add(new Lane.Pending(batch, result, refused, Math.min(batch.lastOffset(), lane.written)));
             return;
         }
         InsertValidationResponse response;
@@ -367,9 +428,9 @@ public final class StreamingBackend implements IngestBackend {
             result.complete(cause.isRetriable() ? IngestResult.retry(cause) : IngestResult.fatal(cause));
             return;
         }
-        List<IngestResult.RowRejection> rejected = List.of();
+        List<IngestResult.RowRejection> rejected = refused;
         if (response.hasErrors()) {
-            rejected = new ArrayList<>();
+            rejected = new ArrayList<>(refused);
             for (InsertValidationResponse.InsertError error : response.getInsertErrors()) {
                 long offset = offsets[(int) error.getRowIndex()];
                 String reason = error.getException() != null ? error.getException().getMessage() : error.getMessage();
@@ -385,16 +446,20 @@ public final class StreamingBackend implements IngestBackend {
                 return;
             }
         }
-        rowsWritten.addAndGet(toWrite.size() - rejected.size());
+        int sdkRejected = rejected.size() - refused.size();
+        rowsWritten.addAndGet(toWrite.size() - sdkRejected);
+        if (!refused.isEmpty() && sdkRejected > 0) {
+            rejected.sort(java.util.Comparator.comparingLong(IngestResult.RowRejection::offset));
+        }
         // a batch whose rows were all rejected buffers nothing: no blob will carry its token
-        long target = rejected.size() == toWrite.size() ? -1 : batch.lastOffset();
+        long target = sdkRejected == toWrite.size() ? -1 : batch.lastOffset();
         if (target >= 0) {
             lane.written = batch.lastOffset();
         }
         lane.pending.add(new Lane.Pending(batch, result, rejected, target));
     }
 
-    private static Map<String, Object> toMap(IngestRow row, long pushTime) {
+    private static Map<String, Object> toMap(IngestRow row) {
         Map<String, Object> m = new LinkedHashMap<>(4);
         m.put("RECORD_CONTENT", new String(row.content(), StandardCharsets.UTF_8));
         byte[] meta = row.metadata();
@@ -410,6 +475,7 @@ public final class StreamingBackend implements IngestBackend {
         long committed = committedOffset(fresh);
         SnowflakeStreamingIngestChannel old = lane.channel;
         lane.channel = fresh;
+        lane.columns = columnsOf(fresh);
         lane.needsReopen = false;
         lane.statusFailures = 0;
         lane.written = committed;
@@ -590,7 +656,7 @@ public final class StreamingBackend implements IngestBackend {
     public String toString() {
         return "StreamingBackend{account=" + settings.account().url() + ", database=" + settings.database() + ", schema="
                 + settings.schema() + ", clientName=" + settings.clientName() + ", maxClientLag=" + settings.maxClientLag()
-                + ", onError=" + settings.onError() + "}";
+                + ", onError=" + settings.onError() + (settings.schematization() ? ", schematization=true" : "") + "}";
     }
 
     /**
@@ -608,6 +674,7 @@ public final class StreamingBackend implements IngestBackend {
         private Duration commitPollInterval = Duration.ofMillis(150);
         private Duration closeTimeout = Duration.ofSeconds(10);
         private int writerThreads = 2;
+        private boolean schematization;
         private final Map<String, Object> parameterOverrides = new HashMap<>();
 
         private Builder() {
@@ -696,6 +763,18 @@ public final class StreamingBackend implements IngestBackend {
             return this;
         }
 
+        /**
+         * The connector's {@code snowflake.enable.schematization}: the top-level fields of each record's JSON object
+         * become columns (integers NUMBER, booleans BOOLEAN, strings VARCHAR, anything else VARIANT; names upper case, or
+         * quoted when not plain identifiers) beside {@code RECORD_METADATA}, and a new field adds its column
+         * ({@code ALTER TABLE ... ADD COLUMN}) before its rows are written. A record that is not a JSON object is
+         * rejected (routed by the bridge's ErrorPolicy). Default false: {@code RECORD_CONTENT} holds the whole record.
+         */
+        public Builder schematization(boolean enabled) {
+            this.schematization = enabled;
+            return this;
+        }
+
         /** An SDK parameter override (for tests: {@code max_allowed_row_size_in_bytes}). */
         Builder parameterOverride(String key, Object value) {
             parameterOverrides.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
@@ -722,7 +801,7 @@ public final class StreamingBackend implements IngestBackend {
                 throw new BridgeConfigException(problems);
             }
             return new StreamingBackend(new Settings(account, database, schema, clientName, maxClientLag, onError,
-                    commitPollInterval, closeTimeout, writerThreads, Map.copyOf(parameterOverrides)));
+                    commitPollInterval, closeTimeout, writerThreads, schematization, Map.copyOf(parameterOverrides)));
         }
 
         private static String identifier(String setting, String value) {

@@ -576,8 +576,15 @@ public final class StreamingService implements HttpHandler {
                 if (v == null) {
                     value = null;
                 } else if (v instanceof byte[] b) {
-                    value = c.type().startsWith("VARIANT") || c.type().startsWith("OBJECT") || c.type().startsWith("ARRAY")
-                            ? HttpJson.MAPPER.readTree(b) : TextNode.valueOf(new String(b, StandardCharsets.UTF_8));
+                    if (c.type().startsWith("VARIANT") || c.type().startsWith("OBJECT") || c.type().startsWith("ARRAY")) {
+                        value = HttpJson.MAPPER.readTree(b);
+                    } else if (c.type().startsWith("NUMBER") || c.type().startsWith("INT") || c.type().startsWith("BIGINT")) {
+                        value = HttpJson.MAPPER.getNodeFactory().numberNode(new java.math.BigInteger(b)); // SB16: two's complement
+                    } else {
+                        value = TextNode.valueOf(new String(b, StandardCharsets.UTF_8));
+                    }
+                } else if (c.type().startsWith("BOOLEAN") && v instanceof Number n) {
+                    value = HttpJson.MAPPER.getNodeFactory().booleanNode(n.intValue() != 0);
                 } else {
                     value = HttpJson.MAPPER.valueToTree(v);
                 }
