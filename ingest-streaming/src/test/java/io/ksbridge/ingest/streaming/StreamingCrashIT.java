@@ -38,7 +38,7 @@ class StreamingCrashIT {
     private static KafkaToSnowflakeBridge bridge(String topic, int run) {
         return KafkaToSnowflakeBridge.builder()
                 .name("crash-" + run)
-                .consumerProperties(kafka.consumerProperties("group-" + topic))
+                .consumerProperties(StreamingIts.crashableConsumer(kafka, "group-" + topic))
                 .topics(topic)
                 .flushPolicy(FlushPolicy.records(500).or(FlushPolicy.age(Duration.ofMillis(100))))
                 .commitInterval(Duration.ofMillis(200))
@@ -53,13 +53,16 @@ class StreamingCrashIT {
         kafka.createTopic(topic, 4);
         StreamingService streaming = StreamingService.of(snowflake);
         int chunk = RECORDS / 6;
+        // registrations take effect 400 ms late: at each crash, blobs are registered but not committed and rows are
+        // buffered in the SDK
+        streaming.delayCommits(Duration.ofMillis(400));
         for (int run = 0; run < 5; run++) {
             // each run gets fresh records and dies half way through them, with batches in flight and rows buffered
             StreamingIts.produceIds(kafka, topic, 4, run * chunk, (run + 1) * chunk);
             int target = run * chunk + chunk / 2;
             KafkaToSnowflakeBridge bridge = bridge(topic, run);
             bridge.start();
-            await("run " + run + " to land " + target + " rows", Duration.ofSeconds(60), () -> rowCount(snowflake, table) >= target);
+            await("run " + run + " to land " + target + " rows", Duration.ofSeconds(90), () -> rowCount(snowflake, table) >= target);
             if (run % 2 == 1) {
                 // the process dies with rows buffered in the SDK: they must never land (the channels are invalid)
                 streaming.invalidateAll();
@@ -68,6 +71,7 @@ class StreamingCrashIT {
             System.out.printf("crash %d at %,d of %,d rows produced (Kafka committed %,d)%n", run, rowCount(snowflake, table),
                     (run + 1) * chunk, kafka.committedOffsets("group-" + topic).values().stream().mapToLong(Long::longValue).sum());
         }
+        streaming.delayCommits(Duration.ZERO);
         StreamingIts.produceIds(kafka, topic, 4, 5 * chunk, RECORDS);
         try (KafkaToSnowflakeBridge bridge = bridge(topic, 5)) {
             bridge.start();

@@ -72,6 +72,17 @@ final class StreamingIts {
         return emulator.tables().find(table).map(t -> t.rowCount()).orElse(0);
     }
 
+    /**
+     * Consumer properties for a bridge that may be killed: a crashed member may not leave the group, so a short session
+     * timeout (the broker's minimum, 6 s) lets the next one take its partitions over soon.
+     */
+    static Map<String, Object> crashableConsumer(EmbeddedKafka kafka, String group) {
+        Map<String, Object> props = new HashMap<>(kafka.consumerProperties(group));
+        props.put("session.timeout.ms", 6_000);
+        props.put("heartbeat.interval.ms", 1_000);
+        return props;
+    }
+
     static StreamingBackend.Builder backend(SnowflakeEmulator snowflake, String schema) {
         return StreamingBackend.builder().account(snowflake.account()).database("DB").schema(schema)
                 .commitPollInterval(Duration.ofMillis(100)).closeTimeout(Duration.ofSeconds(5));

@@ -39,7 +39,7 @@ class StreamingRebalanceIT {
     private static KafkaToSnowflakeBridge bridge(String name, String topic) {
         return KafkaToSnowflakeBridge.builder()
                 .name(name)
-                .consumerProperties(kafka.consumerProperties("group-" + topic))
+                .consumerProperties(StreamingIts.crashableConsumer(kafka, "group-" + topic))
                 .topics(topic)
                 .flushPolicy(FlushPolicy.records(300).or(FlushPolicy.age(Duration.ofMillis(100))))
                 .commitInterval(Duration.ofMillis(200))

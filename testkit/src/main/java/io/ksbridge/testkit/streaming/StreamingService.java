@@ -95,6 +95,39 @@ public final class StreamingService implements HttpHandler {
     private final AtomicLong blobsRead = new AtomicLong();
     private final ScheduledExecutorService committer;
     private volatile Duration commitDelay = Duration.ZERO;
+    /** Registrations accepted but not applied yet (delayed commits), in registration order. */
+    private final List<PendingCommit> delayed = new ArrayList<>();
+
+    /** A registered chunk waiting for its delayed commit. */
+    private final class PendingCommit {
+        final String tableKey;
+        final List<Map<String, JsonNode>> rows;
+        final List<String[]> commits;
+        boolean applied;
+
+        PendingCommit(String tableKey, List<Map<String, JsonNode>> rows, List<String[]> commits) {
+            this.tableKey = tableKey;
+            this.rows = rows;
+            this.commits = commits;
+        }
+
+        /** Applies it once, and every earlier one first (commits keep registration order). */
+        void apply() {
+            synchronized (StreamingService.this) {
+                while (!delayed.isEmpty()) {
+                    PendingCommit first = delayed.get(0);
+                    if (!first.applied) {
+                        first.applied = true;
+                        commit(first.tableKey, first.rows, first.commits);
+                    }
+                    delayed.remove(0);
+                    if (first == this) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
 
     /** A channel as Snowflake keeps it. */
     private static final class Channel {
@@ -202,7 +235,10 @@ public final class StreamingService implements HttpHandler {
         failNextRegistrations.set(n);
     }
 
-    /** Registrations succeed at once but take effect (rows visible, tokens committed) {@code delay} later. */
+    /**
+     * Registrations succeed at once but take effect (rows visible, tokens committed) {@code delay} later, in
+     * registration order. Opening a channel applies every registration first, as registered data is durable.
+     */
     public void delayCommits(Duration delay) {
         Objects.requireNonNull(delay, "delay must not be null");
         if (delay.isNegative()) {
@@ -339,6 +375,10 @@ public final class StreamingService implements HttpHandler {
             return node;
         }
         String tableKey = target.get().name();
+        if (!delayed.isEmpty()) {
+            // registered data is durable: a writer opening the channel sees it (the delay only hides it from readers)
+            delayed.get(delayed.size() - 1).apply();
+        }
         Channel channel = channels.get(tableKey + "/" + name);
         if (channel == null) {
             channel = new Channel(tableKey, name);
@@ -512,13 +552,15 @@ public final class StreamingService implements HttpHandler {
                     i++;
                 }
                 if (!refused) {
-                    List<Map<String, JsonNode>> toInsert = rows;
-                    Runnable apply = () -> commit(tableKey, toInsert, commits);
                     Duration delay = commitDelay;
-                    if (delay.isZero()) {
-                        apply.run();
-                    } else {
-                        committer.schedule(apply, delay.toMillis(), TimeUnit.MILLISECONDS);
+                    synchronized (this) {
+                        if (delay.isZero() && delayed.isEmpty()) {
+                            commit(tableKey, rows, commits);
+                        } else {
+                            PendingCommit pending = new PendingCommit(tableKey, rows, commits);
+                            delayed.add(pending);
+                            committer.schedule(pending::apply, delay.toMillis(), TimeUnit.MILLISECONDS);
+                        }
                     }
                 }
             }
