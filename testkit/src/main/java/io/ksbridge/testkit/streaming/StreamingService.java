@@ -82,6 +82,12 @@ public final class StreamingService implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(StreamingService.class);
     private static final Map<SnowflakeEmulator, StreamingService> ATTACHED = Collections.synchronizedMap(new WeakHashMap<>());
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Applies delayed commits for every emulator in the JVM: one idle daemon thread, not one per emulator. */
+    private static final ScheduledExecutorService COMMITTER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "snowflake-emulator-streaming-commits");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final TableStore tables;
     private final JwtVerifier jwt;
@@ -93,7 +99,6 @@ public final class StreamingService implements HttpHandler {
     private final AtomicLong refusedRegistrations = new AtomicLong();
     private final AtomicLong rowsRead = new AtomicLong();
     private final AtomicLong blobsRead = new AtomicLong();
-    private final ScheduledExecutorService committer;
     private volatile Duration commitDelay = Duration.ZERO;
     /** Registrations accepted but not applied yet (delayed commits), in registration order. */
     private final List<PendingCommit> delayed = new ArrayList<>();
@@ -149,11 +154,6 @@ public final class StreamingService implements HttpHandler {
         this.tables = tables;
         this.jwt = jwt;
         this.stageDir = stageDir;
-        this.committer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "snowflake-emulator-streaming-commits");
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /** True when {@code snowflake-ingest-sdk} (which this service reads blobs with) is on the class path. */
@@ -559,7 +559,7 @@ public final class StreamingService implements HttpHandler {
                         } else {
                             PendingCommit pending = new PendingCommit(tableKey, rows, commits);
                             delayed.add(pending);
-                            committer.schedule(pending::apply, delay.toMillis(), TimeUnit.MILLISECONDS);
+                            COMMITTER.schedule(pending::apply, delay.toMillis(), TimeUnit.MILLISECONDS);
                         }
                     }
                 }
