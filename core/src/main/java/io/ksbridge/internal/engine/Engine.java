@@ -266,7 +266,7 @@ public final class Engine {
         if (!backendStarted) {
             backendStarted = true;
             metadata = new MetadataWriter(s.metadata(), backend.stampsPushTime());
-            backend.start(new BackendContext(s.name(), new LoadFailureGate(), s.retryPolicy()));
+            backend.start(new BackendContext(s.name(), new LoadFailureGate(), s.retryPolicy(), s.errorPolicy()));
         }
     }
 

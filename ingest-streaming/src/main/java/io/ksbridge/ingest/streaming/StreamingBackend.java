@@ -60,10 +60,12 @@ import org.slf4j.LoggerFactory;
  *       Snowflake says so), the batch and every later one of the partition still waiting are retried; the channel is
  *       reopened before the retried batch is written, and rows the committed token already covers are not written
  *       again. An invalidated channel handle is never written again.</li>
- *   <li>Rows the SDK rejects (for example a row over its size limit) are reported to the bridge, which routes them
- *       by its {@link io.ksbridge.ErrorPolicy}, with {@link OnError#CONTINUE}; the batch's other rows are written and
- *       the offset token passes the rejected row, so a restart never re-reads good rows and never skips them.
- *       {@link OnError#ABORT} stops the bridge on the first rejected row instead, writing nothing of its batch.</li>
+ *   <li>Rows the SDK rejects (for example a row over its size limit): by default the backend follows the bridge's
+ *       {@link io.ksbridge.ErrorPolicy}. Under {@code deadLetter} or {@code skip} it writes with
+ *       {@link OnError#CONTINUE}: the batch's other rows are written, the rejected ones are routed by the policy, and
+ *       the offset token passes them. Under {@code failFast} it writes with {@link OnError#ABORT}: nothing of the
+ *       batch is written, the token stays before it, and the bridge stops naming the row, so a restart stops at the
+ *       same row again instead of skipping it.</li>
  * </ul>
  *
  * <p>The table ({@code RECORD_METADATA VARIANT, RECORD_CONTENT VARIANT}) is created when missing over the SQL REST
@@ -80,10 +82,13 @@ public final class StreamingBackend implements IngestBackend {
     public enum OnError {
         /**
          * The batch's other rows are written; the rejected rows go to the bridge's {@link io.ksbridge.ErrorPolicy}
-         * (dead-letter topic, skip, or stop). The default.
+         * (dead-letter topic, skip, or stop). The default under {@code deadLetter} and {@code skip}.
          */
         CONTINUE,
-        /** The bridge stops on the first rejected row, naming it; nothing of its batch is written. */
+        /**
+         * The bridge stops on the first rejected row, naming it; nothing of its batch is written. The default under
+         * {@code failFast}.
+         */
         ABORT
     }
 
@@ -93,6 +98,8 @@ public final class StreamingBackend implements IngestBackend {
     }
 
     private final Settings settings;
+    /** The onError in force: the builder's, or the one the bridge's error policy calls for. */
+    private volatile OnError onError;
     private final SqlApiClient sql;
     private final TableSetup tables;
     private final Map<TopicPartition, Lane> lanes = new ConcurrentHashMap<>();
@@ -137,6 +144,8 @@ public final class StreamingBackend implements IngestBackend {
             return;
         }
         this.bridgeName = context.bridgeName();
+        this.onError = settings.onError() != null ? settings.onError()
+                : context.errorPolicy().action() == io.ksbridge.ErrorPolicy.Action.FAIL ? OnError.ABORT : OnError.CONTINUE;
         ExecutorService[] pool = new ExecutorService[settings.writerThreads()];
         for (int i = 0; i < pool.length; i++) {
             String threadName = "ksbridge-streaming-" + bridgeName + "-writer-" + i;
@@ -253,7 +262,7 @@ public final class StreamingBackend implements IngestBackend {
                 .setDBName(settings.database())
                 .setSchemaName(settings.schema())
                 .setTableName(table)
-                .setOnErrorOption(settings.onError() == OnError.ABORT ? OpenChannelRequest.OnErrorOption.SKIP_BATCH
+                .setOnErrorOption(onError == OnError.ABORT ? OpenChannelRequest.OnErrorOption.SKIP_BATCH
                         : OpenChannelRequest.OnErrorOption.CONTINUE)
                 .build();
         try {
@@ -436,9 +445,17 @@ public final class StreamingBackend implements IngestBackend {
                 String reason = error.getException() != null ? error.getException().getMessage() : error.getMessage();
                 rejected.add(new IngestResult.RowRejection(offset, String.valueOf(reason)));
             }
-            if (settings.onError() == OnError.ABORT) {
+            if (onError == OnError.ABORT) {
                 // SKIP_BATCH: nothing of the batch was buffered
                 IngestResult.RowRejection first = rejected.get(0);
+                if (settings.onError() == null) {
+                    // chosen for failFast: stop as the bridge stops on any bad record, naming it
+                    result.complete(IngestResult.fatal(new io.ksbridge.RecordFormatException(new io.ksbridge.RecordCoordinates(
+                            batch.partition().topic(), batch.partition().partition(), first.offset()),
+                            io.ksbridge.RecordFormatException.Side.RECORD, "Snowflake rejected the row: " + first.reason()
+                            + " (nothing of batch " + batch.id() + " was written)", null)));
+                    return;
+                }
                 result.complete(IngestResult.fatal(new IngestException("Snowflake rejected the row at offset " + first.offset()
                         + " of " + batch.partition() + " (" + first.reason() + "); the backend's onError is ABORT, so nothing"
                         + " of batch " + batch.id() + " was written. Fix or remove the record, or use OnError.CONTINUE to route"
@@ -656,7 +673,8 @@ public final class StreamingBackend implements IngestBackend {
     public String toString() {
         return "StreamingBackend{account=" + settings.account().url() + ", database=" + settings.database() + ", schema="
                 + settings.schema() + ", clientName=" + settings.clientName() + ", maxClientLag=" + settings.maxClientLag()
-                + ", onError=" + settings.onError() + (settings.schematization() ? ", schematization=true" : "") + "}";
+                + ", onError=" + (onError != null ? onError : settings.onError() != null ? settings.onError() : "from ErrorPolicy")
+                + (settings.schematization() ? ", schematization=true" : "") + "}";
     }
 
     /**
@@ -670,7 +688,7 @@ public final class StreamingBackend implements IngestBackend {
         private String schema;
         private String clientName;
         private Duration maxClientLag = Duration.ofSeconds(1);
-        private OnError onError = OnError.CONTINUE;
+        private OnError onError; // null: follow the bridge's ErrorPolicy
         private Duration commitPollInterval = Duration.ofMillis(150);
         private Duration closeTimeout = Duration.ofSeconds(10);
         private int writerThreads = 2;
@@ -725,7 +743,10 @@ public final class StreamingBackend implements IngestBackend {
             return this;
         }
 
-        /** What happens to rows the SDK rejects. Default {@link OnError#CONTINUE}. */
+        /**
+         * What happens to rows the SDK rejects. Default: from the bridge's {@link io.ksbridge.ErrorPolicy},
+         * {@link OnError#ABORT} under {@code failFast()} and {@link OnError#CONTINUE} otherwise.
+         */
         public Builder onError(OnError onError) {
             this.onError = Objects.requireNonNull(onError, "onError must not be null");
             return this;
@@ -816,7 +837,8 @@ public final class StreamingBackend implements IngestBackend {
         @Override
         public String toString() {
             return "StreamingBackend.Builder{account=" + account + ", database=" + database + ", schema=" + schema
-                    + ", clientName=" + clientName + ", maxClientLag=" + maxClientLag + ", onError=" + onError + "}";
+                    + ", clientName=" + clientName + ", maxClientLag=" + maxClientLag + ", onError="
+                    + (onError == null ? "from ErrorPolicy" : onError) + "}";
         }
     }
 }

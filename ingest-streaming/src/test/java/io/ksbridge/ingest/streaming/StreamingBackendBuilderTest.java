@@ -74,7 +74,7 @@ class StreamingBackendBuilderTest {
         StreamingBackend backend = StreamingBackend.builder().account(account("https://xy12345.snowflakecomputing.com"))
                 .database("raw").schema("kafka").build();
         assertEquals("StreamingBackend{account=https://xy12345.snowflakecomputing.com, database=RAW, schema=KAFKA,"
-                + " clientName=null, maxClientLag=PT1S, onError=CONTINUE}", backend.toString());
+                + " clientName=null, maxClientLag=PT1S, onError=from ErrorPolicy}", backend.toString());
         assertEquals("streaming", backend.name());
         assertTrue(backend.stampsPushTime());
         String builder = StreamingBackend.builder().account(account("https://xy12345.snowflakecomputing.com")).toString();
