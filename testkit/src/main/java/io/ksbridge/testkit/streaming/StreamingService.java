@@ -99,6 +99,8 @@ public final class StreamingService implements HttpHandler {
     private final AtomicLong refusedRegistrations = new AtomicLong();
     private final AtomicLong rowsRead = new AtomicLong();
     private final AtomicLong blobsRead = new AtomicLong();
+    private final AtomicLong repeatedRegistrations = new AtomicLong();
+    private final java.util.Set<String> acceptedChunks = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile Duration commitDelay = Duration.ZERO;
     /** Registrations accepted but not applied yet (delayed commits), in registration order. */
     private final List<PendingCommit> delayed = new ArrayList<>();
@@ -284,6 +286,11 @@ public final class StreamingService implements HttpHandler {
     /** Rows read back from blobs and inserted. */
     public long rowsRead() {
         return rowsRead.get();
+    }
+
+    /** Registrations of chunks already accepted (retries after a lost answer), acknowledged and not applied again. */
+    public long repeatedRegistrationCount() {
+        return repeatedRegistrations.get();
     }
 
     /** Chunks read back from blobs. */
@@ -476,6 +483,24 @@ public final class StreamingService implements HttpHandler {
             ArrayNode chunksOut = blobsOut.addObject().putArray("chunks");
             byte[] bytes = null;
             for (JsonNode chunk : blob.path("chunks")) {
+                // A registration retried after its answer was lost names a chunk already accepted: as Snowflake does,
+                // acknowledge it again without applying its rows twice.
+                String chunkKey = path + "#" + chunk.path("chunk_start_offset").asLong();
+                if (acceptedChunks.contains(chunkKey)) {
+                    ObjectNode again = chunksOut.addObject();
+                    again.put("database", chunk.path("database").asText());
+                    again.put("schema", chunk.path("schema").asText());
+                    again.put("table", chunk.path("table").asText());
+                    ArrayNode againChannels = again.putArray("channels");
+                    for (JsonNode ch : chunk.path("channels")) {
+                        ObjectNode status = againChannels.addObject();
+                        status.put("channel", ch.path("channel_name").asText());
+                        status.put("client_sequencer", ch.path("client_sequencer").asLong());
+                        status.put("status_code", 0);
+                    }
+                    repeatedRegistrations.incrementAndGet();
+                    continue;
+                }
                 ObjectNode chunkOut = chunksOut.addObject();
                 String database = chunk.path("database").asText();
                 String schema = chunk.path("schema").asText();
@@ -552,6 +577,7 @@ public final class StreamingService implements HttpHandler {
                     i++;
                 }
                 if (!refused) {
+                    acceptedChunks.add(chunkKey);
                     Duration delay = commitDelay;
                     synchronized (this) {
                         if (delay.isZero() && delayed.isEmpty()) {

@@ -103,6 +103,23 @@ class StreamingServiceTest {
     }
 
     @Test
+    void registration_answerLost_sdkRetriesAndRowsLandOnce() throws Exception {
+        table("DB.PUBLIC.T4");
+        SnowflakeStreamingIngestChannel channel = open("T4", "t4_0");
+        long before = streaming.repeatedRegistrationCount();
+        snowflake.faults().only("/v1/streaming/channels/write/blobs").dropNext(1);
+        try {
+            assertFalse(channel.insertRows(rows(0, 50), "49").hasErrors());
+            await("token 49", () -> "49".equals(channel.getLatestCommittedOffsetToken()));
+        } finally {
+            snowflake.faults().reset();
+        }
+        List<Row> landed = snowflake.table("DB.PUBLIC.T4").rows();
+        assertEquals(50, landed.size(), "each row once although the registration was applied and then retried");
+        assertEquals(before + 1, streaming.repeatedRegistrationCount(), "the SDK retried the registration once");
+    }
+
+    @Test
     void reopen_byAnotherClient_oldHandleWritesNothingAndIsInvalidated() throws Exception {
         table("DB.PUBLIC.T2");
         SnowflakeStreamingIngestChannel first = open("T2", "t2_0");
