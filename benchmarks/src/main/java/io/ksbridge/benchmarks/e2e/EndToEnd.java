@@ -53,6 +53,8 @@ public final class EndToEnd {
     static int partitions = 4;
     static int runs = 3;
     static long valueBytes;
+    /** When set, only the baseline and contenders whose name contains it run (for profiling one). */
+    static String only;
     static EmbeddedKafka kafka;
     /** CPU seconds of the bridge's polling thread in the last bridge run. */
     static volatile double lastLoopCpuSeconds = -1;
@@ -72,8 +74,9 @@ public final class EndToEnd {
                 case "--records" -> records = Integer.parseInt(args[++i]);
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--partitions" -> partitions = Integer.parseInt(args[++i]);
+                case "--only" -> only = args[++i];
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (known: --records N, --runs N, --partitions N)");
+                        + " (known: --records N, --runs N, --partitions N, --only <name part>)");
             }
         }
         try (EmbeddedKafka k = EmbeddedKafka.start()) {
@@ -84,6 +87,9 @@ public final class EndToEnd {
             contenders.add(treeAndGzip());
             contenders.add(bridge("ksbridge engine (discarding backend)", DiscardingBackend::new));
             contenders.addAll(Backends.available());
+            if (only != null) {
+                contenders.removeIf(c -> !c.name().contains("baseline") && !c.name().contains(only));
+            }
             Map<String, List<Result>> results = new LinkedHashMap<>();
             for (int run = 0; run < runs; run++) {
                 for (Contender c : contenders) {

@@ -16,7 +16,8 @@ public final class TableStore {
 
     /**
      * Whether tables keep the rows loaded into them ({@code true}, the default) or only count them: for benchmarks
-     * and soak runs that load more rows than the heap should hold. Applies to existing and new tables.
+     * and soak runs that load more rows than the heap should hold. Counting tables take Snowpipe files' lines as rows
+     * without parsing them, so they do not catch malformed files. Applies to existing and new tables.
      */
     public synchronized void retainRows(boolean retain) {
         this.retainRows = retain;
