@@ -135,7 +135,7 @@ public final class ChaosWorker {
         long maxBuffered = Long.parseLong(arg("max-buffered-bytes"));
         KafkaToSnowflakeBridge.Builder builder = KafkaToSnowflakeBridge.builder()
                 .name("chaos-" + id)
-                .flushPolicy(FlushPolicy.records(2_000).or(FlushPolicy.bytes(1 << 20)).or(FlushPolicy.age(Duration.ofMillis(300))))
+                .flushPolicy(FlushPolicy.records(1_000).or(FlushPolicy.bytes(1 << 20)).or(FlushPolicy.age(Duration.ofMillis(300))))
                 .maxBufferedBytes(maxBuffered)
                 .maxRecordBytes(Long.parseLong(arg("max-record-bytes")))
                 .retryPolicy(RetryPolicy.exponential(Duration.ofMillis(50), Duration.ofSeconds(2)))
