@@ -57,6 +57,7 @@ public final class ChaosWorker {
     private final CountDownLatch stop = new CountDownLatch(1);
     private final AtomicLong deadLetters = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
+    private final AtomicLong durableRows = new AtomicLong();
     private volatile long liveHeap = -1;
 
     private ChaosWorker(Map<String, String> args) {
@@ -120,6 +121,17 @@ public final class ChaosWorker {
             @Override
             public void onDeadLetter(BridgeEvents.DeadLetter event) {
                 deadLetters.incrementAndGet();
+            }
+
+            @Override
+            public void onDurable(BridgeEvents.Durable event) {
+                durableRows.addAndGet(event.rows());
+            }
+
+            @Override
+            public void onAssigned(java.util.Set<TopicPartition> partitions) {
+                System.out.println("ASSIGNED " + partitions.size() + " partitions " + new java.util.TreeSet<>(
+                        partitions.stream().map(TopicPartition::toString).toList()));
             }
 
             @Override
@@ -257,7 +269,7 @@ public final class ChaosWorker {
                 }
                 System.out.println("STATUS heapUsed=" + memory.getHeapMemoryUsage().getUsed() + " liveHeap=" + liveHeap
                         + " threads=" + ManagementFactory.getThreadMXBean().getThreadCount() + " buffered="
-                        + bridge.bufferedBytes() + " deadLetters=" + deadLetters.get() + " retries=" + retries.get());
+                        + bridge.bufferedBytes() + " durableRows=" + durableRows.get() + " deadLetters=" + deadLetters.get() + " retries=" + retries.get());
             }
         }, "chaos-status");
         t.setDaemon(true);
