@@ -230,7 +230,9 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
         /**
          * Kafka consumer properties for the own loop (at least {@code bootstrap.servers} and {@code group.id}).
          * Deserializers are always byte arrays; {@code enable.auto.commit} is always false (the bridge commits);
-         * {@code auto.offset.reset} defaults to {@code earliest}. Adds to earlier calls. Default: none.
+         * {@code auto.offset.reset} defaults to {@code earliest} and {@code partition.assignment.strategy} to the
+         * cooperative sticky assignor (a rebalance moves only the partitions that change owner). Adds to earlier
+         * calls. Default: none.
          */
         public Builder consumerProperties(Map<String, ?> properties) {
             Objects.requireNonNull(properties, "consumerProperties must not be null");

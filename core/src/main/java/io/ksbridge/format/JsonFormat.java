@@ -42,6 +42,16 @@ public final class JsonFormat implements RecordFormat {
         }
     }
 
+    /** True when {@code data} is exactly one valid JSON value (strict RFC 8259, UTF-8). */
+    public static boolean isValid(byte[] data) {
+        try {
+            JsonValidator.validate(data);
+            return true;
+        } catch (JsonValidator.Invalid e) {
+            return false;
+        }
+    }
+
     /** "line L, column C" of a byte position, both from 1, columns counted in bytes. */
     static String position(byte[] data, int at) {
         int line = 1;

@@ -42,11 +42,25 @@ final class KeyPairJwt {
         return token;
     }
 
+    private static String jsonEscape(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c < 0x20) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
     /** Signs a JWT with RS256; also used by tests to forge expired tokens. */
     static String sign(String issuer, String subject, Instant issuedAt, Instant expiresAt, PrivateKey key) {
         String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\"}";
-        String claims = "{\"iss\":\"" + issuer + "\",\"sub\":\"" + subject + "\",\"iat\":" + issuedAt.getEpochSecond()
-                + ",\"exp\":" + expiresAt.getEpochSecond() + "}";
+        String claims = "{\"iss\":\"" + jsonEscape(issuer) + "\",\"sub\":\"" + jsonEscape(subject) + "\",\"iat\":"
+                + issuedAt.getEpochSecond() + ",\"exp\":" + expiresAt.getEpochSecond() + "}";
         String signingInput = B64URL.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
                 + B64URL.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
         try {

@@ -1,6 +1,7 @@
 package io.ksbridge.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -34,6 +35,31 @@ class BridgeEndToEndIT {
     @AfterAll
     static void stopKafka() {
         kafka.close();
+    }
+
+    @Test
+    void run_onTheCallersThread_closeFromAnotherThreadReturnsItAfterCommitting() throws Exception {
+        kafka.createTopic("e2e-run", 2);
+        ItSupport.produceIds(kafka, "e2e-run", 2, 0, 1_000);
+        RecordingBackend backend = new RecordingBackend();
+        KafkaToSnowflakeBridge bridge = KafkaToSnowflakeBridge.builder()
+                .consumerProperties(kafka.consumerProperties("e2e-run-group"))
+                .topics("e2e-run")
+                .flushPolicy(FlushPolicy.records(100_000).or(FlushPolicy.age(Duration.ofSeconds(60))))  // only close flushes
+                .backend(backend)
+                .build();
+        Thread host = new Thread(bridge, "host-thread");
+        host.start();
+        // about 200 bytes a row (content, metadata, key, overhead): wait until all 1,000 are buffered, none loaded
+        ItSupport.await("records buffered", Duration.ofSeconds(30), () -> bridge.bufferedBytes() >= 1_000 * 150);
+        assertEquals(0, backend.rowCount());
+        bridge.close();
+        host.join(10_000);
+        assertTrue(!host.isAlive(), "run() returned after close()");
+        assertTrue(bridge.awaitTermination(Duration.ZERO));
+        ItSupport.assertExactlyOnce(backend, "E2E_RUN_" + Math.abs("e2e-run".hashCode()), 1_000);
+        assertEquals(kafka.endOffsets("e2e-run"), kafka.committedOffsets("e2e-run-group"));
+        assertThrows(IllegalStateException.class, bridge::start);
     }
 
     @Test

@@ -222,6 +222,38 @@ public final class Engine {
         return bufferedBytesView;
     }
 
+    /**
+     * What a backend reports from its own threads (Snowpipe loads that failed after {@code insertFiles} accepted
+     * them) passes to the user's listener; under {@link ErrorPolicy#failFast()} it also stops the bridge, on the
+     * polling thread, at its next turn.
+     */
+    private final class LoadFailureGate extends SafeListener {
+        LoadFailureGate() {
+            super(listener);
+        }
+
+        @Override
+        public void onLoadFailure(BridgeEvents.LoadFailure event) {
+            super.onLoadFailure(event);
+            if (s.errorPolicy().action() == ErrorPolicy.Action.FAIL && asyncFailure == null) {
+                asyncFailure = new IngestException("Snowflake could not load the rows of " + event.partition()
+                        + " offsets " + event.firstOffset() + "-" + event.lastOffset() + " into " + event.table() + ": "
+                        + event.error() + " (the file is kept at " + event.location() + "; fix the data or the table and "
+                        + "load it from there, or choose ErrorPolicy.skip() or deadLetter(...) to go on past such files)",
+                        false);
+            }
+        }
+    }
+
+    private volatile IngestException asyncFailure;
+
+    private void checkAsyncFailure() {
+        IngestException f = asyncFailure;
+        if (f != null) {
+            throw f;
+        }
+    }
+
     private void recordFailure(Throwable t) {
         if (failure == null) {
             failure = t;
@@ -234,7 +266,7 @@ public final class Engine {
         if (!backendStarted) {
             backendStarted = true;
             metadata = new MetadataWriter(s.metadata(), backend.stampsPushTime());
-            backend.start(new BackendContext(s.name(), listener, s.retryPolicy()));
+            backend.start(new BackendContext(s.name(), new LoadFailureGate(), s.retryPolicy()));
         }
     }
 
@@ -268,8 +300,13 @@ public final class Engine {
             props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
             props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "ksbridge-" + s.name());
+            // Cooperative rebalancing moves only the partitions that change owner: the others keep their buffers and
+            // backend state (Snowpipe reconciliation, Streaming channels) instead of being closed and reopened.
+            props.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                    org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
             consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
             ownConsumer = consumer;
+            lastCommitNanos = System.nanoTime() - s.commitInterval().toNanos(); // the first durable offsets commit at once
             ConsumerRebalanceListener rebalance = rebalanceListener(consumer);
             if (s.topicPattern() != null) {
                 consumer.subscribe(s.topicPattern(), rebalance);
@@ -991,6 +1028,7 @@ public final class Engine {
 
     private void maintain(Consumer<byte[], byte[]> consumer) {
         drainCompletions();
+        checkAsyncFailure();
         long now = System.nanoTime();
         for (PartitionState ps : new ArrayList<>(partitions.values())) {
             resubmitDue(ps, now);

@@ -1,6 +1,7 @@
 package io.ksbridge.internal.engine;
 
 import io.ksbridge.MetadataOptions;
+import io.ksbridge.format.JsonFormat;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -92,16 +93,42 @@ public final class MetadataWriter {
                 firstHeader = false;
                 buf.jsonString(e.getKey());
                 buf.write(':');
-                if (e.getValue() == null) {
-                    buf.ascii("null");
-                } else {
-                    buf.jsonString(new String(e.getValue(), StandardCharsets.UTF_8));
-                }
+                headerValue(e.getValue());
             }
             buf.write('}');
         }
         buf.write('}');
         return buf.toByteArray();
+    }
+
+    private static final java.util.regex.Pattern INTEGER = java.util.regex.Pattern.compile("-?[0-9]+");
+    private static final java.util.regex.Pattern DECIMAL =
+            java.util.regex.Pattern.compile("-?[0-9]+(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
+
+    /**
+     * A header value typed as the connector's default header converter (Kafka Connect's
+     * {@code SimpleHeaderConverter}) types it: {@code true}/{@code false} become booleans, numbers become numbers
+     * ({@code 007} is 7), JSON arrays and objects stay structured, anything else (and bytes that are not UTF-8 text)
+     * is a string; a null value is null.
+     */
+    private void headerValue(byte[] value) {
+        if (value == null) {
+            buf.ascii("null");
+            return;
+        }
+        String text = new String(value, StandardCharsets.UTF_8);
+        if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
+            buf.ascii(text.toLowerCase(java.util.Locale.ROOT));
+        } else if (text.length() <= 400 && INTEGER.matcher(text).matches()) {
+            buf.ascii(new java.math.BigInteger(text).toString());
+        } else if (text.length() <= 400 && DECIMAL.matcher(text).matches()) {
+            buf.ascii(new java.math.BigDecimal(text).toString().replace("E+", "E"));
+        } else if (!text.isEmpty() && (text.charAt(0) == '[' || text.charAt(0) == '{')
+                && text.indexOf('\n') < 0 && text.indexOf('\r') < 0 && JsonFormat.isValid(value)) {
+            buf.append(value);
+        } else {
+            buf.jsonString(text);
+        }
     }
 
     private boolean field(boolean first, String name) {

@@ -8,7 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Calls the user's listener; an exception it throws is logged and otherwise ignored. */
-final class SafeListener implements BridgeListener {
+class SafeListener implements BridgeListener {
     private static final Logger log = LoggerFactory.getLogger(SafeListener.class);
     private final BridgeListener delegate;
 

@@ -167,8 +167,31 @@ class MetadataWriterTest {
         headers.add(new RecordHeader("gone", null));
         headers.add("n", utf8("42"));
         assertEquals("{\"topic\":\"orders\",\"offset\":42,\"partition\":3,\"CreateTime\":1700000000000,"
-                        + "\"headers\":{\"trace\":\"abc-123\",\"empty\":\"\",\"gone\":null,\"n\":\"42\"}}",
+                        + "\"headers\":{\"trace\":\"abc-123\",\"empty\":\"\",\"gone\":null,\"n\":42}}",
                 render(MetadataOptions.all(), record(TS, TimestampType.CREATE_TIME, headers), null, null, null));
+    }
+
+    @Test
+    void render_headerValues_typedAsTheConnectorsHeaderConverterTypesThem() {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("int", utf8("007"));
+        headers.add("neg", utf8("-12"));
+        headers.add("big", utf8("123456789012345678901234567890"));
+        headers.add("dec", utf8("3.25"));
+        headers.add("exp", utf8("1e3"));
+        headers.add("t", utf8("TRUE"));
+        headers.add("f", utf8("false"));
+        headers.add("arr", utf8("[1,\"a\"]"));
+        headers.add("obj", utf8("{\"k\":{\"n\":1}}"));
+        headers.add("broken", utf8("{\"k\":"));
+        headers.add("word", utf8("truthy"));
+        headers.add("ver", utf8("1.2.3"));
+        headers.add("bin", new byte[] {(byte) 0xFF, 0x00});
+        assertEquals("{\"headers\":{\"int\":7,\"neg\":-12,\"big\":123456789012345678901234567890,\"dec\":3.25,"
+                        + "\"exp\":1E3,\"t\":true,\"f\":false,\"arr\":[1,\"a\"],\"obj\":{\"k\":{\"n\":1}},"
+                        + "\"broken\":\"{\\\"k\\\":\",\"word\":\"truthy\",\"ver\":\"1.2.3\",\"bin\":\"\ufffd\\u0000\"}}",
+                render(MetadataOptions.all().withTopic(false).withOffsetAndPartition(false).withCreateTime(false),
+                        record(TS, TimestampType.CREATE_TIME, headers), null, null, null));
     }
 
     @Test
@@ -177,7 +200,7 @@ class MetadataWriterTest {
         headers.add("a", utf8("1"));
         headers.add("b", utf8("2"));
         headers.add("a", utf8("3"));
-        assertEquals("{\"headers\":{\"a\":\"3\",\"b\":\"2\"}}",
+        assertEquals("{\"headers\":{\"a\":3,\"b\":2}}",
                 render(MetadataOptions.all().withTopic(false).withOffsetAndPartition(false).withCreateTime(false),
                         record(TS, TimestampType.CREATE_TIME, headers), null, null, null));
     }

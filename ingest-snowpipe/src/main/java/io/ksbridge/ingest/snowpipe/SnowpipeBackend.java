@@ -57,8 +57,17 @@ import org.slf4j.LoggerFactory;
  *       left behind always form an unbroken run.</li>
  *   <li>No loss across crashes and rebalances: {@link #open} lists the partition's files still on the stage and the
  *       pipe's load history, re-submits staged files (Snowpipe ignores names it already loaded), and resumes reading
- *       after the last offset those files cover, whatever Kafka's committed offset says.</li>
+ *       after the last offset those files cover, whatever Kafka's committed offset says. A batch that still reaches
+ *       back into offsets already covered is staged without them.</li>
  * </ul>
+ *
+ * <h2>Staging</h2>
+ * Files reach the stage through a {@link StageUploader}: the Snowflake JDBC driver's {@code uploadStream} against a
+ * real account, or, when Snowflake describes the stage as a local folder ({@code DESCRIBE STAGE} answering
+ * {@code STAGE_TYPE = LOCAL_FS} with a {@code file:} URL, which only the emulator in {@code ksbridge-testkit} does), a
+ * write into that folder. So {@code SnowpipeBackend.builder().account(emulator.account())...} needs nothing more.
+ * Listing and removing stage files, and moving failed ones, are SQL statements ({@code LIST}, {@code REMOVE},
+ * {@code COPY FILES}) over the SQL REST API.
  *
  * <h2>Objects</h2>
  * The table ({@code RECORD_METADATA VARIANT, RECORD_CONTENT VARIANT}), a stage per table
@@ -335,7 +344,19 @@ public final class SnowpipeBackend implements IngestBackend {
             result.complete(IngestResult.fatal(new IllegalStateException("could not write the file for " + batch.id())));
             return;
         }
-        String path = FileNames.name(lane.prefix, batch.firstOffset(), batch.lastOffset(), settings.compression());
+        long first = batch.firstOffset();
+        if (first <= lane.lastAccepted) {
+            // the batch overlaps files already accepted (a host that did not seek where open() said): stage only the rest
+            first = lane.lastAccepted + 1;
+            List<io.ksbridge.ingest.IngestRow> rest = new ArrayList<>();
+            for (io.ksbridge.ingest.IngestRow row : batch.rows()) {
+                if (row.offset() >= first) {
+                    rest.add(row);
+                }
+            }
+            bytes = NdjsonFiles.write(rest, settings.compression());
+        }
+        String path = FileNames.name(lane.prefix, first, batch.lastOffset(), settings.compression());
         try {
             uploaders.get(lane.stage).upload(objects.qualify(lane.stage), path, bytes);
             hooks.afterUpload(path);
@@ -360,7 +381,7 @@ public final class SnowpipeBackend implements IngestBackend {
         }
         lane.lastAccepted = batch.lastOffset();
         lane.blockedFrom = Long.MAX_VALUE;
-        monitor.track(lane.pipe, new LoadMonitor.Pending(lane.table, lane.partition, lane.stage, path, batch.firstOffset(),
+        monitor.track(lane.pipe, new LoadMonitor.Pending(lane.table, lane.partition, lane.stage, path, first,
                 batch.lastOffset(), Instant.now()));
         result.complete(IngestResult.durable());
     }
@@ -396,11 +417,6 @@ public final class SnowpipeBackend implements IngestBackend {
     int pendingLoads() {
         LoadMonitor m = monitor;
         return m == null ? 0 : m.pendingCount();
-    }
-
-    /** Makes the backend stop as a killed process would: nothing more is staged, submitted or completed. */
-    void die() {
-        dead = true;
     }
 
     @Override

@@ -202,6 +202,58 @@ class SnowpipeBackendTest {
     }
 
     @Test
+    void ingest_batchOverlappingAcceptedFiles_stagesOnlyTheNewOffsets() throws Exception {
+        TopicPartition tp = new TopicPartition("t6", 0);
+        try (SnowpipeBackend backend = backend("UNIT", null)) {
+            backend.open("T6", tp);
+            assertInstanceOf(IngestResult.Durable.class, ingest(backend, batch("T6", tp, 0, 9, 1)));
+            assertInstanceOf(IngestResult.Durable.class, ingest(backend, batch("T6", tp, 5, 14, 1)));
+            awaitRows("DB.UNIT.T6", 15);
+            Thread.sleep(200);
+            List<Integer> ids = snowflake.table("DB.UNIT.T6").rows().stream().map(r -> r.content().get("id").asInt()).sorted()
+                    .toList();
+            assertEquals(java.util.stream.IntStream.range(0, 15).boxed().toList(), ids);
+            assertEquals(List.of("0_9.json.gz", "10_14.json.gz"), snowflake.loadHistory(
+                    "DB.UNIT." + SnowpipeBackend.pipeName("KSBRIDGE", "T6", 0)).stream()
+                    .map(l -> l.path().substring(l.path().lastIndexOf('/') + 1)).toList());
+        }
+    }
+
+    @Test
+    void load_notDoneWithinLoadTimeout_movedToTableStageAndReported() throws Exception {
+        TopicPartition tp = new TopicPartition("t7", 0);
+        List<io.ksbridge.BridgeEvents.LoadFailure> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        BridgeListener listener = new BridgeListener() {
+            @Override
+            public void onLoadFailure(io.ksbridge.BridgeEvents.LoadFailure event) {
+                failures.add(event);
+            }
+        };
+        SnowpipeBackend backend = SnowpipeBackend.builder().account(snowflake.account()).database("DB").schema("UNIT")
+                .statusPollInterval(Duration.ofMillis(50)).historyFallback(Duration.ofMillis(100)).loadTimeout(Duration.ofSeconds(1))
+                .closeWait(Duration.ZERO).build();
+        backend.start(new BackendContext("test", listener, RetryPolicy.defaults()));
+        snowflake.faults().holdLoads(true);
+        try {
+            backend.open("T7", tp);
+            assertInstanceOf(IngestResult.Durable.class, ingest(backend, batch("T7", tp, 0, 9, 1)));
+            SnowpipeIts.await("the load timeout", Duration.ofSeconds(10), () -> !failures.isEmpty());
+        } finally {
+            snowflake.faults().holdLoads(false);
+            backend.close();
+        }
+        io.ksbridge.BridgeEvents.LoadFailure f = failures.get(0);
+        assertEquals("T7", f.table());
+        assertEquals(tp, f.partition());
+        assertEquals(0, f.firstOffset());
+        assertEquals(9, f.lastOffset());
+        assertEquals("not loaded within PT1S of submission", f.error());
+        assertTrue(f.location().startsWith("@DB.UNIT.%T7/failed/KSBRIDGE/T7/"), f.location());
+        assertEquals(1, snowflake.stageFiles("DB.UNIT.%T7").size());
+        assertTrue(snowflake.stageFiles("DB.UNIT." + SnowpipeBackend.stageName("KSBRIDGE", "T7")).isEmpty());
+    }
+
+    @Test
     void toString_neverShowsTheKey() {
         try (SnowpipeBackend backend = backend("UNIT", null)) {
             String text = backend.toString();

@@ -6,11 +6,13 @@ import static io.ksbridge.ingest.snowpipe.SnowpipeIts.rowCount;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ksbridge.BridgeEvents;
 import io.ksbridge.BridgeListener;
 import io.ksbridge.FlushPolicy;
+import io.ksbridge.IngestException;
 import io.ksbridge.KafkaToSnowflakeBridge;
 import io.ksbridge.RetryPolicy;
 import io.ksbridge.Secret;
@@ -175,6 +177,29 @@ class SnowpipeFaultIT {
         for (long o = failure.firstOffset(); o <= failure.lastOffset(); o++) {
             assertFalse(ids.contains((int) o), "id " + o + " of the failed file is in the table");
         }
+    }
+
+    @Test
+    void load_fileCorruptedUnderFailFast_bridgeStopsNamingTheRangeAndWhereTheFileIs() throws Exception {
+        String topic = "corrupt-fail";
+        kafka.createTopic(topic, 1);
+        SnowpipeIts.produceIds(kafka, topic, 1, 0, 1_000);
+        AtomicInteger uploads = new AtomicInteger();
+        StageUploader corrupting = (stageName, path, data) -> {
+            byte[] bytes = uploads.incrementAndGet() == 1 ? "{\"RECORD_CONTENT\": {not json".getBytes(StandardCharsets.UTF_8) : data;
+            snowflake.stages().write(stageName, path, bytes);
+        };
+        SnowpipeBackend backend = SnowpipeBackend.builder().account(snowflake.account()).database("DB").schema("FAULTS")
+                .stageUploader(corrupting).statusPollInterval(Duration.ofMillis(50)).build();
+        KafkaToSnowflakeBridge bridge = bridge(topic, backend, BridgeListener.noop()).build();   // failFast by default
+        bridge.start();
+        IngestException e = assertThrows(IngestException.class, () -> bridge.awaitTermination(Duration.ofSeconds(30)));
+        String t = TableNamer.connectorDefault().tableName(topic);
+        assertTrue(e.getMessage().startsWith("Snowflake could not load the rows of corrupt-fail-0 offsets 0-"), e.getMessage());
+        assertTrue(e.getMessage().contains("Error parsing JSON: "), e.getMessage());
+        assertTrue(e.getMessage().contains("(the file is kept at @DB.FAULTS.%" + t + "/failed/KSBRIDGE/"), e.getMessage());
+        assertFalse(e.isRetriable());
+        bridge.close();
     }
 
     @Test

@@ -15,6 +15,8 @@ public final class EmulatedTable {
     private final String name;
     private final List<ColumnDef> columns = new ArrayList<>();
     private final List<Row> rows = new ArrayList<>();
+    private boolean retainRows = true;
+    private long discarded;
 
     EmulatedTable(String name, List<ColumnDef> columns) {
         this.name = name;
@@ -112,7 +114,21 @@ public final class EmulatedTable {
             checked.add(new Row(ordered));
             index++;
         }
-        rows.addAll(checked);
+        if (retainRows) {
+            rows.addAll(checked);
+        } else {
+            discarded += checked.size();
+        }
+    }
+
+    /** True when inserted rows are kept; false when they are only counted. */
+    public synchronized boolean retainsRows() {
+        return retainRows;
+    }
+
+    /** Whether inserted rows are kept ({@code true}, the default) or only counted (for benchmarks). */
+    synchronized void retainRows(boolean retain) {
+        this.retainRows = retain;
     }
 
     /** A snapshot of the rows, in insertion order. */
@@ -120,14 +136,15 @@ public final class EmulatedTable {
         return List.copyOf(rows);
     }
 
-    /** The number of rows. */
+    /** The number of rows, counted ones included when rows are not retained. */
     public synchronized int rowCount() {
-        return rows.size();
+        return (int) (rows.size() + discarded);
     }
 
     /** Removes every row ({@code TRUNCATE}). */
     public synchronized void truncate() {
         rows.clear();
+        discarded = 0;
     }
 
     private ColumnDef columnLoose(String column) {

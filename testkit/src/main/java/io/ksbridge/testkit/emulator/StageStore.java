@@ -106,8 +106,12 @@ public final class StageStore {
                 }
                 String rel = dir.relativize(p).toString().replace('\\', '/');
                 if (rel.startsWith(prefix)) {
-                    byte[] bytes = Files.readAllBytes(p);
-                    files.add(new StagedFile(rel, bytes.length, md5(bytes), Files.getLastModifiedTime(p).toInstant()));
+                    try {
+                        byte[] bytes = Files.readAllBytes(p);
+                        files.add(new StagedFile(rel, bytes.length, md5(bytes), Files.getLastModifiedTime(p).toInstant()));
+                    } catch (java.nio.file.NoSuchFileException removedMeanwhile) {
+                        // a concurrent REMOVE took it: it is not on the stage any more
+                    }
                 }
             }
         } catch (IOException e) {

@@ -12,6 +12,16 @@ import java.util.TreeMap;
  */
 public final class TableStore {
     private final TreeMap<String, EmulatedTable> tables = new TreeMap<>();
+    private boolean retainRows = true;
+
+    /**
+     * Whether tables keep the rows loaded into them ({@code true}, the default) or only count them: for benchmarks
+     * and soak runs that load more rows than the heap should hold. Applies to existing and new tables.
+     */
+    public synchronized void retainRows(boolean retain) {
+        this.retainRows = retain;
+        tables.values().forEach(t -> t.retainRows(retain));
+    }
 
     /**
      * Creates a table, or returns the existing one when {@code ifNotExists} is true.
@@ -33,6 +43,7 @@ public final class TableStore {
             throw new IllegalArgumentException("a table needs at least one column");
         }
         EmulatedTable table = new EmulatedTable(key, columns);
+        table.retainRows(retainRows);
         tables.put(key, table);
         return table;
     }
