@@ -159,15 +159,28 @@ public final class ChaosRunner {
             Thread producerThread = new Thread(producer, "chaos-producer");
             producerThread.start();
 
+            // Kills come at random moments while data flows: a kill is due once its random pause has passed and
+            // the group has committed more since the previous kill. Killing goes on until the producer is done, the
+            // minimum is reached and at least 80 % of the records are committed.
             int kills = 0;
+            long committedAtLastKill = 0;
+            long committedNow = 0;
             long nextKill = System.nanoTime() + pause();
-            while (producerThread.isAlive() || kills < options.minKills()) {
+            long nextCheck = 0;
+            while (producerThread.isAlive() || kills < options.minKills()
+                    || (options.minKills() > 0 && committedNow < options.records() * 8 / 10)) {
                 Thread.sleep(100);
                 restartExited();
-                if (options.minKills() > 0 && System.nanoTime() >= nextKill) {
+                if (System.nanoTime() >= nextCheck) {
+                    committedNow = committedTotal();
+                    nextCheck = System.nanoTime() + 500_000_000L;
+                }
+                if (options.minKills() > 0 && System.nanoTime() >= nextKill && committedNow > committedAtLastKill) {
                     Slot victim = slots.get(random.nextInt(slots.size()));
+                    log("chaos: kill %d: worker %d (%,d records committed so far)", kills + 1, victim.index, committedNow);
                     victim.kill();
                     kills++;
+                    committedAtLastKill = committedNow;
                     Thread.sleep(random.nextInt(1500));
                     victim.launch();
                     nextKill = System.nanoTime() + pause();
@@ -222,7 +235,7 @@ public final class ChaosRunner {
             return new ChaosSummary(options, kinds.length, kinds.length - invalid - oversized, invalid, oversized, kills,
                     (int) unexpectedExits.get(), failed503, dropped, hung, requests, caughtUp, v.lost, v.duplicated,
                     v.misplaced, v.poisonInTables, v.foreignRows, v.poisonRouted, v.poisonMissing, v.goodInDlq,
-                    v.dlqDuplicates, countStagedFiles(), secretHits, scannedChars, soakProblems, soakFigures,
+                    v.dlqDuplicates, countStagedFiles(), committedAtLastKill, secretHits, scannedChars, soakProblems, soakFigures,
                     Duration.ofNanos(System.nanoTime() - started), logDir);
         } finally {
             for (Slot s : slots) {
@@ -281,6 +294,12 @@ public final class ChaosRunner {
                 s.launch();
             }
         }
+    }
+
+    /** Offsets committed by the group over every partition of every topic. */
+    private long committedTotal() {
+        return kafka.committedOffsets(GROUP).entrySet().stream().filter(e -> TOPICS.contains(e.getKey().topic()))
+                .mapToLong(Map.Entry::getValue).sum();
     }
 
     private boolean awaitCatchUp(Duration timeout) throws InterruptedException, IOException {

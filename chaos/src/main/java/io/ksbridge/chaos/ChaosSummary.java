@@ -32,6 +32,7 @@ import java.util.Locale;
  * @param dlqDuplicates    dead-letter records beyond the first per record (allowed: the dead-letter topic is at
  *                         least once)
  * @param filesLeft        files left on any stage (named or table stage) at the end
+ * @param committedAtLastKill records committed by the group when the last kill happened
  * @param secretHits       fragments of the private key or passphrase found in logs, messages, toString output and
  *                         dead-letter headers; -1 when not scanned
  * @param scannedChars     characters scanned for secrets
@@ -44,7 +45,7 @@ public record ChaosSummary(ChaosOptions options, long records, long good, long i
                            int unexpectedExits, long failed503, long droppedResponses, long hungRequests, long requests,
                            boolean caughtUp, long lost, long duplicated, long misplaced, long poisonInTables,
                            long foreignRows, long poisonRouted, long poisonMissing, long goodInDlq, long dlqDuplicates,
-                           long filesLeft, long secretHits, long scannedChars, List<String> soakProblems,
+                           long filesLeft, long committedAtLastKill, long secretHits, long scannedChars, List<String> soakProblems,
                            List<String> soakFigures, Duration elapsed, Path logDir) {
 
     public ChaosSummary {
@@ -103,7 +104,8 @@ public record ChaosSummary(ChaosOptions options, long records, long good, long i
         rows.add(new String[] {"workers", options.workers() + " JVMs (" + (options.workers() + 1) / 2 + " own loop, "
                 + options.workers() / 2 + " host loop), -Xmx256m, Snowpipe backend"});
         rows.add(new String[] {"private key", options.encryptedKey() ? "encrypted PKCS#8 + passphrase" : "plain PKCS#8"});
-        rows.add(new String[] {"kills (SIGKILL)", n(kills)});
+        rows.add(new String[] {"kills (SIGKILL)", n(kills) + " (the last with " + n(committedAtLastKill)
+                + " records committed)"});
         rows.add(new String[] {"unexpected exits", n(unexpectedExits)});
         rows.add(new String[] {"faults injected", n(faultsInjected()) + " of " + n(requests) + " requests (503: "
                 + n(failed503) + ", lost response: " + n(droppedResponses) + ", hung " + options.hang().toMillis()
