@@ -100,10 +100,10 @@ public record ChaosOptions(long records, int workers, int minKills, double fault
                 killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir);
     }
 
-    /** A copy that is a soak run of {@code d} (records become {@code rate * d}). */
+    /** A copy that is a soak run of {@code d} (records become {@code rate * d}), without kills. */
     public ChaosOptions withSoak(Duration d) {
         long n = Math.max(1, rate * d.toSeconds());
-        return new ChaosOptions(n, workers, minKills, faultRate, poisonRate, rate, seed, true, d, encryptedKey,
+        return new ChaosOptions(n, workers, 0, faultRate, poisonRate, rate, seed, true, d, encryptedKey,
                 killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir);
     }
 
@@ -137,6 +137,7 @@ public record ChaosOptions(long records, int workers, int minKills, double fault
         Duration hang = o.hang;
         Duration catchUp = o.catchUpTimeout;
         Path workDir = null;
+        boolean minKillsGiven = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             try {
@@ -145,7 +146,10 @@ public record ChaosOptions(long records, int workers, int minKills, double fault
                     case "--plain-key" -> encrypted = false;
                     case "--records" -> records = Long.parseLong(args[++i].replace("_", ""));
                     case "--workers" -> workers = Integer.parseInt(args[++i]);
-                    case "--min-kills" -> minKills = Integer.parseInt(args[++i]);
+                    case "--min-kills" -> {
+                        minKills = Integer.parseInt(args[++i]);
+                        minKillsGiven = true;
+                    }
                     case "--fault-rate" -> faultRate = Double.parseDouble(args[++i]);
                     case "--poison-rate" -> poisonRate = Double.parseDouble(args[++i]);
                     case "--rate" -> rate = Integer.parseInt(args[++i].replace("_", ""));
@@ -166,6 +170,9 @@ public record ChaosOptions(long records, int workers, int minKills, double fault
         }
         if (soak) {
             records = Math.max(1, rate * duration.toSeconds());
+            if (!minKillsGiven) {
+                minKills = 0; // a soak measures one process per worker over time: no kills unless asked for
+            }
         }
         return new ChaosOptions(records, workers, minKills, faultRate, poisonRate, rate, seed, soak, duration, encrypted,
                 killMin, killMax, hang, catchUp, o.maxRecordBytes, o.maxBufferedBytes, workDir);

@@ -91,7 +91,7 @@ public final class ChaosRunner {
     private final ChaosOptions options;
     private final Path logDir;
     private final Random random;
-    private final List<Slot> slots = new ArrayList<>();
+    private final List<Slot> slots = new CopyOnWriteArrayList<>();
     private final AtomicLong unexpectedExits = new AtomicLong();
     private EmbeddedKafka kafka;
     private SnowflakeEmulator emulator;
@@ -132,9 +132,17 @@ public final class ChaosRunner {
 
     private ChaosSummary execute() throws IOException, InterruptedException {
         long started = System.nanoTime();
+        // a coordinator stopped from outside (Ctrl-C, SIGTERM) takes its workers with it
+        Thread reaper = new Thread(() -> slots.forEach(s -> {
+            Process p = s.process;
+            if (p != null) {
+                p.destroyForcibly();
+            }
+        }), "chaos-reaper");
+        Runtime.getRuntime().addShutdownHook(reaper);
         kafka = EmbeddedKafka.start(Map.of("group.min.session.timeout.ms", "1000"));
-        emulator = SnowflakeEmulator.start();
         try {
+            emulator = SnowflakeEmulator.start();
             for (String t : TOPICS) {
                 kafka.createTopic(t, PARTITIONS);
             }
@@ -241,8 +249,15 @@ public final class ChaosRunner {
             for (Slot s : slots) {
                 s.kill();
             }
-            emulator.close();
+            if (emulator != null) {
+                emulator.close();
+            }
             kafka.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(reaper);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs anyway
+            }
         }
     }
 

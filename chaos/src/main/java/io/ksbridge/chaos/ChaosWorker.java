@@ -218,8 +218,9 @@ public final class ChaosWorker {
             Map<TopicPartition, OffsetAndMetadata> durable = bridge.durableOffsets();
             durable.keySet().retainAll(consumer.assignment());
             if (!durable.isEmpty()) {
-                consumer.commitSync(durable);
+                consumer.commitSync(durable, Duration.ofSeconds(10));
             }
+            consumer.close(Duration.ofSeconds(5));
         }
         System.out.println("STOPPED deadLetters=" + deadLetters.get() + " retries=" + retries.get());
         return bridge.failure() == null ? 0 : failed(bridge.failure());
