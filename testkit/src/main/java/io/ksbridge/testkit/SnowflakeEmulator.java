@@ -76,6 +76,7 @@ public final class SnowflakeEmulator implements AutoCloseable {
                 .role(ROLE)
                 .privateKey(Secret.of(pem(keyPair.getPrivate())))
                 .build();
+        io.ksbridge.testkit.streaming.StreamingService.attachIfSdkPresent(this); // /v1/streaming/, /telemetry/
     }
 
     /**

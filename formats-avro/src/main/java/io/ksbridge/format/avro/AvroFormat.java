@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
-import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
 import org.apache.avro.generic.GenericData;
@@ -72,6 +71,9 @@ public final class AvroFormat implements RecordFormat {
     private record Plan(int id, Schema writer, AvroJsonPlan direct, GenericDatumReader<Object> resolving,
                         Schema reader) {
     }
+
+    /** Where the writer-schema pass of the resolving path writes: nowhere. */
+    private static final com.fasterxml.jackson.core.JsonFactory DISCARD = new com.fasterxml.jackson.core.JsonFactory();
 
     private final SchemaRegistryClient registry;
     private final Schema readerSchema;
@@ -169,32 +171,36 @@ public final class AvroFormat implements RecordFormat {
     private void decode(Plan plan, byte[] data, int offset, JsonGenerator g) throws IOException {
         BinaryDecoder in = DecoderFactory.get().binaryDecoder(data, offset, data.length - offset, null);
         try {
-            if (plan.direct != null) {
+            if (plan.resolving == null) {
                 plan.direct.write(in, g);
             } else {
+                // First a checked pass over the writer schema (Avro's own decoder trusts lengths and would allocate
+                // whatever a corrupt one claims), then Avro's schema resolution.
+                try (JsonGenerator nowhere = DISCARD.createGenerator(java.io.OutputStream.nullOutputStream())) {
+                    plan.direct.write(in, nowhere);
+                }
+                if (!in.isEnd()) {
+                    throw new IOException(left(in) + " bytes are left after the Avro value of " + describe(plan)
+                            + ": the body was not written with this schema");
+                }
+                in = DecoderFactory.get().binaryDecoder(data, offset, data.length - offset, null);
                 Object datum = plan.resolving.read(null, in);
                 AvroDatumJson.write(plan.reader, datum, g);
             }
         } catch (EOFException e) {
             throw new IOException("the Avro body is truncated: " + describe(plan) + " needs more than the "
                     + (data.length - offset) + " bytes" + (offset > 0 ? " after the 5-byte header" : ""), e);
-        } catch (IOException | AvroRuntimeException | ClassCastException | IndexOutOfBoundsException
-                 | NegativeArraySizeException | ArithmeticException e) {
+        } catch (IOException | RuntimeException e) {
             throw new IOException("the Avro body does not decode with " + describe(plan) + ": " + e.getMessage(), e);
         }
         if (!in.isEnd()) {
-            int left = 0;
-            try {
-                while (!in.isEnd()) {
-                    in.skipFixed(1);
-                    left++;
-                }
-            } catch (IOException ignored) {
-                // counted what could be counted
-            }
-            throw new IOException(left + " bytes are left after the Avro value of " + describe(plan)
+            throw new IOException(left(in) + " bytes are left after the Avro value of " + describe(plan)
                     + ": the body was not written with this schema");
         }
+    }
+
+    private static int left(BinaryDecoder in) throws IOException {
+        return in.inputStream().available();
     }
 
     private static String describe(Plan plan) {
@@ -251,11 +257,12 @@ public final class AvroFormat implements RecordFormat {
     }
 
     private Plan plan(int id, Schema writer) {
+        AvroJsonPlan direct = AvroJsonPlan.compile(writer);
         if (readerSchema == null || readerSchema.equals(writer)) {
-            return new Plan(id, writer, AvroJsonPlan.compile(writer), null, null);
+            return new Plan(id, writer, direct, null, null);
         }
         GenericDatumReader<Object> reader = new GenericDatumReader<>(writer, readerSchema, new GenericData());
-        return new Plan(id, writer, null, reader, readerSchema);
+        return new Plan(id, writer, direct, reader, readerSchema);
     }
 
     @Override

@@ -2,10 +2,10 @@ package io.ksbridge.format.avro;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
+import java.io.EOFException;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -34,6 +34,12 @@ final class AvroJsonPlan {
     interface Node {
         void write(BinaryDecoder in, JsonGenerator g) throws IOException;
     }
+
+    /**
+     * The most items an array or map of zero-byte items (null, empty records) may claim: such items cost no input, so
+     * a corrupt count could otherwise make a few bytes expand to gigabytes of JSON.
+     */
+    static final long MAX_ZERO_WIDTH_ITEMS = 100_000;
 
     private final Node root;
 
@@ -116,7 +122,7 @@ final class AvroJsonPlan {
                 case DOUBLE:
                     return (in, g) -> writeDouble(g, in.readDouble());
                 case STRING:
-                    return (in, g) -> g.writeString(in.readString());
+                    return (in, g) -> g.writeString(readString(in));
                 case BYTES:
                     return bytes(decimalScale(s));
                 case FIXED:
@@ -138,12 +144,11 @@ final class AvroJsonPlan {
 
         private static Node bytes(int scale) {
             return (in, g) -> {
-                ByteBuffer bb = in.readBytes(null);
-                int off = bb.arrayOffset() + bb.position();
+                byte[] b = readBytes(in);
                 if (scale >= 0) {
-                    writeDecimal(g, bb.array(), off, bb.remaining(), scale);
+                    writeDecimal(g, b, 0, b.length, scale);
                 } else {
-                    writeLatin1(g, bb.array(), off, bb.remaining());
+                    writeLatin1(g, b, 0, b.length);
                 }
             };
         }
@@ -174,9 +179,12 @@ final class AvroJsonPlan {
 
         private Node array(Schema element) {
             Node item = node(element);
+            boolean zeroWidth = zeroWidth(element, new IdentityHashMap<>());
             return (in, g) -> {
                 g.writeStartArray();
+                long total = 0;
                 for (long n = in.readArrayStart(); n != 0; n = in.arrayNext()) {
+                    total = checkCount(total, n, zeroWidth);
                     for (long i = 0; i < n; i++) {
                         item.write(in, g);
                     }
@@ -190,8 +198,9 @@ final class AvroJsonPlan {
             return (in, g) -> {
                 g.writeStartObject();
                 for (long n = in.readMapStart(); n != 0; n = in.mapNext()) {
+                    checkCount(0, n, false); // every entry has a key of at least one byte
                     for (long i = 0; i < n; i++) {
-                        g.writeFieldName(in.readString());
+                        g.writeFieldName(readString(in));
                         value.write(in, g);
                     }
                 }
@@ -229,6 +238,73 @@ final class AvroJsonPlan {
                 r.values[i] = node(fields.get(i).schema());
             }
             return r;
+        }
+    }
+
+    /**
+     * The length of the next string or bytes value, checked against the bytes left: Avro's own decoder allocates the
+     * claimed length first, so one corrupt length could ask for gigabytes.
+     */
+    private static int length(BinaryDecoder in) throws IOException {
+        long len = in.readLong();
+        if (len < 0) {
+            throw new IOException("a string or bytes value claims a negative length (" + len + ")");
+        }
+        int left = in.inputStream().available();
+        if (len > left) {
+            throw new EOFException("a string or bytes value claims " + len + " bytes, " + left + " are left");
+        }
+        return (int) len;
+    }
+
+    static String readString(BinaryDecoder in) throws IOException {
+        int len = length(in);
+        if (len == 0) {
+            return "";
+        }
+        byte[] b = new byte[len];
+        in.readFixed(b, 0, len);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    static byte[] readBytes(BinaryDecoder in) throws IOException {
+        byte[] b = new byte[length(in)];
+        in.readFixed(b, 0, b.length);
+        return b;
+    }
+
+    private static long checkCount(long before, long n, boolean zeroWidth) throws IOException {
+        if (n < 0) {
+            throw new IOException("a collection claims " + n + " items");
+        }
+        long total = before + n;
+        if (zeroWidth && total > MAX_ZERO_WIDTH_ITEMS) {
+            throw new IOException("an array of zero-byte items claims " + total + " items, more than the "
+                    + MAX_ZERO_WIDTH_ITEMS + " allowed: the body is corrupt");
+        }
+        return total;
+    }
+
+    /** True when a value of {@code s} can take no bytes at all (null, records of such fields, zero-size fixed). */
+    static boolean zeroWidth(Schema s, Map<Schema, Boolean> seen) {
+        switch (s.getType()) {
+            case NULL:
+                return true;
+            case FIXED:
+                return s.getFixedSize() == 0;
+            case RECORD:
+                if (seen.containsKey(s)) {
+                    return false; // a recursive record needs a union index (one byte) to end
+                }
+                seen.put(s, Boolean.TRUE);
+                for (Schema.Field f : s.getFields()) {
+                    if (!zeroWidth(f.schema(), seen)) {
+                        return false;
+                    }
+                }
+                return true;
+            default:
+                return false;
         }
     }
 

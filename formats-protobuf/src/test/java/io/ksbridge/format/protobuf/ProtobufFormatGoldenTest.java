@@ -1,0 +1,81 @@
+package io.ksbridge.format.protobuf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import com.google.protobuf.DynamicMessage;
+import com.google.protobuf.Timestamp;
+import org.junit.jupiter.api.Test;
+
+/** Messages written by the real protobuf library, converted to exactly the expected canonical JSON. */
+class ProtobufFormatGoldenTest {
+
+    @Test
+    void ofDescriptor_everyTypeAndWellKnownType_exactJson() throws Exception {
+        byte[] bytes = ProtoSamples.order().toByteArray();
+
+        Outputs out = Outputs.run(ProtobufFormat.of(ProtoSamples.ORDER_TYPE), bytes);
+
+        assertEquals(ProtoSamples.ORDER_JSON, out.json());
+        assertNull(out.schemaId);
+    }
+
+    /** The same JSON values as protobuf-java-util's JsonFormat printer, with each combination of options. */
+    @Test
+    void everyOption_sameJsonValuesAsJsonFormatPrinter() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        DynamicMessage order = ProtoSamples.order();
+        DynamicMessage sparse = ProtoSamples.refund("r", 0);
+        for (boolean names : new boolean[] {false, true}) {
+            for (boolean defaults : new boolean[] {false, true}) {
+                com.google.protobuf.util.JsonFormat.Printer printer = com.google.protobuf.util.JsonFormat.printer();
+                ProtobufFormat.Builder b = ProtobufFormat.builder().descriptor(ProtoSamples.ORDER_TYPE);
+                ProtobufFormat.Builder rb = ProtobufFormat.builder().descriptor(ProtoSamples.REFUND_TYPE);
+                if (names) {
+                    printer = printer.preservingProtoFieldNames();
+                    b.preservingProtoFieldNames();
+                    rb.preservingProtoFieldNames();
+                }
+                if (defaults) {
+                    printer = printer.alwaysPrintFieldsWithNoPresence();
+                    b.includingDefaultValues();
+                    rb.includingDefaultValues();
+                }
+                String ours = Outputs.run(b.build(), order.toByteArray()).json();
+                assertEquals(mapper.readTree(printer.print(order)), mapper.readTree(ours), "names=" + names
+                        + " defaults=" + defaults);
+                assertEquals(mapper.readTree(printer.print(sparse)).toString(),
+                        mapper.readTree(Outputs.run(rb.build(), sparse.toByteArray()).json()).toString());
+            }
+        }
+    }
+
+    @Test
+    void preservingProtoFieldNames_snakeCaseNames() throws Exception {
+        ProtobufFormat format = ProtobufFormat.builder().descriptor(ProtoSamples.ORDER_TYPE)
+                .preservingProtoFieldNames().build();
+
+        Outputs out = Outputs.run(format, ProtoSamples.order().toByteArray());
+
+        assertEquals(ProtoSamples.ORDER_JSON.replace("\"orderId\"", "\"order_id\"")
+                .replace("\"createdAt\"", "\"created_at\""), out.json());
+    }
+
+    @Test
+    void emptyMessage_defaultsLeftOutOrIncluded() throws Exception {
+        byte[] empty = DynamicMessage.getDefaultInstance(ProtoSamples.REFUND_TYPE).toByteArray();
+
+        assertEquals("{}", Outputs.run(ProtobufFormat.of(ProtoSamples.REFUND_TYPE), empty).json());
+        assertEquals("{\"orderId\":\"\",\"amount\":\"0\",\"tags\":[]}", Outputs.run(ProtobufFormat.builder()
+                .descriptor(ProtoSamples.REFUND_TYPE).includingDefaultValues().build(), empty).json());
+    }
+
+    @Test
+    void ofGeneratedClass_timestamp_wellKnownJsonForm() throws Exception {
+        byte[] bytes = Timestamp.newBuilder().setSeconds(1609459200).setNanos(5_000).build().toByteArray();
+
+        Outputs out = Outputs.run(ProtobufFormat.of(Timestamp.class), bytes, true);
+
+        assertEquals("\"2021-01-01T00:00:00.000005Z\"", out.json());
+    }
+}

@@ -1,0 +1,63 @@
+package io.ksbridge.format.protobuf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ksbridge.FlushPolicy;
+import io.ksbridge.KafkaToSnowflakeBridge;
+import io.ksbridge.ingest.snowpipe.SnowpipeBackend;
+import io.ksbridge.testkit.EmbeddedKafka;
+import io.ksbridge.testkit.SchemaRegistry;
+import io.ksbridge.testkit.SnowflakeEmulator;
+import io.ksbridge.testkit.emulator.Row;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+/** Protobuf through the registry, a bridge and the Snowpipe backend into the Snowflake emulator's VARIANT columns. */
+class ProtobufSnowpipeIT {
+
+    @Test
+    void everyTypeAndWellKnownType_loadedBySnowpipe_variantAsExpected() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(); SchemaRegistry registry = SchemaRegistry.start();
+             SnowflakeEmulator snowflake = SnowflakeEmulator.start()) {
+            registry.register("shop/common.proto", "PROTOBUF", ProtoSamples.serialized(ProtoSamples.COMMON));
+            int id = registry.register("orders-value", "PROTOBUF", ProtoSamples.serialized(ProtoSamples.ORDER),
+                    List.of(new SchemaRegistry.Reference("shop/common.proto", "shop/common.proto", 1)));
+            kafka.createTopic("proto_orders", 1);
+            kafka.produce(new ProducerRecord<>("proto_orders", 0, 1_700_000_000_000L,
+                    ProtoSamples.line("key-sku", 1).toByteArray(),
+                    ProtoSamples.wire(id, new int[] {0}, ProtoSamples.order().toByteArray())));
+
+            try (KafkaToSnowflakeBridge bridge = KafkaToSnowflakeBridge.builder()
+                    .name("proto-snowpipe")
+                    .consumerProperties(kafka.consumerProperties("proto-snowpipe"))
+                    .topics("proto_orders")
+                    .format(ProtobufFormat.withSchemaRegistry(registry.url()))
+                    .keyFormat(ProtobufFormat.of(ProtoSamples.LINE_TYPE))
+                    .flushPolicy(FlushPolicy.records(1).or(FlushPolicy.age(Duration.ofMillis(100))))
+                    .backend(SnowpipeBackend.builder().account(snowflake.account()).database("DB").schema("PUBLIC")
+                            .build())
+                    .build()) {
+                bridge.start();
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (!(snowflake.tables().names().contains("DB.PUBLIC.PROTO_ORDERS")
+                        && snowflake.table("DB.PUBLIC.PROTO_ORDERS").rowCount() == 1)) {
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError("the row did not load within 60 s");
+                    }
+                    Thread.sleep(50);
+                }
+            }
+
+            List<Row> rows = snowflake.table("DB.PUBLIC.PROTO_ORDERS").rows();
+            assertEquals(1, rows.size());
+            ObjectMapper json = new ObjectMapper();
+            assertEquals(json.readTree(ProtoSamples.ORDER_JSON), rows.get(0).content());
+            assertEquals(json.readTree("{\"topic\":\"proto_orders\",\"offset\":0,\"partition\":0,\"CreateTime\":"
+                    + "1700000000000,\"schema_id\":" + id + ",\"key\":{\"sku\":\"key-sku\",\"qty\":1}}"),
+                    rows.get(0).metadata());
+        }
+    }
+}

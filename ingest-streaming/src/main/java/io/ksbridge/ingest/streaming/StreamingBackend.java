@@ -1,0 +1,723 @@
+package io.ksbridge.ingest.streaming;
+
+import io.ksbridge.BridgeConfigException;
+import io.ksbridge.IngestException;
+import io.ksbridge.ingest.BackendContext;
+import io.ksbridge.ingest.IngestBackend;
+import io.ksbridge.ingest.IngestBatch;
+import io.ksbridge.ingest.IngestResult;
+import io.ksbridge.ingest.IngestRow;
+import io.ksbridge.ingest.PartitionStart;
+import io.ksbridge.snowflake.SnowflakeAccount;
+import io.ksbridge.snowflake.SqlApiClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+import net.snowflake.ingest.streaming.InsertValidationResponse;
+import net.snowflake.ingest.streaming.OpenChannelRequest;
+import net.snowflake.ingest.streaming.SnowflakeStreamingIngestChannel;
+import net.snowflake.ingest.streaming.SnowflakeStreamingIngestClient;
+import net.snowflake.ingest.streaming.SnowflakeStreamingIngestClientFactory;
+import net.snowflake.ingest.utils.ParameterProvider;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads batches through Snowpipe Streaming with {@code snowflake-ingest-sdk}'s streaming client: one channel per
+ * Kafka partition, named {@code <topic>_<partition>} as the Snowflake Kafka connector names its channels, so a
+ * user moving from the connector resumes from its offset tokens.
+ * <pre>{@code
+ * IngestBackend backend = StreamingBackend.builder()
+ *     .account(account).database("RAW").schema("KAFKA")
+ *     .build();
+ * }</pre>
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ *   <li>Exactly once per partition. Each batch is written with the Kafka offset its range ends at as the channel's
+ *       offset token, and is durable only once Snowflake's committed token has reached it. {@link #open} reads the
+ *       committed token and tells the bridge to resume at the next offset, whatever Kafka's committed offset says.</li>
+ *   <li>When a write fails or the channel is invalidated (another instance reopened it after a rebalance, or
+ *       Snowflake says so), the batch and every later one of the partition still waiting are retried; the channel is
+ *       reopened before the retried batch is written, and rows the committed token already covers are not written
+ *       again. An invalidated channel handle is never written again.</li>
+ *   <li>Rows the SDK rejects (for example a row over its size limit) are reported to the bridge, which routes them
+ *       by its {@link io.ksbridge.ErrorPolicy}, with {@link OnError#CONTINUE}; the batch's other rows are written and
+ *       the offset token passes the rejected row, so a restart never re-reads good rows and never skips them.
+ *       {@link OnError#ABORT} stops the bridge on the first rejected row instead, writing nothing of its batch.</li>
+ * </ul>
+ *
+ * <p>The table ({@code RECORD_METADATA VARIANT, RECORD_CONTENT VARIANT}) is created when missing over the SQL REST
+ * API. Rows carry {@code SnowflakeConnectorPushTime} in {@code RECORD_METADATA}, as the connector's Streaming mode.
+ *
+ * <p>Thread-safe. {@link #ingest} returns at once: rows are handed to the SDK on the backend's writer threads, and
+ * one commit poller thread per backend follows the committed offset tokens.
+ */
+public final class StreamingBackend implements IngestBackend {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamingBackend.class);
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*");
+
+    /** What happens to a row the SDK rejects. */
+    public enum OnError {
+        /**
+         * The batch's other rows are written; the rejected rows go to the bridge's {@link io.ksbridge.ErrorPolicy}
+         * (dead-letter topic, skip, or stop). The default.
+         */
+        CONTINUE,
+        /** The bridge stops on the first rejected row, naming it; nothing of its batch is written. */
+        ABORT
+    }
+
+    private record Settings(SnowflakeAccount account, String database, String schema, String clientName,
+                            Duration maxClientLag, OnError onError, Duration commitPollInterval, Duration closeTimeout,
+                            int writerThreads, Map<String, Object> parameterOverrides) {
+    }
+
+    private final Settings settings;
+    private final SqlApiClient sql;
+    private final TableSetup tables;
+    private final Map<TopicPartition, Lane> lanes = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> preparedTables = new ConcurrentHashMap<>();
+    private final AtomicLong rowsWritten = new AtomicLong();
+    private volatile SnowflakeStreamingIngestClient client;
+    private volatile ExecutorService[] writers;
+    private volatile ScheduledExecutorService poller;
+    private volatile String bridgeName = "ksbridge";
+    private volatile boolean closed;
+
+    private StreamingBackend(Settings settings) {
+        this.settings = settings;
+        this.sql = SqlApiClient.create(settings.account());
+        this.tables = new TableSetup(sql, settings.database(), settings.schema());
+    }
+
+    /** A new builder. Not thread-safe. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The channel name the connector uses for a partition: {@code <topic>_<partition>}. */
+    static String channelName(TopicPartition tp) {
+        return tp.topic() + "_" + tp.partition();
+    }
+
+    @Override
+    public String name() {
+        return "streaming";
+    }
+
+    @Override
+    public boolean stampsPushTime() {
+        return true;
+    }
+
+    @Override
+    public synchronized void start(BackendContext context) {
+        Objects.requireNonNull(context, "context must not be null");
+        if (writers != null) {
+            return;
+        }
+        this.bridgeName = context.bridgeName();
+        ExecutorService[] pool = new ExecutorService[settings.writerThreads()];
+        for (int i = 0; i < pool.length; i++) {
+            String threadName = "ksbridge-streaming-" + bridgeName + "-writer-" + i;
+            pool[i] = Executors.newSingleThreadExecutor(r -> daemon(r, threadName));
+        }
+        String pollerName = "ksbridge-streaming-" + bridgeName + "-commits";
+        ScheduledExecutorService p = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, pollerName));
+        long every = settings.commitPollInterval().toMillis();
+        p.scheduleWithFixedDelay(this::pollCommits, every, every, TimeUnit.MILLISECONDS);
+        this.poller = p;
+        this.writers = pool;
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    private void ensureStarted() {
+        if (writers == null) {
+            start(new BackendContext("ksbridge", io.ksbridge.BridgeListener.noop(), io.ksbridge.RetryPolicy.defaults()));
+        }
+    }
+
+    private SnowflakeStreamingIngestClient client() {
+        SnowflakeStreamingIngestClient c = client;
+        if (c != null) {
+            return c;
+        }
+        synchronized (this) {
+            if (client == null) {
+                String name = settings.clientName() != null ? settings.clientName()
+                        : "KSBRIDGE_" + bridgeName.replaceAll("[^A-Za-z0-9_]", "_") + "_" + UUID.randomUUID().toString()
+                        .substring(0, 8);
+                try {
+                    client = SnowflakeStreamingIngestClientFactory.builder(name)
+                            .setProperties(clientProperties(settings.account()))
+                            .setParameterOverrides(parameters())
+                            .build();
+                } catch (RuntimeException e) {
+                    throw SdkErrors.classify("could not start the Snowpipe Streaming client for " + settings.account().url(),
+                            e, settings.account());
+                }
+            }
+            return client;
+        }
+    }
+
+    private Map<String, Object> parameters() {
+        Map<String, Object> p = new HashMap<>(settings.parameterOverrides());
+        p.put(ParameterProvider.MAX_CLIENT_LAG, settings.maxClientLag().toMillis());
+        return p;
+    }
+
+    static Properties clientProperties(SnowflakeAccount account) {
+        Properties p = new Properties();
+        // the SDK rejects "localhost"; an IP (the emulator's 127.0.0.1) or a Snowflake host name works
+        p.put("url", account.scheme() + "://" + account.host() + ":" + account.port());
+        p.put("user", account.user());
+        p.put("private_key", Base64.getEncoder().encodeToString(account.privateKey().getEncoded()));
+        account.role().ifPresent(r -> p.put("role", r));
+        String host = account.host();
+        int dot = host.indexOf('.');
+        String fromHost = (dot > 0 ? host.substring(0, dot) : host).toUpperCase(Locale.ROOT);
+        if (!fromHost.equals(account.accountName()) && !host.matches("[0-9.]+")) {
+            p.put("account", account.accountName());
+        }
+        return p;
+    }
+
+    /**
+     * Creates the table when missing, opens the partition's channel (taking it over from any other writer) and
+     * resumes after its committed offset token.
+     *
+     * @throws IngestException retriable for transient failures; fatal ones (authentication, privileges, a token
+     *                         that is not a Kafka offset) say what to fix
+     */
+    @Override
+    public PartitionStart open(String table, TopicPartition partition) {
+        ensureStarted();
+        if (closed) {
+            throw new IngestException("the Streaming backend is closed", false);
+        }
+        if (!IDENTIFIER.matcher(table).matches()) {
+            throw new IngestException("table '" + table + "' is not an unquoted Snowflake identifier ([A-Za-z_][A-Za-z0-9_$]*);"
+                    + " map the topic to a valid table name with TableNamer", false);
+        }
+        String tableName = table.toUpperCase(Locale.ROOT);
+        if (preparedTables.putIfAbsent(tableName, Boolean.TRUE) == null) {
+            try {
+                tables.ensureTable(tableName);
+            } catch (RuntimeException e) {
+                preparedTables.remove(tableName);
+                throw e;
+            }
+        }
+        Lane old = lanes.remove(partition);
+        if (old != null) {
+            retire(old, new IngestException(partition + " was opened again", true));
+        }
+        String channelName = channelName(partition);
+        SnowflakeStreamingIngestChannel channel = openChannel(tableName, channelName);
+        long committed = committedOffset(channel);
+        lanes.put(partition, new Lane(tableName, partition, channelName, channel, committed));
+        LOG.debug("opened channel {} of {} for {}: committed offset token {}", channelName, tableName, partition, committed);
+        return committed >= 0 ? PartitionStart.at(committed + 1) : PartitionStart.unknown();
+    }
+
+    private SnowflakeStreamingIngestChannel openChannel(String table, String channelName) {
+        OpenChannelRequest request = OpenChannelRequest.builder(channelName)
+                .setDBName(settings.database())
+                .setSchemaName(settings.schema())
+                .setTableName(table)
+                .setOnErrorOption(settings.onError() == OnError.ABORT ? OpenChannelRequest.OnErrorOption.SKIP_BATCH
+                        : OpenChannelRequest.OnErrorOption.CONTINUE)
+                .build();
+        try {
+            return client().openChannel(request);
+        } catch (IngestException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw SdkErrors.classify("could not open channel " + channelName + " of table " + tables.qualify(table), e,
+                    settings.account());
+        }
+    }
+
+    /** The committed offset token as a Kafka offset, or -1 when the channel has none. */
+    private long committedOffset(SnowflakeStreamingIngestChannel channel) {
+        String token;
+        try {
+            token = channel.getLatestCommittedOffsetToken();
+        } catch (RuntimeException e) {
+            throw SdkErrors.classify("could not read the committed offset token of channel " + channel.getName(), e,
+                    settings.account());
+        }
+        return parseToken(channel, token);
+    }
+
+    private long parseToken(SnowflakeStreamingIngestChannel channel, String token) {
+        if (token == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(token.trim());
+        } catch (NumberFormatException e) {
+            throw new IngestException("channel " + channel.getFullyQualifiedName() + " has the offset token '" + token
+                    + "', which is not a Kafka offset; another writer uses this channel name. Drop the channel or load the"
+                    + " topic into another table.", false);
+        }
+    }
+
+    @Override
+    public CompletionStage<IngestResult> ingest(IngestBatch batch) {
+        Lane lane = lanes.get(batch.partition());
+        if (lane == null) {
+            return CompletableFuture.completedFuture(IngestResult.fatal(new IllegalStateException(
+                    "partition " + batch.partition() + " was not opened in this backend (or was released)")));
+        }
+        CompletableFuture<IngestResult> result = new CompletableFuture<>();
+        ExecutorService[] pool = writers;
+        try {
+            pool[Math.floorMod(batch.partition().hashCode(), pool.length)].execute(() -> write(lane, batch, result));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            result.complete(IngestResult.retry(new IngestException("the Streaming backend is closed", true, e)));
+        }
+        return result;
+    }
+
+    /** Hands a batch's rows to the channel; runs on the partition's writer thread. */
+    private void write(Lane lane, IngestBatch batch, CompletableFuture<IngestResult> result) {
+        try {
+            synchronized (lane) {
+                writeLocked(lane, batch, result);
+            }
+        } catch (RuntimeException e) {
+            result.complete(IngestResult.fatal(e));
+        }
+    }
+
+    private void writeLocked(Lane lane, IngestBatch batch, CompletableFuture<IngestResult> result) {
+        if (lane.released || closed) {
+            result.complete(IngestResult.retry(new IngestException(batch.partition() + " was released", true)));
+            return;
+        }
+        if (lane.failedFrom != Lane.HEALTHY && batch.firstOffset() > lane.failedFrom) {
+            // an earlier batch failed and has not been written again: this one must wait for it
+            result.complete(IngestResult.retry(new IngestException("batch " + batch.id() + " follows a failed batch of "
+                    + batch.partition() + " (from offset " + lane.failedFrom + ") that is retried first", true)));
+            return;
+        }
+        if (lane.needsReopen || !lane.channel.isValid() || lane.channel.isClosed()) {
+            try {
+                reopen(lane);
+            } catch (IngestException e) {
+                lane.failPending(e, batch.firstOffset());
+                result.complete(e.isRetriable() ? IngestResult.retry(e) : IngestResult.fatal(e));
+                return;
+            }
+        }
+        if (batch.firstOffset() <= lane.failedFrom) {
+            lane.failedFrom = Lane.HEALTHY;
+        }
+        List<IngestRow> rows = batch.rows();
+        List<Map<String, Object>> toWrite = new ArrayList<>(rows.size());
+        long[] offsets = new long[rows.size()];
+        long pushTime = System.currentTimeMillis();
+        for (IngestRow row : rows) {
+            if (row.offset() <= lane.written) {
+                continue; // already in the channel or committed (a retried batch)
+            }
+            offsets[toWrite.size()] = row.offset();
+            toWrite.add(toMap(row, pushTime));
+        }
+        if (toWrite.isEmpty() || batch.lastOffset() <= lane.written) {
+            // everything is written already: durable once the token covers it
+            lane.pending.add(new Lane.Pending(batch, result, List.of(), Math.min(batch.lastOffset(), lane.written)));
+            return;
+        }
+        InsertValidationResponse response;
+        try {
+            response = lane.channel.insertRows(toWrite, Long.toString(batch.lastOffset()));
+        } catch (RuntimeException e) {
+            IngestException cause = SdkErrors.classify("writing batch " + batch.id() + " to channel " + lane.channelName
+                    + " failed", e, settings.account());
+            lane.needsReopen = true;
+            lane.failPending(cause, batch.firstOffset());
+            result.complete(cause.isRetriable() ? IngestResult.retry(cause) : IngestResult.fatal(cause));
+            return;
+        }
+        List<IngestResult.RowRejection> rejected = List.of();
+        if (response.hasErrors()) {
+            rejected = new ArrayList<>();
+            for (InsertValidationResponse.InsertError error : response.getInsertErrors()) {
+                long offset = offsets[(int) error.getRowIndex()];
+                String reason = error.getException() != null ? error.getException().getMessage() : error.getMessage();
+                rejected.add(new IngestResult.RowRejection(offset, String.valueOf(reason)));
+            }
+            if (settings.onError() == OnError.ABORT) {
+                // SKIP_BATCH: nothing of the batch was buffered
+                IngestResult.RowRejection first = rejected.get(0);
+                result.complete(IngestResult.fatal(new IngestException("Snowflake rejected the row at offset " + first.offset()
+                        + " of " + batch.partition() + " (" + first.reason() + "); the backend's onError is ABORT, so nothing"
+                        + " of batch " + batch.id() + " was written. Fix or remove the record, or use OnError.CONTINUE to route"
+                        + " rejected rows by the bridge's ErrorPolicy.", false)));
+                return;
+            }
+        }
+        rowsWritten.addAndGet(toWrite.size() - rejected.size());
+        // a batch whose rows were all rejected buffers nothing: no blob will carry its token
+        long target = rejected.size() == toWrite.size() ? -1 : batch.lastOffset();
+        if (target >= 0) {
+            lane.written = batch.lastOffset();
+        }
+        lane.pending.add(new Lane.Pending(batch, result, rejected, target));
+    }
+
+    private static Map<String, Object> toMap(IngestRow row, long pushTime) {
+        Map<String, Object> m = new LinkedHashMap<>(4);
+        m.put("RECORD_CONTENT", new String(row.content(), StandardCharsets.UTF_8));
+        byte[] meta = row.metadata();
+        if (meta != null) {
+            m.put("RECORD_METADATA", new String(meta, StandardCharsets.UTF_8));
+        }
+        return m;
+    }
+
+    /** Opens the lane's channel again (taking it over) and resumes after its committed token. Caller holds the lock. */
+    private void reopen(Lane lane) {
+        SnowflakeStreamingIngestChannel fresh = openChannel(lane.table, lane.channelName);
+        long committed = committedOffset(fresh);
+        SnowflakeStreamingIngestChannel old = lane.channel;
+        lane.channel = fresh;
+        lane.needsReopen = false;
+        lane.written = committed;
+        LOG.info("reopened channel {} for {}: committed offset token {}", lane.channelName, lane.partition, committed);
+        if (old != null && old != fresh) {
+            old.close(); // invalid already; releases its buffers
+        }
+    }
+
+    /** Completes pending batches whose token committed; fails lanes whose channel was invalidated. */
+    private void pollCommits() {
+        try {
+            List<Lane> waiting = new ArrayList<>();
+            List<SnowflakeStreamingIngestChannel> channels = new ArrayList<>();
+            for (Lane lane : lanes.values()) {
+                synchronized (lane) {
+                    if (!lane.pending.isEmpty() && !lane.needsReopen) {
+                        waiting.add(lane);
+                        channels.add(lane.channel);
+                    }
+                }
+            }
+            for (int i = 0; i < waiting.size(); i++) {
+                Lane lane = waiting.get(i);
+                SnowflakeStreamingIngestChannel channel = channels.get(i);
+                String token = null;
+                RuntimeException failure = null;
+                if (!channel.isValid()) {
+                    failure = new IngestException("channel " + lane.channelName + " was invalidated (another writer reopened"
+                            + " it, or Snowflake refused its data); reopening it before the retry", true);
+                } else {
+                    try {
+                        token = channel.getLatestCommittedOffsetToken();
+                    } catch (RuntimeException e) {
+                        failure = SdkErrors.classify("reading the committed offset token of channel " + lane.channelName
+                                + " failed", e, settings.account());
+                    }
+                }
+                synchronized (lane) {
+                    if (lane.channel != channel) {
+                        continue; // reopened meanwhile
+                    }
+                    if (failure != null) {
+                        if (!channel.isValid() || !(failure instanceof IngestException ie) || !ie.isRetriable()) {
+                            lane.needsReopen = true;
+                            lane.failPending(failure, Long.MAX_VALUE);
+                        }
+                        continue;
+                    }
+                    long committed = token == null ? -1 : parseToken(channel, token);
+                    while (!lane.pending.isEmpty()) {
+                        Lane.Pending head = lane.pending.peek();
+                        if (head.target > committed) {
+                            break;
+                        }
+                        lane.pending.poll();
+                        head.result.complete(IngestResult.durable(head.rejected));
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("the Streaming commit poller failed; it goes on: {}", e.toString());
+        }
+    }
+
+    /** The partition is no longer this bridge's: its channel is closed and its waiting batches are retried (abandoned). */
+    @Override
+    public void release(TopicPartition partition) {
+        Lane lane = lanes.remove(partition);
+        if (lane != null) {
+            retire(lane, new IngestException(partition + " was released", true));
+        }
+    }
+
+    private void retire(Lane lane, IngestException why) {
+        SnowflakeStreamingIngestChannel channel;
+        synchronized (lane) {
+            lane.released = true;
+            lane.failPending(why, Long.MAX_VALUE);
+            channel = lane.channel;
+        }
+        if (channel != null && !channel.isClosed()) {
+            channel.close().whenComplete((v, e) -> {
+                if (e != null) {
+                    LOG.debug("closing channel {}: {}", lane.channelName, e.toString());
+                }
+            });
+        }
+    }
+
+    /** Rows handed to the SDK and not rejected, since the backend started (for tests and metrics). */
+    long rowsWritten() {
+        return rowsWritten.get();
+    }
+
+    /**
+     * Closes every channel (flushing what they hold) and the client, waiting at most the close timeout. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
+        for (TopicPartition tp : new ArrayList<>(lanes.keySet())) {
+            Lane lane = lanes.remove(tp);
+            if (lane == null) {
+                continue;
+            }
+            synchronized (lane) {
+                lane.released = true;
+                lane.failPending(new IngestException("the Streaming backend closed", true), Long.MAX_VALUE);
+                if (lane.channel != null && !lane.channel.isClosed()) {
+                    closing.add(lane.channel.close().exceptionally(e -> null));
+                }
+            }
+        }
+        long deadline = System.nanoTime() + settings.closeTimeout().toNanos();
+        try {
+            CompletableFuture.allOf(closing.toArray(new CompletableFuture[0]))
+                    .get(Math.max(1, settings.closeTimeout().toMillis()), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.info("channels did not close within {}: {}", settings.closeTimeout(), e.toString());
+        }
+        if (poller != null) {
+            poller.shutdownNow();
+        }
+        if (writers != null) {
+            for (ExecutorService w : writers) {
+                w.shutdownNow();
+            }
+        }
+        SnowflakeStreamingIngestClient c = client;
+        if (c != null) {
+            Thread closer = new Thread(() -> {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    LOG.debug("closing the Streaming client: {}", e.toString());
+                }
+            }, "ksbridge-streaming-" + bridgeName + "-close");
+            closer.setDaemon(true);
+            closer.start();
+            try {
+                closer.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (closer.isAlive()) {
+                LOG.warn("the Snowpipe Streaming client did not close within {}; leaving it to finish in the background",
+                        settings.closeTimeout());
+            }
+        }
+        sql.close();
+    }
+
+    @Override
+    public String toString() {
+        return "StreamingBackend{account=" + settings.account().url() + ", database=" + settings.database() + ", schema="
+                + settings.schema() + ", clientName=" + settings.clientName() + ", maxClientLag=" + settings.maxClientLag()
+                + ", onError=" + settings.onError() + "}";
+    }
+
+    /**
+     * Builds a {@link StreamingBackend}. Setters check their value at once; {@link #build()} checks the required
+     * settings and throws one {@link BridgeConfigException} listing every problem. Mutable, not thread-safe; may
+     * build several backends.
+     */
+    public static final class Builder {
+        private SnowflakeAccount account;
+        private String database;
+        private String schema;
+        private String clientName;
+        private Duration maxClientLag = Duration.ofSeconds(1);
+        private OnError onError = OnError.CONTINUE;
+        private Duration commitPollInterval = Duration.ofMillis(150);
+        private Duration closeTimeout = Duration.ofSeconds(10);
+        private int writerThreads = 2;
+        private final Map<String, Object> parameterOverrides = new HashMap<>();
+
+        private Builder() {
+        }
+
+        /** The account to load into (URL, user, role, key pair). Required. */
+        public Builder account(SnowflakeAccount account) {
+            this.account = Objects.requireNonNull(account, "account must not be null");
+            return this;
+        }
+
+        /** The database of the tables. Required; an unquoted identifier (resolved upper case). */
+        public Builder database(String database) {
+            this.database = identifier("database", database);
+            return this;
+        }
+
+        /** The schema of the tables. Required; an unquoted identifier (resolved upper case). */
+        public Builder schema(String schema) {
+            this.schema = identifier("schema", schema);
+            return this;
+        }
+
+        /**
+         * The Streaming client's name, shown in Snowflake's views. Default: {@code KSBRIDGE_<bridge name>_<random>}.
+         * Not blank. Channel names do not depend on it.
+         */
+        public Builder clientName(String clientName) {
+            Objects.requireNonNull(clientName, "clientName must not be null");
+            if (clientName.isBlank()) {
+                throw new IllegalArgumentException("clientName must not be blank");
+            }
+            this.clientName = clientName.trim();
+            return this;
+        }
+
+        /**
+         * How long the SDK may hold rows before it flushes them to Snowflake (its {@code max_client_lag}; the
+         * connector's {@code snowflake.streaming.max.client.lag}). Default 1 s; 1 s to 10 min. Batches become durable
+         * about this long after they are handed over.
+         */
+        public Builder maxClientLag(Duration lag) {
+            Objects.requireNonNull(lag, "maxClientLag must not be null");
+            if (lag.compareTo(Duration.ofSeconds(1)) < 0 || lag.compareTo(Duration.ofMinutes(10)) > 0) {
+                throw new IllegalArgumentException("maxClientLag must be between 1 second and 10 minutes, was " + lag);
+            }
+            this.maxClientLag = lag;
+            return this;
+        }
+
+        /** What happens to rows the SDK rejects. Default {@link OnError#CONTINUE}. */
+        public Builder onError(OnError onError) {
+            this.onError = Objects.requireNonNull(onError, "onError must not be null");
+            return this;
+        }
+
+        /**
+         * How often the committed offset tokens of channels with batches waiting are read. Default 150 ms; 10 ms to
+         * 10 s. One status request covers a channel per round.
+         */
+        public Builder commitPollInterval(Duration interval) {
+            Objects.requireNonNull(interval, "commitPollInterval must not be null");
+            if (interval.compareTo(Duration.ofMillis(10)) < 0 || interval.compareTo(Duration.ofSeconds(10)) > 0) {
+                throw new IllegalArgumentException("commitPollInterval must be between 10 ms and 10 seconds, was " + interval);
+            }
+            this.commitPollInterval = interval;
+            return this;
+        }
+
+        /** How long {@link StreamingBackend#close()} waits for channels and the client to close. Default 10 s; 0 to 10 min. */
+        public Builder closeTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "closeTimeout must not be null");
+            if (timeout.isNegative() || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
+                throw new IllegalArgumentException("closeTimeout must be between 0 and 10 minutes, was " + timeout);
+            }
+            this.closeTimeout = timeout;
+            return this;
+        }
+
+        /** Threads handing rows to the SDK (a partition always uses the same one). Default 2; 1 to 32. */
+        public Builder writerThreads(int threads) {
+            if (threads < 1 || threads > 32) {
+                throw new IllegalArgumentException("writerThreads must be between 1 and 32, was " + threads);
+            }
+            this.writerThreads = threads;
+            return this;
+        }
+
+        /** An SDK parameter override (for tests: {@code max_allowed_row_size_in_bytes}). */
+        Builder parameterOverride(String key, Object value) {
+            parameterOverrides.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * Builds the backend. Nothing is contacted until the bridge opens a partition.
+         *
+         * @throws BridgeConfigException listing every missing setting
+         */
+        public StreamingBackend build() {
+            List<BridgeConfigException.Problem> problems = new ArrayList<>();
+            if (account == null) {
+                problems.add(new BridgeConfigException.Problem("account", null, "the Snowflake account is required"));
+            }
+            if (database == null) {
+                problems.add(new BridgeConfigException.Problem("database", null, "the database of the target tables is required"));
+            }
+            if (schema == null) {
+                problems.add(new BridgeConfigException.Problem("schema", null, "the schema of the target tables is required"));
+            }
+            if (!problems.isEmpty()) {
+                throw new BridgeConfigException(problems);
+            }
+            return new StreamingBackend(new Settings(account, database, schema, clientName, maxClientLag, onError,
+                    commitPollInterval, closeTimeout, writerThreads, Map.copyOf(parameterOverrides)));
+        }
+
+        private static String identifier(String setting, String value) {
+            Objects.requireNonNull(value, setting + " must not be null");
+            if (!IDENTIFIER.matcher(value).matches()) {
+                throw new IllegalArgumentException(setting + " must be an unquoted Snowflake identifier ([A-Za-z_][A-Za-z0-9_$]*),"
+                        + " was '" + value + "'");
+            }
+            return value.toUpperCase(Locale.ROOT);
+        }
+
+        @Override
+        public String toString() {
+            return "StreamingBackend.Builder{account=" + account + ", database=" + database + ", schema=" + schema
+                    + ", clientName=" + clientName + ", maxClientLag=" + maxClientLag + ", onError=" + onError + "}";
+        }
+    }
+}

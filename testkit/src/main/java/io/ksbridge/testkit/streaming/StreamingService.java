@@ -1,0 +1,644 @@
+package io.ksbridge.testkit.streaming;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.ksbridge.testkit.SnowflakeEmulator;
+import io.ksbridge.testkit.emulator.ColumnDef;
+import io.ksbridge.testkit.emulator.EmulatedTable;
+import io.ksbridge.testkit.emulator.HttpJson;
+import io.ksbridge.testkit.emulator.JwtVerifier;
+import io.ksbridge.testkit.emulator.TableStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.WeakHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The emulator's Snowpipe Streaming side: the endpoints {@code snowflake-ingest-sdk}'s classic streaming client calls
+ * ({@code /v1/streaming/client/configure/}, {@code channels/open/}, {@code channels/write/blobs/},
+ * {@code channels/status/}, {@code channels/drop/}, and {@code /telemetry/}), with key-pair JWT checks.
+ *
+ * <ul>
+ *   <li>{@code client/configure} hands out a {@code LOCAL_FS} stage: a folder beside the emulator's stages, where
+ *       the SDK writes its BDEC blobs.</li>
+ *   <li>Channels keep a client sequencer: opening a channel again bumps it, and a registration or status request
+ *       carrying an older one is refused with status 20 ({@code ERR_CHANNEL_HAS_INVALID_CLIENT_SEQUENCER}), which
+ *       invalidates the old handle in the SDK. Each open issues a new encryption key.</li>
+ *   <li>Registering a blob reads the rows back from the blob the SDK wrote (decrypted with the key this service
+ *       issued, Parquet read with the SDK's reader), inserts them into the emulator's table, and commits the
+ *       channels' offset tokens, atomically per chunk: a chunk with one refused channel commits nothing.</li>
+ * </ul>
+ *
+ * <p>Fault hooks: {@link #invalidate} a channel (its next registration or status answers status 36,
+ * {@code ERR_CHANNEL_MUST_BE_REOPENED}), {@link #failNextRegistrations} (the chunks of the next registrations are
+ * refused the same way), {@link #delayCommits} (registrations succeed but take effect later). The emulator's
+ * request {@link io.ksbridge.testkit.emulator.Faults} apply too.
+ *
+ * <p>Mounted by {@link SnowflakeEmulator} when the SDK is on the class path; get it with {@link #of}. Thread-safe.
+ */
+public final class StreamingService implements HttpHandler {
+    /** The prefix of the streaming endpoints. */
+    public static final String PREFIX = "/v1/streaming/";
+    /** The prefix of the SDK's telemetry endpoint. */
+    public static final String TELEMETRY_PREFIX = "/telemetry/";
+
+    /** The channel is owned by another writer (a newer client sequencer). */
+    public static final int ERR_INVALID_CLIENT_SEQUENCER = 20;
+    /** The channel does not exist. */
+    public static final int ERR_CHANNEL_DOES_NOT_EXIST = 25;
+    /** The channel must be reopened. */
+    public static final int ERR_CHANNEL_MUST_BE_REOPENED = 36;
+    /** Another channel in the chunk was refused. */
+    public static final int ERR_OTHER_CHANNEL_IN_CHUNK = 22;
+    /** The table does not exist or is not authorized. */
+    public static final int ERR_TABLE_DOES_NOT_EXIST = 4;
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamingService.class);
+    private static final Map<SnowflakeEmulator, StreamingService> ATTACHED = Collections.synchronizedMap(new WeakHashMap<>());
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final TableStore tables;
+    private final JwtVerifier jwt;
+    private final Path stageDir;
+    private final Map<String, Channel> channels = new TreeMap<>();
+    private final Map<Long, String> keys = new HashMap<>();
+    private final AtomicInteger failNextRegistrations = new AtomicInteger();
+    private final AtomicLong staleRegistrations = new AtomicLong();
+    private final AtomicLong refusedRegistrations = new AtomicLong();
+    private final AtomicLong rowsRead = new AtomicLong();
+    private final AtomicLong blobsRead = new AtomicLong();
+    private final ScheduledExecutorService committer;
+    private volatile Duration commitDelay = Duration.ZERO;
+
+    /** A channel as Snowflake keeps it. */
+    private static final class Channel {
+        final String table;
+        final String name;
+        long clientSequencer;
+        long rowSequencer;
+        String offsetToken;
+        boolean mustReopen;
+        List<ColumnDef> columns;
+
+        Channel(String table, String name) {
+            this.table = table;
+            this.name = name;
+        }
+    }
+
+    private StreamingService(TableStore tables, JwtVerifier jwt, Path stageDir) {
+        this.tables = tables;
+        this.jwt = jwt;
+        this.stageDir = stageDir;
+        this.committer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "snowflake-emulator-streaming-commits");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** True when {@code snowflake-ingest-sdk} (which this service reads blobs with) is on the class path. */
+    public static boolean sdkPresent() {
+        try {
+            Class.forName("net.snowflake.ingest.utils.Cryptor", false, StreamingService.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** Mounts the service on {@code emulator} when the SDK is on the class path; does nothing otherwise. Idempotent. */
+    public static void attachIfSdkPresent(SnowflakeEmulator emulator) {
+        if (sdkPresent()) {
+            of(emulator);
+        }
+    }
+
+    /**
+     * The streaming service of {@code emulator}, mounted on first use.
+     *
+     * @throws IllegalStateException when {@code snowflake-ingest-sdk} is not on the class path
+     */
+    public static StreamingService of(SnowflakeEmulator emulator) {
+        Objects.requireNonNull(emulator, "emulator must not be null");
+        if (!sdkPresent()) {
+            throw new IllegalStateException("the emulator's Snowpipe Streaming side needs net.snowflake:snowflake-ingest-sdk"
+                    + " on the class path (add it as a test dependency)");
+        }
+        synchronized (ATTACHED) {
+            StreamingService existing = ATTACHED.get(emulator);
+            if (existing != null) {
+                return existing;
+            }
+            Path dir = emulator.stageRoot().resolveSibling("streaming-stage");
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create the streaming stage folder " + dir, e);
+            }
+            StreamingService service = new StreamingService(emulator.tables(), emulator.jwt(), dir);
+            emulator.mount(PREFIX, service);
+            emulator.mount(TELEMETRY_PREFIX, service);
+            ATTACHED.put(emulator, service);
+            return service;
+        }
+    }
+
+    // ------------------------------------------------------------------ fault hooks and observation
+
+    /**
+     * Invalidates a channel: its next registration or status request is refused with status 36 until a writer
+     * opens it again.
+     *
+     * @param qualifiedTable {@code DB.SCHEMA.TABLE}
+     * @param channel        the channel name
+     * @throws java.util.NoSuchElementException when there is no such channel
+     */
+    public synchronized void invalidate(String qualifiedTable, String channel) {
+        Channel c = channels.get(key(qualifiedTable, channel));
+        if (c == null) {
+            throw new java.util.NoSuchElementException("no channel " + channel + " on " + qualifiedTable + "; channels: "
+                    + channels.keySet());
+        }
+        c.mustReopen = true;
+    }
+
+    /** Invalidates every channel (see {@link #invalidate}). */
+    public synchronized void invalidateAll() {
+        channels.values().forEach(c -> c.mustReopen = true);
+    }
+
+    /** Refuses every chunk of the next {@code n} registrations (status 36), so nothing of them commits. */
+    public void failNextRegistrations(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("n must be >= 0, was " + n);
+        }
+        failNextRegistrations.set(n);
+    }
+
+    /** Registrations succeed at once but take effect (rows visible, tokens committed) {@code delay} later. */
+    public void delayCommits(Duration delay) {
+        Objects.requireNonNull(delay, "delay must not be null");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("delay must be >= 0, was " + delay);
+        }
+        this.commitDelay = delay;
+    }
+
+    /** The committed offset token of a channel, empty when it has none or does not exist. */
+    public synchronized Optional<String> committedOffsetToken(String qualifiedTable, String channel) {
+        Channel c = channels.get(key(qualifiedTable, channel));
+        return c == null ? Optional.empty() : Optional.ofNullable(c.offsetToken);
+    }
+
+    /** Every channel of a table with its committed offset token (null when none), by channel name. */
+    public synchronized Map<String, String> committedOffsetTokens(String qualifiedTable) {
+        String prefix = tableKey(qualifiedTable) + "/";
+        Map<String, String> tokens = new TreeMap<>();
+        for (Map.Entry<String, Channel> e : channels.entrySet()) {
+            if (e.getKey().startsWith(prefix)) {
+                tokens.put(e.getValue().name, e.getValue().offsetToken);
+            }
+        }
+        return tokens;
+    }
+
+    /** The client sequencer of a channel (how often it was opened, minus one), or -1 when it does not exist. */
+    public synchronized long clientSequencer(String qualifiedTable, String channel) {
+        Channel c = channels.get(key(qualifiedTable, channel));
+        return c == null ? -1 : c.clientSequencer;
+    }
+
+    /** Channel registrations refused because a newer writer had opened the channel (a stale client sequencer). */
+    public long staleRegistrations() {
+        return staleRegistrations.get();
+    }
+
+    /** Channel registrations refused for any reason (stale, invalidated, injected failure). */
+    public long refusedRegistrations() {
+        return refusedRegistrations.get();
+    }
+
+    /** Rows read back from blobs and inserted. */
+    public long rowsRead() {
+        return rowsRead.get();
+    }
+
+    /** Chunks read back from blobs. */
+    public long chunksRead() {
+        return blobsRead.get();
+    }
+
+    /** The folder the SDK writes its blobs into. */
+    public Path stageDir() {
+        return stageDir;
+    }
+
+    // ------------------------------------------------------------------ HTTP
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        if (path.startsWith(TELEMETRY_PREFIX)) {
+            exchange.getRequestBody().readAllBytes();
+            HttpJson.send(exchange, 200, HttpJson.MAPPER.createObjectNode().put("success", true));
+            return;
+        }
+        if (!jwt.authenticate(exchange)) {
+            return;
+        }
+        JsonNode request = HttpJson.readJson(exchange);
+        String route = path.substring(PREFIX.length());
+        if (route.endsWith("/")) {
+            route = route.substring(0, route.length() - 1);
+        }
+        JsonNode response;
+        switch (route) {
+            case "client/configure":
+                response = configure();
+                break;
+            case "channels/open":
+                response = open(request);
+                break;
+            case "channels/write/blobs":
+                response = register(request);
+                break;
+            case "channels/status":
+                response = status(request);
+                break;
+            case "channels/drop":
+                response = drop(request);
+                break;
+            default:
+                HttpJson.send(exchange, 404, HttpJson.error("404", "Not found: " + path));
+                return;
+        }
+        HttpJson.send(exchange, 200, response);
+    }
+
+    private ObjectNode ok() {
+        ObjectNode node = HttpJson.MAPPER.createObjectNode();
+        node.put("status_code", 0);
+        node.put("message", "Success");
+        return node;
+    }
+
+    private JsonNode configure() {
+        ObjectNode node = ok();
+        node.put("prefix", "ksbemu");
+        node.put("deployment_id", 0);
+        ObjectNode stage = node.putObject("stage_location");
+        stage.put("locationType", "LOCAL_FS");
+        stage.put("location", stageDir.toAbsolutePath().toString());
+        stage.put("path", "");
+        stage.putObject("creds");
+        stage.putNull("region");
+        stage.putNull("endPoint");
+        stage.putNull("storageAccount");
+        stage.put("isClientSideEncrypted", false);
+        return node;
+    }
+
+    private synchronized JsonNode open(JsonNode request) {
+        String database = request.path("database").asText();
+        String schema = request.path("schema").asText();
+        String table = request.path("table").asText();
+        String name = request.path("channel").asText();
+        String qualified = database + "." + schema + "." + table;
+        Optional<EmulatedTable> target = tables.find(qualified);
+        ObjectNode node = HttpJson.MAPPER.createObjectNode();
+        if (target.isEmpty()) {
+            node.put("status_code", ERR_TABLE_DOES_NOT_EXIST);
+            node.put("message", "The supplied table does not exist or is not authorized");
+            return node;
+        }
+        String tableKey = target.get().name();
+        Channel channel = channels.get(tableKey + "/" + name);
+        if (channel == null) {
+            channel = new Channel(tableKey, name);
+            channels.put(tableKey + "/" + name, channel);
+        } else {
+            channel.clientSequencer++;
+        }
+        JsonNode token = request.get("offset_token");
+        if (token != null && !token.isNull()) {
+            channel.offsetToken = token.asText();
+        }
+        channel.mustReopen = false;
+        channel.columns = target.get().columns();
+        byte[] keyBytes = new byte[32];
+        RANDOM.nextBytes(keyBytes);
+        long keyId = RANDOM.nextLong() & Long.MAX_VALUE;
+        String key = Base64.getEncoder().encodeToString(keyBytes);
+        keys.put(keyId, key);
+
+        node = ok();
+        node.put("database", database);
+        node.put("schema", schema);
+        node.put("table", table);
+        node.put("channel", name);
+        node.put("client_sequencer", channel.clientSequencer);
+        node.put("row_sequencer", channel.rowSequencer);
+        if (channel.offsetToken == null) {
+            node.putNull("offset_token");
+        } else {
+            node.put("offset_token", channel.offsetToken);
+        }
+        ArrayNode columns = node.putArray("table_columns");
+        int ordinal = 1;
+        for (ColumnDef c : channel.columns) {
+            columns.add(columnJson(c, ordinal++));
+        }
+        node.put("encryption_key", key);
+        node.put("encryption_key_id", keyId);
+        LOG.debug("opened channel {} of {} with client sequencer {}, offset token {}", name, tableKey, channel.clientSequencer,
+                channel.offsetToken);
+        return node;
+    }
+
+    private static ObjectNode columnJson(ColumnDef c, int ordinal) {
+        ObjectNode col = HttpJson.MAPPER.createObjectNode();
+        col.put("name", c.name());
+        col.put("ordinal", ordinal);
+        col.put("nullable", c.nullable());
+        col.putNull("collation");
+        String type = c.type();
+        if (type.startsWith("VARIANT") || type.startsWith("OBJECT") || type.startsWith("ARRAY")) {
+            String t = type.startsWith("VARIANT") ? "VARIANT" : type.startsWith("OBJECT") ? "OBJECT" : "ARRAY";
+            col.put("type", t);
+            col.put("logical_type", t);
+            col.put("physical_type", "LOB");
+            col.putNull("precision");
+            col.putNull("scale");
+            col.put("byte_length", 16_777_216);
+            col.put("length", 16_777_216);
+        } else if (type.startsWith("NUMBER") || type.startsWith("INT") || type.startsWith("BIGINT")) {
+            col.put("type", "NUMBER(38,0)");
+            col.put("logical_type", "FIXED");
+            col.put("physical_type", "SB16");
+            col.put("precision", 38);
+            col.put("scale", 0);
+            col.putNull("byte_length");
+            col.putNull("length");
+        } else if (type.startsWith("BOOLEAN")) {
+            col.put("type", "BOOLEAN");
+            col.put("logical_type", "BOOLEAN");
+            col.put("physical_type", "SB1");
+            col.putNull("precision");
+            col.putNull("scale");
+            col.putNull("byte_length");
+            col.putNull("length");
+        } else {
+            col.put("type", "VARCHAR(16777216)");
+            col.put("logical_type", "TEXT");
+            col.put("physical_type", "LOB");
+            col.putNull("precision");
+            col.putNull("scale");
+            col.put("byte_length", 16_777_216);
+            col.put("length", 16_777_216);
+        }
+        return col;
+    }
+
+    private JsonNode register(JsonNode request) {
+        ObjectNode node = ok();
+        ArrayNode blobsOut = node.putArray("blobs");
+        boolean failThis = failNextRegistrations.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0;
+        for (JsonNode blob : request.path("blobs")) {
+            String path = blob.path("path").asText();
+            int bdecVersion = blob.path("bdec_version").asInt(3);
+            ArrayNode chunksOut = blobsOut.addObject().putArray("chunks");
+            byte[] bytes = null;
+            for (JsonNode chunk : blob.path("chunks")) {
+                ObjectNode chunkOut = chunksOut.addObject();
+                String database = chunk.path("database").asText();
+                String schema = chunk.path("schema").asText();
+                String table = chunk.path("table").asText();
+                chunkOut.put("database", database);
+                chunkOut.put("schema", schema);
+                chunkOut.put("table", table);
+                ArrayNode channelsOut = chunkOut.putArray("channels");
+                String tableKey = tables.find(database + "." + schema + "." + table).map(EmulatedTable::name)
+                        .orElse(database + "." + schema + "." + table);
+                List<Integer> codes = new ArrayList<>();
+                List<Channel> owners = new ArrayList<>();
+                synchronized (this) {
+                    for (JsonNode ch : chunk.path("channels")) {
+                        Channel c = channels.get(tableKey + "/" + ch.path("channel_name").asText());
+                        int code;
+                        if (c == null) {
+                            code = ERR_CHANNEL_DOES_NOT_EXIST;
+                        } else if (ch.path("client_sequencer").asLong(-1) != c.clientSequencer) {
+                            code = ERR_INVALID_CLIENT_SEQUENCER;
+                            staleRegistrations.incrementAndGet();
+                        } else if (c.mustReopen || failThis) {
+                            code = ERR_CHANNEL_MUST_BE_REOPENED;
+                        } else {
+                            code = 0;
+                        }
+                        codes.add(code);
+                        owners.add(c);
+                    }
+                }
+                boolean refused = codes.stream().anyMatch(code -> code != 0);
+                List<Map<String, JsonNode>> rows = List.of();
+                if (!refused) {
+                    try {
+                        if (bytes == null) {
+                            bytes = Files.readAllBytes(stageDir.resolve(path));
+                        }
+                        String key;
+                        synchronized (this) {
+                            key = keys.get(chunk.path("encryption_key_id").asLong());
+                        }
+                        if (key == null) {
+                            throw new IOException("unknown encryption_key_id " + chunk.path("encryption_key_id"));
+                        }
+                        ParquetRows.Chunk values = BlobReader.readChunk(bytes, path, key, chunk.path("chunk_start_offset").asLong(),
+                                chunk.path("chunk_length").asLong(), bdecVersion);
+                        rows = toRows(values, owners.get(0).columns);
+                        blobsRead.incrementAndGet();
+                    } catch (IOException | RuntimeException e) {
+                        LOG.warn("emulator could not read chunk of blob {} for {}: {}", path, tableKey, e.toString());
+                        codes.replaceAll(code -> 10); // ERR_GENERAL_EXCEPTION_RETRY_REQUEST
+                        refused = true;
+                    }
+                }
+                int i = 0;
+                List<String[]> commits = new ArrayList<>();
+                for (JsonNode ch : chunk.path("channels")) {
+                    int code = refused && codes.get(i) == 0 ? ERR_OTHER_CHANNEL_IN_CHUNK : codes.get(i);
+                    ObjectNode status = channelsOut.addObject();
+                    status.put("channel", ch.path("channel_name").asText());
+                    status.put("client_sequencer", ch.path("client_sequencer").asLong());
+                    status.put("status_code", code);
+                    if (code != 0) {
+                        refusedRegistrations.incrementAndGet();
+                        status.put("message", "refused by the emulator (status " + code + ")");
+                    } else {
+                        JsonNode end = ch.get("end_offset_token");
+                        if (end == null || end.isNull()) {
+                            end = ch.get("offset_token");
+                        }
+                        commits.add(new String[] {ch.path("channel_name").asText(), end == null || end.isNull() ? null
+                                : end.asText(), ch.path("row_sequencer").asText()});
+                    }
+                    i++;
+                }
+                if (!refused) {
+                    List<Map<String, JsonNode>> toInsert = rows;
+                    Runnable apply = () -> commit(tableKey, toInsert, commits);
+                    Duration delay = commitDelay;
+                    if (delay.isZero()) {
+                        apply.run();
+                    } else {
+                        committer.schedule(apply, delay.toMillis(), TimeUnit.MILLISECONDS);
+                    }
+                }
+            }
+        }
+        return node;
+    }
+
+    private void commit(String tableKey, List<Map<String, JsonNode>> rows, List<String[]> commits) {
+        synchronized (this) {
+            Optional<EmulatedTable> table = tables.find(tableKey);
+            if (table.isEmpty()) {
+                LOG.warn("emulator: table {} was dropped before its rows committed", tableKey);
+                return;
+            }
+            table.get().insert(rows);
+            rowsRead.addAndGet(rows.size());
+            for (String[] c : commits) {
+                Channel channel = channels.get(tableKey + "/" + c[0]);
+                if (channel != null) {
+                    if (c[1] != null) {
+                        channel.offsetToken = c[1];
+                    }
+                    try {
+                        channel.rowSequencer = Math.max(channel.rowSequencer, Long.parseLong(c[2]));
+                    } catch (NumberFormatException ignored) {
+                        // no row sequencer sent
+                    }
+                }
+            }
+        }
+    }
+
+    private static List<Map<String, JsonNode>> toRows(ParquetRows.Chunk chunk, List<ColumnDef> columns) throws IOException {
+        // the SDK names Parquet columns after the table's columns; match by name, in any order
+        List<ColumnDef> byIndex = new ArrayList<>();
+        for (String name : chunk.columns()) {
+            ColumnDef match = null;
+            for (ColumnDef c : columns) {
+                if (c.name().equalsIgnoreCase(name) || ("\"" + c.name() + "\"").equals(name)) {
+                    match = c;
+                }
+            }
+            if (match == null) {
+                throw new IOException("the blob has column " + name + ", which the table (" + columns + ") does not");
+            }
+            byIndex.add(match);
+        }
+        List<Map<String, JsonNode>> rows = new ArrayList<>(chunk.rows().size());
+        for (List<Object> row : chunk.rows()) {
+            Map<String, JsonNode> out = new LinkedHashMap<>();
+            for (int i = 0; i < byIndex.size(); i++) {
+                ColumnDef c = byIndex.get(i);
+                Object v = row.get(i);
+                JsonNode value;
+                if (v == null) {
+                    value = null;
+                } else if (v instanceof byte[] b) {
+                    value = c.type().startsWith("VARIANT") || c.type().startsWith("OBJECT") || c.type().startsWith("ARRAY")
+                            ? HttpJson.MAPPER.readTree(b) : TextNode.valueOf(new String(b, StandardCharsets.UTF_8));
+                } else {
+                    value = HttpJson.MAPPER.valueToTree(v);
+                }
+                out.put(c.name(), value);
+            }
+            rows.add(out);
+        }
+        return rows;
+    }
+
+    private synchronized JsonNode status(JsonNode request) {
+        ObjectNode node = ok();
+        ArrayNode out = node.putArray("channels");
+        for (JsonNode ch : request.path("channels")) {
+            ObjectNode status = out.addObject();
+            String qualified = ch.path("database").asText() + "." + ch.path("schema").asText() + "." + ch.path("table").asText();
+            String tableKey = tables.find(qualified).map(EmulatedTable::name).orElse(qualified);
+            Channel c = channels.get(tableKey + "/" + ch.path("channel_name").asText());
+            if (c == null) {
+                status.put("status_code", ERR_CHANNEL_DOES_NOT_EXIST);
+                continue;
+            }
+            JsonNode sequencer = ch.get("client_sequencer");
+            if (sequencer != null && !sequencer.isNull() && sequencer.asLong() != c.clientSequencer) {
+                status.put("status_code", ERR_INVALID_CLIENT_SEQUENCER);
+                continue;
+            }
+            if (c.mustReopen) {
+                status.put("status_code", ERR_CHANNEL_MUST_BE_REOPENED);
+                continue;
+            }
+            status.put("status_code", 0);
+            if (c.offsetToken == null) {
+                status.putNull("persisted_offset_token");
+            } else {
+                status.put("persisted_offset_token", c.offsetToken);
+            }
+            status.put("persisted_client_sequencer", c.clientSequencer);
+            status.put("persisted_row_sequencer", c.rowSequencer);
+        }
+        return node;
+    }
+
+    private synchronized JsonNode drop(JsonNode request) {
+        String qualified = request.path("database").asText() + "." + request.path("schema").asText() + "."
+                + request.path("table").asText();
+        String tableKey = tables.find(qualified).map(EmulatedTable::name).orElse(qualified);
+        channels.remove(tableKey + "/" + request.path("channel").asText());
+        ObjectNode node = ok();
+        node.put("database", request.path("database").asText());
+        node.put("schema", request.path("schema").asText());
+        node.put("table", request.path("table").asText());
+        node.put("channel", request.path("channel").asText());
+        return node;
+    }
+
+    private String tableKey(String qualifiedTable) {
+        return tables.find(qualifiedTable).map(EmulatedTable::name).orElse(qualifiedTable.toUpperCase(Locale.ROOT));
+    }
+
+    private String key(String qualifiedTable, String channel) {
+        return tableKey(qualifiedTable) + "/" + channel;
+    }
+}

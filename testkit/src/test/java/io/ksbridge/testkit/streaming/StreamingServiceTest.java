@@ -1,0 +1,145 @@
+package io.ksbridge.testkit.streaming;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ksbridge.testkit.SnowflakeEmulator;
+import io.ksbridge.testkit.emulator.ColumnDef;
+import io.ksbridge.testkit.emulator.Row;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.BooleanSupplier;
+import net.snowflake.ingest.streaming.InsertValidationResponse;
+import net.snowflake.ingest.streaming.OpenChannelRequest;
+import net.snowflake.ingest.streaming.SnowflakeStreamingIngestChannel;
+import net.snowflake.ingest.streaming.SnowflakeStreamingIngestClient;
+import net.snowflake.ingest.streaming.SnowflakeStreamingIngestClientFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The emulator's Streaming side driven by the SDK's real streaming client. */
+class StreamingServiceTest {
+    static SnowflakeEmulator snowflake;
+    static SnowflakeStreamingIngestClient client;
+    static StreamingService streaming;
+
+    @BeforeAll
+    static void start() {
+        snowflake = SnowflakeEmulator.start();
+        streaming = StreamingService.of(snowflake);
+        client = newClient("TEST");
+    }
+
+    private static SnowflakeStreamingIngestClient newClient(String name) {
+        Properties p = new Properties();
+        p.put("url", snowflake.url());
+        p.put("user", SnowflakeEmulator.USER);
+        p.put("role", SnowflakeEmulator.ROLE);
+        p.put("private_key", Base64.getEncoder().encodeToString(snowflake.privateKey().getEncoded()));
+        return SnowflakeStreamingIngestClientFactory.builder(name).setProperties(p)
+                .setParameterOverrides(Map.of("max_client_lag", 1000L)).build();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        client.close();
+        snowflake.close();
+    }
+
+    private static void table(String name) {
+        snowflake.tables().create(name, List.of(ColumnDef.variant("RECORD_METADATA"), ColumnDef.variant("RECORD_CONTENT")),
+                true);
+    }
+
+    private static SnowflakeStreamingIngestChannel open(String table, String channel) {
+        return client.openChannel(OpenChannelRequest.builder(channel).setDBName("DB").setSchemaName("PUBLIC")
+                .setTableName(table).setOnErrorOption(OpenChannelRequest.OnErrorOption.CONTINUE).build());
+    }
+
+    private static void await(String what, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static List<Map<String, Object>> rows(int from, int to) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            rows.add(Map.of("RECORD_CONTENT", "{\"id\":" + i + ",\"s\":\"é\"}", "RECORD_METADATA", "{\"offset\":" + i + "}"));
+        }
+        return rows;
+    }
+
+    @Test
+    void insertRows_readBackFromTheBlob_rowsAndTokenCommitted() throws Exception {
+        table("DB.PUBLIC.T1");
+        SnowflakeStreamingIngestChannel channel = open("T1", "t1_0");
+        assertNull(channel.getLatestCommittedOffsetToken());
+        InsertValidationResponse r = channel.insertRows(rows(0, 100), "99");
+        assertFalse(r.hasErrors());
+        await("token 99", () -> "99".equals(channel.getLatestCommittedOffsetToken()));
+        List<Row> landed = snowflake.table("DB.PUBLIC.T1").rows();
+        assertEquals(100, landed.size());
+        for (int i = 0; i < 100; i++) {
+            assertEquals(i, landed.get(i).content().get("id").asInt());
+            assertEquals("é", landed.get(i).content().get("s").asText());
+            assertEquals(i, landed.get(i).metadata().get("offset").asInt());
+        }
+        assertEquals("99", streaming.committedOffsetToken("db.public.t1", "t1_0").orElseThrow());
+        assertTrue(streaming.chunksRead() >= 1);
+        channel.close().get();
+    }
+
+    @Test
+    void reopen_byAnotherClient_oldHandleWritesNothingAndIsInvalidated() throws Exception {
+        table("DB.PUBLIC.T2");
+        SnowflakeStreamingIngestChannel first = open("T2", "t2_0");
+        first.insertRows(rows(0, 10), "9");
+        await("token 9", () -> "9".equals(first.getLatestCommittedOffsetToken()));
+        SnowflakeStreamingIngestClient other = newClient("OTHER");
+        SnowflakeStreamingIngestChannel second = other.openChannel(OpenChannelRequest.builder("t2_0").setDBName("DB")
+                .setSchemaName("PUBLIC").setTableName("T2").setOnErrorOption(OpenChannelRequest.OnErrorOption.CONTINUE).build());
+        assertEquals(1, streaming.clientSequencer("DB.PUBLIC.T2", "t2_0"));
+        assertEquals("9", second.getLatestCommittedOffsetToken());
+        first.insertRows(rows(10, 20), "19"); // buffered in the stale handle: refused at registration
+        await("the stale handle invalidated", () -> !first.isValid());
+        second.insertRows(rows(10, 15), "14");
+        await("token 14", () -> "14".equals(second.getLatestCommittedOffsetToken()));
+        assertEquals(15, snowflake.table("DB.PUBLIC.T2").rowCount());
+        assertTrue(streaming.staleRegistrations() >= 1);
+        assertThrows(RuntimeException.class, () -> first.insertRows(rows(20, 21), "20"));
+        assertEquals("14", streaming.committedOffsetToken("DB.PUBLIC.T2", "t2_0").orElseThrow());
+        second.close().get();
+        other.close();
+    }
+
+    @Test
+    void invalidate_onDemand_registrationRefusedUntilReopened() throws Exception {
+        table("DB.PUBLIC.T3");
+        SnowflakeStreamingIngestChannel channel = open("T3", "t3_0");
+        channel.insertRows(rows(0, 5), "4");
+        await("token 4", () -> "4".equals(channel.getLatestCommittedOffsetToken()));
+        streaming.invalidate("DB.PUBLIC.T3", "t3_0");
+        channel.insertRows(rows(5, 10), "9");
+        await("the channel invalidated", () -> !channel.isValid());
+        assertEquals(5, snowflake.table("DB.PUBLIC.T3").rowCount());
+        SnowflakeStreamingIngestChannel again = open("T3", "t3_0");
+        assertEquals("4", again.getLatestCommittedOffsetToken());
+        again.insertRows(rows(5, 10), "9");
+        await("token 9", () -> "9".equals(again.getLatestCommittedOffsetToken()));
+        assertEquals(10, snowflake.table("DB.PUBLIC.T3").rowCount());
+        again.close().get();
+    }
+}
