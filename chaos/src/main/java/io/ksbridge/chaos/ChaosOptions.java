@@ -28,11 +28,14 @@ import java.util.Objects;
  * @param maxRecordBytes   the workers' {@code maxRecordBytes}; oversized poison is twice this
  * @param maxBufferedBytes the workers' {@code maxBufferedBytes}
  * @param workDir          where worker logs go; null for a new temporary folder
+ * @param backend          {@code snowpipe} or {@code streaming}: the backend every worker uses
+ * @param invalidateEvery  Streaming only: how often, on average, the coordinator invalidates a random channel
+ *                         while kills go on ({@link Duration#ZERO}: never)
  */
 public record ChaosOptions(long records, int workers, int minKills, double faultRate, double poisonRate, int rate,
                            long seed, boolean soak, Duration duration, boolean encryptedKey, Duration killEveryMin,
                            Duration killEveryMax, Duration hang, Duration catchUpTimeout, long maxRecordBytes,
-                           long maxBufferedBytes, Path workDir) {
+                           long maxBufferedBytes, Path workDir, String backend, Duration invalidateEvery) {
 
     public ChaosOptions {
         if (records <= 0) {
@@ -67,56 +70,66 @@ public record ChaosOptions(long records, int workers, int minKills, double fault
         if (maxBufferedBytes < 4 * maxRecordBytes) {
             throw new IllegalArgumentException("maxBufferedBytes must be >= 4 * maxRecordBytes, was " + maxBufferedBytes);
         }
+        if (!"snowpipe".equals(backend) && !"streaming".equals(backend)) {
+            throw new IllegalArgumentException("backend must be snowpipe or streaming, was " + backend);
+        }
+        Objects.requireNonNull(invalidateEvery, "invalidateEvery must not be null");
     }
 
     /** The CI-sized run: 60,000 records, 3 workers, at least 5 kills, 5 % faults, 1 % poison, 2,000 records/s. */
     public static ChaosOptions defaults() {
         return new ChaosOptions(60_000, 3, 5, 0.05, 0.01, 2_000, 1, false, Duration.ofMinutes(30), true,
                 Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofMillis(1500), Duration.ofMinutes(3), 16 * 1024,
-                32L << 20, null);
+                32L << 20, null, "snowpipe", Duration.ofSeconds(3));
     }
 
     /** A copy with another record count. */
     public ChaosOptions withRecords(long n) {
         return new ChaosOptions(n, workers, minKills, faultRate, poisonRate, rate, seed, soak, duration, encryptedKey,
-                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir);
+                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, backend, invalidateEvery);
     }
 
     /** A copy with another kill minimum. */
     public ChaosOptions withMinKills(int n) {
         return new ChaosOptions(records, workers, n, faultRate, poisonRate, rate, seed, soak, duration, encryptedKey,
-                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir);
+                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, backend, invalidateEvery);
     }
 
     /** A copy with another fault rate. */
     public ChaosOptions withFaultRate(double r) {
         return new ChaosOptions(records, workers, minKills, r, poisonRate, rate, seed, soak, duration, encryptedKey,
-                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir);
+                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, backend, invalidateEvery);
     }
 
     /** A copy with another production rate. */
     public ChaosOptions withRate(int r) {
         return new ChaosOptions(records, workers, minKills, faultRate, poisonRate, r, seed, soak, duration, encryptedKey,
-                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir);
+                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, backend, invalidateEvery);
     }
 
     /** A copy that is a soak run of {@code d} (records become {@code rate * d}), without kills. */
     public ChaosOptions withSoak(Duration d) {
         long n = Math.max(1, rate * d.toSeconds());
         return new ChaosOptions(n, workers, 0, faultRate, poisonRate, rate, seed, true, d, encryptedKey,
-                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir);
+                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, backend, invalidateEvery);
+    }
+
+    /** A copy whose workers use {@code backend} ({@code snowpipe} or {@code streaming}). */
+    public ChaosOptions withBackend(String b) {
+        return new ChaosOptions(records, workers, minKills, faultRate, poisonRate, rate, seed, soak, duration, encryptedKey,
+                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, b, invalidateEvery);
     }
 
     /** A copy writing worker logs to {@code dir}. */
     public ChaosOptions withWorkDir(Path dir) {
         return new ChaosOptions(records, workers, minKills, faultRate, poisonRate, rate, seed, soak, duration, encryptedKey,
-                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, dir);
+                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, dir, backend, invalidateEvery);
     }
 
     /**
      * Reads command-line arguments over {@link #defaults()}: {@code --records N --workers N --min-kills N
      * --fault-rate F --poison-rate F --rate N --seed N --soak --duration ISO-8601 --plain-key --kill-every-min ISO
-     * --kill-every-max ISO --hang ISO --catch-up-timeout ISO --work-dir PATH}.
+     * --kill-every-max ISO --hang ISO --catch-up-timeout ISO --work-dir PATH --backend snowpipe|streaming --invalidate-every ISO}.
      *
      * @throws IllegalArgumentException naming the argument when one is unknown or invalid
      */
@@ -138,6 +151,8 @@ public record ChaosOptions(long records, int workers, int minKills, double fault
         Duration catchUp = o.catchUpTimeout;
         Path workDir = null;
         boolean minKillsGiven = false;
+        String backend = o.backend;
+        Duration invalidate = o.invalidateEvery;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             try {
@@ -160,6 +175,8 @@ public record ChaosOptions(long records, int workers, int minKills, double fault
                     case "--hang" -> hang = Duration.parse(args[++i].toUpperCase(Locale.ROOT));
                     case "--catch-up-timeout" -> catchUp = Duration.parse(args[++i].toUpperCase(Locale.ROOT));
                     case "--work-dir" -> workDir = Path.of(args[++i]);
+                    case "--backend" -> backend = args[++i].toLowerCase(Locale.ROOT);
+                    case "--invalidate-every" -> invalidate = Duration.parse(args[++i].toUpperCase(Locale.ROOT));
                     default -> throw new IllegalArgumentException("unknown argument " + a);
                 }
             } catch (ArrayIndexOutOfBoundsException e) {
@@ -175,6 +192,6 @@ public record ChaosOptions(long records, int workers, int minKills, double fault
             }
         }
         return new ChaosOptions(records, workers, minKills, faultRate, poisonRate, rate, seed, soak, duration, encrypted,
-                killMin, killMax, hang, catchUp, o.maxRecordBytes, o.maxBufferedBytes, workDir);
+                killMin, killMax, hang, catchUp, o.maxRecordBytes, o.maxBufferedBytes, workDir, backend, invalidate);
     }
 }

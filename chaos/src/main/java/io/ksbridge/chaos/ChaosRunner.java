@@ -11,6 +11,7 @@ import io.ksbridge.testkit.SnowflakeEmulator;
 import io.ksbridge.testkit.emulator.EmulatedTable;
 import io.ksbridge.testkit.emulator.Faults;
 import io.ksbridge.testkit.emulator.Row;
+import io.ksbridge.testkit.streaming.StreamingService;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -47,12 +48,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * The chaos coordinator. It starts one embedded Kafka broker and one {@link SnowflakeEmulator} in its own JVM, and
  * {@code N} worker JVMs ({@link ChaosWorker}, {@code -Xmx256m}) that embed a {@code KafkaToSnowflakeBridge} with the
- * {@code SnowpipeBackend} in one consumer group: even-numbered workers in own-loop mode, odd-numbered ones in
+ * {@code SnowpipeBackend} (or the {@code StreamingBackend} with {@code --backend streaming}) in one consumer group: even-numbered workers in own-loop mode, odd-numbered ones in
  * host-loop mode. A producer writes records with unique ids over {@value #PARTITIONS} partitions of each of
  * {@link #TOPICS}, about 1 % of them poison (invalid JSON, or larger than {@code maxRecordBytes}); the bridges send
  * poison to the dead-letter topic {@value #DLQ}. Meanwhile the coordinator kills random workers with SIGKILL
  * ({@link Process#destroyForcibly()}) and restarts them, and makes a fraction of emulator requests fail (HTTP 503),
- * lose their response, or hang.
+ * lose their response, or hang; with Streaming it also invalidates random channels, as Snowflake does when another
+ * client reopens one.
  *
  * <p>The verdict: once the producer is done and the bridges caught up (every partition's committed offset equals its
  * end offset and every stage is empty), every table is read back from the emulator and the dead-letter topic from
@@ -65,6 +67,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * <pre>
  * mvn -B -Pchaos -DskipTests package -pl chaos -am
  * mvn -B -Pchaos -DskipTests package -pl chaos -am -Dchaos.args="--records 300000 --min-kills 20 --fault-rate 0.10"
+ * mvn -B -Pchaos -DskipTests package -pl chaos -am -Dchaos.args="--backend streaming --records 1000000 --rate 5000 --min-kills 20 --fault-rate 0.10"
  * </pre>
  * and the soak run (steady rate with faults on, heap and threads sampled; default 30 minutes):
  * <pre>
@@ -170,6 +173,9 @@ public final class ChaosRunner {
             // Kills come at random moments while data flows: a kill is due once its random pause has passed and
             // the group has committed more since the previous kill. Killing goes on until the producer is done, the
             // minimum is reached and at least 80 % of the records are committed.
+            StreamingService streaming = options.backend().equals("streaming") ? StreamingService.of(emulator) : null;
+            int invalidations = 0;
+            long nextInvalidation = System.nanoTime() + options.invalidateEvery().toNanos();
             int kills = 0;
             long committedAtLastKill = 0;
             long committedNow = 0;
@@ -193,6 +199,12 @@ public final class ChaosRunner {
                     victim.launch();
                     nextKill = System.nanoTime() + pause();
                 }
+                if (streaming != null && !options.invalidateEvery().isZero() && System.nanoTime() >= nextInvalidation) {
+                    if (invalidateRandomChannel(streaming)) {
+                        invalidations++;
+                    }
+                    nextInvalidation = System.nanoTime() + (long) (random.nextDouble() * 2 * options.invalidateEvery().toNanos());
+                }
                 if (producer.failure.get() != null) {
                     throw new IllegalStateException("the producer failed: " + producer.failure.get(), producer.failure.get());
                 }
@@ -207,6 +219,9 @@ public final class ChaosRunner {
             long dropped = faults.droppedResponses();
             long hung = faults.hungRequests();
             faults.reset();
+            for (Slot s : slots) {
+                s.sampling = false; // a stopping worker's threads and heap are not its steady state
+            }
             for (Slot s : slots) {
                 s.stop();
             }
@@ -243,7 +258,8 @@ public final class ChaosRunner {
             return new ChaosSummary(options, kinds.length, kinds.length - invalid - oversized, invalid, oversized, kills,
                     (int) unexpectedExits.get(), failed503, dropped, hung, requests, caughtUp, v.lost, v.duplicated,
                     v.misplaced, v.poisonInTables, v.foreignRows, v.poisonRouted, v.poisonMissing, v.goodInDlq,
-                    v.dlqDuplicates, countStagedFiles(), committedAtLastKill, secretHits, scannedChars, soakProblems, soakFigures,
+                    v.dlqDuplicates, countStagedFiles(), committedAtLastKill, invalidations,
+                    streaming == null ? 0 : streaming.refusedRegistrations(), secretHits, scannedChars, soakProblems, soakFigures,
                     Duration.ofNanos(System.nanoTime() - started), logDir);
         } finally {
             for (Slot s : slots) {
@@ -308,6 +324,22 @@ public final class ChaosRunner {
                         s.process.exitValue(), s.logFile);
                 s.launch();
             }
+        }
+    }
+
+    /** Invalidates one random channel of one random table; false when there is none yet. */
+    private boolean invalidateRandomChannel(StreamingService streaming) {
+        String table = SCHEMA + "." + TableNamer.connectorDefault().tableName(TOPICS.get(random.nextInt(TOPICS.size())));
+        List<String> channels = new ArrayList<>(streaming.committedOffsetTokens(table).keySet());
+        if (channels.isEmpty()) {
+            return false;
+        }
+        String channel = channels.get(random.nextInt(channels.size()));
+        try {
+            streaming.invalidate(table, channel);
+            return true;
+        } catch (java.util.NoSuchElementException gone) {
+            return false;
         }
     }
 
@@ -654,6 +686,7 @@ public final class ChaosRunner {
         final List<long[]> samples = new CopyOnWriteArrayList<>();
         volatile Process process;
         volatile boolean killedOnPurpose;
+        volatile boolean sampling = true;
         int incarnation;
         Path logFile;
 
@@ -676,7 +709,7 @@ public final class ChaosRunner {
                     "--group", GROUP, "--topics", String.join(",", TOPICS), "--dlq", DLQ, "--url", emulator.url(),
                     "--user", SnowflakeEmulator.USER, "--role", SnowflakeEmulator.ROLE,
                     "--max-record-bytes", Long.toString(options.maxRecordBytes()),
-                    "--max-buffered-bytes", Long.toString(options.maxBufferedBytes())));
+                    "--max-buffered-bytes", Long.toString(options.maxBufferedBytes()), "--backend", options.backend()));
             if (options.soak()) {
                 cmd.add("--gc-sample");
             }
@@ -707,7 +740,7 @@ public final class ChaosRunner {
                     out.newLine();
                     if (line.startsWith("STATUS ")) {
                         out.flush();
-                        if (sample) {
+                        if (sample && sampling) {
                             samples.add(new long[] {System.nanoTime() - start, field(line, "liveHeap"), field(line, "threads")});
                         }
                     }

@@ -33,6 +33,9 @@ import java.util.Locale;
  *                         least once)
  * @param filesLeft        files left on any stage (named or table stage) at the end
  * @param committedAtLastKill records committed by the group when the last kill happened
+ * @param invalidations    Streaming channels invalidated by the coordinator
+ * @param refusedRegistrations Streaming blob registrations the emulator refused (stale or invalidated channel, or
+ *                         injected)
  * @param secretHits       fragments of the private key or passphrase found in logs, messages, toString output and
  *                         dead-letter headers; -1 when not scanned
  * @param scannedChars     characters scanned for secrets
@@ -45,7 +48,8 @@ public record ChaosSummary(ChaosOptions options, long records, long good, long i
                            int unexpectedExits, long failed503, long droppedResponses, long hungRequests, long requests,
                            boolean caughtUp, long lost, long duplicated, long misplaced, long poisonInTables,
                            long foreignRows, long poisonRouted, long poisonMissing, long goodInDlq, long dlqDuplicates,
-                           long filesLeft, long committedAtLastKill, long secretHits, long scannedChars, List<String> soakProblems,
+                           long filesLeft, long committedAtLastKill, int invalidations,
+                           long refusedRegistrations, long secretHits, long scannedChars, List<String> soakProblems,
                            List<String> soakFigures, Duration elapsed, Path logDir) {
 
     public ChaosSummary {
@@ -102,14 +106,18 @@ public record ChaosSummary(ChaosOptions options, long records, long good, long i
                 + ", oversized " + n(oversized) + ")"});
         rows.add(new String[] {"topics x partitions", ChaosRunner.TOPICS.size() + " x " + ChaosRunner.PARTITIONS});
         rows.add(new String[] {"workers", options.workers() + " JVMs (" + (options.workers() + 1) / 2 + " own loop, "
-                + options.workers() / 2 + " host loop), -Xmx256m, Snowpipe backend"});
+                + options.workers() / 2 + " host loop), -Xmx256m, " + options.backend() + " backend"});
         rows.add(new String[] {"private key", options.encryptedKey() ? "encrypted PKCS#8 + passphrase" : "plain PKCS#8"});
-        rows.add(new String[] {"kills (SIGKILL)", n(kills) + " (the last with " + n(committedAtLastKill)
-                + " records committed)"});
+        rows.add(new String[] {"kills (SIGKILL)", kills == 0 ? "0" : n(kills) + " (the last with "
+                + n(committedAtLastKill) + " records committed)"});
         rows.add(new String[] {"unexpected exits", n(unexpectedExits)});
         rows.add(new String[] {"faults injected", n(faultsInjected()) + " of " + n(requests) + " requests (503: "
                 + n(failed503) + ", lost response: " + n(droppedResponses) + ", hung " + options.hang().toMillis()
                 + " ms: " + n(hungRequests) + ")"});
+        if (options.backend().equals("streaming")) {
+            rows.add(new String[] {"channels invalidated", n(invalidations) + " (registrations refused: "
+                    + n(refusedRegistrations) + ")"});
+        }
         rows.add(new String[] {"caught up", caughtUp ? "yes" : "NO"});
         rows.add(new String[] {"lost", n(lost)});
         rows.add(new String[] {"duplicated", n(duplicated)});

@@ -9,6 +9,7 @@ import io.ksbridge.RetryPolicy;
 import io.ksbridge.Secret;
 import io.ksbridge.ingest.IngestBackend;
 import io.ksbridge.ingest.snowpipe.SnowpipeBackend;
+import io.ksbridge.ingest.streaming.StreamingBackend;
 import io.ksbridge.snowflake.SnowflakeAccount;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -33,12 +34,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * One chaos worker: a small host application that embeds a {@link KafkaToSnowflakeBridge} with a
- * {@link SnowpipeBackend}, in the coordinator's consumer group, either in own-loop mode ({@code bridge.start()}) or
+ * {@link SnowpipeBackend} (or, with {@code --backend streaming}, a {@link StreamingBackend}), in the coordinator's consumer group, either in own-loop mode ({@code bridge.start()}) or
  * in host-loop mode (its own {@code KafkaConsumer}, {@code accept}, {@code commitSync(durableOffsets())}). Started by
  * {@link ChaosRunner}; not meant to be run by hand.
  *
  * <p>Arguments: {@code --id N --mode own|host --bootstrap HOST:PORT --group G --topics a,b,c --dlq TOPIC --url URL
- * --user U --role R --max-record-bytes N --max-buffered-bytes N [--gc-sample]}. The private key (PKCS#8 PEM) comes in
+ * --user U --role R --max-record-bytes N --max-buffered-bytes N [--backend snowpipe|streaming] [--gc-sample]}. The private key (PKCS#8 PEM) comes in
  * the environment variable {@value #KEY_ENV}, its passphrase (optional) in {@value #PASSPHRASE_ENV}: never on the
  * command line, never printed.
  *
@@ -107,8 +108,11 @@ public final class ChaosWorker {
             accountBuilder.passphrase(Secret.of(passphrase));
         }
         SnowflakeAccount account = accountBuilder.build();
-        IngestBackend backend = SnowpipeBackend.builder().account(account).database("CHAOS").schema("PUBLIC")
-                .statusPollInterval(Duration.ofMillis(100)).historyFallback(Duration.ofSeconds(2)).build();
+        IngestBackend backend = "streaming".equals(args.getOrDefault("backend", "snowpipe"))
+                ? StreamingBackend.builder().account(account).database("CHAOS").schema("PUBLIC")
+                        .maxClientLag(Duration.ofSeconds(1)).build()
+                : SnowpipeBackend.builder().account(account).database("CHAOS").schema("PUBLIC")
+                        .statusPollInterval(Duration.ofMillis(100)).historyFallback(Duration.ofSeconds(2)).build();
         Map<String, Object> consumer = new HashMap<>();
         consumer.put("bootstrap.servers", arg("bootstrap"));
         consumer.put("group.id", arg("group"));
