@@ -240,9 +240,12 @@ public final class ChaosRunner {
                 }
             }
             List<String> soakProblems = new ArrayList<>();
-            List<String> soakFigures = new ArrayList<>();
+            List<String> details = new ArrayList<>();
+            for (String d : v.duplicateReport()) {
+                details.add("duplicates in " + d);
+            }
             if (options.soak()) {
-                analyseSoak(soakProblems, soakFigures);
+                analyseSoak(soakProblems, details);
             }
             long invalid = 0;
             long oversized = 0;
@@ -259,7 +262,7 @@ public final class ChaosRunner {
                     (int) unexpectedExits.get(), failed503, dropped, hung, requests, caughtUp, v.lost, v.duplicated,
                     v.misplaced, v.poisonInTables, v.foreignRows, v.poisonRouted, v.poisonMissing, v.goodInDlq,
                     v.dlqDuplicates, countStagedFiles(), committedAtLastKill, invalidations,
-                    streaming == null ? 0 : streaming.refusedRegistrations(), secretHits, scannedChars, soakProblems, soakFigures,
+                    streaming == null ? 0 : streaming.refusedRegistrations(), secretHits, scannedChars, soakProblems, details,
                     Duration.ofNanos(System.nanoTime() - started), logDir);
         } finally {
             for (Slot s : slots) {
@@ -474,6 +477,17 @@ public final class ChaosRunner {
         long goodInDlq;
         long dlqDuplicates;
         final List<String> dlqHeaderTexts = new ArrayList<>();
+        final Map<String, Long> duplicatesByPartition = new java.util.TreeMap<>();
+        final Map<String, long[]> duplicateOffsets = new HashMap<>();
+
+        List<String> duplicateReport() {
+            List<String> out = new ArrayList<>();
+            duplicatesByPartition.forEach((p, n) -> {
+                long[] range = duplicateOffsets.get(p);
+                out.add(p + ": " + n + (range == null ? "" : " (offsets " + range[0] + ".." + range[1] + ")"));
+            });
+            return out;
+        }
     }
 
     private Verdict verdict(byte[] kinds) {
@@ -500,8 +514,20 @@ public final class ChaosRunner {
                     v.poisonInTables++;
                 } else if ((kind & 3) != topic || !TOPICS.get(topic).equals(metaTopic)) {
                     v.misplaced++;
-                } else if (seen[i] < 100) {
-                    seen[i]++;
+                } else {
+                    if (seen[i] > 0) {
+                        JsonNode partition = meta == null ? null : meta.get("partition");
+                        JsonNode offset = meta == null ? null : meta.get("offset");
+                        String where = metaTopic + "-" + (partition == null ? "?" : partition.asText());
+                        v.duplicatesByPartition.merge(where, 1L, Long::sum);
+                        if (offset != null) {
+                            v.duplicateOffsets.merge(where, new long[] {offset.asLong(), offset.asLong()},
+                                    (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+                        }
+                    }
+                    if (seen[i] < 100) {
+                        seen[i]++;
+                    }
                 }
             }
         }

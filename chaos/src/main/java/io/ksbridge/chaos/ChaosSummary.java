@@ -40,7 +40,8 @@ import java.util.Locale;
  *                         dead-letter headers; -1 when not scanned
  * @param scannedChars     characters scanned for secrets
  * @param soakProblems     growth of heap or threads beyond the limits (soak runs), empty otherwise
- * @param soakFigures      per-worker heap and thread figures (soak runs), empty otherwise
+ * @param details          figures behind the counts: per-worker heap and threads (soak runs), the partitions and
+ *                         offsets of duplicates; may be empty
  * @param elapsed          wall-clock time of the run
  * @param logDir           where the worker logs are
  */
@@ -50,11 +51,11 @@ public record ChaosSummary(ChaosOptions options, long records, long good, long i
                            long foreignRows, long poisonRouted, long poisonMissing, long goodInDlq, long dlqDuplicates,
                            long filesLeft, long committedAtLastKill, int invalidations,
                            long refusedRegistrations, long secretHits, long scannedChars, List<String> soakProblems,
-                           List<String> soakFigures, Duration elapsed, Path logDir) {
+                           List<String> details, Duration elapsed, Path logDir) {
 
     public ChaosSummary {
         soakProblems = List.copyOf(soakProblems);
-        soakFigures = List.copyOf(soakFigures);
+        details = List.copyOf(details);
     }
 
     /** Faults injected in all (503s, dropped responses, hung requests). */
@@ -130,8 +131,8 @@ public record ChaosSummary(ChaosOptions options, long records, long good, long i
         rows.add(new String[] {"files left on stages", n(filesLeft)});
         rows.add(new String[] {"secret fragments found", secretHits < 0 ? "not scanned" : n(secretHits) + " (in "
                 + n(scannedChars) + " chars)"});
-        for (String s : soakFigures) {
-            rows.add(new String[] {"soak", s});
+        for (String s : details) {
+            rows.add(new String[] {"detail", s});
         }
         rows.add(new String[] {"duration", format(elapsed)});
         rows.add(new String[] {"verdict", passed() ? "PASS" : "FAIL: " + String.join("; ", failures())});
