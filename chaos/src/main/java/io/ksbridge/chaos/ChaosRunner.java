@@ -171,7 +171,7 @@ public final class ChaosRunner {
             producerThread.start();
 
             // Kills come at random moments while data flows: a kill is due once its random pause has passed and
-            // the group has committed more since the previous kill. Killing goes on until the producer is done, the
+            // the group has committed more since the previous kill (or has committed everything). Killing goes on until the producer is done, the
             // minimum is reached and at least 80 % of the records are committed.
             StreamingService streaming = options.backend().equals("streaming") ? StreamingService.of(emulator) : null;
             int invalidations = 0;
@@ -189,7 +189,9 @@ public final class ChaosRunner {
                     committedNow = committedTotal();
                     nextCheck = System.nanoTime() + 500_000_000L;
                 }
-                if (options.minKills() > 0 && System.nanoTime() >= nextKill && committedNow > committedAtLastKill) {
+                // once everything is committed there is no flow to wait for: idle workers are killed too
+                boolean flowing = committedNow > committedAtLastKill || committedNow >= options.records();
+                if (options.minKills() > 0 && System.nanoTime() >= nextKill && flowing) {
                     Slot victim = slots.get(random.nextInt(slots.size()));
                     log("chaos: kill %d: worker %d (%,d records committed so far)", kills + 1, victim.index, committedNow);
                     victim.kill();

@@ -414,7 +414,12 @@ public final class StreamingBackend implements IngestBackend {
         lane.written = committed;
         LOG.info("reopened channel {} for {}: committed offset token {}", lane.channelName, lane.partition, committed);
         if (old != null && old != fresh) {
-            old.close(); // invalid already; releases its buffers
+            try {
+                old.close(); // invalid already; releases its buffers
+            } catch (RuntimeException invalid) {
+                // the SDK refuses to close a channel that opening the fresh one removed from its cache
+                LOG.debug("closing the replaced handle of channel {} failed: {}", lane.channelName, invalid.toString());
+            }
         }
     }
 
