@@ -246,6 +246,7 @@ public final class ChaosRunner {
             for (String d : v.duplicateReport()) {
                 details.add("duplicates in " + d);
             }
+            v.lostByPartition.forEach((p, n) -> details.add("lost in " + p + ": " + n));
             if (options.soak()) {
                 analyseSoak(soakProblems, details);
             }
@@ -421,7 +422,7 @@ public final class ChaosRunner {
                 for (int id = 0; id < kinds.length; id++) {
                     int topic = r.nextInt(TOPICS.size());
                     int partition = r.nextInt(PARTITIONS);
-                    byte kind = (byte) topic;
+                    byte kind = (byte) (topic | partition << 4);
                     String t = TOPICS.get(topic);
                     String value;
                     if (r.nextDouble() < options.poisonRate()) {
@@ -481,6 +482,7 @@ public final class ChaosRunner {
         final List<String> dlqHeaderTexts = new ArrayList<>();
         final Map<String, Long> duplicatesByPartition = new java.util.TreeMap<>();
         final Map<String, long[]> duplicateOffsets = new HashMap<>();
+        final Map<String, Long> lostByPartition = new java.util.TreeMap<>();
 
         List<String> duplicateReport() {
             List<String> out = new ArrayList<>();
@@ -514,7 +516,8 @@ public final class ChaosRunner {
                 String metaTopic = meta == null || meta.get("topic") == null ? null : meta.get("topic").asText();
                 if ((kind & POISON) != 0) {
                     v.poisonInTables++;
-                } else if ((kind & 3) != topic || !TOPICS.get(topic).equals(metaTopic)) {
+                } else if ((kind & 3) != topic || !TOPICS.get(topic).equals(metaTopic) || meta.get("partition") == null
+                        || meta.get("partition").asInt() != ((kind >> 4) & 7)) {
                     v.misplaced++;
                 } else {
                     if (seen[i] > 0) {
@@ -537,6 +540,7 @@ public final class ChaosRunner {
             if ((kinds[i] & POISON) == 0) {
                 if (seen[i] == 0) {
                     v.lost++;
+                    v.lostByPartition.merge(TOPICS.get(kinds[i] & 3) + "-" + ((kinds[i] >> 4) & 7), 1L, Long::sum);
                 } else {
                     v.duplicated += seen[i] - 1;
                 }

@@ -23,7 +23,7 @@ import java.util.Locale;
  * @param caughtUp         whether every partition's committed offset reached its end offset and the stages emptied
  * @param lost             good records in no table
  * @param duplicated       extra copies of good records in their table
- * @param misplaced        rows in a table other than their topic's
+ * @param misplaced        rows in a table other than their topic's, or whose metadata names another topic or partition
  * @param poisonInTables   rows of poison records in any table
  * @param foreignRows      rows whose content carries no id of this run
  * @param poisonRouted     distinct poison records in the dead-letter topic
