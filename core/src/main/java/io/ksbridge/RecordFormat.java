@@ -39,9 +39,11 @@ public interface RecordFormat {
      * @param out     where to write, never null; valid only during this call
      * @throws Exception when the bytes cannot be converted. The bridge wraps it in a
      *                   {@link RecordFormatException} naming the record and routes the record by
-     *                   {@link ErrorPolicy}. Throw an {@link IngestException} with {@code isRetriable()}
-     *                   true when the cause is transient (a schema registry that is down): the bridge then
-     *                   retries the record instead of routing it.
+     *                   {@link ErrorPolicy}. Throw an {@link IngestException} when the record is not at fault:
+     *                   with {@code isRetriable()} true when the cause is transient (a schema registry that is
+     *                   down), and the bridge retries the record with backoff; with {@code isRetriable()} false
+     *                   when it will not heal by itself (the registry refuses the credentials), and the bridge
+     *                   stops with that message.
      */
     void write(byte[] data, FormatContext context, JsonOutput out) throws Exception;
 

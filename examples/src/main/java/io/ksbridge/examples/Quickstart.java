@@ -7,9 +7,11 @@ import io.ksbridge.FlushPolicy;
 import io.ksbridge.KafkaToSnowflakeBridge;
 import io.ksbridge.ingest.IngestBackend;
 import io.ksbridge.ingest.snowpipe.SnowpipeBackend;
+import io.ksbridge.ingest.streaming.StreamingBackend;
 import io.ksbridge.testkit.EmbeddedKafka;
 import io.ksbridge.testkit.SnowflakeEmulator;
 import io.ksbridge.testkit.emulator.Row;
+import io.ksbridge.testkit.streaming.StreamingService;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +22,10 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * The quickstart: a real Kafka broker and the Snowflake emulator in this JVM, two topics, a bridge loading them
- * through Snowpipe, and what landed in which table.
+ * through Snowpipe (or Snowpipe Streaming with {@code --streaming}), and what landed in which table.
  *
- * <p>Run it with {@code mvn -B -q -Pquickstart -DskipTests package}.
+ * <p>Run it with {@code mvn -B -q -Pquickstart -DskipTests package}, or
+ * {@code mvn -B -q -Pquickstart -DskipTests package -Dquickstart.args=--streaming}.
  */
 public final class Quickstart {
     private static final int PER_TOPIC = 5_000;
@@ -45,10 +48,12 @@ public final class Quickstart {
             kafka.produceAll(records);
             System.out.printf("produced %,d records to topics orders and web-clicks%n", 2 * PER_TOPIC);
 
-            IngestBackend backend = SnowpipeBackend.builder()
-                    .account(snowflake.account())
-                    .database("DEMO").schema("PUBLIC")
-                    .build();
+            boolean streaming = java.util.Arrays.asList(args).contains("--streaming");
+            IngestBackend backend = streaming
+                    ? StreamingBackend.builder().account(snowflake.account()).database("DEMO").schema("PUBLIC").build()
+                    : SnowpipeBackend.builder().account(snowflake.account()).database("DEMO").schema("PUBLIC").build();
+            System.out.println("loading through " + (streaming ? "Snowpipe Streaming (channels, offset tokens)"
+                    : "Snowpipe (files on a stage, loaded by pipes)"));
             AtomicLong durableRows = new AtomicLong();
             Map<TopicPartition, Long> durable = new ConcurrentHashMap<>();
             long start = System.nanoTime();
@@ -68,10 +73,10 @@ public final class Quickstart {
                     .build()) {
                 bridge.start();
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while ((loaded(snowflake) < 2 * PER_TOPIC || stagedFiles(snowflake) > 0) && System.nanoTime() < deadline) {
+                while ((loaded(snowflake) < 2 * PER_TOPIC || !streaming && stagedFiles(snowflake) > 0) && System.nanoTime() < deadline) {
                     Thread.sleep(200);
                     double secs = (System.nanoTime() - start) / 1e9;
-                    System.out.printf("\r  loading: %,6d rows accepted by Snowpipe, %,6d loaded, %,8.0f records/s   ",
+                    System.out.printf("\r  loading: %,6d rows durable, %,6d in the tables, %,8.0f records/s   ",
                             durableRows.get(), loaded(snowflake), durableRows.get() / secs);
                 }
                 System.out.println();
@@ -99,7 +104,14 @@ public final class Quickstart {
                 System.out.println("RECORD_METADATA = " + json.writerWithDefaultPrettyPrinter().writeValueAsString(row.metadata()));
             }
             System.out.println();
-            System.out.println("files left on the stages: " + stagedFiles(snowflake) + " (each loaded file is removed)");
+            if (streaming) {
+                for (String table : snowflake.tables().names()) {
+                    System.out.println("committed offset tokens of " + table + ": "
+                            + StreamingService.of(snowflake).committedOffsetTokens(table));
+                }
+            } else {
+                System.out.println("files left on the stages: " + stagedFiles(snowflake) + " (each loaded file is removed)");
+            }
         }
         System.exit(0);
     }

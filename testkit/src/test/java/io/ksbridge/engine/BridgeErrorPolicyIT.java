@@ -204,6 +204,31 @@ class BridgeErrorPolicyIT {
     }
 
     @Test
+    void formatNotAtFault_nonRetriableIngestException_stopsTheBridgeEvenWithDeadLetter() throws Exception {
+        String topic = "format-broken-env";
+        kafka.createTopic(topic, 1);
+        kafka.createTopic(topic + "-dlq", 1);
+        ItSupport.produceIds(kafka, topic, 1, 0, 10);
+        RecordingBackend backend = new RecordingBackend();
+        io.ksbridge.RecordFormat refusing = (data, ctx, out) -> {
+            if (ctx.offset() == 5) {
+                throw new io.ksbridge.IngestException("schema registry refused the credentials: check basicAuth", false);
+            }
+            io.ksbridge.RecordFormat.json().write(data, ctx, out);
+        };
+        KafkaToSnowflakeBridge bridge = bridge(topic, backend).format(refusing)
+                .errorPolicy(ErrorPolicy.deadLetter(topic + "-dlq")).build();
+        bridge.start();
+        io.ksbridge.IngestException e = assertThrows(io.ksbridge.IngestException.class,
+                () -> bridge.awaitTermination(Duration.ofSeconds(30)));
+        assertEquals("cannot convert record format-broken-env-0@5: schema registry refused the credentials: "
+                + "check basicAuth", e.getMessage());
+        long committed = kafka.committedOffsets(topic + "-group").getOrDefault(new TopicPartition(topic, 0), 0L);
+        assertTrue(committed <= 5, "committed " + committed + " past the record that could not be converted");
+        bridge.close();
+    }
+
+    @Test
     void nullValues_defaultGivesEmptyObjectRowAndIgnoreGivesNone() throws Exception {
         for (NullValueBehavior behavior : NullValueBehavior.values()) {
             String topic = "tombstones-" + behavior.name().toLowerCase();

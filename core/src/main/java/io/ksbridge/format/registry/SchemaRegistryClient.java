@@ -37,11 +37,12 @@ import javax.net.ssl.SSLContext;
  *   <li>the registry answers 404 with Confluent's "not found" error codes (40401, 40402, 40403): an
  *       {@link UnknownSchemaException}; a record naming such an id is a bad record and follows the
  *       {@code ErrorPolicy};</li>
- *   <li>everything else that is not the record's fault (connection refused, timeout, HTTP 5xx or 429, HTTP 401/403,
- *       a 404 that is not from a registry, an answer that is not a schema): an {@link IngestException} with
- *       {@code isRetriable()} true, so the bridge retries the record with backoff and never skips it; when its
- *       retry policy is spent the bridge stops with that message (for example bad credentials), rather than
- *       dead-lettering every record.</li>
+ *   <li>a misconfiguration that will not heal by itself (HTTP 401/403: the credentials; a 404 that is not from a
+ *       registry: the URL): an {@link IngestException} with {@code isRetriable()} false, which stops the bridge
+ *       with that message rather than dead-lettering every record;</li>
+ *   <li>everything else that is not the record's fault (connection refused, timeout, HTTP 5xx or 429, an answer
+ *       that is not a schema): an {@link IngestException} with {@code isRetriable()} true, so the bridge retries
+ *       the record with backoff and never skips it.</li>
  * </ul>
  *
  * <p>Thread-safe. Messages and {@link #toString()} never contain credentials.
@@ -236,11 +237,11 @@ public final class SchemaRegistryClient {
         String detail = "GET " + path + " returned HTTP " + status + errorSuffix(errorCode, body);
         if (status == 401 || status == 403) {
             throw new IngestException("schema registry at " + baseUrl + " refused the credentials (" + detail
-                    + "): check basicAuth or bearerToken", true);
+                    + "): check basicAuth or bearerToken", false);
         }
         if (status == 404) {
             throw new IngestException("schema registry at " + baseUrl + ": " + detail + " without a registry "
-                    + "error code: check that url is the registry's base URL", true);
+                    + "error code: check that url is the registry's base URL", false);
         }
         throw new IngestException("schema registry at " + baseUrl + " failed: " + detail, true);
     }

@@ -266,7 +266,7 @@ public final class Engine {
         if (!backendStarted) {
             backendStarted = true;
             metadata = new MetadataWriter(s.metadata(), backend.stampsPushTime());
-            backend.start(new BackendContext(s.name(), new LoadFailureGate(), s.retryPolicy()));
+            backend.start(new BackendContext(s.name(), new LoadFailureGate(), s.retryPolicy(), s.errorPolicy()));
         }
     }
 
@@ -801,11 +801,11 @@ public final class Engine {
             }
             out.row = row;
         } catch (IngestException e) {
-            if (e.isRetriable()) {
-                out.retriable = e;
-            } else {
-                out.bad = new RecordFormatException(coordinates(rec), side, reason(e), e);
+            if (!e.isRetriable()) {
+                // not the record's fault (a registry refusing our credentials): stop rather than route every record
+                throw new IngestException("cannot convert record " + coordinates(rec) + ": " + e.getMessage(), false, e);
             }
+            out.retriable = e;
         } catch (Exception e) {
             out.bad = new RecordFormatException(coordinates(rec), side, reason(e), e);
         }

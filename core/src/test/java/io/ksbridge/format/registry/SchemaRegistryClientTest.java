@@ -220,12 +220,12 @@ class SchemaRegistryClientTest {
     }
 
     @Test
-    void notFoundWithoutRegistryCode_retriableWrongUrl() {
+    void notFoundWithoutRegistryCode_notRetriableWrongUrl() {
         script = p -> new Answer(404, "<html>nope</html>", 0);
 
         IngestException e = assertThrows(IngestException.class, () -> SchemaRegistryClient.of(url).schemaById(5));
 
-        assertTrue(e.isRetriable());
+        assertFalse(e.isRetriable());
         assertEquals("schema registry at " + url + ": GET /schemas/ids/5 returned HTTP 404 without a registry "
                 + "error code: check that url is the registry's base URL", e.getMessage());
     }
@@ -252,13 +252,13 @@ class SchemaRegistryClientTest {
     }
 
     @Test
-    void unauthorized401_retriableNamesCredentialsWithoutSecret() {
+    void unauthorized401_notRetriableNamesCredentialsWithoutSecret() {
         script = p -> new Answer(401, "{\"error_code\":40101,\"message\":\"Unauthorized\"}", 0);
 
         IngestException e = assertThrows(IngestException.class, () -> SchemaRegistryClient.builder().url(url)
                 .basicAuth("u", Secret.of("very-secret")).build().schemaById(1));
 
-        assertTrue(e.isRetriable());
+        assertFalse(e.isRetriable());
         assertEquals("schema registry at " + url + " refused the credentials (GET /schemas/ids/1 returned HTTP 401 "
                 + "(error code 40101: Unauthorized)): check basicAuth or bearerToken", e.getMessage());
         assertFalse(e.getMessage().contains("very-secret"));

@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ProtoWireWriter {
     private static final int MAX_DEPTH = 100;
+    private static final int MAX_PLANS = 10_000;
 
     /** One message type, compiled. */
     private final class MessagePlan {
@@ -99,6 +100,9 @@ final class ProtoWireWriter {
     private MessagePlan plan(Descriptor d) {
         MessagePlan p = plans.get(d);
         if (p == null) {
+            if (plans.size() > MAX_PLANS) {
+                plans.clear(); // registry schemas come and go: stay bounded, rebuild what is still used
+            }
             p = new MessagePlan(d);
             plans.putIfAbsent(d, p);
         }

@@ -44,6 +44,10 @@ final class Lane {
     long written;
     /** The first offset of the earliest batch failed with retry and not yet written again, or {@link #HEALTHY}. */
     long failedFrom = HEALTHY;
+    /** The table's columns as the current channel knows them (upper case), for schematization. */
+    java.util.Set<String> columns = java.util.Set.of();
+    /** Consecutive failed status requests of the current channel. */
+    int statusFailures;
     volatile boolean released;
 
     Lane(String table, TopicPartition partition, String channelName, SnowflakeStreamingIngestChannel channel, long written) {

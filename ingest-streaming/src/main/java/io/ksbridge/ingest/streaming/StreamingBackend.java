@@ -60,10 +60,12 @@ import org.slf4j.LoggerFactory;
  *       Snowflake says so), the batch and every later one of the partition still waiting are retried; the channel is
  *       reopened before the retried batch is written, and rows the committed token already covers are not written
  *       again. An invalidated channel handle is never written again.</li>
- *   <li>Rows the SDK rejects (for example a row over its size limit) are reported to the bridge, which routes them
- *       by its {@link io.ksbridge.ErrorPolicy}, with {@link OnError#CONTINUE}; the batch's other rows are written and
- *       the offset token passes the rejected row, so a restart never re-reads good rows and never skips them.
- *       {@link OnError#ABORT} stops the bridge on the first rejected row instead, writing nothing of its batch.</li>
+ *   <li>Rows the SDK rejects (for example a row over its size limit): by default the backend follows the bridge's
+ *       {@link io.ksbridge.ErrorPolicy}. Under {@code deadLetter} or {@code skip} it writes with
+ *       {@link OnError#CONTINUE}: the batch's other rows are written, the rejected ones are routed by the policy, and
+ *       the offset token passes them. Under {@code failFast} it writes with {@link OnError#ABORT}: nothing of the
+ *       batch is written, the token stays before it, and the bridge stops naming the row, so a restart stops at the
+ *       same row again instead of skipping it.</li>
  * </ul>
  *
  * <p>The table ({@code RECORD_METADATA VARIANT, RECORD_CONTENT VARIANT}) is created when missing over the SQL REST
@@ -80,19 +82,24 @@ public final class StreamingBackend implements IngestBackend {
     public enum OnError {
         /**
          * The batch's other rows are written; the rejected rows go to the bridge's {@link io.ksbridge.ErrorPolicy}
-         * (dead-letter topic, skip, or stop). The default.
+         * (dead-letter topic, skip, or stop). The default under {@code deadLetter} and {@code skip}.
          */
         CONTINUE,
-        /** The bridge stops on the first rejected row, naming it; nothing of its batch is written. */
+        /**
+         * The bridge stops on the first rejected row, naming it; nothing of its batch is written. The default under
+         * {@code failFast}.
+         */
         ABORT
     }
 
     private record Settings(SnowflakeAccount account, String database, String schema, String clientName,
                             Duration maxClientLag, OnError onError, Duration commitPollInterval, Duration closeTimeout,
-                            int writerThreads, Map<String, Object> parameterOverrides) {
+                            int writerThreads, boolean schematization, Map<String, Object> parameterOverrides) {
     }
 
     private final Settings settings;
+    /** The onError in force: the builder's, or the one the bridge's error policy calls for. */
+    private volatile OnError onError;
     private final SqlApiClient sql;
     private final TableSetup tables;
     private final Map<TopicPartition, Lane> lanes = new ConcurrentHashMap<>();
@@ -137,6 +144,8 @@ public final class StreamingBackend implements IngestBackend {
             return;
         }
         this.bridgeName = context.bridgeName();
+        this.onError = settings.onError() != null ? settings.onError()
+                : context.errorPolicy().action() == io.ksbridge.ErrorPolicy.Action.FAIL ? OnError.ABORT : OnError.CONTINUE;
         ExecutorService[] pool = new ExecutorService[settings.writerThreads()];
         for (int i = 0; i < pool.length; i++) {
             String threadName = "ksbridge-streaming-" + bridgeName + "-writer-" + i;
@@ -228,7 +237,7 @@ public final class StreamingBackend implements IngestBackend {
         String tableName = table.toUpperCase(Locale.ROOT);
         if (preparedTables.putIfAbsent(tableName, Boolean.TRUE) == null) {
             try {
-                tables.ensureTable(tableName);
+                tables.ensureTable(tableName, settings.schematization());
             } catch (RuntimeException e) {
                 preparedTables.remove(tableName);
                 throw e;
@@ -241,7 +250,9 @@ public final class StreamingBackend implements IngestBackend {
         String channelName = channelName(partition);
         SnowflakeStreamingIngestChannel channel = openChannel(tableName, channelName);
         long committed = committedOffset(channel);
-        lanes.put(partition, new Lane(tableName, partition, channelName, channel, committed));
+        Lane lane = new Lane(tableName, partition, channelName, channel, committed);
+        lane.columns = columnsOf(channel);
+        lanes.put(partition, lane);
         LOG.debug("opened channel {} of {} for {}: committed offset token {}", channelName, tableName, partition, committed);
         return committed >= 0 ? PartitionStart.at(committed + 1) : PartitionStart.unknown();
     }
@@ -251,7 +262,7 @@ public final class StreamingBackend implements IngestBackend {
                 .setDBName(settings.database())
                 .setSchemaName(settings.schema())
                 .setTableName(table)
-                .setOnErrorOption(settings.onError() == OnError.ABORT ? OpenChannelRequest.OnErrorOption.SKIP_BATCH
+                .setOnErrorOption(onError == OnError.ABORT ? OpenChannelRequest.OnErrorOption.SKIP_BATCH
                         : OpenChannelRequest.OnErrorOption.CONTINUE)
                 .build();
         try {
@@ -262,6 +273,26 @@ public final class StreamingBackend implements IngestBackend {
             throw SdkErrors.classify("could not open channel " + channelName + " of table " + tables.qualify(table), e,
                     settings.account());
         }
+    }
+
+    private static java.util.Set<String> columnsOf(SnowflakeStreamingIngestChannel channel) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        try {
+            for (String name : channel.getTableSchema().keySet()) {
+                names.add(bare(name));
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("no table schema for channel {}: {}", channel.getName(), e.toString());
+        }
+        return names;
+    }
+
+    /** A column name without quotes, upper case when it was not quoted: how Snowflake resolves it. */
+    private static String bare(String column) {
+        if (column.length() > 1 && column.startsWith("\"") && column.endsWith("\"")) {
+            return column.substring(1, column.length() - 1).replace("\"\"", "\"");
+        }
+        return column.toUpperCase(Locale.ROOT);
     }
 
     /** The committed offset token as a Kafka offset, or -1 when the channel has none. */
@@ -343,17 +374,56 @@ public final class StreamingBackend implements IngestBackend {
         List<IngestRow> rows = batch.rows();
         List<Map<String, Object>> toWrite = new ArrayList<>(rows.size());
         long[] offsets = new long[rows.size()];
-        long pushTime = System.currentTimeMillis();
+        List<IngestResult.RowRejection> refused = new ArrayList<>();
+        Map<String, String> newColumns = new LinkedHashMap<>();
         for (IngestRow row : rows) {
             if (row.offset() <= lane.written) {
                 continue; // already in the channel or committed (a retried batch)
             }
+            Map<String, Object> map;
+            if (settings.schematization()) {
+                Schematizer.Columns columns;
+                try {
+                    columns = Schematizer.columns(row.content());
+                } catch (IllegalArgumentException e) {
+                    refused.add(new IngestResult.RowRejection(row.offset(), e.getMessage()));
+                    continue;
+                }
+                for (Map.Entry<String, String> c : columns.types().entrySet()) {
+                    if (!lane.columns.contains(bare(c.getKey()))) {
+                        newColumns.putIfAbsent(c.getKey(), c.getValue());
+                    }
+                }
+                map = columns.values();
+                if (row.metadata() != null) {
+                    map.put("RECORD_METADATA", new String(row.metadata(), StandardCharsets.UTF_8));
+                }
+            } else {
+                map = toMap(row);
+            }
             offsets[toWrite.size()] = row.offset();
-            toWrite.add(toMap(row, pushTime));
+            toWrite.add(map);
+        }
+        if (!newColumns.isEmpty()) {
+            // schema evolution: add the columns, then write the batch again on a reopened channel that knows them
+            IngestException cause;
+            try {
+                tables.addColumns(lane.table, newColumns);
+                cause = new IngestException("table " + tables.qualify(lane.table) + " gained column(s) " + newColumns.keySet()
+                        + "; the channel reopens to write them", true);
+            } catch (RuntimeException e) {
+                cause = SdkErrors.classify("adding column(s) " + newColumns + " to " + tables.qualify(lane.table) + " failed",
+                        e, settings.account());
+            }
+            LOG.info("{}", cause.getMessage());
+            lane.needsReopen = true;
+            lane.failPending(cause, batch.firstOffset());
+            result.complete(cause.isRetriable() ? IngestResult.retry(cause) : IngestResult.fatal(cause));
+            return;
         }
         if (toWrite.isEmpty() || batch.lastOffset() <= lane.written) {
-            // everything is written already: durable once the token covers it
-            lane.pending.add(new Lane.Pending(batch, result, List.of(), Math.min(batch.lastOffset(), lane.written)));
+            // everything is written already (or refused): durable once the token covers it
+            lane.pending.add(new Lane.Pending(batch, result, refused, Math.min(batch.lastOffset(), lane.written)));
             return;
         }
         InsertValidationResponse response;
@@ -367,17 +437,25 @@ public final class StreamingBackend implements IngestBackend {
             result.complete(cause.isRetriable() ? IngestResult.retry(cause) : IngestResult.fatal(cause));
             return;
         }
-        List<IngestResult.RowRejection> rejected = List.of();
+        List<IngestResult.RowRejection> rejected = refused;
         if (response.hasErrors()) {
-            rejected = new ArrayList<>();
+            rejected = new ArrayList<>(refused);
             for (InsertValidationResponse.InsertError error : response.getInsertErrors()) {
                 long offset = offsets[(int) error.getRowIndex()];
                 String reason = error.getException() != null ? error.getException().getMessage() : error.getMessage();
                 rejected.add(new IngestResult.RowRejection(offset, String.valueOf(reason)));
             }
-            if (settings.onError() == OnError.ABORT) {
+            if (onError == OnError.ABORT) {
                 // SKIP_BATCH: nothing of the batch was buffered
                 IngestResult.RowRejection first = rejected.get(0);
+                if (settings.onError() == null) {
+                    // chosen for failFast: stop as the bridge stops on any bad record, naming it
+                    result.complete(IngestResult.fatal(new io.ksbridge.RecordFormatException(new io.ksbridge.RecordCoordinates(
+                            batch.partition().topic(), batch.partition().partition(), first.offset()),
+                            io.ksbridge.RecordFormatException.Side.RECORD, "Snowflake rejected the row: " + first.reason()
+                            + " (nothing of batch " + batch.id() + " was written)", null)));
+                    return;
+                }
                 result.complete(IngestResult.fatal(new IngestException("Snowflake rejected the row at offset " + first.offset()
                         + " of " + batch.partition() + " (" + first.reason() + "); the backend's onError is ABORT, so nothing"
                         + " of batch " + batch.id() + " was written. Fix or remove the record, or use OnError.CONTINUE to route"
@@ -385,16 +463,20 @@ public final class StreamingBackend implements IngestBackend {
                 return;
             }
         }
-        rowsWritten.addAndGet(toWrite.size() - rejected.size());
+        int sdkRejected = rejected.size() - refused.size();
+        rowsWritten.addAndGet(toWrite.size() - sdkRejected);
+        if (!refused.isEmpty() && sdkRejected > 0) {
+            rejected.sort(java.util.Comparator.comparingLong(IngestResult.RowRejection::offset));
+        }
         // a batch whose rows were all rejected buffers nothing: no blob will carry its token
-        long target = rejected.size() == toWrite.size() ? -1 : batch.lastOffset();
+        long target = sdkRejected == toWrite.size() ? -1 : batch.lastOffset();
         if (target >= 0) {
             lane.written = batch.lastOffset();
         }
         lane.pending.add(new Lane.Pending(batch, result, rejected, target));
     }
 
-    private static Map<String, Object> toMap(IngestRow row, long pushTime) {
+    private static Map<String, Object> toMap(IngestRow row) {
         Map<String, Object> m = new LinkedHashMap<>(4);
         m.put("RECORD_CONTENT", new String(row.content(), StandardCharsets.UTF_8));
         byte[] meta = row.metadata();
@@ -410,16 +492,13 @@ public final class StreamingBackend implements IngestBackend {
         long committed = committedOffset(fresh);
         SnowflakeStreamingIngestChannel old = lane.channel;
         lane.channel = fresh;
+        lane.columns = columnsOf(fresh);
         lane.needsReopen = false;
+        lane.statusFailures = 0;
         lane.written = committed;
         LOG.info("reopened channel {} for {}: committed offset token {}", lane.channelName, lane.partition, committed);
         if (old != null && old != fresh) {
-            try {
-                old.close(); // invalid already; releases its buffers
-            } catch (RuntimeException invalid) {
-                // the SDK refuses to close a channel that opening the fresh one removed from its cache
-                LOG.debug("closing the replaced handle of channel {} failed: {}", lane.channelName, invalid.toString());
-            }
+            closeQuietly(old); // invalid already; releases its buffers
         }
     }
 
@@ -457,12 +536,18 @@ public final class StreamingBackend implements IngestBackend {
                         continue; // reopened meanwhile
                     }
                     if (failure != null) {
-                        if (!channel.isValid() || !(failure instanceof IngestException ie) || !ie.isRetriable()) {
+                        // an invalid channel, or a status Snowflake keeps refusing (the channel was taken over or must
+                        // be reopened): its waiting batches are retried on a reopened channel
+                        if (!channel.isValid() || ++lane.statusFailures >= 3) {
+                            LOG.info("channel {} of {} failed; its {} waiting batch(es) will be retried: {}", lane.channelName,
+                                    lane.partition, lane.pending.size(), failure.getMessage());
                             lane.needsReopen = true;
+                            lane.statusFailures = 0;
                             lane.failPending(failure, Long.MAX_VALUE);
                         }
                         continue;
                     }
+                    lane.statusFailures = 0;
                     long committed = token == null ? -1 : parseToken(channel, token);
                     while (!lane.pending.isEmpty()) {
                         Lane.Pending head = lane.pending.peek();
@@ -495,12 +580,25 @@ public final class StreamingBackend implements IngestBackend {
             lane.failPending(why, Long.MAX_VALUE);
             channel = lane.channel;
         }
-        if (channel != null && !channel.isClosed()) {
-            channel.close().whenComplete((v, e) -> {
-                if (e != null) {
-                    LOG.debug("closing channel {}: {}", lane.channelName, e.toString());
-                }
+        if (channel != null) {
+            closeQuietly(channel);
+        }
+    }
+
+    /** Closes a channel (flushing what it holds, unless it is invalid); never throws. */
+    private static CompletableFuture<Void> closeQuietly(SnowflakeStreamingIngestChannel channel) {
+        if (channel.isClosed()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        try {
+            return channel.close().exceptionally(e -> {
+                LOG.debug("closing channel {}: {}", channel.getName(), e.toString());
+                return null;
             });
+        } catch (RuntimeException e) {
+            // an invalidated channel refuses to close: it holds nothing that may still be written
+            LOG.debug("closing channel {}: {}", channel.getName(), e.toString());
+            return CompletableFuture.completedFuture(null);
         }
     }
 
@@ -527,8 +625,8 @@ public final class StreamingBackend implements IngestBackend {
             synchronized (lane) {
                 lane.released = true;
                 lane.failPending(new IngestException("the Streaming backend closed", true), Long.MAX_VALUE);
-                if (lane.channel != null && !lane.channel.isClosed()) {
-                    closing.add(lane.channel.close().exceptionally(e -> null));
+                if (lane.channel != null) {
+                    closing.add(closeQuietly(lane.channel));
                 }
             }
         }
@@ -575,7 +673,8 @@ public final class StreamingBackend implements IngestBackend {
     public String toString() {
         return "StreamingBackend{account=" + settings.account().url() + ", database=" + settings.database() + ", schema="
                 + settings.schema() + ", clientName=" + settings.clientName() + ", maxClientLag=" + settings.maxClientLag()
-                + ", onError=" + settings.onError() + "}";
+                + ", onError=" + (onError != null ? onError : settings.onError() != null ? settings.onError() : "from ErrorPolicy")
+                + (settings.schematization() ? ", schematization=true" : "") + "}";
     }
 
     /**
@@ -589,10 +688,11 @@ public final class StreamingBackend implements IngestBackend {
         private String schema;
         private String clientName;
         private Duration maxClientLag = Duration.ofSeconds(1);
-        private OnError onError = OnError.CONTINUE;
+        private OnError onError; // null: follow the bridge's ErrorPolicy
         private Duration commitPollInterval = Duration.ofMillis(150);
         private Duration closeTimeout = Duration.ofSeconds(10);
         private int writerThreads = 2;
+        private boolean schematization;
         private final Map<String, Object> parameterOverrides = new HashMap<>();
 
         private Builder() {
@@ -643,7 +743,10 @@ public final class StreamingBackend implements IngestBackend {
             return this;
         }
 
-        /** What happens to rows the SDK rejects. Default {@link OnError#CONTINUE}. */
+        /**
+         * What happens to rows the SDK rejects. Default: from the bridge's {@link io.ksbridge.ErrorPolicy},
+         * {@link OnError#ABORT} under {@code failFast()} and {@link OnError#CONTINUE} otherwise.
+         */
         public Builder onError(OnError onError) {
             this.onError = Objects.requireNonNull(onError, "onError must not be null");
             return this;
@@ -681,6 +784,18 @@ public final class StreamingBackend implements IngestBackend {
             return this;
         }
 
+        /**
+         * The connector's {@code snowflake.enable.schematization}: the top-level fields of each record's JSON object
+         * become columns (integers NUMBER, booleans BOOLEAN, strings VARCHAR, anything else VARIANT; names upper case, or
+         * quoted when not plain identifiers) beside {@code RECORD_METADATA}, and a new field adds its column
+         * ({@code ALTER TABLE ... ADD COLUMN}) before its rows are written. A record that is not a JSON object is
+         * rejected (routed by the bridge's ErrorPolicy). Default false: {@code RECORD_CONTENT} holds the whole record.
+         */
+        public Builder schematization(boolean enabled) {
+            this.schematization = enabled;
+            return this;
+        }
+
         /** An SDK parameter override (for tests: {@code max_allowed_row_size_in_bytes}). */
         Builder parameterOverride(String key, Object value) {
             parameterOverrides.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
@@ -707,7 +822,7 @@ public final class StreamingBackend implements IngestBackend {
                 throw new BridgeConfigException(problems);
             }
             return new StreamingBackend(new Settings(account, database, schema, clientName, maxClientLag, onError,
-                    commitPollInterval, closeTimeout, writerThreads, Map.copyOf(parameterOverrides)));
+                    commitPollInterval, closeTimeout, writerThreads, schematization, Map.copyOf(parameterOverrides)));
         }
 
         private static String identifier(String setting, String value) {
@@ -722,7 +837,8 @@ public final class StreamingBackend implements IngestBackend {
         @Override
         public String toString() {
             return "StreamingBackend.Builder{account=" + account + ", database=" + database + ", schema=" + schema
-                    + ", clientName=" + clientName + ", maxClientLag=" + maxClientLag + ", onError=" + onError + "}";
+                    + ", clientName=" + clientName + ", maxClientLag=" + maxClientLag + ", onError="
+                    + (onError == null ? "from ErrorPolicy" : onError) + "}";
         }
     }
 }

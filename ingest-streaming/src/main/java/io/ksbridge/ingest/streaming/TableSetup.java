@@ -30,10 +30,16 @@ final class TableSetup {
      * @throws IngestException fatal when the table has NOT NULL columns the rows cannot fill; SQL failures come as
      *                         {@link io.ksbridge.snowflake.SnowflakeSqlException} (retriable or not)
      */
-    void ensureTable(String table) {
+    void ensureTable(String table, boolean schematized) {
         String name = qualify(table);
-        sql.execute("CREATE TABLE IF NOT EXISTS " + name + " (RECORD_METADATA VARIANT COMMENT 'Kafka metadata of the record',"
-                + " RECORD_CONTENT VARIANT COMMENT 'The Kafka record')");
+        if (schematized) {
+            // columns come from the records' fields, added as they appear (the connector's schematization)
+            sql.execute("CREATE TABLE IF NOT EXISTS " + name + " (RECORD_METADATA VARIANT COMMENT 'Kafka metadata of the"
+                    + " record')");
+        } else {
+            sql.execute("CREATE TABLE IF NOT EXISTS " + name + " (RECORD_METADATA VARIANT COMMENT 'Kafka metadata of the"
+                    + " record', RECORD_CONTENT VARIANT COMMENT 'The Kafka record')");
+        }
         SqlResult desc = sql.execute("DESCRIBE TABLE " + name);
         boolean content = false;
         boolean metadata = false;
@@ -44,7 +50,7 @@ final class TableSetup {
                 content = true;
             } else if ("RECORD_METADATA".equals(column)) {
                 metadata = true;
-            } else if ("N".equalsIgnoreCase(desc.get(i, "null?"))) {
+            } else if ("N".equalsIgnoreCase(desc.get(i, "null?")) && !schematized) {
                 notNull.add(column);
             }
         }
@@ -56,8 +62,15 @@ final class TableSetup {
         if (!metadata) {
             sql.execute("ALTER TABLE " + name + " ADD COLUMN RECORD_METADATA VARIANT");
         }
-        if (!content) {
+        if (!content && !schematized) {
             sql.execute("ALTER TABLE " + name + " ADD COLUMN RECORD_CONTENT VARIANT");
+        }
+    }
+
+    /** Adds columns (name to Snowflake type) when absent, as schema evolution does. */
+    void addColumns(String table, java.util.Map<String, String> columns) {
+        for (java.util.Map.Entry<String, String> c : columns.entrySet()) {
+            sql.execute("ALTER TABLE " + qualify(table) + " ADD COLUMN IF NOT EXISTS " + c.getKey() + " " + c.getValue());
         }
     }
 }

@@ -82,6 +82,12 @@ public final class StreamingService implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(StreamingService.class);
     private static final Map<SnowflakeEmulator, StreamingService> ATTACHED = Collections.synchronizedMap(new WeakHashMap<>());
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Applies delayed commits for every emulator in the JVM: one idle daemon thread, not one per emulator. */
+    private static final ScheduledExecutorService COMMITTER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "snowflake-emulator-streaming-commits");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final TableStore tables;
     private final JwtVerifier jwt;
@@ -93,8 +99,42 @@ public final class StreamingService implements HttpHandler {
     private final AtomicLong refusedRegistrations = new AtomicLong();
     private final AtomicLong rowsRead = new AtomicLong();
     private final AtomicLong blobsRead = new AtomicLong();
-    private final ScheduledExecutorService committer;
+    private final AtomicLong repeatedRegistrations = new AtomicLong();
+    private final java.util.Set<String> acceptedChunks = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile Duration commitDelay = Duration.ZERO;
+    /** Registrations accepted but not applied yet (delayed commits), in registration order. */
+    private final List<PendingCommit> delayed = new ArrayList<>();
+
+    /** A registered chunk waiting for its delayed commit. */
+    private final class PendingCommit {
+        final String tableKey;
+        final List<Map<String, JsonNode>> rows;
+        final List<String[]> commits;
+        boolean applied;
+
+        PendingCommit(String tableKey, List<Map<String, JsonNode>> rows, List<String[]> commits) {
+            this.tableKey = tableKey;
+            this.rows = rows;
+            this.commits = commits;
+        }
+
+        /** Applies it once, and every earlier one first (commits keep registration order). */
+        void apply() {
+            synchronized (StreamingService.this) {
+                while (!delayed.isEmpty()) {
+                    PendingCommit first = delayed.get(0);
+                    if (!first.applied) {
+                        first.applied = true;
+                        commit(first.tableKey, first.rows, first.commits);
+                    }
+                    delayed.remove(0);
+                    if (first == this) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
 
     /** A channel as Snowflake keeps it. */
     private static final class Channel {
@@ -116,11 +156,6 @@ public final class StreamingService implements HttpHandler {
         this.tables = tables;
         this.jwt = jwt;
         this.stageDir = stageDir;
-        this.committer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "snowflake-emulator-streaming-commits");
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /** True when {@code snowflake-ingest-sdk} (which this service reads blobs with) is on the class path. */
@@ -202,7 +237,10 @@ public final class StreamingService implements HttpHandler {
         failNextRegistrations.set(n);
     }
 
-    /** Registrations succeed at once but take effect (rows visible, tokens committed) {@code delay} later. */
+    /**
+     * Registrations succeed at once but take effect (rows visible, tokens committed) {@code delay} later, in
+     * registration order. Opening a channel applies every registration first, as registered data is durable.
+     */
     public void delayCommits(Duration delay) {
         Objects.requireNonNull(delay, "delay must not be null");
         if (delay.isNegative()) {
@@ -248,6 +286,11 @@ public final class StreamingService implements HttpHandler {
     /** Rows read back from blobs and inserted. */
     public long rowsRead() {
         return rowsRead.get();
+    }
+
+    /** Registrations of chunks already accepted (retries after a lost answer), acknowledged and not applied again. */
+    public long repeatedRegistrationCount() {
+        return repeatedRegistrations.get();
     }
 
     /** Chunks read back from blobs. */
@@ -339,6 +382,10 @@ public final class StreamingService implements HttpHandler {
             return node;
         }
         String tableKey = target.get().name();
+        if (!delayed.isEmpty()) {
+            // registered data is durable: a writer opening the channel sees it (the delay only hides it from readers)
+            delayed.get(delayed.size() - 1).apply();
+        }
         Channel channel = channels.get(tableKey + "/" + name);
         if (channel == null) {
             channel = new Channel(tableKey, name);
@@ -436,6 +483,24 @@ public final class StreamingService implements HttpHandler {
             ArrayNode chunksOut = blobsOut.addObject().putArray("chunks");
             byte[] bytes = null;
             for (JsonNode chunk : blob.path("chunks")) {
+                // A registration retried after its answer was lost names a chunk already accepted: as Snowflake does,
+                // acknowledge it again without applying its rows twice.
+                String chunkKey = path + "#" + chunk.path("chunk_start_offset").asLong();
+                if (acceptedChunks.contains(chunkKey)) {
+                    ObjectNode again = chunksOut.addObject();
+                    again.put("database", chunk.path("database").asText());
+                    again.put("schema", chunk.path("schema").asText());
+                    again.put("table", chunk.path("table").asText());
+                    ArrayNode againChannels = again.putArray("channels");
+                    for (JsonNode ch : chunk.path("channels")) {
+                        ObjectNode status = againChannels.addObject();
+                        status.put("channel", ch.path("channel_name").asText());
+                        status.put("client_sequencer", ch.path("client_sequencer").asLong());
+                        status.put("status_code", 0);
+                    }
+                    repeatedRegistrations.incrementAndGet();
+                    continue;
+                }
                 ObjectNode chunkOut = chunksOut.addObject();
                 String database = chunk.path("database").asText();
                 String schema = chunk.path("schema").asText();
@@ -512,13 +577,16 @@ public final class StreamingService implements HttpHandler {
                     i++;
                 }
                 if (!refused) {
-                    List<Map<String, JsonNode>> toInsert = rows;
-                    Runnable apply = () -> commit(tableKey, toInsert, commits);
+                    acceptedChunks.add(chunkKey);
                     Duration delay = commitDelay;
-                    if (delay.isZero()) {
-                        apply.run();
-                    } else {
-                        committer.schedule(apply, delay.toMillis(), TimeUnit.MILLISECONDS);
+                    synchronized (this) {
+                        if (delay.isZero() && delayed.isEmpty()) {
+                            commit(tableKey, rows, commits);
+                        } else {
+                            PendingCommit pending = new PendingCommit(tableKey, rows, commits);
+                            delayed.add(pending);
+                            COMMITTER.schedule(pending::apply, delay.toMillis(), TimeUnit.MILLISECONDS);
+                        }
                     }
                 }
             }
@@ -576,8 +644,15 @@ public final class StreamingService implements HttpHandler {
                 if (v == null) {
                     value = null;
                 } else if (v instanceof byte[] b) {
-                    value = c.type().startsWith("VARIANT") || c.type().startsWith("OBJECT") || c.type().startsWith("ARRAY")
-                            ? HttpJson.MAPPER.readTree(b) : TextNode.valueOf(new String(b, StandardCharsets.UTF_8));
+                    if (c.type().startsWith("VARIANT") || c.type().startsWith("OBJECT") || c.type().startsWith("ARRAY")) {
+                        value = HttpJson.MAPPER.readTree(b);
+                    } else if (c.type().startsWith("NUMBER") || c.type().startsWith("INT") || c.type().startsWith("BIGINT")) {
+                        value = HttpJson.MAPPER.getNodeFactory().numberNode(new java.math.BigInteger(b)); // SB16: two's complement
+                    } else {
+                        value = TextNode.valueOf(new String(b, StandardCharsets.UTF_8));
+                    }
+                } else if (c.type().startsWith("BOOLEAN") && v instanceof Number n) {
+                    value = HttpJson.MAPPER.getNodeFactory().booleanNode(n.intValue() != 0);
                 } else {
                     value = HttpJson.MAPPER.valueToTree(v);
                 }

@@ -103,6 +103,23 @@ class StreamingServiceTest {
     }
 
     @Test
+    void registration_answerLost_sdkRetriesAndRowsLandOnce() throws Exception {
+        table("DB.PUBLIC.T4");
+        SnowflakeStreamingIngestChannel channel = open("T4", "t4_0");
+        long before = streaming.repeatedRegistrationCount();
+        snowflake.faults().only("/v1/streaming/channels/write/blobs").dropNext(1);
+        try {
+            assertFalse(channel.insertRows(rows(0, 50), "49").hasErrors());
+            await("token 49", () -> "49".equals(channel.getLatestCommittedOffsetToken()));
+        } finally {
+            snowflake.faults().reset();
+        }
+        List<Row> landed = snowflake.table("DB.PUBLIC.T4").rows();
+        assertEquals(50, landed.size(), "each row once although the registration was applied and then retried");
+        assertEquals(before + 1, streaming.repeatedRegistrationCount(), "the SDK retried the registration once");
+    }
+
+    @Test
     void reopen_byAnotherClient_oldHandleWritesNothingAndIsInvalidated() throws Exception {
         table("DB.PUBLIC.T2");
         SnowflakeStreamingIngestChannel first = open("T2", "t2_0");
@@ -123,6 +140,18 @@ class StreamingServiceTest {
         assertEquals("14", streaming.committedOffsetToken("DB.PUBLIC.T2", "t2_0").orElseThrow());
         second.close().get();
         other.close();
+    }
+
+    @Test
+    void configure_untrustedKey_refusedWith401AndNoClient() {
+        Properties p = new Properties();
+        p.put("url", snowflake.url());
+        p.put("user", SnowflakeEmulator.USER);
+        p.put("private_key", Base64.getEncoder().encodeToString(SnowflakeEmulator.newKeyPair().getPrivate().getEncoded()));
+        long before = snowflake.requestCount("/v1/streaming/client/");
+        SecurityException e = assertThrows(SecurityException.class, () -> SnowflakeStreamingIngestClientFactory
+                .builder("UNTRUSTED").setProperties(p).setParameterOverrides(Map.of("max_client_lag", 1000L)).build());
+        assertTrue(snowflake.requestCount("/v1/streaming/client/") > before, "configure was not called: " + e);
     }
 
     @Test

@@ -1,0 +1,21 @@
+package io.ksbridge.benchmarks.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Keeps the throughput runner from rotting: a tiny run of every contender. Not a performance test. */
+class EndToEndSmokeIT {
+
+    @Test
+    void runner_tinyRun_everyContenderFinishesWithARate() throws Exception {
+        Map<String, Double> rates = EndToEnd.run(new String[] {"--records", "3000", "--runs", "1", "--partitions", "2"});
+        assertEquals(List.of("bare consume loop (baseline)", "tree + JSON line + gzip(6) (usual pipeline)",
+                "ksbridge engine (discarding backend)", "ksbridge + Snowpipe (gzip) to loaded",
+                "ksbridge + Snowpipe (zstd) to loaded"), List.copyOf(rates.keySet()));
+        rates.forEach((name, rate) -> assertTrue(rate > 0 && Double.isFinite(rate), name + ": " + rate));
+    }
+}
