@@ -519,6 +519,9 @@ public final class Engine {
             }
             r.run();
         } catch (Throwable t) {
+            if (t instanceof WakeupException wakeup && closeRequested) {
+                throw wakeup; // close() woke the consumer inside a rebalance: the loop ends cleanly, not as a failure
+            }
             recordFailure(t);
             throw t instanceof BridgeException be ? be : new BridgeException("bridge " + s.name() + " failed: " + t, t);
         } finally {

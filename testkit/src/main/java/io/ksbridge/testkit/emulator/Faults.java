@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@link #dropRate}/{@link #dropNext}: do the work, then drop the response (the connection is closed
  *       without an answer), the case where a client cannot know whether its request took effect;</li>
  *   <li>{@link #delay}: answer slowly;</li>
+ *   <li>{@link #hangRate}: hold this fraction of requests for a while before handling them (a stalled server);</li>
  *   <li>{@link #holdLoads}: Snowpipe leaves submitted files {@code LOAD_IN_PROGRESS} until released (services
  *       with background work read {@link #loadsHeld()}).</li>
  * </ul>
@@ -45,12 +46,15 @@ public final class Faults {
 
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong hung = new AtomicLong();
     private Random random = new Random(42);
     private double failRate;
     private double dropRate;
     private int failNext;
     private int dropNext;
     private Duration delay = Duration.ZERO;
+    private double hangRate;
+    private Duration hang = Duration.ZERO;
     private List<String> prefixes = List.of();
     private volatile boolean holdLoads;
 
@@ -94,6 +98,21 @@ public final class Faults {
         return this;
     }
 
+    /**
+     * Holds this fraction of requests (0..1), at random, for {@code hang} before handling them normally; a hang
+     * longer than the client's request timeout makes the client time out. Counted by {@link #hungRequests()}.
+     * Default 0.
+     */
+    public synchronized Faults hangRate(double rate, Duration hang) {
+        Objects.requireNonNull(hang, "hang must not be null");
+        if (hang.isNegative()) {
+            throw new IllegalArgumentException("hang must be >= 0, was " + hang);
+        }
+        this.hangRate = checkRate("hangRate", rate);
+        this.hang = hang;
+        return this;
+    }
+
     /** Limits request faults to paths starting with one of the prefixes; no prefixes means every path. */
     public synchronized Faults only(String... pathPrefixes) {
         this.prefixes = List.of(pathPrefixes);
@@ -124,6 +143,8 @@ public final class Faults {
         failNext = 0;
         dropNext = 0;
         delay = Duration.ZERO;
+        hangRate = 0;
+        hang = Duration.ZERO;
         prefixes = List.of();
         holdLoads = false;
         return this;
@@ -132,6 +153,11 @@ public final class Faults {
     /** How many requests were answered 503 by injection. */
     public long injectedFailures() {
         return failed.get();
+    }
+
+    /** How many requests were held by {@link #hangRate}. */
+    public long hungRequests() {
+        return hung.get();
     }
 
     /** How many responses were dropped by injection. */
@@ -168,7 +194,12 @@ public final class Faults {
         } else if (action == Action.DROP_RESPONSE) {
             dropped.incrementAndGet();
         }
-        return action == Action.PROCEED && delay.isZero() ? Decision.PROCEED : new Decision(action, delay);
+        Duration wait = delay;
+        if (action == Action.PROCEED && hangRate > 0 && random.nextDouble() < hangRate) {
+            hung.incrementAndGet();
+            wait = wait.plus(hang);
+        }
+        return action == Action.PROCEED && wait.isZero() ? Decision.PROCEED : new Decision(action, wait);
     }
 
     private static double checkRate(String name, double rate) {
