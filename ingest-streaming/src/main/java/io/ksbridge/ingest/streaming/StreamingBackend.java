@@ -353,20 +353,20 @@ public final class StreamingBackend implements IngestBackend {
             result.complete(IngestResult.retry(new IngestException(batch.partition() + " was released", true)));
             return;
         }
-        if (lane.failedFrom != Lane.HEALTHY && batch.firstOffset() > lane.failedFrom) {
-            // an earlier batch failed and has not been written again: this one must wait for it
-            result.complete(IngestResult.retry(new IngestException("batch " + batch.id() + " follows a failed batch of "
-                    + batch.partition() + " (from offset " + lane.failedFrom + ") that is retried first", true)));
-            return;
-        }
         if (lane.needsReopen || !lane.channel.isValid() || lane.channel.isClosed()) {
             try {
-                reopen(lane);
+                reopen(lane); // fails the waiting batches the old channel lost, before this batch can pass them
             } catch (IngestException e) {
                 lane.failPending(e, batch.firstOffset());
                 result.complete(e.isRetriable() ? IngestResult.retry(e) : IngestResult.fatal(e));
                 return;
             }
+        }
+        if (lane.failedFrom != Lane.HEALTHY && batch.firstOffset() > lane.failedFrom) {
+            // an earlier batch failed and has not been written again: this one must wait for it
+            result.complete(IngestResult.retry(new IngestException("batch " + batch.id() + " follows a failed batch of "
+                    + batch.partition() + " (from offset " + lane.failedFrom + ") that is retried first", true)));
+            return;
         }
         if (batch.firstOffset() <= lane.failedFrom) {
             lane.failedFrom = Lane.HEALTHY;
@@ -496,6 +496,21 @@ public final class StreamingBackend implements IngestBackend {
         lane.needsReopen = false;
         lane.statusFailures = 0;
         lane.written = committed;
+        // Batches written to the old handle wait for its token. What the reopened channel reports committed is all
+        // of them that reached Snowflake: those are durable, the rest went with the old handle and are written again
+        // (before any later batch, so the token never passes rows that never landed).
+        for (java.util.Iterator<Lane.Pending> it = lane.pending.iterator(); it.hasNext(); ) {
+            Lane.Pending p = it.next();
+            if (p.target <= committed) {
+                it.remove();
+                p.result.complete(IngestResult.durable(p.rejected));
+            }
+        }
+        if (!lane.pending.isEmpty()) {
+            lane.failPending(new IngestException("channel " + lane.channelName + " of " + lane.partition + " was reopened;"
+                    + " rows written to the old handle after offset " + committed + " were not committed and are written"
+                    + " again", true), Long.MAX_VALUE);
+        }
         LOG.info("reopened channel {} for {}: committed offset token {}", lane.channelName, lane.partition, committed);
         if (old != null && old != fresh) {
             closeQuietly(old); // invalid already; releases its buffers
