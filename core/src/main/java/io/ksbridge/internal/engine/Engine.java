@@ -326,7 +326,12 @@ public final class Engine {
             }
             if (!haltRequested) {
                 drain();
-                commit(consumer, true);
+                try {
+                    commit(consumer, true);
+                } catch (org.apache.kafka.clients.consumer.CommitFailedException e) {
+                    log.warn("bridge {} could not commit on close (the group has already reassigned its partitions; their new "
+                            + "owners resume from what Snowflake holds): {}", s.name(), e.getMessage());
+                }
             }
         } catch (WakeupException e) {
             if (!closeRequested) {
@@ -626,8 +631,16 @@ public final class Engine {
                 }
             }
             if (consumer != null && !offsets.isEmpty()) {
-                commitSync(consumer, offsets);
-                markCommitted(plain);
+                try {
+                    commitSync(consumer, offsets);
+                    markCommitted(plain);
+                } catch (org.apache.kafka.clients.consumer.CommitFailedException
+                         | org.apache.kafka.common.errors.RebalanceInProgressException e) {
+                    // The group moved on without us (we were too slow or too long gone): the partitions already have a
+                    // new owner, who resumes from what Snowflake holds. Nothing is lost by not committing here.
+                    log.warn("bridge {} could not commit revoked partitions {} (the group has already reassigned them): {}",
+                            s.name(), offsets.keySet(), e.getMessage());
+                }
             }
             if (consumer == null) {
                 finalOffsets.putAll(offsets);
