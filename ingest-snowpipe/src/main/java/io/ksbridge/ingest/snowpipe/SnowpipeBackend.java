@@ -9,6 +9,7 @@ import io.ksbridge.ingest.IngestBatch;
 import io.ksbridge.ingest.IngestResult;
 import io.ksbridge.ingest.PartitionStart;
 import io.ksbridge.snowflake.SnowflakeAccount;
+import io.ksbridge.snowflake.SnowflakeIdentifiers;
 import io.ksbridge.snowflake.SqlApiClient;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -29,7 +30,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 import net.snowflake.ingest.connection.HistoryResponse;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -81,7 +81,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SnowpipeBackend implements IngestBackend {
     private static final Logger LOG = LoggerFactory.getLogger(SnowpipeBackend.class);
-    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*");
 
     /** Test hooks: called at each step of a batch, on backend threads. */
     interface Hooks {
@@ -458,7 +457,7 @@ public final class SnowpipeBackend implements IngestBackend {
     }
 
     private static void checkIdentifier(String setting, String value) {
-        if (!IDENTIFIER.matcher(value).matches()) {
+        if (!SnowflakeIdentifiers.isUnquoted(value)) {
             throw new IngestException(setting + " '" + value + "' is not an unquoted Snowflake identifier ([A-Za-z_][A-Za-z0-9_$]*);"
                     + " map the topic to a valid table name with TableNamer", false);
         }
@@ -612,12 +611,7 @@ public final class SnowpipeBackend implements IngestBackend {
         }
 
         private static String identifier(String setting, String value) {
-            Objects.requireNonNull(value, setting + " must not be null");
-            if (!IDENTIFIER.matcher(value).matches()) {
-                throw new IllegalArgumentException(setting + " must be an unquoted Snowflake identifier ([A-Za-z_][A-Za-z0-9_$]*),"
-                        + " was '" + value + "'");
-            }
-            return value.toUpperCase(Locale.ROOT);
+            return SnowflakeIdentifiers.requireUnquoted(setting, value);
         }
 
         private static Duration duration(String setting, Duration value, Duration min) {

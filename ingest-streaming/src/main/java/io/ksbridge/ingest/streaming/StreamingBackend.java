@@ -9,6 +9,7 @@ import io.ksbridge.ingest.IngestResult;
 import io.ksbridge.ingest.IngestRow;
 import io.ksbridge.ingest.PartitionStart;
 import io.ksbridge.snowflake.SnowflakeAccount;
+import io.ksbridge.snowflake.SnowflakeIdentifiers;
 import io.ksbridge.snowflake.SqlApiClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -30,7 +31,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Pattern;
 import net.snowflake.ingest.streaming.InsertValidationResponse;
 import net.snowflake.ingest.streaming.OpenChannelRequest;
 import net.snowflake.ingest.streaming.SnowflakeStreamingIngestChannel;
@@ -76,7 +76,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class StreamingBackend implements IngestBackend {
     private static final Logger LOG = LoggerFactory.getLogger(StreamingBackend.class);
-    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*");
 
     /** What happens to a row the SDK rejects. */
     public enum OnError {
@@ -230,7 +229,7 @@ public final class StreamingBackend implements IngestBackend {
         if (closed) {
             throw new IngestException("the Streaming backend is closed", false);
         }
-        if (!IDENTIFIER.matcher(table).matches()) {
+        if (!SnowflakeIdentifiers.isUnquoted(table)) {
             throw new IngestException("table '" + table + "' is not an unquoted Snowflake identifier ([A-Za-z_][A-Za-z0-9_$]*);"
                     + " map the topic to a valid table name with TableNamer", false);
         }
@@ -841,12 +840,7 @@ public final class StreamingBackend implements IngestBackend {
         }
 
         private static String identifier(String setting, String value) {
-            Objects.requireNonNull(value, setting + " must not be null");
-            if (!IDENTIFIER.matcher(value).matches()) {
-                throw new IllegalArgumentException(setting + " must be an unquoted Snowflake identifier ([A-Za-z_][A-Za-z0-9_$]*),"
-                        + " was '" + value + "'");
-            }
-            return value.toUpperCase(Locale.ROOT);
+            return SnowflakeIdentifiers.requireUnquoted(setting, value);
         }
 
         @Override
