@@ -53,6 +53,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Registering a blob reads the rows back from the blob the SDK wrote (decrypted with the key this service
  *       issued, Parquet read with the SDK's reader), inserts them into the emulator's table, and commits the
  *       channels' offset tokens, atomically per chunk: a chunk with one refused channel commits nothing.</li>
+ *   <li>As in Snowflake, a handle's chunks must arrive in row-sequencer order without gaps: once a chunk of a
+ *       channel was refused, the later chunks its handle had already flushed are refused with status 21
+ *       ({@code ERR_CHANNEL_HAS_INVALID_ROW_SEQUENCER}) until the channel is reopened, so a committed offset token
+ *       never passes rows that did not land.</li>
  * </ul>
  *
  * <p>Fault hooks: {@link #invalidate} a channel (its next registration or status answers status 36,
@@ -74,6 +78,11 @@ public final class StreamingService implements HttpHandler {
     public static final int ERR_CHANNEL_DOES_NOT_EXIST = 25;
     /** The channel must be reopened. */
     public static final int ERR_CHANNEL_MUST_BE_REOPENED = 36;
+    /**
+     * The chunk's row sequencer does not follow the last one accepted for the channel: an earlier chunk of the same
+     * handle was refused, so this one would leave a gap ("out-of-order message, please reopen the channel").
+     */
+    public static final int ERR_INVALID_ROW_SEQUENCER = 21;
     /** Another channel in the chunk was refused. */
     public static final int ERR_OTHER_CHANNEL_IN_CHUNK = 22;
     /** The table does not exist or is not authorized. */
@@ -96,6 +105,7 @@ public final class StreamingService implements HttpHandler {
     private final Map<Long, String> keys = new HashMap<>();
     private final AtomicInteger failNextRegistrations = new AtomicInteger();
     private final AtomicLong staleRegistrations = new AtomicLong();
+    private final AtomicLong outOfOrderRegistrations = new AtomicLong();
     private final AtomicLong refusedRegistrations = new AtomicLong();
     private final AtomicLong rowsRead = new AtomicLong();
     private final AtomicLong blobsRead = new AtomicLong();
@@ -142,6 +152,8 @@ public final class StreamingService implements HttpHandler {
         final String name;
         long clientSequencer;
         long rowSequencer;
+        /** The row sequencer of the last chunk accepted (committed or waiting for a delayed commit). */
+        long acceptedRowSequencer;
         String offsetToken;
         boolean mustReopen;
         List<ColumnDef> columns;
@@ -278,6 +290,14 @@ public final class StreamingService implements HttpHandler {
         return staleRegistrations.get();
     }
 
+    /**
+     * Channel registrations refused because an earlier chunk of the same handle was refused (status 21: the row
+     * sequencer does not follow the last accepted one).
+     */
+    public long outOfOrderRegistrations() {
+        return outOfOrderRegistrations.get();
+    }
+
     /** Channel registrations refused for any reason (stale, invalidated, injected failure). */
     public long refusedRegistrations() {
         return refusedRegistrations.get();
@@ -398,6 +418,7 @@ public final class StreamingService implements HttpHandler {
             channel.offsetToken = token.asText();
         }
         channel.mustReopen = false;
+        channel.acceptedRowSequencer = channel.rowSequencer;
         channel.columns = target.get().columns();
         byte[] keyBytes = new byte[32];
         RANDOM.nextBytes(keyBytes);
@@ -513,6 +534,8 @@ public final class StreamingService implements HttpHandler {
                         .orElse(database + "." + schema + "." + table);
                 List<Integer> codes = new ArrayList<>();
                 List<Channel> owners = new ArrayList<>();
+                long[] previousRowSequencers;
+                boolean refused;
                 synchronized (this) {
                     for (JsonNode ch : chunk.path("channels")) {
                         Channel c = channels.get(tableKey + "/" + ch.path("channel_name").asText());
@@ -524,14 +547,32 @@ public final class StreamingService implements HttpHandler {
                             staleRegistrations.incrementAndGet();
                         } else if (c.mustReopen || failThis) {
                             code = ERR_CHANNEL_MUST_BE_REOPENED;
+                        } else if (ch.hasNonNull("row_sequencer")
+                                && ch.path("row_sequencer").asLong() != c.acceptedRowSequencer + 1) {
+                            // As Snowflake does: a handle's chunks must follow each other. After one of its chunks was
+                            // refused, its later ones would leave a gap (their token passing rows that never landed).
+                            code = ERR_INVALID_ROW_SEQUENCER;
+                            outOfOrderRegistrations.incrementAndGet();
                         } else {
                             code = 0;
                         }
                         codes.add(code);
                         owners.add(c);
                     }
+                    refused = codes.stream().anyMatch(code -> code != 0);
+                    // reserve the row sequencers now, so a concurrent registration of the same handle is ordered
+                    previousRowSequencers = new long[owners.size()];
+                    if (!refused) {
+                        int k = 0;
+                        for (JsonNode ch : chunk.path("channels")) {
+                            Channel c = owners.get(k);
+                            previousRowSequencers[k++] = c.acceptedRowSequencer;
+                            if (ch.hasNonNull("row_sequencer")) {
+                                c.acceptedRowSequencer = ch.path("row_sequencer").asLong();
+                            }
+                        }
+                    }
                 }
-                boolean refused = codes.stream().anyMatch(code -> code != 0);
                 List<Map<String, JsonNode>> rows = List.of();
                 if (!refused) {
                     try {
@@ -553,6 +594,11 @@ public final class StreamingService implements HttpHandler {
                         LOG.warn("emulator could not read chunk of blob {} for {}: {}", path, tableKey, e.toString());
                         codes.replaceAll(code -> 10); // ERR_GENERAL_EXCEPTION_RETRY_REQUEST
                         refused = true;
+                        synchronized (this) {
+                            for (int k = 0; k < owners.size(); k++) {
+                                owners.get(k).acceptedRowSequencer = previousRowSequencers[k];
+                            }
+                        }
                     }
                 }
                 int i = 0;

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.function.BooleanSupplier;
 import net.snowflake.ingest.streaming.InsertValidationResponse;
@@ -117,6 +118,34 @@ class StreamingServiceTest {
         List<Row> landed = snowflake.table("DB.PUBLIC.T4").rows();
         assertEquals(50, landed.size(), "each row once although the registration was applied and then retried");
         assertEquals(before + 1, streaming.repeatedRegistrationCount(), "the SDK retried the registration once");
+    }
+
+    @Test
+    void registration_refusedWhileTheNextBlobIsFlushed_theLaterChunkIsRefusedToo_tokenNeverPassesLostRows()
+            throws Exception {
+        table("DB.PUBLIC.T5");
+        SnowflakeStreamingIngestChannel channel = open("T5", "t5_0");
+        long outOfOrderBefore = streaming.outOfOrderRegistrations();
+        // the first registration is slow and then refused; meanwhile the SDK flushes the next rows in a second blob
+        snowflake.faults().only("/v1/streaming/channels/write/blobs").delay(Duration.ofMillis(2500));
+        streaming.failNextRegistrations(1);
+        try {
+            assertFalse(channel.insertRows(rows(0, 50), "49").hasErrors());
+            Thread.sleep(1500); // the first blob is flushed and its registration hangs
+            assertFalse(channel.insertRows(rows(50, 100), "99").hasErrors());
+            await("the refused handle invalidated", () -> !channel.isValid());
+            Thread.sleep(4000); // the second blob's registration, sent after the first was refused, is answered
+        } finally {
+            snowflake.faults().reset();
+            streaming.failNextRegistrations(0);
+        }
+        Optional<String> token = streaming.committedOffsetToken("DB.PUBLIC.T5", "t5_0");
+        long committed = token.map(Long::parseLong).orElse(-1L);
+        List<Row> landed = snowflake.table("DB.PUBLIC.T5").rows();
+        assertEquals(committed + 1, landed.size(), "the committed token " + token + " must cover exactly the rows"
+                + " that landed, with no gap before it");
+        assertEquals(-1, committed, "neither chunk may commit: the first was refused, the second follows it");
+        assertTrue(streaming.outOfOrderRegistrations() > outOfOrderBefore, "the second chunk was refused as out of order");
     }
 
     @Test
