@@ -67,7 +67,7 @@ final class SnowflakeObjects {
     void ensurePipe(String pipe, String table, String stage) {
         sql.execute("CREATE PIPE IF NOT EXISTS " + qualify(pipe) + " AS COPY INTO " + qualify(table)
                 + "(RECORD_METADATA, RECORD_CONTENT) FROM (SELECT $1:RECORD_METADATA, $1:RECORD_CONTENT FROM @" + qualify(stage)
-                + " t) FILE_FORMAT = (TYPE = 'JSON')");
+                + " t) FILE_FORMAT = (TYPE = 'JSON' ALLOW_DUPLICATE = TRUE)");
     }
 
     /** The paths (relative to the stage) of the stage's files under {@code prefix}. */

@@ -89,6 +89,24 @@ class SnowpipeBackendTest {
     }
 
     @Test
+    void ingest_recordWithADuplicateKey_landsWithTheLastValueAndDoesNotFailItsFile() throws Exception {
+        // Snowflake's JSON file format fails a whole file over one object with a repeated key unless the pipe says
+        // ALLOW_DUPLICATE = TRUE; the backend's pipe does, so the row lands as Snowpipe Streaming lands it (last wins)
+        TopicPartition tp = new TopicPartition("dup", 0);
+        List<IngestRow> rows = List.of(
+                new IngestRow(0, "{\"id\":0}".getBytes(StandardCharsets.UTF_8), "{\"offset\":0}".getBytes(StandardCharsets.UTF_8)),
+                new IngestRow(1, "{\"id\":1,\"id\":2}".getBytes(StandardCharsets.UTF_8),
+                        "{\"offset\":1}".getBytes(StandardCharsets.UTF_8)));
+        try (SnowpipeBackend backend = backend("UNIT", null)) {
+            backend.open("DUPS", tp);
+            assertInstanceOf(IngestResult.Durable.class, ingest(backend, new IngestBatch("DUPS", tp, 0, 1, rows, 1)));
+        }
+        List<io.ksbridge.testkit.emulator.Row> landed = snowflake.table("DB.UNIT.DUPS").rows();
+        assertEquals(2, landed.size(), "both rows of the file landed");
+        assertTrue(landed.stream().anyMatch(r -> r.content().path("id").asInt() == 2), "the last value wins: " + landed);
+    }
+
+    @Test
     void ingest_batchAfterAFailedOne_retriedWithoutStagingUntilTheEarlierIsDurable() throws Exception {
         TopicPartition tp = new TopicPartition("t2", 0);
         AtomicInteger calls = new AtomicInteger();

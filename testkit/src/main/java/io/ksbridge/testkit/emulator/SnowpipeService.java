@@ -69,8 +69,15 @@ final class SnowpipeService implements HttpHandler, AutoCloseable {
 
     /** A pipe's definition: {@code COPY INTO table(columns) FROM (SELECT fields FROM @stage/prefix)}. */
     record Definition(String table, String stage, String stagePrefix, List<String> columns, List<String> fields,
-                      String text) {
+                      String text, boolean allowDuplicate) {
     }
+
+    /**
+     * Reads a line as Snowflake's JSON file format does: with {@code ALLOW_DUPLICATE = FALSE} (Snowflake's default) an
+     * object with a repeated key is an error that fails the file; with {@code TRUE} the last value wins.
+     */
+    private static final com.fasterxml.jackson.databind.ObjectReader STRICT_KEYS = HttpJson.MAPPER.reader()
+            .with(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION);
 
     /** One file in a pipe's load history. */
     static final class FileState {
@@ -372,7 +379,8 @@ final class SnowpipeService implements HttpHandler, AutoCloseable {
                         } else if (len > 0 && !(len == 1 && data[lineStart] == '\r')) {
                             JsonNode node;
                             try {
-                                node = HttpJson.MAPPER.readTree(data, lineStart, len);
+                                node = d.allowDuplicate() ? HttpJson.MAPPER.readTree(data, lineStart, len)
+                                        : STRICT_KEYS.readTree(data, lineStart, len);
                             } catch (IOException e) {
                                 error = "Error parsing JSON: " + firstLine(e.getMessage());
                                 errorLine = line;

@@ -41,6 +41,7 @@ final class SqlService implements HttpHandler {
     private static final Pattern COPY = Pattern.compile(
             "COPY\\s+INTO\\s+" + NAME + "\\s*\\(([^)]*)\\)\\s*FROM\\s*\\(\\s*SELECT\\s+(.*?)\\s+FROM\\s+@" + NAME
                     + "(/[^\\s)]*)?(?:\\s+[A-Za-z_]+)?\\s*\\)\\s*(.*)", I);
+    private static final Pattern ALLOW_DUPLICATE = Pattern.compile("ALLOW_DUPLICATE\\s*=\\s*TRUE", I);
     private static final Pattern DESCRIBE = Pattern.compile("\\s*DESC(?:RIBE)?\\s+(TABLE|STAGE|PIPE)\\s+" + NAME + "\\s*;?\\s*", I);
     private static final Pattern ALTER_ADD = Pattern.compile(
             "\\s*ALTER\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?" + NAME + "\\s+ADD\\s+(?:COLUMN\\s+)?(IF\\s+NOT\\s+EXISTS\\s+)?(.*?);?\\s*", I);
@@ -271,8 +272,9 @@ final class SqlService implements HttpHandler {
             if (!prefix.isEmpty() && !prefix.endsWith("/")) {
                 prefix = prefix + "/";
             }
+            boolean allowDuplicate = ALLOW_DUPLICATE.matcher(copy.group(6) == null ? "" : copy.group(6)).find();
             boolean created = snowpipe.createPipe(name, new SnowpipeService.Definition(table, stage, prefix, columns, fields,
-                    m.group(4).trim()), m.group(2) != null, m.group(1) != null);
+                    m.group(4).trim(), allowDuplicate), m.group(2) != null, m.group(1) != null);
             String object = Identifiers.split(name).get(2);
             return Result.status(created ? "Pipe " + object + " successfully created." : object
                     + " already exists, statement succeeded.");

@@ -33,6 +33,10 @@ class SnowflakeEmulatorSnowpipeTest {
         sql.execute("CREATE STAGE IF NOT EXISTS DB.S.ST");
         sql.execute("CREATE PIPE IF NOT EXISTS DB.S.P AS COPY INTO DB.S.T(RECORD_METADATA, RECORD_CONTENT) FROM (SELECT"
                 + " $1:RECORD_METADATA, $1:RECORD_CONTENT FROM @DB.S.ST t) FILE_FORMAT = (TYPE = 'JSON')");
+        sql.execute("CREATE TABLE IF NOT EXISTS DB.S.TD (RECORD_METADATA VARIANT, RECORD_CONTENT VARIANT)");
+        sql.execute("CREATE STAGE IF NOT EXISTS DB.S.STD");
+        sql.execute("CREATE PIPE IF NOT EXISTS DB.S.PD AS COPY INTO DB.S.TD(RECORD_METADATA, RECORD_CONTENT) FROM (SELECT"
+                + " $1:RECORD_METADATA, $1:RECORD_CONTENT FROM @DB.S.STD t) FILE_FORMAT = (TYPE = 'JSON' ALLOW_DUPLICATE = TRUE)");
     }
 
     @AfterAll
@@ -122,6 +126,29 @@ class SnowflakeEmulatorSnowpipeTest {
         SnowflakeLoad load = emulator.loadHistory("DB.S.P").stream().filter(l -> l.path().equals("bad/1.json.gz")).findFirst().get();
         assertTrue(load.firstError().startsWith("Error parsing JSON: Unrecognized token 'nope'"), load.firstError());
         assertEquals(before, emulator.table("DB.S.T").rowCount());
+    }
+
+    @Test
+    void insertFiles_duplicateKey_failsTheFileByDefault_lastValueWinsWithAllowDuplicate() throws Exception {
+        String lines = "{\"RECORD_CONTENT\":{\"id\":200},\"RECORD_METADATA\":{\"offset\":0}}\n"
+                + "{\"RECORD_CONTENT\":{\"id\":201,\"id\":202},\"RECORD_METADATA\":{\"offset\":1}}\n";
+        int before = emulator.table("DB.S.T").rowCount();
+        emulator.stages().write("DB.S.ST", "dup/1.json.gz", gzip(lines));
+        call("POST", "/v1/data/pipes/DB.S.P/insertFiles?requestId=r9", "{\"files\":[{\"path\":\"dup/1.json.gz\"}]}");
+        awaitStatus("dup/1.json.gz", "LOAD_FAILED");
+        SnowflakeLoad load = emulator.loadHistory("DB.S.P").stream().filter(l -> l.path().equals("dup/1.json.gz")).findFirst().get();
+        assertTrue(load.firstError().contains("Duplicate field 'id'"), load.firstError());
+        assertEquals(before, emulator.table("DB.S.T").rowCount(), "the whole file failed");
+
+        emulator.stages().write("DB.S.STD", "dup/1.json.gz", gzip(lines));
+        call("POST", "/v1/data/pipes/DB.S.PD/insertFiles?requestId=r10", "{\"files\":[{\"path\":\"dup/1.json.gz\"}]}");
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (emulator.table("DB.S.TD").rowCount() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        List<Row> rows = emulator.table("DB.S.TD").rows();
+        assertEquals(2, rows.size(), "ALLOW_DUPLICATE = TRUE loads both rows: " + emulator.loadHistory("DB.S.PD"));
+        assertTrue(rows.stream().anyMatch(r -> r.get("RECORD_CONTENT").path("id").asInt() == 202), "the last value wins: " + rows);
     }
 
     @Test
