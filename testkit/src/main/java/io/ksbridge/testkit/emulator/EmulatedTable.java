@@ -121,6 +121,18 @@ public final class EmulatedTable {
         }
     }
 
+    /**
+     * Counts {@code n} rows loaded into a table that does not retain rows (see {@link #retainsRows()}).
+     *
+     * @throws IllegalStateException when the table retains rows: those must be inserted
+     */
+    synchronized void count(long n) {
+        if (retainRows) {
+            throw new IllegalStateException("table " + name + " retains its rows; insert them instead of counting");
+        }
+        discarded += n;
+    }
+
     /** True when inserted rows are kept; false when they are only counted. */
     public synchronized boolean retainsRows() {
         return retainRows;

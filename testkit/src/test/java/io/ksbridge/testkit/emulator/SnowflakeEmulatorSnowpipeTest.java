@@ -152,6 +152,37 @@ class SnowflakeEmulatorSnowpipeTest {
     }
 
     @Test
+    void insertFiles_tablesThatOnlyCount_countNonEmptyLinesOfGzipAndZstdFiles() throws Exception {
+        try (SnowflakeEmulator counting = SnowflakeEmulator.start()) {
+            counting.tables().retainRows(false);
+            SqlApiClient sql = SqlApiClient.create(counting.account());
+            sql.execute("CREATE TABLE IF NOT EXISTS DB.S.C (RECORD_METADATA VARIANT, RECORD_CONTENT VARIANT)");
+            sql.execute("CREATE STAGE IF NOT EXISTS DB.S.SC");
+            sql.execute("CREATE PIPE IF NOT EXISTS DB.S.PC AS COPY INTO DB.S.C(RECORD_METADATA, RECORD_CONTENT) FROM (SELECT"
+                    + " $1:RECORD_METADATA, $1:RECORD_CONTENT FROM @DB.S.SC t) FILE_FORMAT = (TYPE = 'JSON')");
+            counting.stages().write("DB.S.SC", "1.json.gz", gzip("{\"RECORD_CONTENT\":1}\r\n\n{\"RECORD_CONTENT\":2}\n\r\n"
+                    + "{\"RECORD_CONTENT\":3}\n"));
+            counting.stages().write("DB.S.SC", "2.json.zst", Zstd.compress(("{\"RECORD_CONTENT\":4}\n{\"RECORD_CONTENT\":5}")
+                    .getBytes(StandardCharsets.UTF_8)));
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(counting.url()
+                            + "/v1/data/pipes/DB.S.PC/insertFiles?requestId=c1"))
+                    .header("Authorization", "Bearer " + counting.account().jwt().reveal())
+                    .header("X-Snowflake-Authorization-Token-Type", "KEYPAIR_JWT")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"files\":[{\"path\":\"1.json.gz\"},{\"path\":\"2.json.zst\"}]}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (counting.loadHistory("DB.S.PC").stream().filter(l -> l.status().equals("LOADED")).count() < 2) {
+                assertTrue(System.nanoTime() < deadline, "not loaded: " + counting.loadHistory("DB.S.PC"));
+                Thread.sleep(10);
+            }
+            assertEquals(5, counting.table("DB.S.C").rowCount(), "blank lines and CRLF endings are not rows");
+            assertTrue(counting.table("DB.S.C").rows().isEmpty(), "rows are counted, not kept");
+            assertEquals(5, counting.loadHistory("DB.S.PC").stream().mapToLong(SnowflakeLoad::rowsInserted).sum());
+        }
+    }
+
+    @Test
     void holdLoads_filesStayInProgressUntilReleased() throws Exception {
         emulator.faults().holdLoads(true);
         try {
