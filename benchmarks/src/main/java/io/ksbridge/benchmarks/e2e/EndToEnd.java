@@ -128,14 +128,88 @@ public final class EndToEnd {
     static Result measure(Contender c, String group) throws Exception {
         System.gc();
         long cpu0 = processCpuNanos();
+        ThreadCpu threads = ThreadCpu.start();
         long t0 = System.nanoTime();
-        c.run(group);
+        try {
+            c.run(group);
+        } finally {
+            threads.stop();
+        }
         double seconds = (System.nanoTime() - t0) / 1e9;
         double cpu = (processCpuNanos() - cpu0) / 1e9;
         System.out.printf("  %-44s %6.2f s  %,10.0f rec/s  cpu %5.1f s%s%n", c.name(), seconds, records / seconds, cpu,
                 lastLoopCpuSeconds >= 0 ? String.format("  (polling thread %.2f s)", lastLoopCpuSeconds) : "");
+        System.out.println("      cpu by thread: " + threads.top(7, cpu));
         lastLoopCpuSeconds = -1;
         return new Result(c.name(), seconds, cpu);
+    }
+
+    /**
+     * CPU time per thread group (names with their numbers removed) during one measurement, sampled every 100 ms so
+     * threads that end before the measurement does (the bridge's, at close) are counted up to their last sample.
+     * What no Java thread accounts for (GC and JIT threads) shows as "other (GC, JIT)".
+     */
+    static final class ThreadCpu {
+        private final java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        private final Map<Long, long[]> firstAndLast = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<Long, String> names = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Thread sampler;
+        private volatile boolean running = true;
+
+        private ThreadCpu() {
+            sample(true);
+            sampler = new Thread(() -> {
+                while (running) {
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    sample(false);
+                }
+            }, "bench-cpu-sampler");
+            sampler.setDaemon(true);
+            sampler.start();
+        }
+
+        static ThreadCpu start() {
+            return new ThreadCpu();
+        }
+
+        private void sample(boolean first) {
+            for (java.lang.management.ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+                if (info == null) {
+                    continue;
+                }
+                long id = info.getThreadId();
+                long t = mx.getThreadCpuTime(id);
+                if (t < 0) {
+                    continue;
+                }
+                names.putIfAbsent(id, info.getThreadName().replaceAll("[0-9]+", "N"));
+                // a thread first seen after the start began at 0
+                firstAndLast.compute(id, (k, v) -> v == null ? new long[] {first ? t : 0, t} : new long[] {v[0], t});
+            }
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            sampler.interrupt();
+            sampler.join();
+            sample(false);
+        }
+
+        /** The {@code n} groups that used most CPU, as "name 1.23 s", and what no thread accounts for. */
+        String top(int n, double processCpuSeconds) {
+            Map<String, Double> groups = new LinkedHashMap<>();
+            firstAndLast.forEach((id, v) -> groups.merge(names.get(id), (v[1] - v[0]) / 1e9, Double::sum));
+            double threads = groups.values().stream().mapToDouble(Double::doubleValue).sum();
+            StringBuilder out = new StringBuilder();
+            groups.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(n)
+                    .forEach(e -> out.append(String.format("%s %.2f s; ", e.getKey(), e.getValue())));
+            out.append(String.format("other (GC, JIT) %.2f s", Math.max(0, processCpuSeconds - threads)));
+            return out.toString();
+        }
     }
 
     static long processCpuNanos() {

@@ -231,7 +231,7 @@ class SnowpipeBackendTest {
             List<Integer> ids = snowflake.table("DB.UNIT.T6").rows().stream().map(r -> r.content().get("id").asInt()).sorted()
                     .toList();
             assertEquals(java.util.stream.IntStream.range(0, 15).boxed().toList(), ids);
-            assertEquals(List.of("0_9.json.gz", "10_14.json.gz"), snowflake.loadHistory(
+            assertEquals(List.of("0_9.json.zst", "10_14.json.zst"), snowflake.loadHistory(
                     "DB.UNIT." + SnowpipeBackend.pipeName("KSBRIDGE", "T6", 0)).stream()
                     .map(l -> l.path().substring(l.path().lastIndexOf('/') + 1)).toList());
         }

@@ -163,7 +163,7 @@ class SnowpipeFaultIT {
         assertTrue(failure.error().startsWith("Error parsing JSON: "), failure.error());
         assertTrue(failure.location().startsWith("@DB.FAULTS.%" + t + "/failed/KSBRIDGE/" + t + "/"), failure.location());
         String file = failure.location().substring(failure.location().lastIndexOf('/') + 1);
-        assertEquals(failure.firstOffset() + "_" + failure.lastOffset() + ".json.gz", file);
+        assertEquals(failure.firstOffset() + "_" + failure.lastOffset() + ".json.zst", file);
         List<String> onTableStage = snowflake.stageFiles("DB.FAULTS.%" + t).stream().map(f -> f.path()).toList();
         assertEquals(1, onTableStage.size(), onTableStage.toString());
         assertTrue(onTableStage.get(0).endsWith("/" + file), onTableStage.toString());

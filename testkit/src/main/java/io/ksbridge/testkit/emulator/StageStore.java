@@ -97,6 +97,19 @@ public final class StageStore {
      * @param prefix a path prefix inside the stage, {@code ""} for all
      */
     public List<StagedFile> list(String qualifiedName, String prefix) {
+        // a file removed while the folder is walked makes the walk fail: walk again (the removal is then complete)
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return listOnce(qualifiedName, prefix);
+            } catch (UncheckedIOException e) {
+                if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt >= 10) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private List<StagedFile> listOnce(String qualifiedName, String prefix) {
         Path dir = directory(qualifiedName);
         List<StagedFile> files = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(dir)) {
