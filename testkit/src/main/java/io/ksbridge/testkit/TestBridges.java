@@ -28,7 +28,9 @@ public final class TestBridges {
             f.setAccessible(true);
             ((Engine) f.get(bridge)).halt();
         } catch (ReflectiveOperationException | InaccessibleObjectException | IllegalAccessError e) { // module path
-            throw new IllegalStateException("cannot reach the bridge's engine: " + e, e);
+            throw new IllegalStateException("cannot reach the bridge's engine: " + e + ". With ksbridge-core on the module"
+                    + " path, put ksbridge-testkit there too, or run with --add-opens io.ksbridge/io.ksbridge=ALL-UNNAMED"
+                    + " --add-exports io.ksbridge/io.ksbridge.internal.engine=ALL-UNNAMED", e);
         }
     }
 }
