@@ -60,6 +60,24 @@ public final class BridgeEvents {
         }
     }
 
+    /**
+     * How far a partition's durable data is behind Kafka, measured on the polling thread from the consumer's last
+     * fetch (no request to the broker). Reported about once a second per assigned partition, by an own-loop bridge,
+     * and by a host-loop bridge whose host passed its consumer to {@code rebalanceListener(consumer)}.
+     *
+     * @param endOffset     the partition's end offset as the consumer last saw it: the high watermark, or the last
+     *                      stable offset under {@code isolation.level=read_committed}. While the partition is
+     *                      paused (memory cap), the value from before the pause.
+     * @param durableOffset the next offset after the partition's durable data; before anything is durable, the
+     *                      first offset this bridge read (or its position, when it has read nothing)
+     */
+    public record PartitionLag(String table, TopicPartition partition, long endOffset, long durableOffset) {
+        /** Records in Kafka that are not yet durable in Snowflake: {@code endOffset - durableOffset}, at least 0. */
+        public long lag() {
+            return Math.max(0, endOffset - durableOffset);
+        }
+    }
+
     /** A load the backend had accepted later failed in Snowflake (Snowpipe); the file is kept for inspection. */
     public record LoadFailure(String table, TopicPartition partition, long firstOffset, long lastOffset,
                               String location, String error) {

@@ -7,7 +7,7 @@ import org.apache.kafka.common.TopicPartition;
  * Observes a bridge. Every method has a no-op default, so implement only what you need.
  *
  * <p>Calling thread: {@link #onFlush}, {@link #onDurable}, {@link #onCommit}, {@link #onRetry},
- * {@link #onDeadLetter}, {@link #onSkip}, {@link #onBackpressure}, {@link #onAssigned} and
+ * {@link #onDeadLetter}, {@link #onSkip}, {@link #onBackpressure}, {@link #onLag}, {@link #onAssigned} and
  * {@link #onRevoked} are called on the polling thread (the bridge's own thread, or the host thread that calls
  * {@code accept}); {@link #onLoadFailure} on a backend thread; {@link #onFailure} on whichever thread saw the
  * failure. Keep them short: they run on the hot path. An exception thrown by a listener is logged and
@@ -37,6 +37,13 @@ public interface BridgeListener {
     }
 
     default void onLoadFailure(BridgeEvents.LoadFailure event) {
+    }
+
+    /**
+     * A partition's lag behind Kafka (end offset minus durable offset), about once a second per assigned partition.
+     * Only when the bridge can see a consumer: its own, or the host's passed to {@code rebalanceListener(consumer)}.
+     */
+    default void onLag(BridgeEvents.PartitionLag event) {
     }
 
     default void onAssigned(Set<TopicPartition> partitions) {

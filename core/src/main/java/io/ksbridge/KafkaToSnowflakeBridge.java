@@ -118,7 +118,8 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
      * Host loop: a rebalance listener to pass to {@code consumer.subscribe}. On assignment it opens the
      * partitions in the backend and seeks {@code consumer} to where Snowflake's data ends; on revocation it
      * flushes, waits for in-flight loads (up to {@link Builder#closeTimeout}), and commits the durable offsets of
-     * the revoked partitions with {@code commitSync}.
+     * the revoked partitions with {@code commitSync}. The bridge also reads the consumer's fetch metadata in
+     * {@link #accept} (no broker request) to report each partition's lag to {@link BridgeListener#onLag}.
      *
      * @param consumer the host's consumer, never null
      */

@@ -3,6 +3,7 @@ package io.ksbridge.testkit;
 import io.ksbridge.KafkaToSnowflakeBridge;
 import io.ksbridge.internal.engine.Engine;
 import java.lang.reflect.Field;
+import java.lang.reflect.InaccessibleObjectException;
 
 /** Helpers for testing bridges. */
 public final class TestBridges {
@@ -12,14 +13,24 @@ public final class TestBridges {
     /**
      * Stops {@code bridge} as a crash would: at once, with no flush and no commit to Kafka. Loads in flight are
      * abandoned. Use it to test that a restarted bridge loses and doubles nothing.
+     *
+     * <p>On the class path this always works. On the module path it needs the test kit there too (as the
+     * automatic module {@code io.ksbridge.testkit}, to which {@code io.ksbridge} opens what this uses); with
+     * ksbridge-core on the module path and the test kit on the class path, run the JVM with
+     * {@code --add-opens io.ksbridge/io.ksbridge=ALL-UNNAMED --add-exports io.ksbridge/io.ksbridge.internal.engine=ALL-UNNAMED}.
+     *
+     * @param bridge the bridge to stop, never null
+     * @throws IllegalStateException if the module system does not let the test kit reach the bridge's engine
      */
     public static void crash(KafkaToSnowflakeBridge bridge) {
         try {
             Field f = KafkaToSnowflakeBridge.class.getDeclaredField("engine");
             f.setAccessible(true);
             ((Engine) f.get(bridge)).halt();
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot reach the bridge's engine: " + e, e);
+        } catch (ReflectiveOperationException | InaccessibleObjectException | IllegalAccessError e) { // module path
+            throw new IllegalStateException("cannot reach the bridge's engine: " + e + ". With ksbridge-core on the module"
+                    + " path, put ksbridge-testkit there too, or run with --add-opens io.ksbridge/io.ksbridge=ALL-UNNAMED"
+                    + " --add-exports io.ksbridge/io.ksbridge.internal.engine=ALL-UNNAMED", e);
         }
     }
 }

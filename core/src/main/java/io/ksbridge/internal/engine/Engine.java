@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
@@ -55,6 +56,7 @@ import org.slf4j.LoggerFactory;
 public final class Engine {
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
     private static final byte[] EMPTY_OBJECT = {'{', '}'};
+    private static final long LAG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private enum State { NEW, RUNNING, STOPPED }
 
@@ -92,6 +94,9 @@ public final class Engine {
     private int inFlight;
     private boolean memoryPaused;
     private long lastCommitNanos;
+    private long lastLagNanos = System.nanoTime() - LAG_INTERVAL_NANOS;
+    /** The host's consumer, when it passed one to {@link #rebalanceListener}; read only on its polling thread. */
+    private volatile Consumer<byte[], byte[]> hostConsumer;
 
     public Engine(BridgeSettings settings) {
         this.s = settings;
@@ -323,6 +328,7 @@ public final class Engine {
                 process(records, consumer);
                 maintain(consumer);
                 commit(consumer, false);
+                reportLag(consumer);
             }
             if (!haltRequested) {
                 drain();
@@ -430,6 +436,10 @@ public final class Engine {
             try {
                 process(records, null);
                 maintain(null);
+                Consumer<byte[], byte[]> host = hostConsumer;
+                if (host != null) {
+                    reportLag(host);
+                }
             } catch (Throwable t) {
                 recordFailure(t);
                 throw t instanceof BridgeException be ? be : new BridgeException("bridge " + s.name() + " failed: " + t, t);
@@ -489,6 +499,9 @@ public final class Engine {
     public ConsumerRebalanceListener rebalanceListener(Consumer<?, ?> consumer) {
         @SuppressWarnings("unchecked")
         Consumer<byte[], byte[]> c = (Consumer<byte[], byte[]>) consumer;
+        if (c != null && !s.ownsConsumer()) {
+            hostConsumer = c;
+        }
         return new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
@@ -1034,6 +1047,37 @@ public final class Engine {
         while (!ps.batches.isEmpty() && ps.batches.peekFirst().state == InFlight.State.DURABLE) {
             InFlight head = ps.batches.pollFirst();
             ps.durableNext = head.batch.lastOffset() + 1;
+        }
+    }
+
+    // ------------------------------------------------------------------ lag
+
+    /**
+     * Tells the listener each assigned partition's end offset (from the consumer's last fetch: no request) and
+     * durable offset, at most once per {@link #LAG_INTERVAL_NANOS}. Polling thread only.
+     */
+    private void reportLag(Consumer<byte[], byte[]> consumer) {
+        long now = System.nanoTime();
+        if (now - lastLagNanos < LAG_INTERVAL_NANOS || partitions.isEmpty()) {
+            return;
+        }
+        lastLagNanos = now;
+        for (PartitionState ps : partitions.values()) {
+            OptionalLong behind;
+            long position;
+            try {
+                behind = consumer.currentLag(ps.tp);
+                if (behind.isEmpty()) {
+                    continue; // no position or no fetch yet
+                }
+                position = consumer.position(ps.tp, Duration.ZERO);
+            } catch (RuntimeException e) {
+                // not assigned to this consumer any more, or a host calling accept off its polling thread
+                log.debug("bridge {}: no lag for {}: {}", s.name(), ps.tp, e.toString());
+                continue;
+            }
+            long durable = ps.durableNext >= 0 ? ps.durableNext : ps.firstRead >= 0 ? ps.firstRead : position;
+            listener.onLag(new BridgeEvents.PartitionLag(ps.table, ps.tp, position + behind.getAsLong(), durable));
         }
     }
 

@@ -17,6 +17,8 @@ final class PartitionState {
     long nextOffset = -1;
     /** The next offset after everything durable; what Kafka may be told. -1: not known yet. */
     long durableNext = -1;
+    /** The first offset read since the partition was opened, -1 before any. */
+    long firstRead = -1;
     /** The last durable offset committed to Kafka (next offset to read), -1 when none. */
     long committedNext = -1;
 
@@ -83,6 +85,9 @@ final class PartitionState {
     }
 
     private void touch(long offset, long nowNanos) {
+        if (firstRead < 0) {
+            firstRead = offset;
+        }
         if (records == 0) {
             firstAppendNanos = nowNanos;
             if (rangeStart < 0) {

@@ -60,6 +60,11 @@ class SafeListener implements BridgeListener {
     }
 
     @Override
+    public void onLag(BridgeEvents.PartitionLag event) {
+        call("onLag", () -> delegate.onLag(event));
+    }
+
+    @Override
     public void onLoadFailure(BridgeEvents.LoadFailure event) {
         call("onLoadFailure", () -> delegate.onLoadFailure(event));
     }

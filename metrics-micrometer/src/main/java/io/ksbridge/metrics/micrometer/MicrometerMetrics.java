@@ -28,8 +28,9 @@ import org.apache.kafka.common.TopicPartition;
  *   <tr><td>{@code ksbridge.bytes.durable}</td><td>counter</td><td>table, topic, partition</td><td>their bytes</td></tr>
  *   <tr><td>{@code ksbridge.batch.latency}</td><td>timer</td><td>table</td><td>flush to durable, per batch</td></tr>
  *   <tr><td>{@code ksbridge.batch.rows}</td><td>summary</td><td>table</td><td>rows per batch</td></tr>
- *   <tr><td>{@code ksbridge.offset.durable}</td><td>gauge</td><td>topic, partition</td><td>next offset after durable data;
- *       lag is the partition's end offset minus this</td></tr>
+ *   <tr><td>{@code ksbridge.offset.durable}</td><td>gauge</td><td>topic, partition</td><td>next offset after durable data</td></tr>
+ *   <tr><td>{@code ksbridge.partition.lag}</td><td>gauge</td><td>table, topic, partition</td><td>records in Kafka not yet
+ *       durable: the partition's end offset minus its durable offset ({@link BridgeEvents.PartitionLag})</td></tr>
  *   <tr><td>{@code ksbridge.retries}</td><td>counter</td><td>table</td><td>batches retried</td></tr>
  *   <tr><td>{@code ksbridge.records.dead.lettered}, {@code ksbridge.records.skipped}</td><td>counter</td><td>topic</td><td>bad records routed</td></tr>
  *   <tr><td>{@code ksbridge.load.failures}</td><td>counter</td><td>table</td><td>Snowpipe loads that failed after acceptance</td></tr>
@@ -39,6 +40,10 @@ import org.apache.kafka.common.TopicPartition;
  * </table>
  *
  * Every meter also carries the tags given to {@link #create(MeterRegistry, Iterable)}, for example {@code backend}.
+ * The per-partition gauges are removed when the partition is revoked, so a partition shows on the instance that
+ * owns it. {@code ksbridge.partition.lag} is updated about once a second by an own-loop bridge; a host-loop bridge
+ * updates it only if the host passed its consumer to {@code rebalanceListener(consumer)} (the end offset comes from
+ * that consumer's fetches), and otherwise the gauge does not exist.
  *
  * <pre>{@code
  * MicrometerMetrics metrics = MicrometerMetrics.create(registry, Tags.of("backend", "snowpipe"));
@@ -51,7 +56,8 @@ import org.apache.kafka.common.TopicPartition;
 public final class MicrometerMetrics implements BridgeListener {
     private final MeterRegistry registry;
     private final Tags common;
-    private final Map<TopicPartition, AtomicLong> durableOffsets = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, PartitionGauge> durableOffsets = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, PartitionGauge> lags = new ConcurrentHashMap<>();
     private final AtomicInteger paused = new AtomicInteger();
     private final Counter commits;
 
@@ -96,14 +102,17 @@ public final class MicrometerMetrics implements BridgeListener {
                 .register(registry).record(e.latency());
         DistributionSummary.builder("ksbridge.batch.rows").tags(common.and("table", e.table())).register(registry)
                 .record(e.rows());
-        durableOffsets.computeIfAbsent(e.partition(), tp -> {
-            AtomicLong next = new AtomicLong(-1);
-            Gauge.builder("ksbridge.offset.durable", next, AtomicLong::get)
-                    .description("next offset after the partition's durable data")
-                    .tags(common.and("topic", tp.topic(), "partition", Integer.toString(tp.partition())))
-                    .register(registry);
-            return next;
-        }).accumulateAndGet(e.lastOffset() + 1, Math::max);
+        durableOffsets.computeIfAbsent(e.partition(), tp -> new PartitionGauge(registry, "ksbridge.offset.durable",
+                "next offset after the partition's durable data",
+                common.and("topic", tp.topic(), "partition", Integer.toString(tp.partition()))))
+                .value.accumulateAndGet(e.lastOffset() + 1, Math::max);
+    }
+
+    @Override
+    public void onLag(BridgeEvents.PartitionLag e) {
+        lags.computeIfAbsent(e.partition(), tp -> new PartitionGauge(registry, "ksbridge.partition.lag",
+                "records in Kafka not yet durable in Snowflake (end offset minus durable offset)",
+                partitionTags(e.table(), tp))).value.set(e.lag());
     }
 
     @Override
@@ -139,6 +148,32 @@ public final class MicrometerMetrics implements BridgeListener {
     @Override
     public void onRevoked(Set<TopicPartition> partitions) {
         // the partition moved away: its durable offset is another instance's to report now
-        partitions.forEach(durableOffsets::remove);
+        for (TopicPartition tp : partitions) {
+            PartitionGauge durable = durableOffsets.remove(tp);
+            if (durable != null) {
+                durable.remove();
+            }
+            PartitionGauge lag = lags.remove(tp);
+            if (lag != null) {
+                lag.remove();
+            }
+        }
+    }
+
+    /** A gauge over one partition's value, removed from the registry when the partition leaves. */
+    private static final class PartitionGauge {
+        final AtomicLong value = new AtomicLong(-1);
+        private final MeterRegistry registry;
+        private final Gauge gauge;
+
+        PartitionGauge(MeterRegistry registry, String name, String description, Tags tags) {
+            this.registry = registry;
+            this.gauge = Gauge.builder(name, value, AtomicLong::get).description(description).tags(tags)
+                    .register(registry);
+        }
+
+        void remove() {
+            registry.remove(gauge);
+        }
     }
 }

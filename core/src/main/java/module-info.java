@@ -1,0 +1,31 @@
+/**
+ * ksbridge core: the bridge, its settings and events, the built-in formats, the backend SPI and the Snowflake
+ * plumbing the backends share. Start at {@link io.ksbridge.KafkaToSnowflakeBridge#builder()}.
+ *
+ * <p>Exports only the public API packages; the engine ({@code io.ksbridge.internal.*}) is not exported. The one
+ * exception is qualified: the test kit's {@code TestBridges.crash} stops a bridge's engine as a crash would, so
+ * {@code io.ksbridge.internal.engine} is exported, and {@code io.ksbridge} opened, to {@code io.ksbridge.testkit}
+ * only (an automatic module; the qualified directives are inert when it is absent).
+ */
+@SuppressWarnings({"module", "requires-transitive-automatic", "requires-automatic"})
+module io.ksbridge {
+    // ConsumerRecords, TopicPartition, OffsetAndMetadata, Headers and ConsumerRebalanceListener are in the API.
+    // kafka-clients has no Automatic-Module-Name: its name comes from the jar's file name.
+    requires transitive kafka.clients;
+    // JsonOutput.generator() returns Jackson's JsonGenerator (jackson-core); databind is used only inside.
+    requires transitive com.fasterxml.jackson.core;
+    requires com.fasterxml.jackson.databind;
+    // SqlApiClient.Builder.httpClient(HttpClient) takes the JDK's HTTP client.
+    requires transitive java.net.http;
+    requires org.slf4j;
+
+    exports io.ksbridge;
+    exports io.ksbridge.config;
+    exports io.ksbridge.format;
+    exports io.ksbridge.format.registry;
+    exports io.ksbridge.ingest;
+    exports io.ksbridge.snowflake;
+
+    exports io.ksbridge.internal.engine to io.ksbridge.testkit;
+    opens io.ksbridge to io.ksbridge.testkit;
+}
