@@ -126,7 +126,7 @@ public final class EmulatedTable {
      *
      * @throws IllegalStateException when the table retains rows: those must be inserted
      */
-    synchronized void count(long n) {
+    public synchronized void count(long n) {
         if (retainRows) {
             throw new IllegalStateException("table " + name + " retains its rows; insert them instead of counting");
         }
