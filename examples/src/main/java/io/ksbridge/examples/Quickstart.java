@@ -73,11 +73,16 @@ public final class Quickstart {
                     .build()) {
                 bridge.start();
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                long allLoadedAt = 0;
                 while ((loaded(snowflake) < 2 * PER_TOPIC || !streaming && stagedFiles(snowflake) > 0) && System.nanoTime() < deadline) {
                     Thread.sleep(200);
-                    double secs = (System.nanoTime() - start) / 1e9;
-                    System.out.printf("\r  loading: %,6d rows durable, %,6d in the tables, %,8.0f records/s   ",
-                            durableRows.get(), loaded(snowflake), durableRows.get() / secs);
+                    if (allLoadedAt == 0 && loaded(snowflake) >= 2 * PER_TOPIC) {
+                        allLoadedAt = System.nanoTime(); // the rate stops here; the loop only waits for the stage to empty
+                    }
+                    double secs = ((allLoadedAt == 0 ? System.nanoTime() : allLoadedAt) - start) / 1e9;
+                    System.out.printf("\r  loading: %,6d rows durable, %,6d in the tables, %,8.0f records/s%s",
+                            durableRows.get(), loaded(snowflake), durableRows.get() / secs,
+                            allLoadedAt == 0 ? "   " : ", loaded files leaving the stage");
                 }
                 System.out.println();
             }
