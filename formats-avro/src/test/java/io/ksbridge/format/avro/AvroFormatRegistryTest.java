@@ -278,5 +278,8 @@ class AvroFormatRegistryTest {
         NullPointerException npe = assertThrows(NullPointerException.class,
                 () -> AvroFormat.builder().schemaRegistry((String) null));
         assertEquals("schemaRegistry url must not be null", npe.getMessage());
+        IllegalArgumentException colon = assertThrows(IllegalArgumentException.class,
+                () -> AvroFormat.builder().basicAuth("key:x", Secret.of("p")));
+        assertEquals("basicAuth user must not contain ':'", colon.getMessage());
     }
 }

@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ksbridge.BridgeConfigException;
 import io.ksbridge.IngestException;
+import io.ksbridge.Secret;
+import io.ksbridge.format.registry.SchemaRegistryClient;
 import io.ksbridge.format.registry.UnknownSchemaException;
 import io.ksbridge.testkit.SchemaRegistry;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -174,6 +177,28 @@ class ProtobufFormatRegistryTest {
         assertEquals("a supplied descriptor or messageClass is used as is and the registry would never be asked: drop "
                 + "schemaRegistry, and use confluentWireFormat() for Confluent's wire format",
                 e.problems().get(1).reason());
+    }
+
+    @Test
+    void builder_registrySettings_checkedAtOnceAndAtBuild() {
+        assertEquals("requestTimeout must be > 0, was PT0S", assertThrows(IllegalArgumentException.class,
+                () -> ProtobufFormat.builder().requestTimeout(Duration.ZERO)).getMessage());
+        assertEquals("basicAuth user must not be empty", assertThrows(IllegalArgumentException.class,
+                () -> ProtobufFormat.builder().basicAuth("", Secret.of("p"))).getMessage());
+
+        BridgeConfigException e = assertThrows(BridgeConfigException.class, () -> ProtobufFormat.builder()
+                .schemaRegistry(SchemaRegistryClient.of(registry.url())).schemaRegistry("http://localhost:8081")
+                .bearerToken(Secret.of("tok-secret")).build());
+
+        assertEquals("Invalid value http://localhost:8081 for setting schemaRegistry: schemaRegistry(url) and "
+                + "schemaRegistry(client) exclude each other: set one", e.problems().get(0).toString());
+        assertEquals(1, e.problems().size(), e.getMessage());
+        BridgeConfigException noUrl = assertThrows(BridgeConfigException.class, () -> ProtobufFormat.builder()
+                .schemaRegistry(SchemaRegistryClient.of(registry.url())).bearerToken(Secret.of("tok-secret"))
+                .build());
+        assertEquals("Invalid value set for setting basicAuth/bearerToken/sslContext/requestTimeout: registry client "
+                + "settings need schemaRegistry(url); with schemaRegistry(client) set them on the client",
+                noUrl.getMessage());
     }
 
     @Test
