@@ -146,6 +146,14 @@ public final class RegistrySettings {
         return url;
     }
 
+    /**
+     * The URL given to {@link #schemaRegistry(String)} as a message may show it: {@code [hidden]} when it carries
+     * credentials (building the client refuses such a URL), or null when none was given.
+     */
+    public String printableUrl() {
+        return url == null ? null : printable(url);
+    }
+
     /** The client given to {@link #schemaRegistry(SchemaRegistryClient)}, or null when none was. */
     public SchemaRegistryClient suppliedClient() {
         return client;
@@ -202,7 +210,7 @@ public final class RegistrySettings {
     @Override
     public String toString() {
         StringBuilder s = new StringBuilder("RegistrySettings[");
-        s.append(url != null ? "url=" + printable(url) : client != null ? "client=" + client : "no registry");
+        s.append(url != null ? "url=" + printableUrl() : client != null ? "client=" + client : "no registry");
         if (basicUser != null) {
             s.append(", auth=basic(").append(basicUser).append(')');
         }

@@ -141,5 +141,7 @@ class RegistrySettingsTest {
                 + "requestTimeout=PT2S, cacheSize=5]", s.toString());
         String withCredentials = new RegistrySettings().schemaRegistry("https://u:pw@registry:8081").toString();
         assertEquals("RegistrySettings[url=[hidden]]", withCredentials);
+        assertEquals("[hidden]", new RegistrySettings().schemaRegistry("https://u:pw@registry:8081").printableUrl());
+        assertEquals("https://registry:8081", s.printableUrl());
     }
 }

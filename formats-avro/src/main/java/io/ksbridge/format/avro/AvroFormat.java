@@ -368,7 +368,8 @@ public final class AvroFormat implements RecordFormat {
                         "set schemaRegistry(url), schemaRegistry(client) or schema(writerSchema)"));
             } else if (sources > 1) {
                 problems.add(new BridgeConfigException.Problem("schemaRegistry",
-                        (url != null ? url : client != null ? String.valueOf(client) : writerSchema.getFullName()),
+                        (url != null ? registry.printableUrl() : client != null ? String.valueOf(client)
+                                : writerSchema.getFullName()),
                         "schemaRegistry(url), schemaRegistry(client) and schema(writerSchema) exclude each other: "
                                 + "set exactly one"));
             }

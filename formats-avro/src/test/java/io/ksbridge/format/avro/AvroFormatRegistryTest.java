@@ -266,6 +266,15 @@ class AvroFormatRegistryTest {
     }
 
     @Test
+    void builder_conflictWithUrlCarryingCredentials_urlHiddenInMessage() {
+        BridgeConfigException e = assertThrows(BridgeConfigException.class, () -> AvroFormat.builder()
+                .schemaRegistry("https://key:s3cr3t@registry:8081").schema(ORDER).build());
+
+        assertEquals("Invalid value [hidden] for setting schemaRegistry: schemaRegistry(url), schemaRegistry(client) "
+                + "and schema(writerSchema) exclude each other: set exactly one", e.getMessage());
+    }
+
+    @Test
     void builder_badUrl_named() {
         BridgeConfigException e = assertThrows(BridgeConfigException.class,
                 () -> AvroFormat.withSchemaRegistry("localhost:8081"));

@@ -367,7 +367,7 @@ public final class ProtobufFormat implements RecordFormat {
          */
         public ProtobufFormat build() {
             List<BridgeConfigException.Problem> problems = new ArrayList<>();
-            String url = registry.url();
+            String url = registry.printableUrl();
             boolean supplied = descriptor != null || messageClass != null;
             boolean fromRegistry = registry.isSet();
             if (!supplied && !fromRegistry) {

@@ -1,6 +1,7 @@
 package io.ksbridge.format.protobuf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -201,6 +202,18 @@ class ProtobufFormatRegistryTest {
         assertEquals("Invalid value set for setting basicAuth/bearerToken/sslContext/requestTimeout: registry client "
                 + "settings need schemaRegistry(url); with schemaRegistry(client) set them on the client",
                 noUrl.getMessage());
+    }
+
+    @Test
+    void builder_conflictWithUrlCarryingCredentials_urlHiddenInMessage() {
+        BridgeConfigException e = assertThrows(BridgeConfigException.class, () -> ProtobufFormat.builder()
+                .descriptor(ProtoSamples.REFUND_TYPE).schemaRegistry("https://key:s3cr3t@registry:8081")
+                .schemaRegistry(SchemaRegistryClient.of(registry.url())).build());
+
+        assertEquals(2, e.problems().size(), e.getMessage());
+        assertEquals("[hidden]", e.problems().get(0).value());
+        assertEquals("[hidden]", e.problems().get(1).value());
+        assertFalse(e.getMessage().contains("s3cr3t"), e.getMessage());
     }
 
     @Test
