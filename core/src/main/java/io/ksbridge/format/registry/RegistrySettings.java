@@ -3,7 +3,6 @@ package io.ksbridge.format.registry;
 import io.ksbridge.BridgeConfigException;
 import io.ksbridge.Experimental;
 import io.ksbridge.Secret;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -151,7 +150,7 @@ public final class RegistrySettings {
      * credentials (building the client refuses such a URL), or null when none was given.
      */
     public String printableUrl() {
-        return url == null ? null : printable(url);
+        return url == null ? null : SchemaRegistryClient.printable(url);
     }
 
     /** The client given to {@link #schemaRegistry(SchemaRegistryClient)}, or null when none was. */
@@ -227,14 +226,5 @@ public final class RegistrySettings {
             s.append(", cacheSize=").append(cacheSize);
         }
         return s.append(']').toString();
-    }
-
-    /** The URL, or {@code [hidden]} when it carries credentials (which building the client then refuses). */
-    private static String printable(String url) {
-        try {
-            return URI.create(url).getRawUserInfo() == null ? url : "[hidden]";
-        } catch (IllegalArgumentException notAUri) {
-            return url.indexOf('@') < 0 ? url : "[hidden]";
-        }
     }
 }
