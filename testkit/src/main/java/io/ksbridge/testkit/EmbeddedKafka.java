@@ -19,12 +19,15 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -265,6 +268,33 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new IllegalStateException("interrupted", e);
         } catch (Exception e) {
             throw new IllegalStateException("cannot read offsets of group " + groupId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads {@code topic} from its beginning, with a consumer of its own in group {@code reader-<topic>}, until at
+     * least {@code count} records have arrived: what a bridge dead-lettered, for example.
+     *
+     * @param topic   the topic, never null
+     * @param count   how many records to wait for, &ge; 0
+     * @param timeout how long to wait for them, never null
+     * @return the records in the order they were polled: at least {@code count}, more if more came in the last poll
+     * @throws AssertionError if fewer than {@code count} arrive within {@code timeout}, saying how many did
+     */
+    public List<ConsumerRecord<byte[], byte[]>> consume(String topic, int count, Duration timeout) {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProperties("reader-" + topic),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(topic));
+            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (out.size() < count && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+            if (out.size() < count) {
+                throw new AssertionError("timed out after " + timeout + " waiting for " + count + " records on "
+                        + topic + ", read " + out.size());
+            }
+            return out;
         }
     }
 

@@ -16,6 +16,7 @@ import com.google.protobuf.Timestamp;
 import com.google.protobuf.TimestampProto;
 import com.google.protobuf.util.JsonFormat;
 import io.ksbridge.format.protobuf.ProtobufFormat;
+import io.ksbridge.testkit.FormatRunner;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -40,10 +41,10 @@ import org.openjdk.jmh.annotations.State;
 public class ProtobufToJsonBenchmark {
     Descriptors.Descriptor type;
     byte[] body;
-    ProtobufFormat format;
+    FormatRunner format;
+    FormatRunner jsonFormatPrinter;
     JsonFormat.Printer printer;
     ObjectMapper mapper;
-    BenchOutput out;
 
     private static FieldDescriptorProto.Builder field(String name, int number, Type t) {
         return FieldDescriptorProto.newBuilder().setName(name).setNumber(number).setType(t)
@@ -112,10 +113,11 @@ public class ProtobufToJsonBenchmark {
                 .setField(type.findFieldByName("session_id"), "123e4567-e89b-12d3-a456-426614174000")
                 .build();
         body = m.toByteArray();
-        format = ProtobufFormat.of(type);
+        format = FormatRunner.of(ProtobufFormat.of(type));
         printer = JsonFormat.printer().omittingInsignificantWhitespace();
+        jsonFormatPrinter = FormatRunner.of((data, context, json) ->
+                json.generator().writeRawValue(printer.print(DynamicMessage.parseFrom(type, data))));
         mapper = new ObjectMapper();
-        out = new BenchOutput();
         JsonNode a = mapper.readTree(format());
         JsonNode b = mapper.readTree(treeBaseline());
         if (!a.equals(b) || !a.equals(mapper.readTree(jsonFormatPrinter()))) {
@@ -124,10 +126,8 @@ public class ProtobufToJsonBenchmark {
     }
 
     @Benchmark
-    public byte[] format() throws IOException {
-        out.reset();
-        format.write(body, BenchOutput.CONTEXT, out);
-        return out.finish();
+    public byte[] format() throws Exception {
+        return format.value(body).bytes();
     }
 
     /** The parse alone: how much of {@code format} is protobuf's own decoding. */
@@ -138,11 +138,8 @@ public class ProtobufToJsonBenchmark {
 
     /** What the format did first: JsonFormat's text handed over as a raw value (no tree). */
     @Benchmark
-    public byte[] jsonFormatPrinter() throws IOException {
-        DynamicMessage m = DynamicMessage.parseFrom(type, body);
-        out.reset();
-        out.generator().writeRawValue(printer.print(m));
-        return out.finish();
+    public byte[] jsonFormatPrinter() throws Exception {
+        return jsonFormatPrinter.value(body).bytes();
     }
 
     @Benchmark

@@ -295,6 +295,15 @@ public final class SchemaRegistryClient {
         }
     }
 
+    /** {@code url}, or {@code [hidden]} when it carries credentials (which {@link Builder#build()} refuses). */
+    static String printable(String url) {
+        try {
+            return URI.create(url).getRawUserInfo() == null ? url : "[hidden]";
+        } catch (IllegalArgumentException notAUri) {
+            return url.indexOf('@') < 0 ? url : "[hidden]";
+        }
+    }
+
     /** The registry's base URL, never null. */
     public URI url() {
         return baseUrl;
@@ -449,7 +458,7 @@ public final class SchemaRegistryClient {
 
         @Override
         public String toString() {
-            return "SchemaRegistryClient.Builder[url=" + url + ", auth="
+            return "SchemaRegistryClient.Builder[url=" + (url == null ? null : printable(url)) + ", auth="
                     + (basicUser != null ? "basic(" + basicUser + ")" : bearerToken != null ? "bearer" : "none")
                     + ", requestTimeout=" + requestTimeout + ", cacheSize=" + cacheSize + "]";
         }

@@ -326,6 +326,8 @@ class SchemaRegistryClientTest {
                 () -> SchemaRegistryClient.of("http://user:pw@host:8081"));
         assertEquals("Invalid value [hidden] for setting url: must not carry credentials: use basicAuth(user, Secret) "
                 + "instead", withCredentials.getMessage());
+        assertEquals("SchemaRegistryClient.Builder[url=[hidden], auth=none, requestTimeout=PT10S, cacheSize=1000]",
+                SchemaRegistryClient.builder().url("http://user:pw@host:8081").toString());
     }
 
     @Test

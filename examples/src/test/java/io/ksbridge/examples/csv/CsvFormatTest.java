@@ -3,41 +3,17 @@ package io.ksbridge.examples.csv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import io.ksbridge.FormatContext;
-import io.ksbridge.JsonOutput;
-import java.io.ByteArrayOutputStream;
+import io.ksbridge.testkit.FormatRunner;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 
+/** How to unit-test a custom format: {@link FormatRunner} runs it as the bridge would, with no Kafka and no Snowflake. */
 class CsvFormatTest {
     private static final CsvFormat FORMAT = new CsvFormat(List.of("id", "item", "note"));
 
     private static String convert(String line) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        JsonGenerator g = new JsonFactory().createGenerator(bytes);
-        JsonOutput out = new JsonOutput() {
-            @Override
-            public JsonGenerator generator() {
-                return g;
-            }
-
-            @Override
-            public void writeRaw(byte[] json, int offset, int length) {
-                bytes.write(json, offset, length);
-            }
-
-            @Override
-            public void schemaId(int id) {
-            }
-        };
-        FORMAT.write(line.getBytes(StandardCharsets.UTF_8), CONTEXT, out);
-        g.flush();
-        return bytes.toString(StandardCharsets.UTF_8);
+        return FormatRunner.value(FORMAT, line.getBytes(StandardCharsets.UTF_8)).json();
     }
 
     @Test
@@ -52,31 +28,4 @@ class CsvFormatTest {
 
         assertEquals("expected 3 CSV cells, found 2", e.getMessage());
     }
-
-    private static final FormatContext CONTEXT = new FormatContext() {
-        @Override
-        public String topic() {
-            return "csv";
-        }
-
-        @Override
-        public int partition() {
-            return 0;
-        }
-
-        @Override
-        public long offset() {
-            return 0;
-        }
-
-        @Override
-        public boolean isKey() {
-            return false;
-        }
-
-        @Override
-        public Headers headers() {
-            return new RecordHeaders();
-        }
-    };
 }

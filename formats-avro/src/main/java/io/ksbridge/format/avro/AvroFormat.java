@@ -8,6 +8,7 @@ import io.ksbridge.JsonOutput;
 import io.ksbridge.RecordFormat;
 import io.ksbridge.Secret;
 import io.ksbridge.format.registry.RegistrySchema;
+import io.ksbridge.format.registry.RegistrySettings;
 import io.ksbridge.format.registry.SchemaReference;
 import io.ksbridge.format.registry.SchemaRegistryClient;
 import java.io.EOFException;
@@ -283,29 +284,22 @@ public final class AvroFormat implements RecordFormat {
      * Mutable, not thread-safe.
      */
     public static final class Builder {
-        private String url;
-        private SchemaRegistryClient client;
+        private final RegistrySettings registry = new RegistrySettings();
         private Schema writerSchema;
         private Schema readerSchema;
-        private String basicUser;
-        private Secret basicPassword;
-        private Secret bearerToken;
-        private SSLContext sslContext;
-        private Duration requestTimeout;
-        private Integer cacheSize;
 
         private Builder() {
         }
 
         /** Confluent wire format, writer schemas from the registry at this base URL. No default. */
         public Builder schemaRegistry(String url) {
-            this.url = Objects.requireNonNull(url, "schemaRegistry url must not be null");
+            registry.schemaRegistry(url);
             return this;
         }
 
         /** Confluent wire format, writer schemas from this client (its own settings apply). No default. */
         public Builder schemaRegistry(SchemaRegistryClient client) {
-            this.client = Objects.requireNonNull(client, "schemaRegistry client must not be null");
+            registry.schemaRegistry(client);
             return this;
         }
 
@@ -326,34 +320,25 @@ public final class AvroFormat implements RecordFormat {
 
         /** Registry basic authentication (Confluent Cloud: API key and secret). Only with {@link #schemaRegistry(String)}. */
         public Builder basicAuth(String user, Secret password) {
-            Objects.requireNonNull(user, "basicAuth user must not be null");
-            this.basicPassword = Objects.requireNonNull(password, "basicAuth password must not be null");
-            if (user.isEmpty()) {
-                throw new IllegalArgumentException("basicAuth user must not be empty");
-            }
-            this.basicUser = user;
+            registry.basicAuth(user, password);
             return this;
         }
 
         /** A registry bearer token. Only with {@link #schemaRegistry(String)}; not with basicAuth. */
         public Builder bearerToken(Secret token) {
-            this.bearerToken = Objects.requireNonNull(token, "bearerToken must not be null");
+            registry.bearerToken(token);
             return this;
         }
 
         /** TLS for an https registry. Default: the JVM's. Only with {@link #schemaRegistry(String)}. */
         public Builder sslContext(SSLContext sslContext) {
-            this.sslContext = Objects.requireNonNull(sslContext, "sslContext must not be null");
+            registry.sslContext(sslContext);
             return this;
         }
 
         /** How long one registry request may take. Default 10 s; must be > 0. Only with {@link #schemaRegistry(String)}. */
         public Builder requestTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "requestTimeout must not be null");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("requestTimeout must be > 0, was " + timeout);
-            }
-            this.requestTimeout = timeout;
+            registry.requestTimeout(timeout);
             return this;
         }
 
@@ -362,10 +347,7 @@ public final class AvroFormat implements RecordFormat {
          * > 0. Only with a registry.
          */
         public Builder cacheSize(int entries) {
-            if (entries <= 0) {
-                throw new IllegalArgumentException("cacheSize must be > 0, was " + entries);
-            }
-            this.cacheSize = entries;
+            registry.cacheSize(entries);
             return this;
         }
 
@@ -378,55 +360,30 @@ public final class AvroFormat implements RecordFormat {
          */
         public AvroFormat build() {
             List<BridgeConfigException.Problem> problems = new ArrayList<>();
+            String url = registry.url();
+            SchemaRegistryClient client = registry.suppliedClient();
             int sources = (url != null ? 1 : 0) + (client != null ? 1 : 0) + (writerSchema != null ? 1 : 0);
             if (sources == 0) {
                 problems.add(new BridgeConfigException.Problem("schemaRegistry", null,
                         "set schemaRegistry(url), schemaRegistry(client) or schema(writerSchema)"));
             } else if (sources > 1) {
                 problems.add(new BridgeConfigException.Problem("schemaRegistry",
-                        (url != null ? url : client != null ? String.valueOf(client) : writerSchema.getFullName()),
+                        (url != null ? registry.printableUrl() : client != null ? String.valueOf(client)
+                                : writerSchema.getFullName()),
                         "schemaRegistry(url), schemaRegistry(client) and schema(writerSchema) exclude each other: "
                                 + "set exactly one"));
             }
-            boolean clientSettings = basicUser != null || bearerToken != null || sslContext != null
-                    || requestTimeout != null;
-            if (clientSettings && url == null) {
-                problems.add(new BridgeConfigException.Problem("basicAuth/bearerToken/sslContext/requestTimeout",
-                        "set", "registry client settings need schemaRegistry(url); with schemaRegistry(client) set "
-                        + "them on the client"));
-            }
-            if (cacheSize != null && writerSchema != null) {
-                problems.add(new BridgeConfigException.Problem("cacheSize", String.valueOf(cacheSize),
+            registry.addProblems(problems);
+            if (registry.cacheSize().isPresent() && writerSchema != null) {
+                problems.add(new BridgeConfigException.Problem("cacheSize",
+                        String.valueOf(registry.cacheSize().getAsInt()),
                         "cacheSize has no effect with schema(writerSchema): there is only one schema"));
             }
-            SchemaRegistryClient c = client;
-            if (url != null && problems.isEmpty()) {
-                SchemaRegistryClient.Builder cb = SchemaRegistryClient.builder().url(url);
-                if (basicUser != null) {
-                    cb.basicAuth(basicUser, basicPassword);
-                }
-                if (bearerToken != null) {
-                    cb.bearerToken(bearerToken);
-                }
-                if (sslContext != null) {
-                    cb.sslContext(sslContext);
-                }
-                if (requestTimeout != null) {
-                    cb.requestTimeout(requestTimeout);
-                }
-                if (cacheSize != null) {
-                    cb.cacheSize(cacheSize);
-                }
-                try {
-                    c = cb.build();
-                } catch (BridgeConfigException e) {
-                    problems.addAll(e.problems());
-                }
-            }
+            SchemaRegistryClient c = registry.buildClient(problems);
             if (!problems.isEmpty()) {
                 throw new BridgeConfigException(problems);
             }
-            return new AvroFormat(c, writerSchema, readerSchema, cacheSize == null ? 1000 : cacheSize);
+            return new AvroFormat(c, writerSchema, readerSchema, registry.cacheSize().orElse(1000));
         }
     }
 }

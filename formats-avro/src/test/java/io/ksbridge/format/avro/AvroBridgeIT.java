@@ -11,6 +11,7 @@ import io.ksbridge.RecordCoordinates;
 import io.ksbridge.RecordFormatException;
 import io.ksbridge.RetryPolicy;
 import io.ksbridge.format.registry.SchemaRegistryClient;
+import io.ksbridge.testkit.Await;
 import io.ksbridge.testkit.EmbeddedKafka;
 import io.ksbridge.testkit.RecordingBackend;
 import io.ksbridge.testkit.SchemaRegistry;
@@ -23,15 +24,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.BooleanSupplier;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -105,16 +102,6 @@ class AvroBridgeIT {
                 .backend(backend);
     }
 
-    static void await(String what, Duration timeout, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
     static long committed(String topic) {
         return kafka.committedOffsets(topic + "-group").entrySet().stream()
                 .filter(e -> e.getKey().topic().equals(topic)).mapToLong(Map.Entry::getValue).sum();
@@ -142,7 +129,7 @@ class AvroBridgeIT {
         RecordingBackend backend = new RecordingBackend();
         try (KafkaToSnowflakeBridge bridge = bridge(topic, backend).build()) {
             bridge.start();
-            await("all committed", Duration.ofSeconds(30), () -> committed(topic) == 201);
+            Await.until(Duration.ofSeconds(30), () -> committed(topic) == 201, () -> "all committed");
         }
         List<RecordingBackend.Row> rows = backend.rows("AVRO_ORDERS");
         assertEquals(201, rows.size());
@@ -217,11 +204,11 @@ class AvroBridgeIT {
         try (KafkaToSnowflakeBridge bridge = bridge(topic, backend).errorPolicy(ErrorPolicy.deadLetter(topic + "_dlq"))
                 .build()) {
             bridge.start();
-            await("all committed", Duration.ofSeconds(30), () -> committed(topic) == 10);
+            Await.until(Duration.ofSeconds(30), () -> committed(topic) == 10, () -> "all committed");
         }
         assertEquals(List.of(0, 1, 2, 3, 4, 8, 9), new ArrayList<>(byId(backend, "AVRO_POISON_DLQ").keySet()));
 
-        List<ConsumerRecord<byte[], byte[]>> dead = readAll(topic + "_dlq", 3);
+        List<ConsumerRecord<byte[], byte[]>> dead = kafka.consume(topic + "_dlq", 3, Duration.ofSeconds(30));
         List<String> where = new ArrayList<>();
         List<String> why = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> d : dead) {
@@ -252,13 +239,14 @@ class AvroBridgeIT {
         long before = registry.requestCount();
         try (KafkaToSnowflakeBridge bridge = bridge(topic, backend).errorPolicy(ErrorPolicy.skip()).build()) {
             bridge.start();
-            await("several failed registry calls", Duration.ofSeconds(30), () -> registry.requestCount() - before >= 5);
+            Await.until(Duration.ofSeconds(30), () -> registry.requestCount() - before >= 5,
+                    () -> "several failed registry calls");
             registry.down();
             Thread.sleep(500);
             assertEquals(0, backend.rowCount(), "nothing can be converted while the registry fails");
             assertEquals(0, committed(topic), "nothing is committed past records that wait for the registry");
             registry.failWith(0).up();
-            await("all committed", Duration.ofSeconds(30), () -> committed(topic) == 100);
+            Await.until(Duration.ofSeconds(30), () -> committed(topic) == 100, () -> "all committed");
         } finally {
             registry.failWith(0).up();
         }
@@ -266,22 +254,6 @@ class AvroBridgeIT {
         assertEquals(100, rows.size());
         for (int i = 0; i < 100; i++) {
             assertEquals("{\"id\":" + i + ",\"item\":\"item-" + i + "\"}", rows.get(i));
-        }
-    }
-
-    static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected) throws Exception {
-        Map<String, Object> props = new HashMap<>(kafka.consumerProperties("reader-" + topic));
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            c.subscribe(List.of(topic));
-            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (out.size() < expected && System.nanoTime() < deadline) {
-                ConsumerRecords<byte[], byte[]> polled = c.poll(Duration.ofMillis(200));
-                polled.forEach(out::add);
-            }
-            assertEquals(expected, out.size(), "records on " + topic);
-            return out;
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ksbridge.testkit.FormatRunner;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Random;
@@ -38,7 +39,7 @@ class AvroFormatCorruptionTest {
                     bad[random.nextInt(bad.length)] = (byte) random.nextInt(256);
                 }
                 try {
-                    Outputs out = Outputs.run(format, bad);
+                    FormatRunner.Result out = FormatRunner.value(format, bad);
                     assertTrue(out.json().startsWith("{\"nothing\":null,"), out.json());
                     outcomes[0]++;
                 } catch (IOException expected) {
@@ -56,7 +57,7 @@ class AvroFormatCorruptionTest {
         // block count 2^20 (zigzag varint), then the end marker
         byte[] body = {(byte) 0x80, (byte) 0x80, (byte) 0x80, 0x01, 0};
 
-        IOException e = assertThrows(IOException.class, () -> Outputs.run(AvroFormat.ofSchema(nulls), body));
+        IOException e = assertThrows(IOException.class, () -> FormatRunner.value(AvroFormat.ofSchema(nulls), body));
 
         assertEquals("the Avro body does not decode with the writer schema array: an array of zero-byte items claims "
                 + "1048576 items, more than the 100000 allowed: the body is corrupt", e.getMessage());
@@ -66,6 +67,6 @@ class AvroFormatCorruptionTest {
     void arrayOfNullsWithinLimit_decoded() throws Exception {
         Schema nulls = new Schema.Parser().parse("{\"type\":\"array\",\"items\":\"null\"}");
 
-        assertEquals("[null,null,null]", Outputs.run(AvroFormat.ofSchema(nulls), new byte[] {6, 0}).json());
+        assertEquals("[null,null,null]", FormatRunner.value(AvroFormat.ofSchema(nulls), new byte[] {6, 0}).json());
     }
 }

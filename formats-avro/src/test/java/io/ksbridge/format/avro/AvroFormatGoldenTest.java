@@ -1,12 +1,13 @@
 package io.ksbridge.format.avro;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ksbridge.testkit.FormatRunner;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.OptionalInt;
 import org.apache.avro.Conversions;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -22,10 +23,10 @@ class AvroFormatGoldenTest {
     void ofSchema_everyTypeAndLogicalType_exactJson() throws Exception {
         byte[] body = AvroSamples.binary(AvroSamples.allTypesSchema(), AvroSamples.allTypes());
 
-        Outputs out = Outputs.run(AvroFormat.ofSchema(AvroSamples.allTypesSchema()), body);
+        FormatRunner.Result out = FormatRunner.value(AvroFormat.ofSchema(AvroSamples.allTypesSchema()), body);
 
         assertEquals(AvroSamples.ALL_TYPES_JSON, out.json());
-        assertNull(out.schemaId, "a fixed schema has no registry id");
+        assertEquals(OptionalInt.empty(), out.schemaId(), "a fixed schema has no registry id");
     }
 
     @Test
@@ -36,7 +37,7 @@ class AvroFormatGoldenTest {
         Schema reader = new Schema.Parser().parse(readerText);
         byte[] body = AvroSamples.binary(writer, AvroSamples.allTypes());
 
-        Outputs out = Outputs.run(AvroFormat.ofSchema(writer, reader), body);
+        FormatRunner.Result out = FormatRunner.value(AvroFormat.ofSchema(writer, reader), body);
 
         String expected = AvroSamples.ALL_TYPES_JSON.substring(0, AvroSamples.ALL_TYPES_JSON.length() - 1)
                 + ",\"added\":\"dflt\"}";
@@ -55,7 +56,8 @@ class AvroFormatGoldenTest {
         r.put("gone", "x");
         r.put("b", 2);
 
-        Outputs out = Outputs.run(AvroFormat.ofSchema(writer, reader), AvroSamples.binary(writer, r));
+        FormatRunner.Result out = FormatRunner.value(AvroFormat.ofSchema(writer, reader),
+                AvroSamples.binary(writer, r));
 
         assertEquals("{\"b\":2.0,\"a\":1}", out.json());
     }
@@ -75,7 +77,7 @@ class AvroFormatGoldenTest {
                 .read(null, DecoderFactory.get().binaryDecoder(body, null));
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode connector = (ObjectNode) mapper.readTree(decoded.toString());
-        ObjectNode ours = (ObjectNode) mapper.readTree(Outputs.run(AvroFormat.ofSchema(schema), body).json());
+        ObjectNode ours = (ObjectNode) mapper.readTree(FormatRunner.value(AvroFormat.ofSchema(schema), body).json());
 
         assertEquals(90.0, connector.get("price").doubleValue(), "the connector's rounding, for the record");
         for (String decimal : new String[] {"price", "tiny", "big", "fixedPrice"}) {
@@ -104,7 +106,7 @@ class AvroFormatGoldenTest {
         first.put("v", 1);
         first.put("next", second);
 
-        Outputs out = Outputs.run(AvroFormat.ofSchema(schema), AvroSamples.binary(schema, first));
+        FormatRunner.Result out = FormatRunner.value(AvroFormat.ofSchema(schema), AvroSamples.binary(schema, first));
 
         assertEquals("{\"v\":1,\"next\":{\"v\":2,\"next\":{\"v\":3,\"next\":null}}}", out.json());
     }
@@ -114,9 +116,9 @@ class AvroFormatGoldenTest {
         Schema string = Schema.create(Schema.Type.STRING);
         Schema longs = Schema.create(Schema.Type.LONG);
 
-        assertEquals("\"order-17\"", Outputs.run(AvroFormat.ofSchema(string),
-                AvroSamples.binary(string, "order-17"), true).json());
-        assertEquals("-9223372036854775808", Outputs.run(AvroFormat.ofSchema(longs),
+        assertEquals("\"order-17\"", FormatRunner.key(AvroFormat.ofSchema(string),
+                AvroSamples.binary(string, "order-17")).json());
+        assertEquals("-9223372036854775808", FormatRunner.value(AvroFormat.ofSchema(longs),
                 AvroSamples.binary(longs, Long.MIN_VALUE)).json());
     }
 }

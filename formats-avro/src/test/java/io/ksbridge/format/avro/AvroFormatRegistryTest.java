@@ -10,11 +10,13 @@ import io.ksbridge.IngestException;
 import io.ksbridge.Secret;
 import io.ksbridge.format.registry.SchemaRegistryClient;
 import io.ksbridge.format.registry.UnknownSchemaException;
+import io.ksbridge.testkit.FormatRunner;
 import io.ksbridge.testkit.SchemaRegistry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalInt;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.junit.jupiter.api.AfterEach;
@@ -51,10 +53,10 @@ class AvroFormatRegistryTest {
         int id = registry.register("all-value", "AVRO", AvroSamples.ALL_TYPES_SCHEMA);
         byte[] data = AvroSamples.wire(id, AvroSamples.binary(AvroSamples.allTypesSchema(), AvroSamples.allTypes()));
 
-        Outputs out = Outputs.run(AvroFormat.withSchemaRegistry(registry.url()), data);
+        FormatRunner.Result out = FormatRunner.value(AvroFormat.withSchemaRegistry(registry.url()), data);
 
         assertEquals(AvroSamples.ALL_TYPES_JSON, out.json());
-        assertEquals(2, out.schemaId);
+        assertEquals(OptionalInt.of(2), out.schemaId());
     }
 
     @Test
@@ -63,7 +65,8 @@ class AvroFormatRegistryTest {
         AvroFormat format = AvroFormat.withSchemaRegistry(registry.url());
 
         for (int i = 0; i < 100; i++) {
-            assertEquals("{\"id\":" + i + ",\"item\":\"book\"}", Outputs.run(format, order(id, i, "book")).json());
+            assertEquals("{\"id\":" + i + ",\"item\":\"book\"}",
+                    FormatRunner.value(format, order(id, i, "book")).json());
         }
 
         assertEquals(1, registry.requestCount());
@@ -74,11 +77,11 @@ class AvroFormatRegistryTest {
         Schema key = Schema.create(Schema.Type.STRING);
         int id = registry.register("orders-key", "AVRO", key.toString());
 
-        Outputs out = Outputs.run(AvroFormat.withSchemaRegistry(registry.url()),
-                AvroSamples.wire(id, AvroSamples.binary(key, "k-1")), true);
+        FormatRunner.Result out = FormatRunner.key(AvroFormat.withSchemaRegistry(registry.url()),
+                AvroSamples.wire(id, AvroSamples.binary(key, "k-1")));
 
         assertEquals("\"k-1\"", out.json());
-        assertEquals(id, out.schemaId);
+        assertEquals(OptionalInt.of(id), out.schemaId());
     }
 
     @Test
@@ -89,7 +92,7 @@ class AvroFormatRegistryTest {
                 {"name":"qty","type":"int","default":1}]}""");
         AvroFormat format = AvroFormat.builder().schemaRegistry(registry.url()).readerSchema(reader).build();
 
-        assertEquals("{\"id\":5,\"qty\":1}", Outputs.run(format, order(id, 5, "pen")).json());
+        assertEquals("{\"id\":5,\"qty\":1}", FormatRunner.value(format, order(id, 5, "pen")).json());
     }
 
     @Test
@@ -109,7 +112,7 @@ class AvroFormatRegistryTest {
         GenericData.Record r = new GenericData.Record(paymentSchema);
         r.put("amount", m);
 
-        Outputs out = Outputs.run(AvroFormat.withSchemaRegistry(registry.url()),
+        FormatRunner.Result out = FormatRunner.value(AvroFormat.withSchemaRegistry(registry.url()),
                 AvroSamples.wire(id, AvroSamples.binary(paymentSchema, r)));
 
         assertEquals("{\"amount\":{\"cents\":250}}", out.json());
@@ -120,7 +123,7 @@ class AvroFormatRegistryTest {
         byte[] data = "{\"id\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
         IOException e = assertThrows(IOException.class,
-                () -> Outputs.run(AvroFormat.withSchemaRegistry(registry.url()), data));
+                () -> FormatRunner.value(AvroFormat.withSchemaRegistry(registry.url()), data));
 
         assertEquals("the first byte is 0x7b, not the magic byte 0x00 of Confluent's wire format: the record was not "
                 + "written by a schema-registry Avro serializer", e.getMessage());
@@ -130,7 +133,7 @@ class AvroFormatRegistryTest {
     @Test
     void shorterThanHeader_clearMessage() {
         IOException e = assertThrows(IOException.class,
-                () -> Outputs.run(AvroFormat.withSchemaRegistry(registry.url()), new byte[] {0, 0, 1}));
+                () -> FormatRunner.value(AvroFormat.withSchemaRegistry(registry.url()), new byte[] {0, 0, 1}));
 
         assertEquals("the value is 3 bytes, shorter than the 5-byte header of Confluent's wire format (magic byte 0 "
                 + "and a 4-byte schema id)", e.getMessage());
@@ -139,7 +142,7 @@ class AvroFormatRegistryTest {
     @Test
     void unknownSchemaId_unknownSchemaException() {
         UnknownSchemaException e = assertThrows(UnknownSchemaException.class,
-                () -> Outputs.run(AvroFormat.withSchemaRegistry(registry.url()), order(77, 1, "x")));
+                () -> FormatRunner.value(AvroFormat.withSchemaRegistry(registry.url()), order(77, 1, "x")));
 
         assertEquals("the schema registry at " + registry.url() + " does not know schema id 77 (HTTP 404, error "
                 + "code 40403)", e.getMessage());
@@ -153,7 +156,7 @@ class AvroFormatRegistryTest {
         byte[] cut = Arrays.copyOf(whole, whole.length - 4);
 
         IOException e = assertThrows(IOException.class,
-                () -> Outputs.run(AvroFormat.withSchemaRegistry(registry.url()), cut));
+                () -> FormatRunner.value(AvroFormat.withSchemaRegistry(registry.url()), cut));
 
         assertEquals("the Avro body is truncated: writer schema id " + id + " needs more than the " + (cut.length - 5)
                 + " bytes after the 5-byte header", e.getMessage());
@@ -166,7 +169,7 @@ class AvroFormatRegistryTest {
         byte[] longer = Arrays.copyOf(whole, whole.length + 3);
 
         IOException e = assertThrows(IOException.class,
-                () -> Outputs.run(AvroFormat.withSchemaRegistry(registry.url()), longer));
+                () -> FormatRunner.value(AvroFormat.withSchemaRegistry(registry.url()), longer));
 
         assertEquals("3 bytes are left after the Avro value of writer schema id " + id
                 + ": the body was not written with this schema", e.getMessage());
@@ -177,7 +180,8 @@ class AvroFormatRegistryTest {
         int id = registry.register("p-value", "PROTOBUF", "syntax = \"proto3\"; message M { int32 a = 1; }");
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Outputs.run(AvroFormat.withSchemaRegistry(registry.url()), AvroSamples.wire(id, new byte[] {2})));
+                () -> FormatRunner.value(AvroFormat.withSchemaRegistry(registry.url()),
+                        AvroSamples.wire(id, new byte[] {2})));
 
         assertEquals("schema id " + id + " is a PROTOBUF schema, not Avro: use the format for PROTOBUF", e.getMessage());
     }
@@ -188,13 +192,13 @@ class AvroFormatRegistryTest {
         AvroFormat format = AvroFormat.withSchemaRegistry(registry.url());
         registry.down();
 
-        IngestException e = assertThrows(IngestException.class, () -> Outputs.run(format, order(id, 1, "pen")));
+        IngestException e = assertThrows(IngestException.class, () -> FormatRunner.value(format, order(id, 1, "pen")));
         assertTrue(e.isRetriable());
         assertTrue(e.getMessage().startsWith("schema registry at " + registry.url() + " cannot be reached (GET "
                 + "/schemas/ids/" + id + ")"), e.getMessage());
 
         registry.up();
-        assertEquals("{\"id\":1,\"item\":\"pen\"}", Outputs.run(format, order(id, 1, "pen")).json());
+        assertEquals("{\"id\":1,\"item\":\"pen\"}", FormatRunner.value(format, order(id, 1, "pen")).json());
     }
 
     @Test
@@ -203,7 +207,7 @@ class AvroFormatRegistryTest {
         registry.failWith(500);
 
         IngestException e = assertThrows(IngestException.class,
-                () -> Outputs.run(AvroFormat.withSchemaRegistry(registry.url()), order(id, 1, "pen")));
+                () -> FormatRunner.value(AvroFormat.withSchemaRegistry(registry.url()), order(id, 1, "pen")));
 
         assertTrue(e.isRetriable());
         assertEquals("schema registry at " + registry.url() + " failed: GET /schemas/ids/" + id
@@ -219,8 +223,8 @@ class AvroFormatRegistryTest {
         AvroFormat bad = AvroFormat.builder().schemaRegistry(registry.url())
                 .basicAuth("key", Secret.of("wrong-value")).build();
 
-        assertEquals("{\"id\":1,\"item\":\"pen\"}", Outputs.run(good, order(id, 1, "pen")).json());
-        IngestException e = assertThrows(IngestException.class, () -> Outputs.run(bad, order(id, 1, "pen")));
+        assertEquals("{\"id\":1,\"item\":\"pen\"}", FormatRunner.value(good, order(id, 1, "pen")).json());
+        IngestException e = assertThrows(IngestException.class, () -> FormatRunner.value(bad, order(id, 1, "pen")));
         assertFalse(e.isRetriable(), "wrong credentials stop the bridge; they are not the record's fault");
         assertTrue(e.getMessage().contains("refused the credentials"), e.getMessage());
         assertFalse(e.getMessage().contains("wrong-value"), e.getMessage());
@@ -232,8 +236,8 @@ class AvroFormatRegistryTest {
         int id = registry.register("orders-value", "AVRO", ORDER.toString());
         SchemaRegistryClient client = SchemaRegistryClient.of(registry.url());
 
-        Outputs.run(AvroFormat.withSchemaRegistry(client), order(id, 1, "a"));
-        Outputs.run(AvroFormat.withSchemaRegistry(client), order(id, 2, "b"), true);
+        FormatRunner.value(AvroFormat.withSchemaRegistry(client), order(id, 1, "a"));
+        FormatRunner.key(AvroFormat.withSchemaRegistry(client), order(id, 2, "b"));
 
         assertEquals(1, registry.requestCount());
     }
@@ -262,6 +266,15 @@ class AvroFormatRegistryTest {
     }
 
     @Test
+    void builder_conflictWithUrlCarryingCredentials_urlHiddenInMessage() {
+        BridgeConfigException e = assertThrows(BridgeConfigException.class, () -> AvroFormat.builder()
+                .schemaRegistry("https://key:s3cr3t@registry:8081").schema(ORDER).build());
+
+        assertEquals("Invalid value [hidden] for setting schemaRegistry: schemaRegistry(url), schemaRegistry(client) "
+                + "and schema(writerSchema) exclude each other: set exactly one", e.getMessage());
+    }
+
+    @Test
     void builder_badUrl_named() {
         BridgeConfigException e = assertThrows(BridgeConfigException.class,
                 () -> AvroFormat.withSchemaRegistry("localhost:8081"));
@@ -278,5 +291,8 @@ class AvroFormatRegistryTest {
         NullPointerException npe = assertThrows(NullPointerException.class,
                 () -> AvroFormat.builder().schemaRegistry((String) null));
         assertEquals("schemaRegistry url must not be null", npe.getMessage());
+        IllegalArgumentException colon = assertThrows(IllegalArgumentException.class,
+                () -> AvroFormat.builder().basicAuth("key:x", Secret.of("p")));
+        assertEquals("basicAuth user must not contain ':'", colon.getMessage());
     }
 }

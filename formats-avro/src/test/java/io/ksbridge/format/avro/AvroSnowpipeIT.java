@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ksbridge.FlushPolicy;
 import io.ksbridge.KafkaToSnowflakeBridge;
 import io.ksbridge.ingest.snowpipe.SnowpipeBackend;
+import io.ksbridge.testkit.Await;
 import io.ksbridge.testkit.EmbeddedKafka;
 import io.ksbridge.testkit.SchemaRegistry;
 import io.ksbridge.testkit.SnowflakeEmulator;
@@ -41,14 +42,7 @@ class AvroSnowpipeIT {
                             .build())
                     .build()) {
                 bridge.start();
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (!(snowflake.tables().names().contains("DB.PUBLIC.ALL_TYPES")
-                        && snowflake.table("DB.PUBLIC.ALL_TYPES").rowCount() == 1)) {
-                    if (System.nanoTime() > deadline) {
-                        throw new AssertionError("the row did not load within 60 s");
-                    }
-                    Thread.sleep(50);
-                }
+                Await.rows(snowflake, "DB.PUBLIC.ALL_TYPES", 1, Duration.ofSeconds(60));
             }
 
             List<Row> rows = snowflake.table("DB.PUBLIC.ALL_TYPES").rows();

@@ -13,6 +13,7 @@ import io.ksbridge.IngestException;
 import io.ksbridge.JsonOutput;
 import io.ksbridge.RecordFormat;
 import io.ksbridge.Secret;
+import io.ksbridge.format.registry.RegistrySettings;
 import io.ksbridge.format.registry.SchemaRegistryClient;
 import java.io.IOException;
 import java.time.Duration;
@@ -272,14 +273,7 @@ public final class ProtobufFormat implements RecordFormat {
         private Descriptors.Descriptor descriptor;
         private Class<? extends Message> messageClass;
         private boolean confluentWireFormat;
-        private String url;
-        private SchemaRegistryClient client;
-        private String basicUser;
-        private Secret basicPassword;
-        private Secret bearerToken;
-        private SSLContext sslContext;
-        private Duration requestTimeout;
-        private Integer cacheSize;
+        private final RegistrySettings registry = new RegistrySettings();
         private boolean protoNames;
         private boolean defaults;
 
@@ -309,55 +303,43 @@ public final class ProtobufFormat implements RecordFormat {
 
         /** Confluent wire format, message types resolved from the registry at this base URL. No default. */
         public Builder schemaRegistry(String url) {
-            this.url = Objects.requireNonNull(url, "schemaRegistry url must not be null");
+            registry.schemaRegistry(url);
             return this;
         }
 
         /** Confluent wire format, message types resolved through this client. No default. */
         public Builder schemaRegistry(SchemaRegistryClient client) {
-            this.client = Objects.requireNonNull(client, "schemaRegistry client must not be null");
+            registry.schemaRegistry(client);
             return this;
         }
 
         /** Registry basic authentication. Only with {@link #schemaRegistry(String)}. */
         public Builder basicAuth(String user, Secret password) {
-            Objects.requireNonNull(user, "basicAuth user must not be null");
-            this.basicPassword = Objects.requireNonNull(password, "basicAuth password must not be null");
-            if (user.isEmpty()) {
-                throw new IllegalArgumentException("basicAuth user must not be empty");
-            }
-            this.basicUser = user;
+            registry.basicAuth(user, password);
             return this;
         }
 
         /** A registry bearer token. Only with {@link #schemaRegistry(String)}; not with basicAuth. */
         public Builder bearerToken(Secret token) {
-            this.bearerToken = Objects.requireNonNull(token, "bearerToken must not be null");
+            registry.bearerToken(token);
             return this;
         }
 
         /** TLS for an https registry. Default: the JVM's. Only with {@link #schemaRegistry(String)}. */
         public Builder sslContext(SSLContext sslContext) {
-            this.sslContext = Objects.requireNonNull(sslContext, "sslContext must not be null");
+            registry.sslContext(sslContext);
             return this;
         }
 
         /** How long one registry request may take. Default 10 s; must be > 0. Only with {@link #schemaRegistry(String)}. */
         public Builder requestTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "requestTimeout must not be null");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("requestTimeout must be > 0, was " + timeout);
-            }
-            this.requestTimeout = timeout;
+            registry.requestTimeout(timeout);
             return this;
         }
 
         /** How many schema files are kept built. Default 1000; must be > 0. Only with a registry. */
         public Builder cacheSize(int entries) {
-            if (entries <= 0) {
-                throw new IllegalArgumentException("cacheSize must be > 0, was " + entries);
-            }
-            this.cacheSize = entries;
+            registry.cacheSize(entries);
             return this;
         }
 
@@ -385,8 +367,9 @@ public final class ProtobufFormat implements RecordFormat {
          */
         public ProtobufFormat build() {
             List<BridgeConfigException.Problem> problems = new ArrayList<>();
+            String url = registry.printableUrl();
             boolean supplied = descriptor != null || messageClass != null;
-            boolean fromRegistry = url != null || client != null;
+            boolean fromRegistry = registry.isSet();
             if (!supplied && !fromRegistry) {
                 problems.add(new BridgeConfigException.Problem("descriptor", null,
                         "set descriptor(d), messageClass(c), schemaRegistry(url) or schemaRegistry(client)"));
@@ -400,19 +383,14 @@ public final class ProtobufFormat implements RecordFormat {
                         "a supplied descriptor or messageClass is used as is and the registry would never be asked: "
                                 + "drop schemaRegistry, and use confluentWireFormat() for Confluent's wire format"));
             }
-            if (url != null && client != null) {
+            if (url != null && registry.suppliedClient() != null) {
                 problems.add(new BridgeConfigException.Problem("schemaRegistry", url,
                         "schemaRegistry(url) and schemaRegistry(client) exclude each other: set one"));
             }
-            boolean clientSettings = basicUser != null || bearerToken != null || sslContext != null
-                    || requestTimeout != null;
-            if (clientSettings && url == null) {
-                problems.add(new BridgeConfigException.Problem("basicAuth/bearerToken/sslContext/requestTimeout",
-                        "set", "registry client settings need schemaRegistry(url); with schemaRegistry(client) set "
-                        + "them on the client"));
-            }
-            if (cacheSize != null && !fromRegistry) {
-                problems.add(new BridgeConfigException.Problem("cacheSize", String.valueOf(cacheSize),
+            registry.addProblems(problems);
+            if (registry.cacheSize().isPresent() && !fromRegistry) {
+                problems.add(new BridgeConfigException.Problem("cacheSize",
+                        String.valueOf(registry.cacheSize().getAsInt()),
                         "cacheSize needs a schema registry: a supplied type has nothing to cache"));
             }
             Descriptors.Descriptor type = descriptor;
@@ -429,35 +407,12 @@ public final class ProtobufFormat implements RecordFormat {
             } else if (descriptor != null) {
                 parser = DynamicMessage.getDefaultInstance(descriptor).getParserForType();
             }
-            SchemaRegistryClient c = client;
-            if (url != null && problems.isEmpty()) {
-                SchemaRegistryClient.Builder cb = SchemaRegistryClient.builder().url(url);
-                if (basicUser != null) {
-                    cb.basicAuth(basicUser, basicPassword);
-                }
-                if (bearerToken != null) {
-                    cb.bearerToken(bearerToken);
-                }
-                if (sslContext != null) {
-                    cb.sslContext(sslContext);
-                }
-                if (requestTimeout != null) {
-                    cb.requestTimeout(requestTimeout);
-                }
-                if (cacheSize != null) {
-                    cb.cacheSize(cacheSize);
-                }
-                try {
-                    c = cb.build();
-                } catch (BridgeConfigException e) {
-                    problems.addAll(e.problems());
-                }
-            }
+            SchemaRegistryClient c = registry.buildClient(problems);
             if (!problems.isEmpty()) {
                 throw new BridgeConfigException(problems);
             }
             return new ProtobufFormat(type, parser, confluentWireFormat || fromRegistry, c, protoNames, defaults,
-                    cacheSize == null ? 1000 : cacheSize);
+                    registry.cacheSize().orElse(1000));
         }
     }
 }

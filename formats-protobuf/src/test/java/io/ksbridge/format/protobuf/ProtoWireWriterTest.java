@@ -10,6 +10,7 @@ import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.util.JsonFormat;
+import io.ksbridge.testkit.FormatRunner;
 import java.io.ByteArrayOutputStream;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -59,8 +60,8 @@ class ProtoWireWriterTest {
         byte[] data = bytes.toByteArray();
 
         assertFalse(new ProtoWireWriter(false).canonical(data, 0, data.length, ProtoSamples.REFUND_TYPE));
-        assertEquals("{\"orderId\":\"o-1\",\"amount\":\"7\"}", Outputs.run(ProtobufFormat.of(ProtoSamples.REFUND_TYPE),
-                data).json());
+        assertEquals("{\"orderId\":\"o-1\",\"amount\":\"7\"}",
+                FormatRunner.value(ProtobufFormat.of(ProtoSamples.REFUND_TYPE), data).json());
     }
 
     @Test
@@ -74,7 +75,7 @@ class ProtoWireWriterTest {
         byte[] data = bytes.toByteArray();
 
         assertFalse(new ProtoWireWriter(false).canonical(data, 0, data.length, ProtoSamples.ORDER_TYPE));
-        assertEquals("{\"flag\":true}", Outputs.run(ProtobufFormat.of(ProtoSamples.ORDER_TYPE), data).json());
+        assertEquals("{\"flag\":true}", FormatRunner.value(ProtobufFormat.of(ProtoSamples.ORDER_TYPE), data).json());
     }
 
     @Test

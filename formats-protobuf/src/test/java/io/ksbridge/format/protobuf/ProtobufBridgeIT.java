@@ -10,6 +10,7 @@ import io.ksbridge.RecordCoordinates;
 import io.ksbridge.RecordFormatException;
 import io.ksbridge.RetryPolicy;
 import io.ksbridge.format.registry.SchemaRegistryClient;
+import io.ksbridge.testkit.Await;
 import io.ksbridge.testkit.EmbeddedKafka;
 import io.ksbridge.testkit.RecordingBackend;
 import io.ksbridge.testkit.SchemaRegistry;
@@ -22,13 +23,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -88,16 +85,6 @@ class ProtobufBridgeIT {
                 .backend(backend);
     }
 
-    static void await(String what, Duration timeout, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
     static long committed(String topic) {
         return kafka.committedOffsets(topic + "-group").entrySet().stream()
                 .filter(e -> e.getKey().topic().equals(topic)).mapToLong(Map.Entry::getValue).sum();
@@ -125,7 +112,7 @@ class ProtobufBridgeIT {
         RecordingBackend backend = new RecordingBackend();
         try (KafkaToSnowflakeBridge bridge = bridge(topic, backend).build()) {
             bridge.start();
-            await("all committed", Duration.ofSeconds(30), () -> committed(topic) == 151);
+            Await.until(Duration.ofSeconds(30), () -> committed(topic) == 151, () -> "all committed");
         }
         List<RecordingBackend.Row> rows = backend.rows("PROTO_REFUNDS");
         assertEquals(151, rows.size());
@@ -201,11 +188,11 @@ class ProtobufBridgeIT {
         try (KafkaToSnowflakeBridge bridge = bridge(topic, backend).errorPolicy(ErrorPolicy.deadLetter(topic + "_dlq"))
                 .build()) {
             bridge.start();
-            await("all committed", Duration.ofSeconds(30), () -> committed(topic) == 9);
+            Await.until(Duration.ofSeconds(30), () -> committed(topic) == 9, () -> "all committed");
         }
         assertEquals(List.of(1, 2, 3, 4, 8, 9), new ArrayList<>(byAmount(backend, "PROTO_POISON_DLQ").keySet()));
         List<String> dead = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> d : readAll(topic + "_dlq", 3)) {
+        for (ConsumerRecord<byte[], byte[]> d : kafka.consume(topic + "_dlq", 3, Duration.ofSeconds(30))) {
             Map<String, String> h = new HashMap<>();
             d.headers().forEach(x -> h.put(x.key(), new String(x.value(), StandardCharsets.UTF_8)));
             dead.add(h.get("ksbridge.error.topic") + "/" + h.get("ksbridge.error.partition") + "/"
@@ -233,7 +220,7 @@ class ProtobufBridgeIT {
             assertEquals(0, backend.rowCount(), "nothing can be converted while the registry is down");
             assertEquals(0, committed(topic));
             registry.up();
-            await("all committed", Duration.ofSeconds(30), () -> committed(topic) == 80);
+            Await.until(Duration.ofSeconds(30), () -> committed(topic) == 80, () -> "all committed");
         } finally {
             registry.up();
         }
@@ -241,21 +228,6 @@ class ProtobufBridgeIT {
         assertEquals(80, rows.size());
         for (int i = 1; i < 80; i++) {
             assertEquals("{\"orderId\":\"o-" + i + "\",\"amount\":\"" + i + "\"}", rows.get(i).content());
-        }
-    }
-
-    static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected) {
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(kafka.consumerProperties("reader-" + topic),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(topic));
-            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (out.size() < expected && System.nanoTime() < deadline) {
-                ConsumerRecords<byte[], byte[]> polled = c.poll(Duration.ofMillis(200));
-                polled.forEach(out::add);
-            }
-            assertEquals(expected, out.size(), "records on " + topic);
-            return out;
         }
     }
 }

@@ -3,6 +3,7 @@ package io.ksbridge.format.protobuf;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ksbridge.testkit.FormatRunner;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Random;
@@ -24,7 +25,7 @@ class ProtobufFormatCorruptionTest {
                     bad[random.nextInt(bad.length)] = (byte) random.nextInt(256);
                 }
                 try {
-                    String json = Outputs.run(format, bad).json();
+                    String json = FormatRunner.value(format, bad).json();
                     assertTrue(json.startsWith("{") && json.endsWith("}"), json);
                     outcomes[0]++;
                 } catch (IOException expected) {

@@ -1,10 +1,11 @@
 package io.ksbridge.format.protobuf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.Timestamp;
+import io.ksbridge.testkit.FormatRunner;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 /** Messages written by the real protobuf library, converted to exactly the expected canonical JSON. */
@@ -14,10 +15,10 @@ class ProtobufFormatGoldenTest {
     void ofDescriptor_everyTypeAndWellKnownType_exactJson() throws Exception {
         byte[] bytes = ProtoSamples.order().toByteArray();
 
-        Outputs out = Outputs.run(ProtobufFormat.of(ProtoSamples.ORDER_TYPE), bytes);
+        FormatRunner.Result out = FormatRunner.value(ProtobufFormat.of(ProtoSamples.ORDER_TYPE), bytes);
 
         assertEquals(ProtoSamples.ORDER_JSON, out.json());
-        assertNull(out.schemaId);
+        assertEquals(OptionalInt.empty(), out.schemaId());
     }
 
     /** The same JSON values as protobuf-java-util's JsonFormat printer, with each combination of options. */
@@ -41,11 +42,11 @@ class ProtobufFormatGoldenTest {
                     b.includingDefaultValues();
                     rb.includingDefaultValues();
                 }
-                String ours = Outputs.run(b.build(), order.toByteArray()).json();
+                String ours = FormatRunner.value(b.build(), order.toByteArray()).json();
                 assertEquals(mapper.readTree(printer.print(order)), mapper.readTree(ours), "names=" + names
                         + " defaults=" + defaults);
                 assertEquals(mapper.readTree(printer.print(sparse)).toString(),
-                        mapper.readTree(Outputs.run(rb.build(), sparse.toByteArray()).json()).toString());
+                        mapper.readTree(FormatRunner.value(rb.build(), sparse.toByteArray()).json()).toString());
             }
         }
     }
@@ -55,7 +56,7 @@ class ProtobufFormatGoldenTest {
         ProtobufFormat format = ProtobufFormat.builder().descriptor(ProtoSamples.ORDER_TYPE)
                 .preservingProtoFieldNames().build();
 
-        Outputs out = Outputs.run(format, ProtoSamples.order().toByteArray());
+        FormatRunner.Result out = FormatRunner.value(format, ProtoSamples.order().toByteArray());
 
         assertEquals(ProtoSamples.ORDER_JSON.replace("\"orderId\"", "\"order_id\"")
                 .replace("\"createdAt\"", "\"created_at\""), out.json());
@@ -65,8 +66,8 @@ class ProtobufFormatGoldenTest {
     void emptyMessage_defaultsLeftOutOrIncluded() throws Exception {
         byte[] empty = DynamicMessage.getDefaultInstance(ProtoSamples.REFUND_TYPE).toByteArray();
 
-        assertEquals("{}", Outputs.run(ProtobufFormat.of(ProtoSamples.REFUND_TYPE), empty).json());
-        assertEquals("{\"orderId\":\"\",\"amount\":\"0\",\"tags\":[]}", Outputs.run(ProtobufFormat.builder()
+        assertEquals("{}", FormatRunner.value(ProtobufFormat.of(ProtoSamples.REFUND_TYPE), empty).json());
+        assertEquals("{\"orderId\":\"\",\"amount\":\"0\",\"tags\":[]}", FormatRunner.value(ProtobufFormat.builder()
                 .descriptor(ProtoSamples.REFUND_TYPE).includingDefaultValues().build(), empty).json());
     }
 
@@ -74,7 +75,7 @@ class ProtobufFormatGoldenTest {
     void ofGeneratedClass_timestamp_wellKnownJsonForm() throws Exception {
         byte[] bytes = Timestamp.newBuilder().setSeconds(1609459200).setNanos(5_000).build().toByteArray();
 
-        Outputs out = Outputs.run(ProtobufFormat.of(Timestamp.class), bytes, true);
+        FormatRunner.Result out = FormatRunner.key(ProtobufFormat.of(Timestamp.class), bytes);
 
         assertEquals("\"2021-01-01T00:00:00.000005Z\"", out.json());
     }
