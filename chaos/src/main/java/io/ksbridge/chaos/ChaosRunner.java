@@ -393,7 +393,9 @@ public final class ChaosRunner {
             return 0;
         }
         try (Stream<Path> walk = Files.walk(root)) {
-            return walk.filter(Files::isRegularFile).count();
+            // a worker killed while writing a file leaves its ".tmp-" part behind; a stage listing never shows those
+            // (as a PUT that died shows nothing in Snowflake), so they are not files on the stage
+            return walk.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith(".tmp-")).count();
         } catch (IOException | UncheckedIOException e) {
             return -1; // a file vanished while walking: not settled
         }
