@@ -38,13 +38,7 @@ final class ItSupport {
     }
 
     static void await(String what, Duration timeout, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+        io.ksbridge.testkit.Await.until(timeout, done, () -> what);
     }
 
     /** Counts, per id, how many rows of {@code table} carry it. */

@@ -46,13 +46,7 @@ final class SnowpipeIts {
     }
 
     static void await(String what, Duration timeout, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-            }
-            Thread.sleep(25);
-        }
+        io.ksbridge.testkit.Await.until(timeout, done, () -> what);
     }
 
     static int rowCount(SnowflakeEmulator emulator, String table) {
