@@ -27,7 +27,12 @@ import org.slf4j.LoggerFactory;
  */
 final class LoadMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LoadMonitor.class);
-    private static final int RECENT_LIMIT = 20_000;
+    /**
+     * Load events kept per pipe (one pipe per partition) for files not tracked yet: an event can arrive between a
+     * submission and its tracking. Settled files drop theirs; this bounds the rest, and a file whose event was
+     * dropped is found by the history scan.
+     */
+    private static final int RECENT_LIMIT = 1_000;
 
     /** A file Snowpipe accepted and whose load is not settled yet. */
     static final class Pending {
@@ -196,6 +201,7 @@ final class LoadMonitor implements AutoCloseable {
             housekeep(p);
             synchronized (state) {
                 state.pending.remove(p.path);
+                state.recent.remove(p.path);
             }
         }
     }
