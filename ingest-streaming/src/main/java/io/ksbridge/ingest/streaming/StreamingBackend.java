@@ -71,6 +71,10 @@ import org.slf4j.LoggerFactory;
  * <p>The table ({@code RECORD_METADATA VARIANT, RECORD_CONTENT VARIANT}) is created when missing over the SQL REST
  * API. Rows carry {@code SnowflakeConnectorPushTime} in {@code RECORD_METADATA}, as the connector's Streaming mode.
  *
+ * <p>Memory: the SDK keeps its own converted copy of every row it has not flushed yet (up to the max client lag),
+ * besides the batch the bridge counts against its {@code maxBufferedBytes} until the token commits. Leave heap for
+ * both.
+ *
  * <p>Thread-safe. {@link #ingest} returns at once: rows are handed to the SDK on the backend's writer threads, and
  * one commit poller thread per backend follows the committed offset tokens.
  */
