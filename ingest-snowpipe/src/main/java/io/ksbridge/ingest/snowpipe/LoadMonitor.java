@@ -112,6 +112,17 @@ final class LoadMonitor implements AutoCloseable {
         track(client, file);
     }
 
+    /** Load events kept for files not tracked when they arrived, over all pipes (for tests). */
+    int recentEvents() {
+        int n = 0;
+        for (PipeState s : pipes.values()) {
+            synchronized (s) {
+                n += s.recent.size();
+            }
+        }
+        return n;
+    }
+
     /** Files still pending, over all pipes. */
     int pendingCount() {
         int n = 0;
@@ -148,7 +159,13 @@ final class LoadMonitor implements AutoCloseable {
         if (!unknown.isEmpty()) {
             for (HistoryResponse.FileEntry entry : state.client.insertReport()) {
                 synchronized (state) {
-                    state.recent.put(entry.getPath(), entry);
+                    Pending p = state.pending.get(entry.getPath());
+                    if (p != null && p.status == null && entry.getStatus() != null
+                            && entry.getStatus() != net.snowflake.ingest.connection.IngestStatus.LOAD_IN_PROGRESS) {
+                        apply(p, entry); // a tracked file settles at once, whatever the bound below drops
+                    } else {
+                        state.recent.put(entry.getPath(), entry); // a file not tracked yet may be soon
+                    }
                 }
             }
             Instant now = Instant.now();
@@ -156,6 +173,9 @@ final class LoadMonitor implements AutoCloseable {
             Instant oldest = now;
             synchronized (state) {
                 for (Pending p : unknown) {
+                    if (p.status != null) {
+                        continue; // settled by the report just read
+                    }
                     HistoryResponse.FileEntry e = state.recent.get(p.path);
                     if (e != null && e.getStatus() != null && e.getStatus() != net.snowflake.ingest.connection.IngestStatus.LOAD_IN_PROGRESS) {
                         apply(p, e);
