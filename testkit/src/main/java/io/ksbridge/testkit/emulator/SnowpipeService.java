@@ -439,33 +439,30 @@ final class SnowpipeService implements HttpHandler, AutoCloseable {
     }
 
     private static byte[] decompress(byte[] raw) throws IOException {
+        try (InputStream in = decompressing(raw)) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** The file's bytes, decompressed as Snowflake's {@code COMPRESSION = AUTO} does: gzip and zstd by magic bytes. */
+    private static InputStream decompressing(byte[] raw) throws IOException {
+        InputStream in = new ByteArrayInputStream(raw);
         if (raw.length >= 2 && (raw[0] & 0xff) == 0x1f && (raw[1] & 0xff) == 0x8b) {
-            try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw), 65536)) {
-                return in.readAllBytes();
-            }
+            return new GZIPInputStream(in, 65536);
         }
         if (raw.length >= 4 && (raw[0] & 0xff) == 0x28 && (raw[1] & 0xff) == 0xb5 && (raw[2] & 0xff) == 0x2f
                 && (raw[3] & 0xff) == 0xfd) {
-            try (InputStream in = new ZstdInputStream(new ByteArrayInputStream(raw))) {
-                return in.readAllBytes();
-            }
+            return new ZstdInputStream(in);
         }
-        return raw;
+        return in;
     }
 
     /** The non-empty lines of a (compressed) file, counted as it decompresses, without holding it whole. */
     private static long countLines(byte[] raw) throws IOException {
-        InputStream in = new ByteArrayInputStream(raw);
-        if (raw.length >= 2 && (raw[0] & 0xff) == 0x1f && (raw[1] & 0xff) == 0x8b) {
-            in = new GZIPInputStream(in, 65536);
-        } else if (raw.length >= 4 && (raw[0] & 0xff) == 0x28 && (raw[1] & 0xff) == 0xb5 && (raw[2] & 0xff) == 0x2f
-                && (raw[3] & 0xff) == 0xfd) {
-            in = new ZstdInputStream(in);
-        }
         long lines = 0;
         boolean inLine = false;
         byte[] buf = new byte[1 << 16];
-        try (InputStream stream = in) {
+        try (InputStream stream = decompressing(raw)) {
             for (int n = stream.read(buf); n >= 0; n = stream.read(buf)) {
                 for (int i = 0; i < n; i++) {
                     byte b = buf[i];
