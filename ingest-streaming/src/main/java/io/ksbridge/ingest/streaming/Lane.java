@@ -1,20 +1,35 @@
 package io.ksbridge.ingest.streaming;
 
+import io.ksbridge.IngestException;
 import io.ksbridge.ingest.IngestBatch;
 import io.ksbridge.ingest.IngestResult;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import net.snowflake.ingest.streaming.SnowflakeStreamingIngestChannel;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One partition's channel and the batches written to it that wait for their offset token to commit. Guarded by
  * its own monitor: the writer thread and the commit poller both change it.
+ *
+ * <p>The lane keeps the partition's rows in the channel in offset order, so that the committed offset token never
+ * passes a row that is not in the table. Two rules hold that order:
+ * <ul>
+ *   <li><b>A refusal is sticky.</b> Every batch the lane answered {@link IngestResult.Retry} is remembered in
+ *       {@link #refused} until the bridge hands it over again; a later batch is never written while an earlier
+ *       refused one is outstanding (it is refused too, and remembered).</li>
+ *   <li><b>{@link #written} only covers rows the current channel handle accepted</b> (or its committed token covers),
+ *       all of them, in order: a row is skipped as "already written" only at or below it, and a reopen resets it to
+ *       the committed token.</li>
+ * </ul>
  */
 final class Lane {
-    /** No failure is waiting for its retry. */
-    static final long HEALTHY = Long.MAX_VALUE;
+    private static final Logger LOG = LoggerFactory.getLogger(StreamingBackend.class);
 
     /** A batch written to the channel (or with nothing left to write), waiting for the committed token. */
     static final class Pending {
@@ -37,13 +52,21 @@ final class Lane {
     final TopicPartition partition;
     final String channelName;
     final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    /**
+     * Batches answered retry and not handed over again since: first offset to last offset. A batch is never written
+     * while an earlier one is in here.
+     */
+    final TreeMap<Long, Long> refused = new TreeMap<>();
     SnowflakeStreamingIngestChannel channel;
+    /** Counts the channel handles this lane opened (1 for the first): names the handle in logs. */
+    int handle = 1;
     /** The channel must be reopened before the next write (it was invalidated or failed). */
     boolean needsReopen;
-    /** The highest offset the current channel holds or has committed (rows at or below are not written again). */
+    /**
+     * The highest offset such that every row of the partition at or below it is held by the current channel handle
+     * or committed: rows at or below are not written again.
+     */
     long written;
-    /** The first offset of the earliest batch failed with retry and not yet written again, or {@link #HEALTHY}. */
-    long failedFrom = HEALTHY;
     /** The table's columns as the current channel knows them (upper case), for schematization. */
     java.util.Set<String> columns = java.util.Set.of();
     /** Consecutive failed status requests of the current channel. */
@@ -58,14 +81,50 @@ final class Lane {
         this.written = written;
     }
 
-    /** Completes every pending batch with retry and marks the lane broken from the first of them. Caller holds the lock. */
-    void failPending(Throwable cause, long from) {
-        long first = from;
+    /** The channel and handle, for logs: {@code orders_3#2}. */
+    String handleName() {
+        return channelName + "#" + handle;
+    }
+
+    /** The earliest outstanding refused batch that comes before {@code batch}, or null. Caller holds the lock. */
+    Map.Entry<Long, Long> refusedBefore(IngestBatch batch) {
+        Map.Entry<Long, Long> first = refused.firstEntry();
+        return first != null && first.getKey() < batch.firstOffset() ? first : null;
+    }
+
+    /**
+     * Answers {@code batch} with {@code cause}: retry (and remembered as refused) when the cause is retriable, fatal
+     * otherwise. Caller holds the lock.
+     */
+    void refuse(IngestBatch batch, CompletableFuture<IngestResult> result, IngestException cause) {
+        if (!cause.isRetriable()) {
+            result.complete(IngestResult.fatal(cause));
+            return;
+        }
+        if (result.complete(IngestResult.retry(cause))) {
+            refused.put(batch.firstOffset(), batch.lastOffset());
+            LOG.info("{} batch {} (offsets {}..{}) refused on channel {}, to be handed over again: {}", partition,
+                    batch.id(), batch.firstOffset(), batch.lastOffset(), handleName(), cause.getMessage());
+        }
+    }
+
+    /** Refuses every pending batch (they are retried, in order, before anything later). Caller holds the lock. */
+    void failPending(IngestException cause) {
+        IngestException retriable = cause.isRetriable() ? cause
+                : new IngestException(cause.getMessage(), true, cause);
         for (Pending p : pending) {
-            first = Math.min(first, p.batch.firstOffset());
+            // a pending batch waits on the token: whatever failed, it is written again (the fatal cause, if any, is
+            // reported by the batch that hit it)
+            refuse(p.batch, p.result, retriable);
+        }
+        pending.clear();
+    }
+
+    /** The lane is gone (released or closed): every pending batch is answered retry, nothing is remembered. */
+    void abandonPending(IngestException cause) {
+        for (Pending p : pending) {
             p.result.complete(IngestResult.retry(cause));
         }
         pending.clear();
-        failedFrom = Math.min(failedFrom, first);
     }
 }

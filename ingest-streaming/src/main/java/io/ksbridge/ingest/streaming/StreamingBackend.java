@@ -348,6 +348,10 @@ public final class StreamingBackend implements IngestBackend {
             }
         } catch (RuntimeException e) {
             result.complete(IngestResult.fatal(e));
+        } catch (Error e) {
+            // never leave the batch without an outcome (it would pin the partition's offsets); the Error goes on
+            result.complete(IngestResult.fatal(e));
+            throw e;
         }
     }
 
@@ -358,21 +362,26 @@ public final class StreamingBackend implements IngestBackend {
         }
         if (lane.needsReopen || !lane.channel.isValid() || lane.channel.isClosed()) {
             try {
-                reopen(lane); // fails the waiting batches the old channel lost, before this batch can pass them
+                reopen(lane); // refuses the waiting batches the old channel lost, before this batch can pass them
             } catch (IngestException e) {
-                lane.failPending(e, batch.firstOffset());
-                result.complete(e.isRetriable() ? IngestResult.retry(e) : IngestResult.fatal(e));
+                lane.failPending(e);
+                lane.refuse(batch, result, e);
                 return;
             }
         }
-        if (lane.failedFrom != Lane.HEALTHY && batch.firstOffset() > lane.failedFrom) {
-            // an earlier batch failed and has not been written again: this one must wait for it
-            result.complete(IngestResult.retry(new IngestException("batch " + batch.id() + " follows a failed batch of "
-                    + batch.partition() + " (from offset " + lane.failedFrom + ") that is retried first", true)));
+        java.util.Map.Entry<Long, Long> before = lane.refusedBefore(batch);
+        if (before != null) {
+            // an earlier batch was refused and has not been handed over again: this one must wait for it
+            lane.refuse(batch, result, new IngestException("batch " + batch.id() + " follows the refused batch of "
+                    + batch.partition() + " at offsets " + before.getKey() + ".." + before.getValue()
+                    + ", which is written first", true));
             return;
         }
-        if (batch.firstOffset() <= lane.failedFrom) {
-            lane.failedFrom = Lane.HEALTHY;
+        lane.refused.remove(batch.firstOffset());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{} batch {} (offsets {}..{}, {} rows, attempt {}) to channel {}, written up to {}", batch.partition(),
+                    batch.id(), batch.firstOffset(), batch.lastOffset(), batch.rows().size(), batch.attempt(),
+                    lane.handleName(), lane.written);
         }
         List<IngestRow> rows = batch.rows();
         List<Map<String, Object>> toWrite = new ArrayList<>(rows.size());
@@ -420,8 +429,8 @@ public final class StreamingBackend implements IngestBackend {
             }
             LOG.info("{}", cause.getMessage());
             lane.needsReopen = true;
-            lane.failPending(cause, batch.firstOffset());
-            result.complete(cause.isRetriable() ? IngestResult.retry(cause) : IngestResult.fatal(cause));
+            lane.failPending(cause);
+            lane.refuse(batch, result, cause);
             return;
         }
         if (toWrite.isEmpty() || batch.lastOffset() <= lane.written) {
@@ -436,8 +445,8 @@ public final class StreamingBackend implements IngestBackend {
             IngestException cause = SdkErrors.classify("writing batch " + batch.id() + " to channel " + lane.channelName
                     + " failed", e, settings.account());
             lane.needsReopen = true;
-            lane.failPending(cause, batch.firstOffset());
-            result.complete(cause.isRetriable() ? IngestResult.retry(cause) : IngestResult.fatal(cause));
+            lane.failPending(cause);
+            lane.refuse(batch, result, cause);
             return;
         }
         List<IngestResult.RowRejection> rejected = refused;
@@ -499,22 +508,20 @@ public final class StreamingBackend implements IngestBackend {
         lane.needsReopen = false;
         lane.statusFailures = 0;
         lane.written = committed;
+        lane.handle++;
         // Batches written to the old handle wait for its token. What the reopened channel reports committed is all
-        // of them that reached Snowflake: those are durable, the rest went with the old handle and are written again
-        // (before any later batch, so the token never passes rows that never landed).
-        for (java.util.Iterator<Lane.Pending> it = lane.pending.iterator(); it.hasNext(); ) {
-            Lane.Pending p = it.next();
-            if (p.target <= committed) {
-                it.remove();
-                p.result.complete(IngestResult.durable(p.rejected));
-            }
+        // of them that reached Snowflake, in order: that prefix is durable; the rest went with the old handle and is
+        // refused, to be written again before any later batch, so the token never passes rows that never landed.
+        while (!lane.pending.isEmpty() && lane.pending.peek().target <= committed) {
+            Lane.Pending p = lane.pending.poll();
+            p.result.complete(IngestResult.durable(p.rejected));
         }
         if (!lane.pending.isEmpty()) {
             lane.failPending(new IngestException("channel " + lane.channelName + " of " + lane.partition + " was reopened;"
                     + " rows written to the old handle after offset " + committed + " were not committed and are written"
-                    + " again", true), Long.MAX_VALUE);
+                    + " again", true));
         }
-        LOG.info("reopened channel {} for {}: committed offset token {}", lane.channelName, lane.partition, committed);
+        LOG.info("reopened channel {} for {}: committed offset token {}", lane.handleName(), lane.partition, committed);
         if (old != null && old != fresh) {
             closeQuietly(old); // invalid already; releases its buffers
         }
@@ -557,11 +564,12 @@ public final class StreamingBackend implements IngestBackend {
                         // an invalid channel, or a status Snowflake keeps refusing (the channel was taken over or must
                         // be reopened): its waiting batches are retried on a reopened channel
                         if (!channel.isValid() || ++lane.statusFailures >= 3) {
-                            LOG.info("channel {} of {} failed; its {} waiting batch(es) will be retried: {}", lane.channelName,
+                            LOG.info("channel {} of {} failed; its {} waiting batch(es) will be retried: {}", lane.handleName(),
                                     lane.partition, lane.pending.size(), failure.getMessage());
                             lane.needsReopen = true;
                             lane.statusFailures = 0;
-                            lane.failPending(failure, Long.MAX_VALUE);
+                            lane.failPending(failure instanceof IngestException ie ? ie
+                                    : new IngestException(failure.getMessage(), true, failure));
                         }
                         continue;
                     }
@@ -595,7 +603,7 @@ public final class StreamingBackend implements IngestBackend {
         SnowflakeStreamingIngestChannel channel;
         synchronized (lane) {
             lane.released = true;
-            lane.failPending(why, Long.MAX_VALUE);
+            lane.abandonPending(why);
             channel = lane.channel;
         }
         if (channel != null) {
@@ -642,7 +650,7 @@ public final class StreamingBackend implements IngestBackend {
             }
             synchronized (lane) {
                 lane.released = true;
-                lane.failPending(new IngestException("the Streaming backend closed", true), Long.MAX_VALUE);
+                lane.abandonPending(new IngestException("the Streaming backend closed", true));
                 if (lane.channel != null) {
                     closing.add(closeQuietly(lane.channel));
                 }
