@@ -12,7 +12,9 @@ import org.apache.kafka.common.TopicPartition;
  * {@link #close()}. A partition may be opened again after release (it moved away and back).
  *
  * <p>Ordering: for one partition, the bridge hands batches over in offset order, and hands a retried batch
- * over again before any later batch of that partition. Batches of one partition may be in flight together
+ * over again before any later batch of that partition, in the order the backend receives them: a retried batch is
+ * not handed over while a later batch of its partition, handed over before the failure, is still in flight (its
+ * outcome comes first). Batches of one partition may be in flight together
  * (up to {@code maxInFlightBatches} overall). A backend that must keep a partition's rows in order (Streaming)
  * answers {@link IngestResult.Retry} for every in-flight batch after one that failed.
  *
@@ -63,6 +65,17 @@ public interface IngestBackend extends AutoCloseable {
      * does, like the connector's Streaming mode).
      */
     default boolean stampsPushTime() {
+        return false;
+    }
+
+    /**
+     * Whether this backend reports a partition's batches durable only in offset order (Streaming: one offset token
+     * per channel that only moves forward). With Java assertions on ({@code -ea}, as in tests), the bridge checks it:
+     * a batch reported durable while an earlier batch of its partition is not is a backend bug that could commit
+     * Kafka offsets past rows that never landed, and the bridge stops with an {@link AssertionError} naming both
+     * batches. Default false (Snowpipe's files load in any order).
+     */
+    default boolean durableInOffsetOrder() {
         return false;
     }
 

@@ -57,6 +57,18 @@ public final class Engine {
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
     private static final byte[] EMPTY_OBJECT = {'{', '}'};
     private static final long LAG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * Checks of the backends' promises, on when Java assertions are ({@code -ea}, as in every test run of this
+     * project): a broken promise stops the bridge with an {@link AssertionError} naming the batches.
+     */
+    static final boolean CHECKS = checksEnabled();
+
+    @SuppressWarnings("AssertWithSideEffects")
+    private static boolean checksEnabled() {
+        boolean on = false;
+        assert on = true;
+        return on;
+    }
 
     private enum State { NEW, RUNNING, STOPPED }
 
@@ -963,6 +975,13 @@ public final class Engine {
         PartitionState ps = f.partition;
         IngestResult r = c.result();
         if (r instanceof IngestResult.Durable d) {
+            if (CHECKS && backend.durableInOffsetOrder() && ps.batches.peekFirst() != f) {
+                InFlight head = ps.batches.peekFirst();
+                f.state = InFlight.State.FAILED;
+                throw new AssertionError("backend " + backend.name() + " reported batch " + f.batch.id() + " durable while"
+                        + " the earlier batch " + (head == null ? "(none)" : head.batch.id() + " is " + head.state)
+                        + "; it promises durable outcomes in offset order");
+            }
             if (!d.rejected().isEmpty()) {
                 try {
                     routeRejected(f, d.rejected());
@@ -1113,7 +1132,23 @@ public final class Engine {
         }
     }
 
+    /**
+     * Hands the partition's due retries over again, in offset order. A retried batch waits while a later batch of its
+     * partition is still with the backend (handed over before the failure was known): the backend then sees every
+     * retried batch again before any batch after it, in arrival order, as the SPI promises.
+     */
     private void resubmitDue(PartitionState ps, long now) {
+        boolean retrying = false;
+        for (InFlight f : ps.batches) {
+            if (f.state == InFlight.State.RETRY_WAIT) {
+                retrying = true;
+            } else if (retrying && f.state == InFlight.State.SUBMITTED) {
+                return; // its outcome comes first
+            }
+        }
+        if (!retrying) {
+            return;
+        }
         for (InFlight f : ps.batches) {
             if (f.state == InFlight.State.RETRY_WAIT) {
                 if (now < f.dueNanos) {

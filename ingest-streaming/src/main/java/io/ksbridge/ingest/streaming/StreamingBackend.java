@@ -140,6 +140,12 @@ public final class StreamingBackend implements IngestBackend {
         return true;
     }
 
+    /** True: a channel's committed offset token only moves forward, so batches become durable in offset order. */
+    @Override
+    public boolean durableInOffsetOrder() {
+        return true;
+    }
+
     @Override
     public synchronized void start(BackendContext context) {
         Objects.requireNonNull(context, "context must not be null");
