@@ -110,6 +110,9 @@ public final class StreamingService implements HttpHandler {
     private final AtomicLong rowsRead = new AtomicLong();
     private final AtomicLong blobsRead = new AtomicLong();
     private final AtomicLong repeatedRegistrations = new AtomicLong();
+    private final AtomicLong clients = new AtomicLong();
+    private final List<String> prefixes = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final java.util.Set<String> blobPaths = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final java.util.Set<String> acceptedChunks = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile Duration commitDelay = Duration.ZERO;
     /** Registrations accepted but not applied yet (delayed commits), in registration order. */
@@ -308,6 +311,18 @@ public final class StreamingService implements HttpHandler {
         return rowsRead.get();
     }
 
+    /** The client prefixes {@code client/configure} handed out, in order: one per client, each unique. */
+    public List<String> clientPrefixes() {
+        synchronized (prefixes) {
+            return List.copyOf(prefixes);
+        }
+    }
+
+    /** The paths of every blob registered so far (each named by its client with the client's prefix). */
+    public java.util.Set<String> registeredBlobPaths() {
+        return java.util.Set.copyOf(blobPaths);
+    }
+
     /** Registrations of chunks already accepted (retries after a lost answer), acknowledged and not applied again. */
     public long repeatedRegistrationCount() {
         return repeatedRegistrations.get();
@@ -374,7 +389,12 @@ public final class StreamingService implements HttpHandler {
 
     private JsonNode configure() {
         ObjectNode node = ok();
-        node.put("prefix", "ksbemu");
+        // Snowflake gives every client its own prefix, and the SDK names its blobs with it: two clients (two JVMs)
+        // never write a blob of the same name, so one's chunk is never taken for the other's
+        String prefix = "ksbemu" + clients.incrementAndGet() + "_"
+                + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & 0xffffffffL);
+        prefixes.add(prefix);
+        node.put("prefix", prefix);
         node.put("deployment_id", 0);
         ObjectNode stage = node.putObject("stage_location");
         stage.put("locationType", "LOCAL_FS");
@@ -500,6 +520,7 @@ public final class StreamingService implements HttpHandler {
         boolean failThis = failNextRegistrations.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0;
         for (JsonNode blob : request.path("blobs")) {
             String path = blob.path("path").asText();
+            blobPaths.add(path);
             int bdecVersion = blob.path("bdec_version").asInt(3);
             ArrayNode chunksOut = blobsOut.addObject().putArray("chunks");
             byte[] bytes = null;

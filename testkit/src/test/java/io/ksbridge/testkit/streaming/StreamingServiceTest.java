@@ -104,6 +104,33 @@ class StreamingServiceTest {
     }
 
     @Test
+    void configure_twoClients_eachGetsItsOwnPrefixAndTheirBlobsNeverCollide() throws Exception {
+        table("DB.PUBLIC.T6");
+        SnowflakeStreamingIngestChannel mine = open("T6", "t6_0");
+        try (SnowflakeStreamingIngestClient other = newClient("TEST")) { // the same client name, as two JVMs would use
+            SnowflakeStreamingIngestChannel theirs = other.openChannel(OpenChannelRequest.builder("t6_1").setDBName("DB")
+                    .setSchemaName("PUBLIC").setTableName("T6")
+                    .setOnErrorOption(OpenChannelRequest.OnErrorOption.CONTINUE).build());
+            assertFalse(mine.insertRows(rows(0, 100), "99").hasErrors());
+            assertFalse(theirs.insertRows(rows(100, 200), "199").hasErrors());
+            await("both tokens", () -> "99".equals(mine.getLatestCommittedOffsetToken())
+                    && "199".equals(theirs.getLatestCommittedOffsetToken()));
+            List<String> prefixes = streaming.clientPrefixes();
+            assertEquals(prefixes.size(), new java.util.HashSet<>(prefixes).size(), "unique prefixes: " + prefixes);
+            assertTrue(prefixes.size() >= 2, "one prefix per client: " + prefixes);
+            assertFalse(streaming.registeredBlobPaths().isEmpty(), "blobs were registered");
+            for (String path : streaming.registeredBlobPaths()) {
+                long owners = prefixes.stream().filter(p -> path.contains("_" + p + "_")).count();
+                assertEquals(1, owners, "blob " + path + " carries exactly one client's prefix of " + prefixes);
+            }
+            theirs.close().get();
+        }
+        List<Row> landed = snowflake.table("DB.PUBLIC.T6").rows();
+        assertEquals(200, landed.size(), "every row of both clients once");
+        mine.close().get();
+    }
+
+    @Test
     void registration_answerLost_sdkRetriesAndRowsLandOnce() throws Exception {
         table("DB.PUBLIC.T4");
         SnowflakeStreamingIngestChannel channel = open("T4", "t4_0");
