@@ -483,13 +483,16 @@ public final class Engine {
             if (state.get() == State.RUNNING && failure == null && !ownLoop) {
                 drainCompletions();
             }
-            Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+            Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>(finalOffsets);
+            // a partition revoked since the last call: its last durable offset, handed out once (the next owner
+            // commits its own from then on, and a stale copy must never move the group's offset back)
+            out.putAll(revokedOffsets);
+            revokedOffsets.clear();
             for (PartitionState ps : partitions.values()) {
                 if (ps.durableNext >= 0) {
-                    out.put(ps.tp, new OffsetAndMetadata(ps.durableNext));
+                    out.put(ps.tp, new OffsetAndMetadata(ps.durableNext)); // a live partition's own offset wins
                 }
             }
-            out.putAll(finalOffsets);
             return out;
         } finally {
             hostLock.unlock();
@@ -498,6 +501,11 @@ public final class Engine {
 
     /** Durable offsets of partitions released while closing, kept so the host can commit them after close. */
     private final Map<TopicPartition, OffsetAndMetadata> finalOffsets = new HashMap<>();
+    /**
+     * Host loop without a consumer: durable offsets of partitions revoked since the last {@link #durableOffsets()},
+     * handed out by it once; dropped when the partition is assigned again.
+     */
+    private final Map<TopicPartition, OffsetAndMetadata> revokedOffsets = new HashMap<>();
 
     public Map<TopicPartition, Long> seekTargets() {
         hostLock.lock();
@@ -565,6 +573,8 @@ public final class Engine {
 
     private void assign(Collection<TopicPartition> assigned, Consumer<byte[], byte[]> consumer) {
         for (TopicPartition tp : assigned) {
+            revokedOffsets.remove(tp); // ours again: only the live offset counts
+            finalOffsets.remove(tp);
             if (!partitions.containsKey(tp)) {
                 open(tp, consumer);
             }
@@ -668,7 +678,7 @@ public final class Engine {
                 }
             }
             if (consumer == null) {
-                finalOffsets.putAll(offsets);
+                revokedOffsets.putAll(offsets);
             }
         }
         for (PartitionState ps : states) {
