@@ -735,6 +735,7 @@ public final class ChaosRunner {
             List<String> cmd = new ArrayList<>();
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             cmd.add("-Xmx256m");
+            cmd.add("-ea"); // the engine checks the backends' promises (durable outcomes in order) with assertions on
             cmd.add("-XX:+UseSerialGC");
             cmd.add("-cp");
             cmd.add(System.getProperty("java.class.path"));
