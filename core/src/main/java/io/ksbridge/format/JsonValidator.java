@@ -21,6 +21,12 @@ final class JsonValidator {
      */
     static final int MAX_DEPTH = SNOWFLAKE_MAX_DEPTH - 1;
 
+    /**
+     * The most digits a number may have (integer, fraction and exponent digits together): the ingest SDK's JSON parser
+     * refuses longer ones (Jackson's default stream constraints), and a Snowpipe load with the same parser fails.
+     */
+    static final int MAX_NUMBER_DIGITS = 1000;
+
     /** The deepest nesting of a record's key: it sits in {@code RECORD_METADATA.key}, two levels below the line. */
     static final int MAX_KEY_DEPTH = SNOWFLAKE_MAX_DEPTH - 2;
 
@@ -387,7 +393,20 @@ final class JsonValidator {
         if (i < n && isTokenChar(b[i])) {
             throw new Invalid(start, "invalid number");
         }
+        if (i - start > MAX_NUMBER_DIGITS && digits(b, start, i) > MAX_NUMBER_DIGITS) {
+            throw new Invalid(start, "number with more than " + MAX_NUMBER_DIGITS + " digits");
+        }
         return i;
+    }
+
+    private static int digits(byte[] b, int from, int to) {
+        int count = 0;
+        for (int k = from; k < to; k++) {
+            if (isDigit(b[k])) {
+                count++;
+            }
+        }
+        return count;
     }
 
     private static boolean isWs(byte c) {

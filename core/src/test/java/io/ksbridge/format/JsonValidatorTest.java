@@ -129,6 +129,17 @@ class JsonValidatorTest {
         assertEquals("nesting deeper than " + limit + " levels", e.getMessage());
     }
 
+    @Test
+    void validate_numberAtTheDigitLimit_passesAndOneDigitMoreFails() {
+        assertDoesNotThrow(() -> JsonValidator.validate(utf8("-" + "9".repeat(1000))));
+        assertDoesNotThrow(() -> JsonValidator.validate(utf8("[1." + "5".repeat(997) + "e+10]")));
+        JsonValidator.Invalid e = assertThrows(JsonValidator.Invalid.class,
+                () -> JsonValidator.validate(utf8("{\"n\":" + "9".repeat(1001) + "}")));
+        assertEquals("number with more than 1000 digits", e.getMessage());
+        assertEquals(5, e.position);
+        assertThrows(JsonValidator.Invalid.class, () -> JsonValidator.validate(utf8("1." + "0".repeat(999) + "e1")));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"\"\\uD83D\\uDE00\"", "\"\\udbff\\udfff\"", "\"x\\uD800\\uDC00y\"", "{\"\\uD83D\\uDE80\":1}",
         "\"\\uD7FF\\uE000\"", "\"\\u00e9\\ud83d\\ude00\\u0041\""})

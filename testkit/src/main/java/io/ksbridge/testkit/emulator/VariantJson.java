@@ -20,6 +20,7 @@ import java.util.Map;
  *       alone, as the ingest SDK sends it;</li>
  *   <li>a string or key with a lone UTF-16 surrogate escape ({@code "\\uD800"}) is refused as invalid UTF-8: it has no
  *       UTF-8 form;</li>
+ *   <li>a number of more than {@link #MAX_NUMBER_LENGTH} digits is refused, as the ingest SDK's parser refuses it;</li>
  *   <li>a repeated key is an error unless the file format allows duplicates, then the last value wins.</li>
  * </ul>
  * Thread-safe.
@@ -28,8 +29,12 @@ public final class VariantJson {
     /** The deepest nesting of a JSON document Snowflake loads into a VARIANT. */
     public static final int MAX_DEPTH = 1000;
 
+    /** The most characters of a number (Jackson counts the digits) Snowflake's clients parse. */
+    public static final int MAX_NUMBER_LENGTH = 1000;
+
     private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH)
+                    .maxNumberLength(MAX_NUMBER_LENGTH).build())
             .build());
     private static final ObjectReader LAST_WINS = MAPPER.reader();
     private static final ObjectReader STRICT_KEYS = MAPPER.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);

@@ -29,6 +29,14 @@ class VariantJsonTest {
         assertTrue(e.getMessage().contains("1000"), e.getMessage());
     }
 
+    @Test
+    void read_numbersAtTheDigitLimit_readAndOneDigitMoreFails() {
+        assertDoesNotThrow(() -> VariantJson.read(utf8("[-" + "9".repeat(1000) + "]"), true));
+        assertDoesNotThrow(() -> VariantJson.read(utf8("[1." + "5".repeat(997) + "e+10]"), true));
+        assertThrows(IOException.class, () -> VariantJson.read(utf8("[" + "9".repeat(1001) + "]"), true));
+        assertThrows(IOException.class, () -> VariantJson.read(utf8("[1." + "0".repeat(999) + "e1]"), true));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "[1,{\"a\":[\"\\ude00\\ud83d\"]}]"})
     void read_loneSurrogate_refusedAsInvalidUtf8(String json) {
