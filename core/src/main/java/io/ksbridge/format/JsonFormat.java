@@ -9,6 +9,11 @@ import java.io.IOException;
  * JSON values, validated byte by byte (strict RFC 8259, well-formed UTF-8) and copied as they are: no tree and no
  * tokens are built, and a value with no line breaks is passed on without a copy. Whitespace line breaks become
  * spaces, so a row stays on one line. Thread-safe.
+ *
+ * <p>Refused, so that the bridge's {@link io.ksbridge.ErrorPolicy} routes the record before it reaches Snowflake:
+ * anything that is not exactly one JSON value; a string with a lone UTF-16 surrogate escape ({@code "\uD800"}), which
+ * has no UTF-8 form; and nesting deeper than Snowflake loads in a row: 999 levels for a value, 998 for a key (a
+ * Snowpipe file's line adds one level around the value and two around the key, and Snowflake loads 1000).
  */
 public final class JsonFormat implements RecordFormat {
     /** The shared instance behind {@link RecordFormat#json()}. */
@@ -19,7 +24,7 @@ public final class JsonFormat implements RecordFormat {
 
     @Override
     public void write(byte[] data, FormatContext context, JsonOutput out) throws IOException {
-        boolean lineBreaks = validate(data);
+        boolean lineBreaks = validate(data, context.isKey() ? JsonValidator.MAX_KEY_DEPTH : JsonValidator.MAX_DEPTH);
         if (!lineBreaks) {
             out.writeRaw(data);
             return;
@@ -34,15 +39,15 @@ public final class JsonFormat implements RecordFormat {
     }
 
     /** Checks that data is exactly one JSON value; returns whether it contains raw line breaks. */
-    private static boolean validate(byte[] data) throws IOException {
+    private static boolean validate(byte[] data, int maxDepth) throws IOException {
         try {
-            return JsonValidator.validate(data);
+            return JsonValidator.validate(data, maxDepth);
         } catch (JsonValidator.Invalid e) {
             throw new IOException("invalid JSON at " + position(data, e.position) + ": " + e.getMessage());
         }
     }
 
-    /** True when {@code data} is exactly one valid JSON value (strict RFC 8259, UTF-8). */
+    /** True when {@code data} is exactly one valid JSON value (strict RFC 8259, UTF-8) that this format accepts as a value. */
     public static boolean isValid(byte[] data) {
         try {
             JsonValidator.validate(data);

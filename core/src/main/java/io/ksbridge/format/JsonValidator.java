@@ -2,13 +2,33 @@ package io.ksbridge.format;
 
 /**
  * A strict JSON (RFC 8259) validator over UTF-8 bytes that builds nothing: no tokens, no numbers, no strings.
- * It checks exactly one value with optional surrounding whitespace, well-formed UTF-8 inside strings, escapes,
- * number syntax and nesting up to {@link #MAX_DEPTH}, and tells whether the value holds raw line breaks, in one pass.
+ * It checks exactly one value with optional surrounding whitespace, well-formed UTF-8 inside strings, escapes
+ * (a {@code \\u} escape of a UTF-16 surrogate only as a high-low pair: a lone one has no UTF-8 form), number syntax
+ * and nesting up to {@link #MAX_DEPTH}, and tells whether the value holds raw line breaks, in one pass.
  * Validation is most of the work per record on the JSON path. Stateless and thread-safe.
  */
 final class JsonValidator {
-    /** Deeper nesting is refused, as Jackson's default stream constraints do. */
-    static final int MAX_DEPTH = 1000;
+    /**
+     * The deepest nesting Snowflake loads for a JSON document: 1000 levels, the limit of the ingest SDK's JSON parser
+     * (Jackson's default stream constraints) for a VARIANT value. See docs/design-notes.md.
+     */
+    static final int SNOWFLAKE_MAX_DEPTH = 1000;
+
+    /**
+     * The deepest nesting of a record's value: a Snowpipe file's line wraps it in one more object
+     * ({@code {"RECORD_METADATA":...,"RECORD_CONTENT":<value>}}), so the value gets one level less than Snowflake's
+     * limit, on every backend.
+     */
+    static final int MAX_DEPTH = SNOWFLAKE_MAX_DEPTH - 1;
+
+    /**
+     * The most digits a number may have (integer, fraction and exponent digits together): the ingest SDK's JSON parser
+     * refuses longer ones (Jackson's default stream constraints), and a Snowpipe load with the same parser fails.
+     */
+    static final int MAX_NUMBER_DIGITS = 1000;
+
+    /** The deepest nesting of a record's key: it sits in {@code RECORD_METADATA.key}, two levels below the line. */
+    static final int MAX_KEY_DEPTH = SNOWFLAKE_MAX_DEPTH - 2;
 
     private static final byte OBJ = 1;
     private static final byte ARR = 2;
@@ -40,12 +60,25 @@ final class JsonValidator {
     }
 
     /**
-     * Validates {@code b}.
+     * Validates {@code b} with nesting up to {@link #MAX_DEPTH}.
      *
      * @return true when the value has raw line breaks (which, in valid JSON, can only be whitespace between tokens)
      * @throws Invalid when {@code b} is not exactly one JSON value
      */
     static boolean validate(byte[] b) throws Invalid {
+        return validate(b, MAX_DEPTH);
+    }
+
+    /**
+     * Validates {@code b} with nesting up to {@code maxDepth} levels.
+     *
+     * @return true when the value has raw line breaks (which, in valid JSON, can only be whitespace between tokens)
+     * @throws Invalid when {@code b} is not exactly one JSON value
+     */
+    static boolean validate(byte[] b, int maxDepth) throws Invalid {
+        if (maxDepth < 1) {
+            throw new IllegalArgumentException("maxDepth must be at least 1: " + maxDepth);
+        }
         final int n = b.length;
         boolean lineBreaks = false;
         byte[] stack = null;
@@ -67,12 +100,12 @@ final class JsonValidator {
             switch (c) {
                 case '{', '[' -> {
                     if (stack == null) {
-                        stack = new byte[16];
+                        stack = new byte[Math.min(16, maxDepth)];
                     } else if (depth == stack.length) {
-                        if (depth >= MAX_DEPTH) {
-                            throw new Invalid(i, "nesting deeper than " + MAX_DEPTH + " levels");
+                        if (depth >= maxDepth) {
+                            throw new Invalid(i, "nesting deeper than " + maxDepth + " levels");
                         }
-                        stack = java.util.Arrays.copyOf(stack, Math.min(MAX_DEPTH, depth * 2));
+                        stack = java.util.Arrays.copyOf(stack, Math.min(maxDepth, depth * 2));
                     }
                     stack[depth++] = c == '{' ? OBJ : ARR;
                     i++;
@@ -200,12 +233,26 @@ final class JsonValidator {
                         if (i + 5 >= n) {
                             throw new Invalid(i, "unexpected end of input in a string");
                         }
-                        for (int k = i + 2; k < i + 6; k++) {
-                            if (!isHex(b[k])) {
-                                throw new Invalid(i, "invalid \\u escape in a string");
+                        int unit = hex4(b, i + 2, i);
+                        if (unit >= 0xD800 && unit <= 0xDFFF) {
+                            // a surrogate only as a high-low pair: a lone one has no UTF-8 form
+                            if (unit >= 0xDC00) {
+                                throw new Invalid(i, "lone low surrogate \\u escape in a string");
                             }
+                            if (i + 7 >= n || b[i + 6] != '\\' || b[i + 7] != 'u') {
+                                throw new Invalid(i, "lone high surrogate \\u escape in a string");
+                            }
+                            if (i + 11 >= n) {
+                                throw new Invalid(i, "unexpected end of input in a string");
+                            }
+                            int low = hex4(b, i + 8, i + 6);
+                            if (low < 0xDC00 || low > 0xDFFF) {
+                                throw new Invalid(i, "lone high surrogate \\u escape in a string");
+                            }
+                            i += 12;
+                        } else {
+                            i += 6;
                         }
-                        i += 6;
                     }
                     default -> throw new Invalid(i, "invalid escape in a string");
                 }
@@ -216,6 +263,32 @@ final class JsonValidator {
             }
             i = utf8(b, i, n, c);
         }
+    }
+
+    /** The code unit of the four hex digits at {@code at}; {@code escape} is where the escape starts, for the error. */
+    private static int hex4(byte[] b, int at, int escape) throws Invalid {
+        int unit = 0;
+        for (int k = at; k < at + 4; k++) {
+            int d = hexValue(b[k]);
+            if (d < 0) {
+                throw new Invalid(escape, "invalid \\u escape in a string");
+            }
+            unit = unit << 4 | d;
+        }
+        return unit;
+    }
+
+    private static int hexValue(byte c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
     }
 
     /** Validates one multi-byte UTF-8 sequence whose lead byte {@code c} is at i; returns the index after it. */
@@ -320,7 +393,20 @@ final class JsonValidator {
         if (i < n && isTokenChar(b[i])) {
             throw new Invalid(start, "invalid number");
         }
+        if (i - start > MAX_NUMBER_DIGITS && digits(b, start, i) > MAX_NUMBER_DIGITS) {
+            throw new Invalid(start, "number with more than " + MAX_NUMBER_DIGITS + " digits");
+        }
         return i;
+    }
+
+    private static int digits(byte[] b, int from, int to) {
+        int count = 0;
+        for (int k = from; k < to; k++) {
+            if (isDigit(b[k])) {
+                count++;
+            }
+        }
+        return count;
     }
 
     private static boolean isWs(byte c) {
@@ -333,10 +419,6 @@ final class JsonValidator {
 
     private static boolean isDigit(byte c) {
         return c >= '0' && c <= '9';
-    }
-
-    private static boolean isHex(byte c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     }
 
     /** Characters that may not directly follow a number or literal without a separator. */

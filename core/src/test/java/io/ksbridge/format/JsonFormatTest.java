@@ -98,6 +98,61 @@ class JsonFormatTest {
         assertEquals("invalid JSON at line 1, column 2: invalid UTF-8", message);
     }
 
+    /** The key side of {@link CapturingOutput#CONTEXT}. */
+    private static final io.ksbridge.FormatContext KEY = new io.ksbridge.FormatContext() {
+        @Override
+        public String topic() {
+            return "t";
+        }
+
+        @Override
+        public int partition() {
+            return 0;
+        }
+
+        @Override
+        public long offset() {
+            return 7;
+        }
+
+        @Override
+        public boolean isKey() {
+            return true;
+        }
+
+        @Override
+        public org.apache.kafka.common.header.Headers headers() {
+            return new org.apache.kafka.common.header.internals.RecordHeaders();
+        }
+    };
+
+    private static byte[] nested(int levels) {
+        return utf8("[".repeat(levels) + "]".repeat(levels));
+    }
+
+    @Test
+    void write_valueNested999Levels_passesAnd1000Fails() throws Exception {
+        assertEquals(1, write(nested(999)).rawCalls);
+        assertEquals("invalid JSON at line 1, column 1000: nesting deeper than 999 levels", failure(nested(1000)));
+    }
+
+    @Test
+    void write_keyNested998Levels_passesAnd999Fails() throws Exception {
+        CapturingOutput out = new CapturingOutput();
+        JSON.write(nested(998), KEY, out);
+        assertEquals(1, out.rawCalls);
+        IOException e = assertThrows(IOException.class, () -> JSON.write(nested(999), KEY, new CapturingOutput()));
+        assertEquals("invalid JSON at line 1, column 999: nesting deeper than 998 levels", e.getMessage());
+    }
+
+    @Test
+    void write_loneSurrogateEscape_ioExceptionNamingIt() {
+        assertEquals("invalid JSON at line 1, column 8: lone high surrogate \\u escape in a string",
+                failure(utf8("{\"a\":\"x\\ud800\"}")));
+        assertEquals("invalid JSON at line 1, column 2: lone low surrogate \\u escape in a string",
+                failure(utf8("\"\\udc00\"")));
+    }
+
     @Test
     void write_unicodeValue_bytesUnchanged() throws Exception {
         byte[] data = utf8("[\"日本語\",\"émoji \uD83D\uDE00\"]");

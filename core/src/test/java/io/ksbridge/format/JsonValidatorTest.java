@@ -101,12 +101,70 @@ class JsonValidatorTest {
     }
 
     @Test
-    void validate_nestingBeyondLimit_fails() {
-        String deep = "[".repeat(JsonValidator.MAX_DEPTH + 1) + "]".repeat(JsonValidator.MAX_DEPTH + 1);
-        JsonValidator.Invalid e = assertThrows(JsonValidator.Invalid.class, () -> JsonValidator.validate(utf8(deep)));
-        assertEquals("nesting deeper than 1000 levels", e.getMessage());
+    void validate_nestingAtTheLimit_passesAndOneDeeperFails() {
+        assertEquals(999, JsonValidator.MAX_DEPTH, "Snowflake's 1000 levels less the Snowpipe line's wrapper");
         String ok = "[".repeat(JsonValidator.MAX_DEPTH) + "]".repeat(JsonValidator.MAX_DEPTH);
         assertDoesNotThrow(() -> JsonValidator.validate(utf8(ok)));
+        String deep = "[".repeat(JsonValidator.MAX_DEPTH + 1) + "]".repeat(JsonValidator.MAX_DEPTH + 1);
+        JsonValidator.Invalid e = assertThrows(JsonValidator.Invalid.class, () -> JsonValidator.validate(utf8(deep)));
+        assertEquals("nesting deeper than 999 levels", e.getMessage());
+        assertEquals(JsonValidator.MAX_DEPTH, e.position, "the bracket that opens level 1000");
+    }
+
+    @Test
+    void validate_objectsNestedAtTheLimit_passesAndOneDeeperFails() {
+        String ok = "{\"a\":".repeat(JsonValidator.MAX_DEPTH - 1) + "{}" + "}".repeat(JsonValidator.MAX_DEPTH - 1);
+        assertDoesNotThrow(() -> JsonValidator.validate(utf8(ok)));
+        String deep = "{\"a\":" + ok + "}";
+        assertThrows(JsonValidator.Invalid.class, () -> JsonValidator.validate(utf8(deep)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 15, 16, 17, 998})
+    void validate_smallerLimit_holdsExactly(int limit) {
+        String ok = "[".repeat(limit) + "]".repeat(limit);
+        assertDoesNotThrow(() -> JsonValidator.validate(utf8(ok), limit));
+        String deep = "[".repeat(limit + 1) + "]".repeat(limit + 1);
+        JsonValidator.Invalid e = assertThrows(JsonValidator.Invalid.class, () -> JsonValidator.validate(utf8(deep), limit));
+        assertEquals("nesting deeper than " + limit + " levels", e.getMessage());
+    }
+
+    @Test
+    void validate_numberAtTheDigitLimit_passesAndOneDigitMoreFails() {
+        assertDoesNotThrow(() -> JsonValidator.validate(utf8("-" + "9".repeat(1000))));
+        assertDoesNotThrow(() -> JsonValidator.validate(utf8("[1." + "5".repeat(997) + "e+10]")));
+        JsonValidator.Invalid e = assertThrows(JsonValidator.Invalid.class,
+                () -> JsonValidator.validate(utf8("{\"n\":" + "9".repeat(1001) + "}")));
+        assertEquals("number with more than 1000 digits", e.getMessage());
+        assertEquals(5, e.position);
+        assertThrows(JsonValidator.Invalid.class, () -> JsonValidator.validate(utf8("1." + "0".repeat(999) + "e1")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"\\uD83D\\uDE00\"", "\"\\udbff\\udfff\"", "\"x\\uD800\\uDC00y\"", "{\"\\uD83D\\uDE80\":1}",
+        "\"\\uD7FF\\uE000\"", "\"\\u00e9\\ud83d\\ude00\\u0041\""})
+    void validate_surrogatePairEscapes_pass(String json) {
+        assertDoesNotThrow(() -> JsonValidator.validate(utf8(json)));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "'\"\\ud800\"'|lone high surrogate \\u escape in a string",
+        "'\"\\uDBFF\"'|lone high surrogate \\u escape in a string",
+        "'\"\\udc00\"'|lone low surrogate \\u escape in a string",
+        "'\"\\uDFFF\"'|lone low surrogate \\u escape in a string",
+        "'\"\\ud800x\"'|lone high surrogate \\u escape in a string",
+        "'\"\\ud800\\n\"'|lone high surrogate \\u escape in a string",
+        "'\"\\ud800\\u0041\"'|lone high surrogate \\u escape in a string",
+        "'\"\\ud800\\ud800\"'|lone high surrogate \\u escape in a string",
+        "'\"\\ude00\\ud83d\"'|lone low surrogate \\u escape in a string",
+        "'\"\\ud800\\u12G4\"'|invalid \\u escape in a string",
+        "'{\"\\ud800\":1}'|lone high surrogate \\u escape in a string",
+        "'\"\\ud800\\udc0'|unexpected end of input in a string",
+    })
+    void validate_loneSurrogateEscape_failsWithReason(String json, String reason) {
+        JsonValidator.Invalid e = assertThrows(JsonValidator.Invalid.class, () -> JsonValidator.validate(utf8(json)));
+        assertEquals(reason, e.getMessage());
     }
 
     /** Differential check against Jackson's strict parser on random JSON and random mutations of it (ASCII). */

@@ -446,7 +446,9 @@ public final class StreamingBackend implements IngestBackend {
         }
         InsertValidationResponse response;
         try {
-            response = lane.channel.insertRows(toWrite, Long.toString(batch.lastOffset()));
+            // rows refused for a repeated key are repaired (last value wins) and handed over again
+            response = RowRepair.insertRows(lane.channel, toWrite, Long.toString(batch.lastOffset()),
+                    onError == OnError.ABORT);
         } catch (RuntimeException e) {
             IngestException cause = SdkErrors.classify("writing batch " + batch.id() + " to channel " + lane.channelName
                     + " failed", e, settings.account());

@@ -72,13 +72,6 @@ final class SnowpipeService implements HttpHandler, AutoCloseable {
                       String text, boolean allowDuplicate) {
     }
 
-    /**
-     * Reads a line as Snowflake's JSON file format does: with {@code ALLOW_DUPLICATE = FALSE} (Snowflake's default) an
-     * object with a repeated key is an error that fails the file; with {@code TRUE} the last value wins.
-     */
-    private static final com.fasterxml.jackson.databind.ObjectReader STRICT_KEYS = HttpJson.MAPPER.reader()
-            .with(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION);
-
     /** One file in a pipe's load history. */
     static final class FileState {
         final String path;
@@ -378,8 +371,8 @@ final class SnowpipeService implements HttpHandler, AutoCloseable {
                             if (len > 0 && !(len == 1 && data[lineStart] == '\r')) {
                                 JsonNode node;
                                 try {
-                                    node = d.allowDuplicate() ? HttpJson.MAPPER.readTree(data, lineStart, len)
-                                            : STRICT_KEYS.readTree(data, lineStart, len);
+                                    // as Snowflake's JSON file format reads a line: see VariantJson
+                                    node = VariantJson.read(data, lineStart, len, d.allowDuplicate());
                                 } catch (IOException e) {
                                     error = "Error parsing JSON: " + firstLine(e.getMessage());
                                     errorLine = line;

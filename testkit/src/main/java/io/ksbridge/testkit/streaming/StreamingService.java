@@ -719,7 +719,7 @@ public final class StreamingService implements HttpHandler {
                     value = null;
                 } else if (v instanceof byte[] b) {
                     if (c.type().startsWith("VARIANT") || c.type().startsWith("OBJECT") || c.type().startsWith("ARRAY")) {
-                        value = HttpJson.MAPPER.readTree(b);
+                        value = io.ksbridge.testkit.emulator.VariantJson.read(b, true); // the SDK refuses repeated keys
                     } else if (c.type().startsWith("NUMBER") || c.type().startsWith("INT") || c.type().startsWith("BIGINT")) {
                         value = HttpJson.MAPPER.getNodeFactory().numberNode(new java.math.BigInteger(b)); // SB16: two's complement
                     } else {

@@ -151,6 +151,47 @@ class SnowflakeEmulatorSnowpipeTest {
         assertTrue(rows.stream().anyMatch(r -> r.get("RECORD_CONTENT").path("id").asInt() == 202), "the last value wins: " + rows);
     }
 
+    private static SnowflakeLoad loadOf(String path) {
+        return emulator.loadHistory("DB.S.P").stream().filter(l -> l.path().equals(path)).findFirst().get();
+    }
+
+    /** A line whose RECORD_CONTENT nests {@code levels} arrays: the line itself is one level deeper. */
+    private static String lineWithContentDepth(int id, int levels) {
+        return "{\"RECORD_METADATA\":{\"offset\":" + id + "},\"RECORD_CONTENT\":{\"id\":" + id + ",\"deep\":"
+                + "[".repeat(levels - 1) + "]".repeat(levels - 1) + "}}\n";
+    }
+
+    @Test
+    void insertFiles_lineNestedAtSnowflakesLimit_loadsAndOneLevelDeeperFailsTheFile() throws Exception {
+        assertEquals(1000, VariantJson.MAX_DEPTH);
+        int before = emulator.table("DB.S.T").rowCount();
+        // content 999 levels + the line's wrapper = 1000: loads
+        emulator.stages().write("DB.S.ST", "depth/ok.json.gz", gzip(lineWithContentDepth(300, 999)));
+        call("POST", "/v1/data/pipes/DB.S.P/insertFiles?requestId=r11", "{\"files\":[{\"path\":\"depth/ok.json.gz\"}]}");
+        awaitStatus("depth/ok.json.gz", "LOADED");
+        assertEquals(before + 1, emulator.table("DB.S.T").rowCount());
+        // content 1000 levels + the wrapper = 1001: the whole file fails, its good line with it
+        emulator.stages().write("DB.S.ST", "depth/deep.json.gz", gzip("{\"RECORD_CONTENT\":{\"id\":301}}\n"
+                + lineWithContentDepth(302, 1000)));
+        call("POST", "/v1/data/pipes/DB.S.P/insertFiles?requestId=r12", "{\"files\":[{\"path\":\"depth/deep.json.gz\"}]}");
+        awaitStatus("depth/deep.json.gz", "LOAD_FAILED");
+        SnowflakeLoad load = loadOf("depth/deep.json.gz");
+        assertTrue(load.firstError().startsWith("Error parsing JSON:") && load.firstError().contains("1000"), load.firstError());
+        assertEquals(before + 1, emulator.table("DB.S.T").rowCount());
+    }
+
+    @Test
+    void insertFiles_loneSurrogateEscape_failsTheFileAsInvalidUtf8() throws Exception {
+        int before = emulator.table("DB.S.T").rowCount();
+        emulator.stages().write("DB.S.ST", "sur/1.json.gz", gzip("{\"RECORD_CONTENT\":{\"id\":400,\"s\":\"\\uD83D\\uDE00\"}}\n"
+                + "{\"RECORD_CONTENT\":{\"id\":401,\"s\":\"a\\ud800b\"}}\n"));
+        call("POST", "/v1/data/pipes/DB.S.P/insertFiles?requestId=r13", "{\"files\":[{\"path\":\"sur/1.json.gz\"}]}");
+        awaitStatus("sur/1.json.gz", "LOAD_FAILED");
+        SnowflakeLoad load = loadOf("sur/1.json.gz");
+        assertTrue(load.firstError().contains("Invalid UTF8"), load.firstError());
+        assertEquals(before, emulator.table("DB.S.T").rowCount());
+    }
+
     @Test
     void insertFiles_tablesThatOnlyCount_countNonEmptyLinesOfGzipAndZstdFiles() throws Exception {
         try (SnowflakeEmulator counting = SnowflakeEmulator.start()) {
