@@ -57,6 +57,11 @@ final class Lane {
      * while an earlier one is in here.
      */
     final TreeMap<Long, Long> refused = new TreeMap<>();
+    /**
+     * Offsets at or below {@link #written} that the channel does not hold although a token covering them may commit
+     * (repaired rows whose second write failed): written again on the batch's retry.
+     */
+    final java.util.TreeSet<Long> holes = new java.util.TreeSet<>();
     SnowflakeStreamingIngestChannel channel;
     /** Counts the channel handles this lane opened (1 for the first): names the handle in logs. */
     int handle = 1;

@@ -27,11 +27,24 @@ import net.snowflake.ingest.streaming.SnowflakeStreamingIngestChannel;
  *       rows in their places, is handed over again.</li>
  * </ul>
  * The response has the SDK's errors for rows that are still refused (by their index in the rows given), ordered by
- * index. A second call that throws leaves the first call's rows buffered under CONTINUE; the caller treats it as any
- * failed write (the channel is reopened and everything after the committed token is written again). Stateless and
- * thread-safe.
+ * index. A second call that throws under CONTINUE leaves the first call's rows buffered with the batch's token and
+ * the repaired ones not: it throws {@link PartialInsert} naming them, so the caller writes them again even when the
+ * token commits. Stateless and thread-safe.
  */
 final class RowRepair {
+    /**
+     * The second {@code insertRows} (of repaired rows, under CONTINUE) failed after the first one had buffered the
+     * batch's other rows with its offset token: the rows at {@link #notBuffered} are not in the channel.
+     */
+    static final class PartialInsert extends RuntimeException {
+        final List<Integer> notBuffered;
+
+        PartialInsert(List<Integer> notBuffered, RuntimeException cause) {
+            super(cause.getMessage(), cause);
+            this.notBuffered = List.copyOf(notBuffered);
+        }
+    }
+
     /** The columns a non-schematized row carries JSON in. */
     private static final List<String> JSON_COLUMNS = List.of("RECORD_CONTENT", "RECORD_METADATA");
 
@@ -82,7 +95,14 @@ final class RowRepair {
         if (repairedRows.isEmpty()) {
             return first;
         }
-        InsertValidationResponse second = channel.insertRows(repairedRows, offsetToken);
+        InsertValidationResponse second;
+        try {
+            second = channel.insertRows(repairedRows, offsetToken);
+        } catch (RuntimeException e) {
+            // the first call's rows are buffered with the batch's token, the repaired ones are not: the caller must
+            // not take them for written when the token commits
+            throw new PartialInsert(repairedIndexes, e);
+        }
         for (InsertValidationResponse.InsertError error : second.getInsertErrors()) {
             error.setRowIndex(repairedIndexes.get((int) error.getRowIndex()));
             out.addError(error);

@@ -395,7 +395,7 @@ public final class StreamingBackend implements IngestBackend {
         List<IngestResult.RowRejection> refused = new ArrayList<>();
         Map<String, String> newColumns = new LinkedHashMap<>();
         for (IngestRow row : rows) {
-            if (row.offset() <= lane.written) {
+            if (row.offset() <= lane.written && !lane.holes.contains(row.offset())) {
                 continue; // already in the channel or committed (a retried batch)
             }
             Map<String, Object> map;
@@ -450,12 +450,25 @@ public final class StreamingBackend implements IngestBackend {
             response = RowRepair.insertRows(lane.channel, toWrite, Long.toString(batch.lastOffset()),
                     onError == OnError.ABORT);
         } catch (RuntimeException e) {
+            RuntimeException failure = e;
+            if (e instanceof RowRepair.PartialInsert partial) {
+                // the batch's token may commit with these rows missing: they are written again whatever it says
+                for (int index : partial.notBuffered) {
+                    lane.holes.add(offsets[index]);
+                }
+                failure = (RuntimeException) e.getCause();
+            }
             IngestException cause = SdkErrors.classify("writing batch " + batch.id() + " to channel " + lane.channelName
-                    + " failed", e, settings.account());
+                    + " failed", failure, settings.account());
             lane.needsReopen = true;
             lane.failPending(cause);
             lane.refuse(batch, result, cause);
             return;
+        }
+        if (!lane.holes.isEmpty()) {
+            for (int i = 0; i < toWrite.size(); i++) {
+                lane.holes.remove(offsets[i]); // in the channel now (or refused and routed below)
+            }
         }
         List<IngestResult.RowRejection> rejected = refused;
         if (response.hasErrors()) {
