@@ -166,6 +166,8 @@ public final class ChaosRunner {
             }
             applyFaults(emulator.faults());
 
+            awaitGroupFormed(Duration.ofSeconds(60));
+
             byte[] kinds = new byte[Math.toIntExact(options.records())];
             Producer producer = new Producer(kinds);
             Thread producerThread = new Thread(producer, "chaos-producer");
@@ -175,6 +177,9 @@ public final class ChaosRunner {
             // the group has committed more since the previous kill (or has committed everything). Killing goes on until the producer is done, the
             // minimum is reached and at least 80 % of the records are committed.
             StreamingService streaming = options.backend().equals("streaming") ? StreamingService.of(emulator) : null;
+            OpenChannelStalls stalls = streaming == null || options.reopenStallRate() == 0 ? null
+                    : OpenChannelStalls.mount(emulator, streaming, options.reopenStallRate(), options.hang(),
+                            options.hang().multipliedBy(2), options.seed() * 17 + 3);
             int invalidations = 0;
             long nextInvalidation = System.nanoTime() + options.invalidateEvery().toNanos();
             int kills = 0;
@@ -203,7 +208,7 @@ public final class ChaosRunner {
                     nextKill = System.nanoTime() + pause();
                 }
                 if (streaming != null && !options.invalidateEvery().isZero() && System.nanoTime() >= nextInvalidation) {
-                    if (invalidateRandomChannel(streaming)) {
+                    if (invalidateRandomChannel(streaming, stalls)) {
                         invalidations++;
                     }
                     nextInvalidation = System.nanoTime() + (long) (random.nextDouble() * 2 * options.invalidateEvery().toNanos());
@@ -268,7 +273,8 @@ public final class ChaosRunner {
                     (int) unexpectedExits.get(), failed503, dropped, hung, requests, caughtUp, v.lost, v.duplicated,
                     v.misplaced, v.poisonInTables, v.foreignRows, v.poisonRouted, v.poisonMissing, v.goodInDlq,
                     v.dlqDuplicates, countStagedFiles(), committedAtLastKill, invalidations,
-                    streaming == null ? 0 : streaming.refusedRegistrations(), secretHits, scannedChars, soakProblems, details,
+                    streaming == null ? 0 : streaming.refusedRegistrations(), stalls == null ? 0 : stalls.refusedOpens(),
+                    stalls == null ? 0 : stalls.hungOpens(), secretHits, scannedChars, soakProblems, details,
                     Duration.ofNanos(System.nanoTime() - started), logDir);
         } finally {
             for (Slot s : slots) {
@@ -338,7 +344,7 @@ public final class ChaosRunner {
     }
 
     /** Invalidates one random channel of one random table; false when there is none yet. */
-    private boolean invalidateRandomChannel(StreamingService streaming) {
+    private boolean invalidateRandomChannel(StreamingService streaming, OpenChannelStalls stalls) {
         String table = SCHEMA + "." + TableNamer.connectorDefault().tableName(TOPICS.get(random.nextInt(TOPICS.size())));
         List<String> channels = new ArrayList<>(streaming.committedOffsetTokens(table).keySet());
         if (channels.isEmpty()) {
@@ -346,11 +352,40 @@ public final class ChaosRunner {
         }
         String channel = channels.get(random.nextInt(channels.size()));
         try {
+            if (stalls != null) {
+                stalls.invalidated(table, channel); // before: the reopen can follow at once
+            }
             streaming.invalidate(table, channel);
             return true;
         } catch (java.util.NoSuchElementException gone) {
             return false;
         }
+    }
+
+    /**
+     * Waits until the workers' group holds every partition (their JVMs and Snowflake clients take seconds to start on
+     * a busy machine), so that records, kills and invalidations meet running bridges rather than a backlog; goes on
+     * after {@code timeout} anyway.
+     */
+    private void awaitGroupFormed(Duration timeout) throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long started = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            long now = System.currentTimeMillis();
+            boolean all = true;
+            for (String t : TOPICS) {
+                for (int p = 0; p < PARTITIONS && all; p++) {
+                    all = !timeline.owners(t + "-" + p, now, now).isEmpty();
+                }
+            }
+            if (all) {
+                log("chaos: the group holds every partition after %.1f s; producing", (System.nanoTime() - started) / 1e9);
+                return;
+            }
+            restartExited();
+            Thread.sleep(100);
+        }
+        log("chaos: the group does not hold every partition after %s; producing anyway", timeout);
     }
 
     /** Offsets committed by the group over every partition of every topic; a sample for the ownership timeline. */
