@@ -58,10 +58,12 @@ class ChaosGateTest {
                 new ChaosGate.Row("snowpipe", "seed 1", 1_000_000, 24, 926, 0, 0, 0, null, Duration.ofSeconds(216)),
                 new ChaosGate.Row("streaming", "seed 2", 1_000_000, 22, 257, 60, 447, 0, "lost: 447", Duration.ofSeconds(219))));
         String[] lines = table.split("\n");
-        assertTrue(lines[0].startsWith("| backend   | run    |"), table);
-        assertTrue(lines[2].contains("| snowpipe  | seed 1 | 1,000,000 |    24 |    926 |             - |   0 |"), table);
-        assertTrue(lines[2].contains("| PASS    |  3m 36s |"), table);
-        assertTrue(lines[3].contains("|            60 | 447 |          0 | FAIL    |"), table);
+        assertEquals("| backend   | run    |   records | kills | faults | invalidations | lost | duplicated | verdict | duration |",
+                lines[0]);
+        assertEquals("| snowpipe  | seed 1 | 1,000,000 |    24 |    926 |             - |    0 |          0 | PASS    |   3m 36s |",
+                lines[2]);
+        assertEquals("| streaming | seed 2 | 1,000,000 |    22 |    257 |            60 |  447 |          0 | FAIL    |   3m 39s |",
+                lines[3]);
         assertEquals("FAIL streaming seed 2: lost: 447", lines[4]);
     }
 }
