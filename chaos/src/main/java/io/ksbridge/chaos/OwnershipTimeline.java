@@ -179,7 +179,7 @@ final class OwnershipTimeline {
         long atEnd = committedAt(t.partition(), t.to() == Long.MAX_VALUE ? Long.MAX_VALUE : t.to());
         return "worker " + t.who() + " (" + t.mode() + ") " + time(t.from()) + "-"
                 + (t.to() == Long.MAX_VALUE ? "end" : time(t.to())) + " " + t.end() + ", committed "
-                + (atStart < 0 ? "-" : Long.toString(atStart)) + "->" + (atEnd < 0 ? "-" : Long.toString(atEnd));
+                + (atStart < 0 ? "none" : Long.toString(atStart)) + "->" + (atEnd < 0 ? "none" : Long.toString(atEnd));
     }
 
     /** {@code HH:mm:ss.SSS} (UTC) of epoch milliseconds. */
