@@ -31,11 +31,15 @@ import java.util.Objects;
  * @param backend          {@code snowpipe} or {@code streaming}: the backend every worker uses
  * @param invalidateEvery  Streaming only: how often, on average, the coordinator invalidates a random channel
  *                         while kills go on ({@link Duration#ZERO}: never)
+ * @param reopenStallRate  Streaming only: the fraction (0..1) of invalidated channels whose reopen stalls: half are
+ *                         answered 503 (the SDK waits its fixed 3 s, then retries), half hang between {@code hang} and
+ *                         twice {@code hang} ({@link OpenChannelStalls}); 0 for none
  */
 public record ChaosOptions(long records, int workers, int minKills, double faultRate, double poisonRate, int rate,
                            long seed, boolean soak, Duration duration, boolean encryptedKey, Duration killEveryMin,
                            Duration killEveryMax, Duration hang, Duration catchUpTimeout, long maxRecordBytes,
-                           long maxBufferedBytes, Path workDir, String backend, Duration invalidateEvery) {
+                           long maxBufferedBytes, Path workDir, String backend, Duration invalidateEvery,
+                           double reopenStallRate) {
 
     public ChaosOptions {
         if (records <= 0) {
@@ -74,62 +78,83 @@ public record ChaosOptions(long records, int workers, int minKills, double fault
             throw new IllegalArgumentException("backend must be snowpipe or streaming, was " + backend);
         }
         Objects.requireNonNull(invalidateEvery, "invalidateEvery must not be null");
+        if (!(reopenStallRate >= 0 && reopenStallRate <= 1)) {
+            throw new IllegalArgumentException("reopenStallRate must be between 0 and 1, was " + reopenStallRate);
+        }
     }
 
     /** The CI-sized run: 60,000 records, 3 workers, at least 5 kills, 5 % faults, 1 % poison, 2,000 records/s. */
     public static ChaosOptions defaults() {
         return new ChaosOptions(60_000, 3, 5, 0.05, 0.01, 2_000, 1, false, Duration.ofMinutes(30), true,
                 Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofMillis(1500), Duration.ofMinutes(3), 16 * 1024,
-                32L << 20, null, "snowpipe", Duration.ofSeconds(3));
+                32L << 20, null, "snowpipe", Duration.ofSeconds(3), 0);
     }
 
     /** A copy with another record count. */
     public ChaosOptions withRecords(long n) {
         return new ChaosOptions(n, workers, minKills, faultRate, poisonRate, rate, seed, soak, duration, encryptedKey,
-                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, backend, invalidateEvery);
+                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, backend, invalidateEvery, reopenStallRate);
     }
 
     /** A copy with another kill minimum. */
     public ChaosOptions withMinKills(int n) {
         return new ChaosOptions(records, workers, n, faultRate, poisonRate, rate, seed, soak, duration, encryptedKey,
-                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, backend, invalidateEvery);
+                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, backend, invalidateEvery, reopenStallRate);
     }
 
     /** A copy with another fault rate. */
     public ChaosOptions withFaultRate(double r) {
         return new ChaosOptions(records, workers, minKills, r, poisonRate, rate, seed, soak, duration, encryptedKey,
-                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, backend, invalidateEvery);
+                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, backend, invalidateEvery, reopenStallRate);
     }
 
     /** A copy with another production rate. */
     public ChaosOptions withRate(int r) {
         return new ChaosOptions(records, workers, minKills, faultRate, poisonRate, r, seed, soak, duration, encryptedKey,
-                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, backend, invalidateEvery);
+                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, backend, invalidateEvery, reopenStallRate);
     }
 
     /** A copy that is a soak run of {@code d} (records become {@code rate * d}), without kills. */
     public ChaosOptions withSoak(Duration d) {
         long n = Math.max(1, rate * d.toSeconds());
         return new ChaosOptions(n, workers, 0, faultRate, poisonRate, rate, seed, true, d, encryptedKey,
-                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, backend, invalidateEvery);
+                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, backend, invalidateEvery, reopenStallRate);
     }
 
     /** A copy whose workers use {@code backend} ({@code snowpipe} or {@code streaming}). */
     public ChaosOptions withBackend(String b) {
         return new ChaosOptions(records, workers, minKills, faultRate, poisonRate, rate, seed, soak, duration, encryptedKey,
-                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, b, invalidateEvery);
+                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, b, invalidateEvery, reopenStallRate);
+    }
+
+    /** A copy with another seed. */
+    public ChaosOptions withSeed(long s) {
+        return new ChaosOptions(records, workers, minKills, faultRate, poisonRate, rate, s, soak, duration, encryptedKey,
+                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, backend, invalidateEvery, reopenStallRate);
+    }
+
+    /** A copy invalidating a random Streaming channel every {@code every} on average ({@link Duration#ZERO}: never). */
+    public ChaosOptions withInvalidateEvery(Duration every) {
+        return new ChaosOptions(records, workers, minKills, faultRate, poisonRate, rate, seed, soak, duration, encryptedKey,
+                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, backend, every, reopenStallRate);
+    }
+
+    /** A copy stalling this fraction of invalidated Streaming channels' reopens (see {@link #reopenStallRate}). */
+    public ChaosOptions withReopenStallRate(double r) {
+        return new ChaosOptions(records, workers, minKills, faultRate, poisonRate, rate, seed, soak, duration, encryptedKey,
+                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, backend, invalidateEvery, r);
     }
 
     /** A copy writing worker logs to {@code dir}. */
     public ChaosOptions withWorkDir(Path dir) {
         return new ChaosOptions(records, workers, minKills, faultRate, poisonRate, rate, seed, soak, duration, encryptedKey,
-                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, dir, backend, invalidateEvery);
+                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, dir, backend, invalidateEvery, reopenStallRate);
     }
 
     /**
      * Reads command-line arguments over {@link #defaults()}: {@code --records N --workers N --min-kills N
      * --fault-rate F --poison-rate F --rate N --seed N --soak --duration ISO-8601 --plain-key --kill-every-min ISO
-     * --kill-every-max ISO --hang ISO --catch-up-timeout ISO --work-dir PATH --backend snowpipe|streaming --invalidate-every ISO}.
+     * --kill-every-max ISO --hang ISO --catch-up-timeout ISO --work-dir PATH --backend snowpipe|streaming --invalidate-every ISO --reopen-stall-rate F}.
      *
      * @throws IllegalArgumentException naming the argument when one is unknown or invalid
      */
@@ -153,6 +178,7 @@ public record ChaosOptions(long records, int workers, int minKills, double fault
         boolean minKillsGiven = false;
         String backend = o.backend;
         Duration invalidate = o.invalidateEvery;
+        double reopenStall = o.reopenStallRate;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             try {
@@ -177,6 +203,7 @@ public record ChaosOptions(long records, int workers, int minKills, double fault
                     case "--work-dir" -> workDir = Path.of(args[++i]);
                     case "--backend" -> backend = args[++i].toLowerCase(Locale.ROOT);
                     case "--invalidate-every" -> invalidate = Duration.parse(args[++i].toUpperCase(Locale.ROOT));
+                    case "--reopen-stall-rate" -> reopenStall = Double.parseDouble(args[++i]);
                     default -> throw new IllegalArgumentException("unknown argument " + a);
                 }
             } catch (ArrayIndexOutOfBoundsException e) {
@@ -192,6 +219,7 @@ public record ChaosOptions(long records, int workers, int minKills, double fault
             }
         }
         return new ChaosOptions(records, workers, minKills, faultRate, poisonRate, rate, seed, soak, duration, encrypted,
-                killMin, killMax, hang, catchUp, o.maxRecordBytes, o.maxBufferedBytes, workDir, backend, invalidate);
+                killMin, killMax, hang, catchUp, o.maxRecordBytes, o.maxBufferedBytes, workDir, backend, invalidate,
+                reopenStall);
     }
 }

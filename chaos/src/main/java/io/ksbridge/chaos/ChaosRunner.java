@@ -96,6 +96,7 @@ public final class ChaosRunner {
     private final Random random;
     private final List<Slot> slots = new CopyOnWriteArrayList<>();
     private final AtomicLong unexpectedExits = new AtomicLong();
+    private final OwnershipTimeline timeline = new OwnershipTimeline();
     private EmbeddedKafka kafka;
     private SnowflakeEmulator emulator;
     private String keyPem;
@@ -165,6 +166,8 @@ public final class ChaosRunner {
             }
             applyFaults(emulator.faults());
 
+            awaitGroupFormed(Duration.ofSeconds(60));
+
             byte[] kinds = new byte[Math.toIntExact(options.records())];
             Producer producer = new Producer(kinds);
             Thread producerThread = new Thread(producer, "chaos-producer");
@@ -174,6 +177,9 @@ public final class ChaosRunner {
             // the group has committed more since the previous kill (or has committed everything). Killing goes on until the producer is done, the
             // minimum is reached and at least 80 % of the records are committed.
             StreamingService streaming = options.backend().equals("streaming") ? StreamingService.of(emulator) : null;
+            OpenChannelStalls stalls = streaming == null || options.reopenStallRate() == 0 ? null
+                    : OpenChannelStalls.mount(emulator, streaming, options.reopenStallRate(), options.hang(),
+                            options.hang().multipliedBy(2), options.seed() * 17 + 3);
             int invalidations = 0;
             long nextInvalidation = System.nanoTime() + options.invalidateEvery().toNanos();
             int kills = 0;
@@ -202,7 +208,7 @@ public final class ChaosRunner {
                     nextKill = System.nanoTime() + pause();
                 }
                 if (streaming != null && !options.invalidateEvery().isZero() && System.nanoTime() >= nextInvalidation) {
-                    if (invalidateRandomChannel(streaming)) {
+                    if (invalidateRandomChannel(streaming, stalls)) {
                         invalidations++;
                     }
                     nextInvalidation = System.nanoTime() + (long) (random.nextDouble() * 2 * options.invalidateEvery().toNanos());
@@ -231,6 +237,7 @@ public final class ChaosRunner {
             long requests = emulator.requestCount("/");
 
             Verdict v = verdict(kinds);
+            List<String> ranges = rangeReport(kinds, v.seen, producer);
             long secretHits = -1;
             long scannedChars = 0;
             if (options.encryptedKey()) {
@@ -243,10 +250,11 @@ public final class ChaosRunner {
             }
             List<String> soakProblems = new ArrayList<>();
             List<String> details = new ArrayList<>();
+            v.lostByPartition.forEach((p, n) -> details.add("lost in " + p + ": " + n));
             for (String d : v.duplicateReport()) {
                 details.add("duplicates in " + d);
             }
-            v.lostByPartition.forEach((p, n) -> details.add("lost in " + p + ": " + n));
+            details.addAll(ranges);
             if (options.soak()) {
                 analyseSoak(soakProblems, details);
             }
@@ -265,7 +273,8 @@ public final class ChaosRunner {
                     (int) unexpectedExits.get(), failed503, dropped, hung, requests, caughtUp, v.lost, v.duplicated,
                     v.misplaced, v.poisonInTables, v.foreignRows, v.poisonRouted, v.poisonMissing, v.goodInDlq,
                     v.dlqDuplicates, countStagedFiles(), committedAtLastKill, invalidations,
-                    streaming == null ? 0 : streaming.refusedRegistrations(), secretHits, scannedChars, soakProblems, details,
+                    streaming == null ? 0 : streaming.refusedRegistrations(), stalls == null ? 0 : stalls.refusedOpens(),
+                    stalls == null ? 0 : stalls.hungOpens(), secretHits, scannedChars, soakProblems, details,
                     Duration.ofNanos(System.nanoTime() - started), logDir);
         } finally {
             for (Slot s : slots) {
@@ -328,13 +337,14 @@ public final class ChaosRunner {
                 unexpectedExits.incrementAndGet();
                 log("chaos: worker %d exited by itself with status %d (see %s); restarting", s.index,
                         s.process.exitValue(), s.logFile);
+                s.endTenures(System.currentTimeMillis(), "exited");
                 s.launch();
             }
         }
     }
 
     /** Invalidates one random channel of one random table; false when there is none yet. */
-    private boolean invalidateRandomChannel(StreamingService streaming) {
+    private boolean invalidateRandomChannel(StreamingService streaming, OpenChannelStalls stalls) {
         String table = SCHEMA + "." + TableNamer.connectorDefault().tableName(TOPICS.get(random.nextInt(TOPICS.size())));
         List<String> channels = new ArrayList<>(streaming.committedOffsetTokens(table).keySet());
         if (channels.isEmpty()) {
@@ -342,6 +352,9 @@ public final class ChaosRunner {
         }
         String channel = channels.get(random.nextInt(channels.size()));
         try {
+            if (stalls != null) {
+                stalls.invalidated(table, channel); // before: the reopen can follow at once
+            }
             streaming.invalidate(table, channel);
             return true;
         } catch (java.util.NoSuchElementException gone) {
@@ -349,10 +362,49 @@ public final class ChaosRunner {
         }
     }
 
-    /** Offsets committed by the group over every partition of every topic. */
+    /**
+     * Waits until the workers' group holds every partition (their JVMs and Snowflake clients take seconds to start on
+     * a busy machine), so that records, kills and invalidations meet running bridges rather than a backlog; goes on
+     * after {@code timeout} anyway.
+     */
+    private void awaitGroupFormed(Duration timeout) throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long started = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            long now = System.currentTimeMillis();
+            boolean all = true;
+            for (String t : TOPICS) {
+                for (int p = 0; p < PARTITIONS && all; p++) {
+                    all = !timeline.owners(t + "-" + p, now, now).isEmpty();
+                }
+            }
+            if (all) {
+                log("chaos: the group holds every partition after %.1f s; producing", (System.nanoTime() - started) / 1e9);
+                return;
+            }
+            restartExited();
+            Thread.sleep(100);
+        }
+        log("chaos: the group does not hold every partition after %s; producing anyway", timeout);
+    }
+
+    /** Offsets committed by the group over every partition of every topic; a sample for the ownership timeline. */
     private long committedTotal() {
-        return kafka.committedOffsets(GROUP).entrySet().stream().filter(e -> TOPICS.contains(e.getKey().topic()))
-                .mapToLong(Map.Entry::getValue).sum();
+        return sampleCommitted(kafka.committedOffsets(GROUP));
+    }
+
+    /** Records a sample of the group's committed offsets in the timeline; returns their sum over {@link #TOPICS}. */
+    private long sampleCommitted(Map<TopicPartition, Long> committed) {
+        Map<String, Long> sample = new HashMap<>();
+        long total = 0;
+        for (Map.Entry<TopicPartition, Long> e : committed.entrySet()) {
+            if (TOPICS.contains(e.getKey().topic())) {
+                sample.put(e.getKey().toString(), e.getValue());
+                total += e.getValue();
+            }
+        }
+        timeline.committed(System.currentTimeMillis(), sample);
+        return total;
     }
 
     private boolean awaitCatchUp(Duration timeout) throws InterruptedException, IOException {
@@ -361,6 +413,7 @@ public final class ChaosRunner {
         while (System.nanoTime() < deadline) {
             restartExited();
             Map<TopicPartition, Long> committed = kafka.committedOffsets(GROUP);
+            sampleCommitted(committed);
             long behind = 0;
             for (String t : TOPICS) {
                 for (Map.Entry<TopicPartition, Long> e : kafka.endOffsets(t).entrySet()) {
@@ -406,10 +459,18 @@ public final class ChaosRunner {
     /** Writes every record at the configured rate, remembering its topic and kind by id. */
     private final class Producer implements Runnable {
         final byte[] kinds;
+        /** Each record's Kafka offset in its partition, by id; -1 until acknowledged. */
+        final int[] offsets;
+        /** When each record was sent, milliseconds after {@link #epoch}, by id. */
+        final int[] sentAt;
+        final long epoch = System.currentTimeMillis();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
 
         Producer(byte[] kinds) {
             this.kinds = kinds;
+            this.offsets = new int[kinds.length];
+            this.sentAt = new int[kinds.length];
+            java.util.Arrays.fill(offsets, -1);
         }
 
         @Override
@@ -442,10 +503,14 @@ public final class ChaosRunner {
                     // every 50th record has no key: null keys go through the whole path too
                     byte[] key = id % 50 == 49 ? null : ((kind & POISON) != 0 ? "p-" : "g-").concat(Integer.toString(id))
                             .getBytes(StandardCharsets.UTF_8);
+                    int sent = id;
+                    sentAt[id] = (int) (System.currentTimeMillis() - epoch);
                     producer.send(new ProducerRecord<>(t, partition, key, value.getBytes(StandardCharsets.UTF_8)),
                             (md, e) -> {
                                 if (e != null) {
                                     failure.compareAndSet(null, e);
+                                } else {
+                                    offsets[sent] = Math.toIntExact(md.offset());
                                 }
                             });
                     if ((id + 1) % perTick == 0) {
@@ -485,6 +550,8 @@ public final class ChaosRunner {
         final Map<String, Long> duplicatesByPartition = new java.util.TreeMap<>();
         final Map<String, long[]> duplicateOffsets = new HashMap<>();
         final Map<String, Long> lostByPartition = new java.util.TreeMap<>();
+        /** Copies of each good record in its table, by id, saturating at 100. */
+        byte[] seen;
 
         List<String> duplicateReport() {
             List<String> out = new ArrayList<>();
@@ -499,6 +566,7 @@ public final class ChaosRunner {
     private Verdict verdict(byte[] kinds) {
         Verdict v = new Verdict();
         byte[] seen = new byte[kinds.length]; // copies in the right table, saturating at 100
+        v.seen = seen;
         for (int topic = 0; topic < TOPICS.size(); topic++) {
             String table = SCHEMA + "." + TableNamer.connectorDefault().tableName(TOPICS.get(topic));
             Optional<EmulatedTable> t = emulator.tables().find(table);
@@ -550,6 +618,124 @@ public final class ChaosRunner {
         }
         readDeadLetters(kinds, v);
         return v;
+    }
+
+    /** At most this many ranges go into the summary table; all of them go to {@code verdict-ranges.txt}. */
+    private static final int RANGES_IN_TABLE = 30;
+    /** At most this many owners are named per range. */
+    private static final int OWNERS_PER_RANGE = 8;
+
+    /**
+     * Names every lost and duplicated range of Kafka offsets, per partition: {@code chaos_b-5 lost 1237..2236 (1,000)},
+     * its table, when its records were sent and when the group's committed offset passed it, and the worker
+     * incarnations that held the partition in between. Writes the full list to {@code verdict-ranges.txt} in the log
+     * folder and returns the lines for the summary (at most {@value #RANGES_IN_TABLE}).
+     */
+    private List<String> rangeReport(byte[] kinds, byte[] seen, Producer producer) throws IOException {
+        int partitions = TOPICS.size() * PARTITIONS;
+        int[] size = new int[partitions];
+        for (int i = 0; i < kinds.length; i++) {
+            if (producer.offsets[i] >= 0) {
+                int slot = (kinds[i] & 3) * PARTITIONS + ((kinds[i] >> 4) & 7);
+                size[slot] = Math.max(size[slot], producer.offsets[i] + 1);
+            }
+        }
+        int[][] idByOffset = new int[partitions][];
+        for (int p = 0; p < partitions; p++) {
+            idByOffset[p] = new int[size[p]];
+            java.util.Arrays.fill(idByOffset[p], -1);
+        }
+        for (int i = 0; i < kinds.length; i++) {
+            if ((kinds[i] & POISON) == 0 && producer.offsets[i] >= 0) {
+                idByOffset[(kinds[i] & 3) * PARTITIONS + ((kinds[i] >> 4) & 7)][producer.offsets[i]] = i;
+            }
+        }
+        List<String> all = new ArrayList<>();
+        long unknownOffsets = 0;
+        for (int i = 0; i < kinds.length; i++) {
+            if ((kinds[i] & POISON) == 0 && producer.offsets[i] < 0 && seen[i] != 1) {
+                unknownOffsets++;
+            }
+        }
+        for (int p = 0; p < partitions; p++) {
+            String topic = TOPICS.get(p / PARTITIONS);
+            String partition = topic + "-" + (p % PARTITIONS);
+            String table = SCHEMA + "." + TableNamer.connectorDefault().tableName(topic);
+            int[] ids = idByOffset[p];
+            int good = 0;
+            for (int id : ids) {
+                if (id >= 0) {
+                    good++;
+                }
+            }
+            long[] offsets = new long[good];
+            int[] lost = new int[good];
+            int[] extra = new int[good];
+            int[] idAt = new int[good];
+            int k = 0;
+            for (int o = 0; o < ids.length; o++) {
+                if (ids[o] >= 0) {
+                    offsets[k] = o;
+                    idAt[k] = ids[o];
+                    lost[k] = seen[ids[o]] == 0 ? 1 : 0;
+                    extra[k] = Math.max(0, seen[ids[o]] - 1);
+                    k++;
+                }
+            }
+            for (OffsetRanges.Range r : OffsetRanges.runs(offsets, lost)) {
+                all.add(describeRange(partition, "lost", r, table, offsets, idAt, producer));
+            }
+            for (OffsetRanges.Range r : OffsetRanges.runs(offsets, extra)) {
+                all.add(describeRange(partition, "duplicated", r, table, offsets, idAt, producer));
+            }
+        }
+        if (unknownOffsets > 0) {
+            all.add(unknownOffsets + " lost or duplicated records have no known Kafka offset (never acknowledged)");
+        }
+        if (!all.isEmpty()) {
+            Files.write(logDir.resolve("verdict-ranges.txt"), all, StandardCharsets.UTF_8);
+            for (String line : all) {
+                log("chaos: %s", line);
+            }
+        }
+        if (all.size() <= RANGES_IN_TABLE) {
+            return all;
+        }
+        List<String> shown = new ArrayList<>(all.subList(0, RANGES_IN_TABLE));
+        shown.add("... and " + (all.size() - RANGES_IN_TABLE) + " more ranges in " + logDir.resolve("verdict-ranges.txt"));
+        return shown;
+    }
+
+    private String describeRange(String partition, String what, OffsetRanges.Range r, String table, long[] offsets,
+                                 int[] idAt, Producer producer) {
+        int from = java.util.Arrays.binarySearch(offsets, r.first());
+        int to = java.util.Arrays.binarySearch(offsets, r.last());
+        long sentFirst = Long.MAX_VALUE;
+        long sentLast = Long.MIN_VALUE;
+        for (int i = from; i <= to; i++) {
+            long at = producer.epoch + producer.sentAt[idAt[i]];
+            sentFirst = Math.min(sentFirst, at);
+            sentLast = Math.max(sentLast, at);
+        }
+        long past = timeline.committedPast(partition, r.last());
+        long windowEnd = past < 0 ? System.currentTimeMillis() : past;
+        List<OwnershipTimeline.Tenure> owners = timeline.owners(partition, sentFirst, windowEnd);
+        StringBuilder sb = new StringBuilder();
+        sb.append(partition).append(' ').append(what).append(' ').append(r.first()).append("..").append(r.last())
+                .append(String.format(java.util.Locale.ROOT, " (%,d%s)", r.records(), what.equals("duplicated") ? " extra copies" : ""))
+                .append(" in ").append(table).append("; sent ").append(OwnershipTimeline.time(sentFirst)).append("..")
+                .append(OwnershipTimeline.time(sentLast)).append(", committed past ").append(r.last()).append(' ')
+                .append(past < 0 ? "never (sampled)" : "by " + OwnershipTimeline.time(past)).append("; owners: ");
+        if (owners.isEmpty()) {
+            sb.append("none seen");
+        }
+        for (int i = 0; i < owners.size() && i < OWNERS_PER_RANGE; i++) {
+            sb.append(i == 0 ? "" : "; ").append(timeline.describe(owners.get(i)));
+        }
+        if (owners.size() > OWNERS_PER_RANGE) {
+            sb.append("; +").append(owners.size() - OWNERS_PER_RANGE).append(" more");
+        }
+        return sb.toString();
     }
 
     private void readDeadLetters(byte[] kinds, Verdict v) {
@@ -721,6 +907,7 @@ public final class ChaosRunner {
         volatile Process process;
         volatile boolean killedOnPurpose;
         volatile boolean sampling = true;
+        volatile Thread pump;
         int incarnation;
         Path logFile;
 
@@ -760,19 +947,22 @@ public final class ChaosRunner {
             process = p;
             Path file = logFile;
             long start = System.nanoTime();
+            int inc = incarnation;
             boolean sample = incarnation == 1; // soak trends only make sense for one process
-            Thread pump = new Thread(() -> pump(p, file, start, sample), "chaos-pump-" + index + "-" + incarnation);
-            pump.setDaemon(true);
-            pump.start();
+            Thread reader = new Thread(() -> pump(p, file, start, sample, inc), "chaos-pump-" + index + "-" + incarnation);
+            reader.setDaemon(true);
+            pump = reader;
+            reader.start();
         }
 
-        private void pump(Process p, Path file, long start, boolean sample) {
+        private void pump(Process p, Path file, long start, boolean sample, int inc) {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
                  java.io.BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
                 String line;
                 while ((line = in.readLine()) != null) {
                     out.write(line);
                     out.newLine();
+                    timeline.apply(line, index, inc, mode);
                     if (line.startsWith("STATUS ")) {
                         out.flush();
                         if (sample && sampling) {
@@ -801,12 +991,14 @@ public final class ChaosRunner {
                 return;
             }
             killedOnPurpose = true;
+            long at = System.currentTimeMillis();
             p.destroyForcibly();
             try {
                 p.waitFor(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            endTenures(at, "killed");
         }
 
         /** Asks the worker to close its bridge and exit; kills it when it does not within 40 s. */
@@ -827,10 +1019,28 @@ public final class ChaosRunner {
                 log("chaos: worker %d did not stop within 40 s; killing it", index);
                 p.destroyForcibly();
                 p.waitFor(30, TimeUnit.SECONDS);
+                endTenures(System.currentTimeMillis(), "killed at stop");
             } else if (p.exitValue() != 0) {
                 unexpectedExits.incrementAndGet();
                 log("chaos: worker %d stopped with status %d (see %s)", index, p.exitValue(), logFile);
             }
+            endTenures(System.currentTimeMillis(), "stopped"); // no-op after a kill
+        }
+
+        /**
+         * Ends this incarnation's partition tenures in the timeline, once its output is read to the end (an
+         * {@code ASSIGNED} line still in the pipe must not open a tenure after its process ended).
+         */
+        void endTenures(long at, String how) {
+            Thread t = pump;
+            if (t != null) {
+                try {
+                    t.join(5_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            timeline.ended(at, index, incarnation, how);
         }
     }
 }

@@ -36,6 +36,8 @@ import java.util.Locale;
  * @param invalidations    Streaming channels invalidated by the coordinator
  * @param refusedRegistrations Streaming blob registrations the emulator refused (stale or invalidated channel, or
  *                         injected)
+ * @param reopensRefused   reopens of invalidated Streaming channels answered 503 ({@link OpenChannelStalls})
+ * @param reopensHung      reopens of invalidated Streaming channels held before being handled
  * @param secretHits       fragments of the private key or passphrase found in logs, messages, toString output and
  *                         dead-letter headers; -1 when not scanned
  * @param scannedChars     characters scanned for secrets
@@ -50,7 +52,7 @@ public record ChaosSummary(ChaosOptions options, long records, long good, long i
                            boolean caughtUp, long lost, long duplicated, long misplaced, long poisonInTables,
                            long foreignRows, long poisonRouted, long poisonMissing, long goodInDlq, long dlqDuplicates,
                            long filesLeft, long committedAtLastKill, int invalidations,
-                           long refusedRegistrations, long secretHits, long scannedChars, List<String> soakProblems,
+                           long refusedRegistrations, long reopensRefused, long reopensHung, long secretHits, long scannedChars, List<String> soakProblems,
                            List<String> details, Duration elapsed, Path logDir) {
 
     public ChaosSummary {
@@ -61,6 +63,11 @@ public record ChaosSummary(ChaosOptions options, long records, long good, long i
     /** Faults injected in all (503s, dropped responses, hung requests). */
     public long faultsInjected() {
         return failed503 + droppedResponses + hungRequests;
+    }
+
+    /** Reopens of invalidated Streaming channels that stalled (answered 503 or held). */
+    public long stalledReopens() {
+        return reopensRefused + reopensHung;
     }
 
     /** Every reason the run failed; empty when it passed. */
@@ -118,6 +125,11 @@ public record ChaosSummary(ChaosOptions options, long records, long good, long i
         if (options.backend().equals("streaming")) {
             rows.add(new String[] {"channels invalidated", n(invalidations) + " (registrations refused: "
                     + n(refusedRegistrations) + ")"});
+            if (options.reopenStallRate() > 0) {
+                rows.add(new String[] {"reopens stalled", n(stalledReopens()) + " (503, then the SDK's 3 s retry: "
+                        + n(reopensRefused) + ", hung " + options.hang().toMillis() + "-" + options.hang().toMillis() * 2
+                        + " ms: " + n(reopensHung) + ")"});
+            }
         }
         rows.add(new String[] {"caught up", caughtUp ? "yes" : "NO"});
         rows.add(new String[] {"lost", n(lost)});

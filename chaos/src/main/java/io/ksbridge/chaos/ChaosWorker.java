@@ -43,7 +43,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * the environment variable {@value #KEY_ENV}, its passphrase (optional) in {@value #PASSPHRASE_ENV}: never on the
  * command line, never printed.
  *
- * <p>Output: a {@code STATUS} line every second ({@code heapUsed}, {@code liveHeap} after the last sampling GC when
+ * <p>Output: {@code ASSIGNED at=MILLIS id=W.I [topic-p, ...]} and {@code REVOKED ...} lines when the bridge gets or
+ * gives up partitions (revoked or lost), with this incarnation's {@code --id}; a {@code STATUS} line every second ({@code heapUsed}, {@code liveHeap} after the last sampling GC when
  * {@code --gc-sample} is given, {@code threads}, {@code buffered}), the bridge's log, and {@code FAILED ...} before
  * exiting with status 3 when the bridge stops on a failure. The line {@code stop} (or the end of) standard input
  * closes the bridge and exits with status 0.
@@ -134,8 +135,12 @@ public final class ChaosWorker {
 
             @Override
             public void onAssigned(java.util.Set<TopicPartition> partitions) {
-                System.out.println("ASSIGNED " + partitions.size() + " partitions " + new java.util.TreeSet<>(
-                        partitions.stream().map(TopicPartition::toString).toList()));
+                System.out.println(ownership("ASSIGNED", id, partitions));
+            }
+
+            @Override
+            public void onRevoked(java.util.Set<TopicPartition> partitions) {
+                System.out.println(ownership("REVOKED", id, partitions));
             }
 
             @Override
@@ -228,6 +233,12 @@ public final class ChaosWorker {
         }
         System.out.println("STOPPED deadLetters=" + deadLetters.get() + " retries=" + retries.get());
         return bridge.failure() == null ? 0 : failed(bridge.failure());
+    }
+
+    /** {@code ASSIGNED at=MILLIS id=W.I [topic-p, ...]}: what the coordinator's ownership timeline reads. */
+    private static String ownership(String what, String id, java.util.Set<TopicPartition> partitions) {
+        return what + " at=" + System.currentTimeMillis() + " id=" + id + " "
+                + new java.util.TreeSet<>(partitions.stream().map(TopicPartition::toString).toList());
     }
 
     private static int failed(Throwable failure) {
