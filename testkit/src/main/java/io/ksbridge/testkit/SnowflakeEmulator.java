@@ -197,7 +197,15 @@ public final class SnowflakeEmulator implements AutoCloseable {
         core.jwt().clockSkew(skew);
     }
 
-    /** How many requests arrived for paths starting with {@code pathPrefix}, injected faults included. */
+    /**
+     * How many requests arrived for paths starting with {@code pathPrefix}, injected faults included. The prefix is
+     * compared character by character with each request's path (without its query), at any depth:
+     * {@code "/v1/data/pipes/DB.PUBLIC.P/insertFiles"} counts that pipe's {@code insertFiles} calls, {@code "/"}
+     * counts every request.
+     *
+     * @param pathPrefix a path prefix, never null
+     * @return the number of requests so far, 0 when none matched
+     */
     public long requestCount(String pathPrefix) {
         return core.server().requestCount(pathPrefix);
     }
