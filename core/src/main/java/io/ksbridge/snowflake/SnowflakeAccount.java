@@ -239,15 +239,31 @@ public final class SnowflakeAccount {
         }
 
         /**
-         * The user's RSA private key in PKCS#8 PEM ({@code BEGIN PRIVATE KEY}, or {@code BEGIN ENCRYPTED PRIVATE KEY}
-         * with {@link #passphrase}); bare base64 PKCS#8 is accepted too. Required.
+         * The user's RSA private key, PKCS#8: PEM ({@code BEGIN PRIVATE KEY}, or {@code BEGIN ENCRYPTED PRIVATE KEY}
+         * with {@link #passphrase}), or the bare base64 body of either, on one line or wrapped (as the connector's
+         * {@code snowflake.private.key} is written). Required. Whether the key is encrypted is read from the key
+         * itself, not from a header line.
+         *
+         * <p>Encrypted keys: PBES2 with PBKDF2 (HMAC-SHA1 or HMAC-SHA2) and AES-128-CBC or AES-256-CBC decrypt with
+         * the JDK alone. Every other form OpenSSL makes, including the PBES2 DES-EDE3-CBC key of Snowflake's
+         * key-pair guide ({@code openssl pkcs8 -topk8 -v2 des3}) and the PBES1 ({@code -v1}) forms, needs Bouncy
+         * Castle: add {@code org.bouncycastle:bcpkix-jdk18on} (an optional dependency of ksbridge-core); without it,
+         * {@link #build()} names the artifact and the key's cipher. A PKCS#1 key ({@code BEGIN RSA PRIVATE KEY})
+         * is refused with the command that converts it.
+         *
+         * @throws NullPointerException if privateKey is null
          */
         public Builder privateKey(Secret privateKey) {
             this.privateKey = Objects.requireNonNull(privateKey, "privateKey must not be null");
             return this;
         }
 
-        /** The passphrase of an encrypted private key. Optional; only valid with an encrypted key. */
+        /**
+         * The passphrase of an encrypted private key. Required with an encrypted key, refused with a plain one
+         * ({@link #build()} says which, from the key's DER).
+         *
+         * @throws NullPointerException if passphrase is null
+         */
         public Builder passphrase(Secret passphrase) {
             this.passphrase = Objects.requireNonNull(passphrase, "passphrase must not be null");
             return this;
@@ -263,7 +279,10 @@ public final class SnowflakeAccount {
          * Builds the account.
          *
          * @throws BridgeConfigException listing every problem: missing settings, a URL that does not parse, a key
-         *                               that does not decode (the message never contains the key)
+         *                               that does not decode, with what is wrong (not PKCS#8, encrypted without a
+         *                               passphrase, a passphrase for a plain key, a passphrase that does not decrypt
+         *                               it, a cipher that needs Bouncy Castle, named); the message never contains
+         *                               the key or the passphrase
          */
         public SnowflakeAccount build() {
             List<BridgeConfigException.Problem> problems = new ArrayList<>();
@@ -293,13 +312,13 @@ public final class SnowflakeAccount {
                 problems.add(new BridgeConfigException.Problem("privateKey", null,
                         "a PKCS#8 PEM private key is required (key-pair authentication)"));
             } else {
-                if (passphrase != null && !PemKeys.isEncrypted(privateKey.reveal())) {
-                    problems.add(new BridgeConfigException.Problem("passphrase", "[hidden]",
-                            "a passphrase was set but the private key is not encrypted (BEGIN PRIVATE KEY); remove the passphrase"));
-                }
                 try {
                     key = PemKeys.decode(privateKey.reveal(), passphrase == null ? null : passphrase.reveal());
                     PemKeys.publicKeyOf(key);
+                } catch (PemKeys.KeyException e) {
+                    boolean aboutPassphrase = e.setting().equals("passphrase");
+                    problems.add(new BridgeConfigException.Problem(e.setting(),
+                            aboutPassphrase && passphrase == null ? null : "[hidden]", e.getMessage()));
                 } catch (IllegalArgumentException e) {
                     problems.add(new BridgeConfigException.Problem("privateKey", "[hidden]", e.getMessage()));
                 }
