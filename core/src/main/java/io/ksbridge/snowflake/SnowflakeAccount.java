@@ -2,6 +2,7 @@ package io.ksbridge.snowflake;
 
 import io.ksbridge.BridgeConfigException;
 import io.ksbridge.Secret;
+import io.ksbridge.internal.secrets.SecretFragments;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.security.MessageDigest;
@@ -45,6 +46,7 @@ public final class SnowflakeAccount {
     private final PublicKey publicKey;
     private final String fingerprint;
     private final KeyPairJwt jwt;
+    private final String shown;
 
     private SnowflakeAccount(Builder b, URI url, PrivateKey key) {
         this.url = url;
@@ -56,6 +58,10 @@ public final class SnowflakeAccount {
         this.publicKey = PemKeys.publicKeyOf(key);
         this.fingerprint = fingerprintOf(publicKey);
         this.jwt = new KeyPairJwt(accountName, user, fingerprint, key, b.clock);
+        SecretFragments secrets = b.secrets();
+        this.shown = "SnowflakeAccount{url=" + secrets.shown(url.toString()) + ", accountName=" + secrets.shown(accountName)
+                + ", user=" + secrets.shown(user) + ", role=" + secrets.shown(role) + ", warehouse="
+                + secrets.shown(warehouse) + ", privateKey=[hidden], publicKeyFingerprint=" + fingerprint + "}";
     }
 
     /** A new builder; every setting starts unset. Not thread-safe. */
@@ -139,11 +145,13 @@ public final class SnowflakeAccount {
         return jwt.token();
     }
 
-    /** The settings, with the key shown as {@code [hidden]}. */
+    /**
+     * The settings, with the key shown as {@code [hidden]}, and so any setting that contains part of the key or
+     * passphrase (eight characters in a row).
+     */
     @Override
     public String toString() {
-        return "SnowflakeAccount{url=" + url + ", accountName=" + accountName + ", user=" + user + ", role=" + role
-                + ", warehouse=" + warehouse + ", privateKey=[hidden], publicKeyFingerprint=" + fingerprint + "}";
+        return shown;
     }
 
     static String accountNameOf(URI url) {
@@ -286,6 +294,8 @@ public final class SnowflakeAccount {
          */
         public SnowflakeAccount build() {
             List<BridgeConfigException.Problem> problems = new ArrayList<>();
+            SecretFragments secrets = secrets();
+            String shownUrl = url == null ? null : secrets.shown(url);
             URI uri = null;
             if (url == null) {
                 problems.add(new BridgeConfigException.Problem("url", null,
@@ -294,14 +304,15 @@ public final class SnowflakeAccount {
                 try {
                     uri = new URI(url.contains("://") ? url : "https://" + url);
                     if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
-                        problems.add(new BridgeConfigException.Problem("url", url, "the scheme must be https (or http for a local emulator)"));
+                        problems.add(new BridgeConfigException.Problem("url", shownUrl, "the scheme must be https (or http for a local emulator)"));
                         uri = null;
                     } else if (uri.getHost() == null) {
-                        problems.add(new BridgeConfigException.Problem("url", url, "the URL has no host name"));
+                        problems.add(new BridgeConfigException.Problem("url", shownUrl, "the URL has no host name"));
                         uri = null;
                     }
                 } catch (URISyntaxException e) {
-                    problems.add(new BridgeConfigException.Problem("url", url, "not a valid URL: " + e.getReason()));
+                    problems.add(new BridgeConfigException.Problem("url", shownUrl,
+                            secrets.reveals(e.getReason()) ? "not a valid URL" : "not a valid URL: " + e.getReason()));
                 }
             }
             if (user == null) {
@@ -329,9 +340,24 @@ public final class SnowflakeAccount {
             return new SnowflakeAccount(this, uri, key);
         }
 
+        /** The fragments of the key and passphrase set, to keep them out of messages and toString(). */
+        SecretFragments secrets() {
+            List<String> secrets = new ArrayList<>(2);
+            if (privateKey != null) {
+                secrets.add(privateKey.reveal());
+            }
+            if (passphrase != null) {
+                secrets.add(passphrase.reveal());
+            }
+            return SecretFragments.of(secrets);
+        }
+
+        /** The settings, the key and passphrase as {@code [hidden]}, and so any setting containing part of them. */
         @Override
         public String toString() {
-            return "SnowflakeAccount.Builder{url=" + url + ", user=" + user + ", role=" + role + ", warehouse=" + warehouse
+            SecretFragments secrets = secrets();
+            return "SnowflakeAccount.Builder{url=" + secrets.shown(url) + ", user=" + secrets.shown(user) + ", role="
+                    + secrets.shown(role) + ", warehouse=" + secrets.shown(warehouse)
                     + ", privateKey=" + (privateKey == null ? null : "[hidden]")
                     + ", passphrase=" + (passphrase == null ? null : "[hidden]") + "}";
         }
