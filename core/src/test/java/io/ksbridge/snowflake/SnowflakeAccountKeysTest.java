@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * says.
  */
 class SnowflakeAccountKeysTest {
-    static final String PASSPHRASE = "ksbridge-test-only";
+    static final String PASSPHRASE = "Qx7-wombat-Zq81-pelican";
     /** Every encrypted form, with the scheme name messages give for it and whether the JDK alone decrypts it. */
     static final List<Object[]> ENCRYPTED = List.of(
             new Object[] {"pbes2-des3-sha256.p8", "PBES2 (PBKDF2 with HMAC-SHA256, DES-EDE3-CBC)", false},
