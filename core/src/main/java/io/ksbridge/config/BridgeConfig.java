@@ -807,8 +807,10 @@ public final class BridgeConfig {
      * the key on every call.
      *
      * @return a new account, never null
-     * @throws BridgeConfigException naming the missing connector keys, or (from {@link SnowflakeAccount}) a key
-     *                               that does not decode; never containing the key or passphrase
+     * @throws BridgeConfigException naming the missing connector keys, or a key that does not decode (from
+     *                               {@link SnowflakeAccount}, its problems named by the connector keys: for
+     *                               example {@code snowflake.private.key.passphrase} when the key is encrypted and
+     *                               no passphrase is set); never containing the key or passphrase
      */
     public SnowflakeAccount account() {
         List<Problem> problems = new ArrayList<>();

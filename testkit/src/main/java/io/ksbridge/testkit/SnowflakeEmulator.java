@@ -61,10 +61,10 @@ public final class SnowflakeEmulator implements AutoCloseable {
     private final EmulatorCore core;
     private final SnowflakeAccount account;
 
-    private SnowflakeEmulator(Path root, boolean ownsRoot, KeyPair keyPair) throws IOException {
+    private SnowflakeEmulator(Path root, boolean ownsRoot, KeyPair given) throws IOException {
         this.root = root;
         this.ownsRoot = ownsRoot;
-        this.keyPair = keyPair != null ? keyPair : newKeyPair();
+        this.keyPair = given != null ? given : newKeyPair();
         String url = "http://127.0.0.1";
         // the account name Snowflake's clients derive from http://127.0.0.1:port is "127"
         String accountName = "127";
