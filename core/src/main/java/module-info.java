@@ -18,6 +18,10 @@ module io.ksbridge {
     // SqlApiClient.Builder.httpClient(HttpClient) takes the JDK's HTTP client.
     requires transitive java.net.http;
     requires org.slf4j;
+    // Optional (org.bouncycastle:bcpkix-jdk18on with bcprov): decrypts the encrypted private keys the JDK cannot,
+    // DES3 and PBES1 ones. On the module path, resolve them with --add-modules org.bouncycastle.pkix.
+    requires static org.bouncycastle.pkix;
+    requires static org.bouncycastle.provider;
 
     exports io.ksbridge;
     exports io.ksbridge.config;

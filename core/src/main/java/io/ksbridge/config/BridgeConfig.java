@@ -10,6 +10,7 @@ import io.ksbridge.MetadataOptions;
 import io.ksbridge.NullValueBehavior;
 import io.ksbridge.Secret;
 import io.ksbridge.TableNamer;
+import io.ksbridge.internal.secrets.SecretFragments;
 import io.ksbridge.snowflake.SnowflakeAccount;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -58,9 +59,12 @@ import java.util.regex.PatternSyntaxException;
  * <p>Unknown keys under {@code snowflake.} and {@code buffer.} are errors (a typo must not silently fall back to a
  * default); other keys ({@code connector.class}, {@code tasks.max}, {@code key.converter}, ...) are ignored.
  * Every problem is reported at once, in one {@link BridgeConfigException}, in Kafka's form
- * {@code Invalid value V for setting N: why}. Secret values ({@code snowflake.private.key},
- * {@code snowflake.private.key.passphrase}, and unknown keys whose name looks secret) are shown as {@code [hidden]}
- * in every message and in {@link #toString()}.
+ * {@code Invalid value V for setting N: why}. No message and no {@link #toString()} shows a secret: the values of
+ * {@code snowflake.private.key} and {@code snowflake.private.key.passphrase} and of every unknown key are shown as
+ * {@code [hidden]}, and so is any value that contains part of a secret given in the same properties (eight
+ * characters in a row of the key or passphrase, or of a key whose name looks secret). A value that looks like a
+ * private key (PEM, or long base64 DER) in any other setting is refused, unshown: it belongs in
+ * {@code snowflake.private.key}.
  *
  * <p>Immutable and thread-safe.
  */
@@ -277,10 +281,16 @@ public final class BridgeConfig {
                 "The account URL; see account().", (v, m) -> url(v));
         define(USER, Type.STRING, null, "non-empty text", "The user the key pair belongs to; see account().",
                 (v, m) -> nonEmpty(v));
-        define(PRIVATE_KEY, Type.PASSWORD, null, "PKCS#8 PEM, or its base64 body",
-                "The user's private key; see account(). Never printed.", (v, m) -> Secret.of(nonEmpty(v.strip())));
+        define(PRIVATE_KEY, Type.PASSWORD, null, "an RSA PKCS#8 key: PEM, or its base64 body on one line (as the"
+                        + " connector takes it) or wrapped; plain or encrypted (read from the key itself)",
+                "The user's private key; see account(). Encrypted keys: PBES2 with AES-128/256-CBC and PBKDF2"
+                        + " (HMAC-SHA1 or SHA-2) decrypt with the JDK; DES-EDE3-CBC (Snowflake's documented `openssl"
+                        + " pkcs8 -topk8 -v2 des3`), scrypt and PBES1 (`-v1`) keys need org.bouncycastle:bcpkix-jdk18on"
+                        + " on the class path. PKCS#1 (BEGIN RSA PRIVATE KEY) is refused with the command that converts"
+                        + " it. Never printed.", (v, m) -> Secret.of(nonEmpty(v.strip())));
         define(PRIVATE_KEY_PASSPHRASE, Type.PASSWORD, "", "text",
-                "The passphrase of an encrypted private key; empty when it is not encrypted. Never printed.",
+                "The passphrase of an encrypted private key; empty when it is not encrypted (a passphrase with a"
+                        + " plain key is an error, as is an encrypted key without one). Never printed.",
                 (v, m) -> v.isEmpty() ? null : Secret.of(v));
         define(ROLE, Type.STRING, null, "non-empty text", "The role to use; see account().", (v, m) -> nonEmpty(v));
         define(DATABASE, Type.STRING, null, "non-empty text", "The database of the tables; see database().",
@@ -290,15 +300,20 @@ public final class BridgeConfig {
     }
 
     private static final List<Key> KEYS = DEFS.values().stream().map(Def::key).toList();
+    /** SnowflakeAccount.Builder's setting names, to the connector keys that feed them. */
+    private static final Map<String, String> ACCOUNT_SETTINGS = Map.of("url", URL, "user", USER, "role", ROLE,
+            "privateKey", PRIVATE_KEY, "passphrase", PRIVATE_KEY_PASSPHRASE);
 
     private enum Tolerance { NONE, ALL }
 
     private final IngestionMethod ingestionMethod;
     private final Map<String, Object> values; // key name -> parsed value, null when unset without default
+    private final SecretFragments secrets; // of the secrets given, to hide values copied from them in toString()
 
-    private BridgeConfig(IngestionMethod ingestionMethod, Map<String, Object> values) {
+    private BridgeConfig(IngestionMethod ingestionMethod, Map<String, Object> values, SecretFragments secrets) {
         this.ingestionMethod = ingestionMethod;
         this.values = values;
+        this.secrets = secrets;
     }
 
     /**
@@ -347,6 +362,7 @@ public final class BridgeConfig {
     }
 
     private static BridgeConfig parse(Map<String, String> given, List<Problem> problems) {
+        SecretFragments secrets = secretsOf(given);
         // The ingestion method first: defaults and ranges of other keys depend on it.
         IngestionMethod method = IngestionMethod.SNOWPIPE;
         Map<String, Object> values = new LinkedHashMap<>();
@@ -355,7 +371,10 @@ public final class BridgeConfig {
             String raw = given.get(name);
             String text = raw != null ? raw : def.defaultFor().apply(method);
             Object value = null;
-            if (text != null) {
+            if (raw != null && !def.key().secret() && SecretFragments.looksLikePrivateKey(raw)) {
+                problems.add(new Problem(name, HIDDEN, "looks like a private key; a key belongs in " + PRIVATE_KEY
+                        + ", the only setting that keeps it hidden"));
+            } else if (text != null) {
                 String v = def.key().type() == Type.PASSWORD ? text : text.trim();
                 try {
                     value = def.parser().parse(v, method);
@@ -371,13 +390,44 @@ public final class BridgeConfig {
         crossCheck(given, values, method, problems);
         for (String name : given.keySet()) {
             if (!DEFS.containsKey(name) && (name.startsWith("snowflake.") || name.startsWith("buffer."))) {
-                problems.add(new Problem(name, looksSecret(name) ? HIDDEN : given.get(name), unknownReason(name)));
+                // never the value: it may be a secret under a mistyped name (snowflake.private.kye)
+                problems.add(new Problem(name, HIDDEN, unknownReason(name)));
             }
         }
         if (!problems.isEmpty()) {
-            throw new BridgeConfigException(problems);
+            throw new BridgeConfigException(withoutSecrets(problems, secrets));
         }
-        return new BridgeConfig(method, Collections.unmodifiableMap(values));
+        return new BridgeConfig(method, Collections.unmodifiableMap(values), secrets);
+    }
+
+    /**
+     * The secrets in these properties: the values of the secret keys, and of every other key whose name looks
+     * secret and that is not a known non-secret setting (a misspelt {@code snowflak.private.key} is ignored, but its
+     * value is still a key).
+     */
+    private static SecretFragments secretsOf(Map<String, String> given) {
+        List<String> secrets = new ArrayList<>();
+        given.forEach((name, value) -> {
+            Def def = DEFS.get(name);
+            if (def != null ? def.key().secret() : looksSecret(name)) {
+                secrets.add(value);
+            }
+        });
+        return SecretFragments.of(secrets);
+    }
+
+    /** The problems, with every value and reason that would show part of a secret hidden. */
+    private static List<Problem> withoutSecrets(List<Problem> problems, SecretFragments secrets) {
+        List<Problem> out = new ArrayList<>(problems.size());
+        for (Problem p : problems) {
+            boolean hideValue = p.value() != null && !HIDDEN.equals(p.value())
+                    && (secrets.reveals(p.value()) || SecretFragments.looksLikePrivateKey(p.value()));
+            String reason = secrets.reveals(p.reason()) || SecretFragments.looksLikePrivateKey(p.reason())
+                    ? "the value is not valid (the details would show part of a secret, so they are not shown)"
+                    : p.reason();
+            out.add(hideValue || !reason.equals(p.reason()) ? new Problem(p.setting(), hideValue ? HIDDEN : p.value(), reason) : p);
+        }
+        return out;
     }
 
     private static void crossCheck(Map<String, String> given, Map<String, Object> values, IngestionMethod method,
@@ -757,8 +807,10 @@ public final class BridgeConfig {
      * the key on every call.
      *
      * @return a new account, never null
-     * @throws BridgeConfigException naming the missing connector keys, or (from {@link SnowflakeAccount}) a key
-     *                               that does not decode; never containing the key or passphrase
+     * @throws BridgeConfigException naming the missing connector keys, or a key that does not decode (from
+     *                               {@link SnowflakeAccount}, its problems named by the connector keys: for
+     *                               example {@code snowflake.private.key.passphrase} when the key is encrypted and
+     *                               no passphrase is set); never containing the key or passphrase
      */
     public SnowflakeAccount account() {
         List<Problem> problems = new ArrayList<>();
@@ -782,7 +834,16 @@ public final class BridgeConfig {
                 .privateKey(privateKey().get());
         role().ifPresent(b::role);
         privateKeyPassphrase().ifPresent(b::passphrase);
-        return b.build();
+        try {
+            return b.build();
+        } catch (BridgeConfigException e) {
+            // the builder names its setters; name the connector keys the user wrote instead
+            List<Problem> renamed = new ArrayList<>();
+            for (Problem p : e.problems()) {
+                renamed.add(new Problem(ACCOUNT_SETTINGS.getOrDefault(p.setting(), p.setting()), p.value(), p.reason()));
+            }
+            throw new BridgeConfigException(withoutSecrets(renamed, secrets));
+        }
     }
 
     /**
@@ -813,7 +874,10 @@ public final class BridgeConfig {
         return (Boolean) values.get(key);
     }
 
-    /** Every key with its value in effect (defaults included); secrets as {@code [hidden]}. */
+    /**
+     * Every key with its value in effect (defaults included); secrets, and values containing part of a secret, as
+     * {@code [hidden]}.
+     */
     @Override
     public String toString() {
         StringBuilder s = new StringBuilder("BridgeConfig{");
@@ -832,7 +896,7 @@ public final class BridgeConfig {
             } else if (v instanceof Tolerance t) {
                 s.append(t.name().toLowerCase(Locale.ROOT));
             } else {
-                s.append(v);
+                s.append(secrets.shown(String.valueOf(v)));
             }
         }
         return s.append('}').toString();

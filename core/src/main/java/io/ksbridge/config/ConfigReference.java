@@ -34,6 +34,22 @@ public final class ConfigReference {
                     .append(cell(key.validValues())).append(" | ")
                     .append(cell(key.doc())).append(" |\n");
         }
+        b.append("\n## Private keys\n\n");
+        b.append("`snowflake.private.key` takes the user's RSA private key in PKCS#8: PEM, or its base64 body on one line ")
+                .append("(as the connector takes it) or wrapped. Encrypted or not is read from the key, and ")
+                .append("`snowflake.private.key.passphrase` must be set exactly when it is encrypted. The forms and the ")
+                .append("OpenSSL commands that make them:\n\n");
+        b.append("| made with | needs |\n|---|---|\n");
+        b.append("| `openssl pkcs8 -topk8 -inform PEM -in rsa.pem -out rsa_key.p8 -nocrypt` | the JDK |\n");
+        b.append("| `openssl pkcs8 -topk8 -v2 aes256 -inform PEM -in rsa.pem -out rsa_key.p8` (or `-v2 aes128`; ")
+                .append("`-v2prf hmacWithSHA1`, `hmacWithSHA256`, `hmacWithSHA512`) | the JDK |\n");
+        b.append("| `openssl pkcs8 -topk8 -v2 des3 -inform PEM -in rsa.pem -out rsa_key.p8` (Snowflake's key-pair guide) ")
+                .append("| `org.bouncycastle:bcpkix-jdk18on` |\n");
+        b.append("| `-v2 aes192`, `-scrypt`, `-v1 PBE-SHA1-3DES`, `-v1 PBE-MD5-DES`, `-v1 PBE-SHA1-DES`, ")
+                .append("`-v1 PBE-SHA1-RC2-64` | `org.bouncycastle:bcpkix-jdk18on` |\n\n");
+        b.append("Bouncy Castle is an optional dependency of ksbridge-core; add it when the key needs it:\n\n");
+        b.append("```xml\n<dependency><groupId>org.bouncycastle</groupId><artifactId>bcpkix-jdk18on</artifactId>")
+                .append("<version>1.87</version></dependency>\n```\n");
         return b.toString();
     }
 

@@ -2,6 +2,7 @@ package io.ksbridge.snowflake;
 
 import io.ksbridge.BridgeConfigException;
 import io.ksbridge.Secret;
+import io.ksbridge.internal.secrets.SecretFragments;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.security.MessageDigest;
@@ -45,6 +46,7 @@ public final class SnowflakeAccount {
     private final PublicKey publicKey;
     private final String fingerprint;
     private final KeyPairJwt jwt;
+    private final String shown;
 
     private SnowflakeAccount(Builder b, URI url, PrivateKey key) {
         this.url = url;
@@ -56,6 +58,10 @@ public final class SnowflakeAccount {
         this.publicKey = PemKeys.publicKeyOf(key);
         this.fingerprint = fingerprintOf(publicKey);
         this.jwt = new KeyPairJwt(accountName, user, fingerprint, key, b.clock);
+        SecretFragments secrets = b.secrets();
+        this.shown = "SnowflakeAccount{url=" + secrets.shown(url.toString()) + ", accountName=" + secrets.shown(accountName)
+                + ", user=" + secrets.shown(user) + ", role=" + secrets.shown(role) + ", warehouse="
+                + secrets.shown(warehouse) + ", privateKey=[hidden], publicKeyFingerprint=" + fingerprint + "}";
     }
 
     /** A new builder; every setting starts unset. Not thread-safe. */
@@ -139,11 +145,13 @@ public final class SnowflakeAccount {
         return jwt.token();
     }
 
-    /** The settings, with the key shown as {@code [hidden]}. */
+    /**
+     * The settings, with the key shown as {@code [hidden]}, and so any setting that contains part of the key or
+     * passphrase (eight characters in a row).
+     */
     @Override
     public String toString() {
-        return "SnowflakeAccount{url=" + url + ", accountName=" + accountName + ", user=" + user + ", role=" + role
-                + ", warehouse=" + warehouse + ", privateKey=[hidden], publicKeyFingerprint=" + fingerprint + "}";
+        return shown;
     }
 
     static String accountNameOf(URI url) {
@@ -239,15 +247,31 @@ public final class SnowflakeAccount {
         }
 
         /**
-         * The user's RSA private key in PKCS#8 PEM ({@code BEGIN PRIVATE KEY}, or {@code BEGIN ENCRYPTED PRIVATE KEY}
-         * with {@link #passphrase}); bare base64 PKCS#8 is accepted too. Required.
+         * The user's RSA private key, PKCS#8: PEM ({@code BEGIN PRIVATE KEY}, or {@code BEGIN ENCRYPTED PRIVATE KEY}
+         * with {@link #passphrase}), or the bare base64 body of either, on one line or wrapped (as the connector's
+         * {@code snowflake.private.key} is written). Required. Whether the key is encrypted is read from the key
+         * itself, not from a header line.
+         *
+         * <p>Encrypted keys: PBES2 with PBKDF2 (HMAC-SHA1 or HMAC-SHA2) and AES-128-CBC or AES-256-CBC decrypt with
+         * the JDK alone. Every other form OpenSSL makes, including the PBES2 DES-EDE3-CBC key of Snowflake's
+         * key-pair guide ({@code openssl pkcs8 -topk8 -v2 des3}) and the PBES1 ({@code -v1}) forms, needs Bouncy
+         * Castle: add {@code org.bouncycastle:bcpkix-jdk18on} (an optional dependency of ksbridge-core); without it,
+         * {@link #build()} names the artifact and the key's cipher. A PKCS#1 key ({@code BEGIN RSA PRIVATE KEY})
+         * is refused with the command that converts it.
+         *
+         * @throws NullPointerException if privateKey is null
          */
         public Builder privateKey(Secret privateKey) {
             this.privateKey = Objects.requireNonNull(privateKey, "privateKey must not be null");
             return this;
         }
 
-        /** The passphrase of an encrypted private key. Optional; only valid with an encrypted key. */
+        /**
+         * The passphrase of an encrypted private key. Required with an encrypted key, refused with a plain one
+         * ({@link #build()} says which, from the key's DER).
+         *
+         * @throws NullPointerException if passphrase is null
+         */
         public Builder passphrase(Secret passphrase) {
             this.passphrase = Objects.requireNonNull(passphrase, "passphrase must not be null");
             return this;
@@ -263,10 +287,15 @@ public final class SnowflakeAccount {
          * Builds the account.
          *
          * @throws BridgeConfigException listing every problem: missing settings, a URL that does not parse, a key
-         *                               that does not decode (the message never contains the key)
+         *                               that does not decode, with what is wrong (not PKCS#8, encrypted without a
+         *                               passphrase, a passphrase for a plain key, a passphrase that does not decrypt
+         *                               it, a cipher that needs Bouncy Castle, named); the message never contains
+         *                               the key or the passphrase
          */
         public SnowflakeAccount build() {
             List<BridgeConfigException.Problem> problems = new ArrayList<>();
+            SecretFragments secrets = secrets();
+            String shownUrl = url == null ? null : secrets.shown(url);
             URI uri = null;
             if (url == null) {
                 problems.add(new BridgeConfigException.Problem("url", null,
@@ -275,14 +304,15 @@ public final class SnowflakeAccount {
                 try {
                     uri = new URI(url.contains("://") ? url : "https://" + url);
                     if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
-                        problems.add(new BridgeConfigException.Problem("url", url, "the scheme must be https (or http for a local emulator)"));
+                        problems.add(new BridgeConfigException.Problem("url", shownUrl, "the scheme must be https (or http for a local emulator)"));
                         uri = null;
                     } else if (uri.getHost() == null) {
-                        problems.add(new BridgeConfigException.Problem("url", url, "the URL has no host name"));
+                        problems.add(new BridgeConfigException.Problem("url", shownUrl, "the URL has no host name"));
                         uri = null;
                     }
                 } catch (URISyntaxException e) {
-                    problems.add(new BridgeConfigException.Problem("url", url, "not a valid URL: " + e.getReason()));
+                    problems.add(new BridgeConfigException.Problem("url", shownUrl,
+                            secrets.reveals(e.getReason()) ? "not a valid URL" : "not a valid URL: " + e.getReason()));
                 }
             }
             if (user == null) {
@@ -293,13 +323,13 @@ public final class SnowflakeAccount {
                 problems.add(new BridgeConfigException.Problem("privateKey", null,
                         "a PKCS#8 PEM private key is required (key-pair authentication)"));
             } else {
-                if (passphrase != null && !PemKeys.isEncrypted(privateKey.reveal())) {
-                    problems.add(new BridgeConfigException.Problem("passphrase", "[hidden]",
-                            "a passphrase was set but the private key is not encrypted (BEGIN PRIVATE KEY); remove the passphrase"));
-                }
                 try {
                     key = PemKeys.decode(privateKey.reveal(), passphrase == null ? null : passphrase.reveal());
                     PemKeys.publicKeyOf(key);
+                } catch (PemKeys.KeyException e) {
+                    boolean aboutPassphrase = e.setting().equals("passphrase");
+                    problems.add(new BridgeConfigException.Problem(e.setting(),
+                            aboutPassphrase && passphrase == null ? null : "[hidden]", e.getMessage()));
                 } catch (IllegalArgumentException e) {
                     problems.add(new BridgeConfigException.Problem("privateKey", "[hidden]", e.getMessage()));
                 }
@@ -310,9 +340,24 @@ public final class SnowflakeAccount {
             return new SnowflakeAccount(this, uri, key);
         }
 
+        /** The fragments of the key and passphrase set, to keep them out of messages and toString(). */
+        SecretFragments secrets() {
+            List<String> secrets = new ArrayList<>(2);
+            if (privateKey != null) {
+                secrets.add(privateKey.reveal());
+            }
+            if (passphrase != null) {
+                secrets.add(passphrase.reveal());
+            }
+            return SecretFragments.of(secrets);
+        }
+
+        /** The settings, the key and passphrase as {@code [hidden]}, and so any setting containing part of them. */
         @Override
         public String toString() {
-            return "SnowflakeAccount.Builder{url=" + url + ", user=" + user + ", role=" + role + ", warehouse=" + warehouse
+            SecretFragments secrets = secrets();
+            return "SnowflakeAccount.Builder{url=" + secrets.shown(url) + ", user=" + secrets.shown(user) + ", role="
+                    + secrets.shown(role) + ", warehouse=" + secrets.shown(warehouse)
                     + ", privateKey=" + (privateKey == null ? null : "[hidden]")
                     + ", passphrase=" + (passphrase == null ? null : "[hidden]") + "}";
         }

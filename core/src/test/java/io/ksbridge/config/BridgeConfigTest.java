@@ -279,14 +279,14 @@ class BridgeConfigTest {
 
     @Test
     void from_unknownSnowflakeKey_problem() {
-        assertEquals("Invalid value 1 for setting snowflake.jmx.enabled: unknown setting: ksbridge does not read it,"
+        assertEquals("Invalid value [hidden] for setting snowflake.jmx.enabled: unknown setting: ksbridge does not read it,"
                 + " so it would have no effect; remove it. BridgeConfig.keys() lists the settings ksbridge reads.",
                 onlyProblem(Map.of("snowflake.jmx.enabled", "1")));
     }
 
     @Test
     void from_misspelledBufferKey_problemSuggestsKey() {
-        assertEquals("Invalid value 30 for setting buffer.flush.tme: unknown setting: ksbridge does not read it, so it"
+        assertEquals("Invalid value [hidden] for setting buffer.flush.tme: unknown setting: ksbridge does not read it, so it"
                 + " would have no effect; remove it. Did you mean buffer.flush.time? BridgeConfig.keys() lists the"
                 + " settings ksbridge reads.", onlyProblem(Map.of("buffer.flush.tme", "30")));
     }
@@ -458,7 +458,7 @@ class BridgeConfigTest {
         BridgeConfig c = BridgeConfig.from(Map.of("snowflake.url.name", "acct.snowflakecomputing.com",
                 "snowflake.user.name", "u", "snowflake.private.key", notAKey));
         BridgeConfigException e = assertThrows(BridgeConfigException.class, c::account);
-        assertEquals("privateKey", e.problems().get(0).setting());
+        assertEquals("snowflake.private.key", e.problems().get(0).setting());
         assertEquals("[hidden]", e.problems().get(0).value());
         assertFalse(e.getMessage().contains("notakey"), e.getMessage());
     }

@@ -61,10 +61,10 @@ public final class SnowflakeEmulator implements AutoCloseable {
     private final EmulatorCore core;
     private final SnowflakeAccount account;
 
-    private SnowflakeEmulator(Path root, boolean ownsRoot) throws IOException {
+    private SnowflakeEmulator(Path root, boolean ownsRoot, KeyPair given) throws IOException {
         this.root = root;
         this.ownsRoot = ownsRoot;
-        this.keyPair = newKeyPair();
+        this.keyPair = given != null ? given : newKeyPair();
         String url = "http://127.0.0.1";
         // the account name Snowflake's clients derive from http://127.0.0.1:port is "127"
         String accountName = "127";
@@ -86,10 +86,18 @@ public final class SnowflakeEmulator implements AutoCloseable {
      */
     public static SnowflakeEmulator start() {
         try {
-            return new SnowflakeEmulator(Files.createTempDirectory("snowflake-emulator-"), true);
+            return new SnowflakeEmulator(Files.createTempDirectory("snowflake-emulator-"), true, null);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the Snowflake emulator", e);
         }
+    }
+
+    /**
+     * A builder for an emulator with a given key pair or stage folder; {@link #start()} and {@link #start(Path)} are
+     * its two common cases. Not thread-safe.
+     */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /**
@@ -101,7 +109,7 @@ public final class SnowflakeEmulator implements AutoCloseable {
         Objects.requireNonNull(root, "root must not be null");
         try {
             Files.createDirectories(root);
-            return new SnowflakeEmulator(root, false);
+            return new SnowflakeEmulator(root, false, null);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the Snowflake emulator", e);
         }
@@ -197,7 +205,15 @@ public final class SnowflakeEmulator implements AutoCloseable {
         core.jwt().clockSkew(skew);
     }
 
-    /** How many requests arrived for paths starting with {@code pathPrefix}, injected faults included. */
+    /**
+     * How many requests arrived for paths starting with {@code pathPrefix}, injected faults included. The prefix is
+     * compared character by character with each request's path (without its query), at any depth:
+     * {@code "/v1/data/pipes/DB.PUBLIC.P/insertFiles"} counts that pipe's {@code insertFiles} calls, {@code "/"}
+     * counts every request.
+     *
+     * @param pathPrefix a path prefix, never null
+     * @return the number of requests so far, 0 when none matched
+     */
     public long requestCount(String pathPrefix) {
         return core.server().requestCount(pathPrefix);
     }
@@ -229,6 +245,75 @@ public final class SnowflakeEmulator implements AutoCloseable {
     @Override
     public String toString() {
         return "SnowflakeEmulator{" + url() + ", tables=" + core.tables().names() + "}";
+    }
+
+    /**
+     * Starts a {@link SnowflakeEmulator} with chosen settings:
+     * <pre>{@code
+     * SnowflakeAccount mine = SnowflakeAccount.builder()...privateKey(Secret.of(encryptedPem)).passphrase(pass).build();
+     * try (SnowflakeEmulator snowflake = SnowflakeEmulator.builder()
+     *         .keyPair(new KeyPair(mine.publicKey(), mine.privateKey())).start()) {
+     *     // an account built from the same key file, url(snowflake.url()), user(SnowflakeEmulator.USER), signs in
+     * }
+     * }</pre>
+     * Mutable, not thread-safe; may start several emulators.
+     */
+    public static final class Builder {
+        private Path root;
+        private KeyPair keyPair;
+
+        private Builder() {
+        }
+
+        /**
+         * The RSA key pair the emulator trusts for {@link #USER} (it verifies JWTs with the public key) and that
+         * {@link SnowflakeEmulator#account()} signs with. Default: a new 2048-bit pair per emulator. Use it to prove
+         * that a key written in some form (an encrypted PKCS#8 file, a connector's one-line body) authenticates:
+         * decode it with {@link SnowflakeAccount.Builder#privateKey} and pass the pair here.
+         *
+         * @throws NullPointerException if keyPair or either of its keys is null
+         * @throws IllegalArgumentException if the keys are not RSA
+         */
+        public Builder keyPair(KeyPair keyPair) {
+            Objects.requireNonNull(keyPair, "keyPair must not be null");
+            Objects.requireNonNull(keyPair.getPublic(), "keyPair's public key must not be null");
+            Objects.requireNonNull(keyPair.getPrivate(), "keyPair's private key must not be null");
+            if (!"RSA".equals(keyPair.getPublic().getAlgorithm()) || !"RSA".equals(keyPair.getPrivate().getAlgorithm())) {
+                throw new IllegalArgumentException("keyPair must be an RSA key pair (Snowflake key-pair authentication),"
+                        + " was " + keyPair.getPublic().getAlgorithm() + "/" + keyPair.getPrivate().getAlgorithm());
+            }
+            this.keyPair = keyPair;
+            return this;
+        }
+
+        /**
+         * The folder the emulator keeps its stages in (under {@code root/stages}, see
+         * {@link SnowflakeEmulator#stageRoot()}), kept after {@link SnowflakeEmulator#close()}, as with
+         * {@link SnowflakeEmulator#start(Path)}. Default: a new temporary folder, deleted by {@code close()}.
+         *
+         * @throws NullPointerException if root is null
+         */
+        public Builder root(Path root) {
+            this.root = Objects.requireNonNull(root, "root must not be null");
+            return this;
+        }
+
+        /**
+         * Starts the emulator on an ephemeral port of 127.0.0.1.
+         *
+         * @throws UncheckedIOException when the server cannot start
+         */
+        public SnowflakeEmulator start() {
+            try {
+                if (root == null) {
+                    return new SnowflakeEmulator(Files.createTempDirectory("snowflake-emulator-"), true, keyPair);
+                }
+                Files.createDirectories(root);
+                return new SnowflakeEmulator(root, false, keyPair);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start the Snowflake emulator", e);
+            }
+        }
     }
 
     /** A new 2048-bit RSA key pair, for tests that need a key the emulator does not trust. */

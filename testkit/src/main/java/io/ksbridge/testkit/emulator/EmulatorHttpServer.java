@@ -87,8 +87,15 @@ public final class EmulatorHttpServer implements AutoCloseable {
         handlers.put(prefix, handler);
     }
 
-    /** How many requests arrived for paths starting with {@code prefix}, faulted ones included. */
+    /**
+     * How many requests arrived for paths starting with {@code prefix} (compared character by character, so a
+     * prefix may end inside a segment and may be as deep as a whole path), faulted ones and unrouted ones included.
+     * Counts are kept per distinct path.
+     *
+     * @param prefix a path prefix, never null; {@code "/"} counts every request
+     */
     public long requestCount(String prefix) {
+        Objects.requireNonNull(prefix, "prefix must not be null");
         long total = 0;
         for (Map.Entry<String, AtomicLong> e : requestCounts.entrySet()) {
             if (e.getKey().startsWith(prefix)) {
@@ -100,7 +107,7 @@ public final class EmulatorHttpServer implements AutoCloseable {
 
     private void dispatch(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
-        requestCounts.computeIfAbsent(routeKey(path), k -> new AtomicLong()).incrementAndGet();
+        requestCounts.computeIfAbsent(path, k -> new AtomicLong()).incrementAndGet();
         try {
             HttpHandler handler = null;
             String best = "";
@@ -145,17 +152,6 @@ public final class EmulatorHttpServer implements AutoCloseable {
                 exchange.close();
             }
         }
-    }
-
-    private static String routeKey(String path) {
-        // keep the map small: group by the first three path segments
-        int slashes = 0;
-        for (int i = 0; i < path.length(); i++) {
-            if (path.charAt(i) == '/' && ++slashes == 4) {
-                return path.substring(0, i + 1);
-            }
-        }
-        return path;
     }
 
     /** Stops the server at once. Idempotent. */

@@ -151,6 +151,27 @@ class SnowflakeEmulatorSqlTest {
     }
 
     @Test
+    void requestCount_prefixDeeperThanThreeSegments_countsEveryRequestUnderIt() throws Exception {
+        emulator.mount("/v1/deep/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            HttpJson.send(exchange, 200, HttpJson.MAPPER.createObjectNode().put("ok", true));
+        });
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (String path : List.of("/v1/deep/a/b/c/d", "/v1/deep/a/b/c/d", "/v1/deep/a/b/c/e?x=1", "/v1/deep/a/b/x")) {
+            java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(emulator.url() + path)).build();
+            assertEquals(200, http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
+        }
+        assertEquals(4, emulator.requestCount("/v1/deep/"));
+        assertEquals(3, emulator.requestCount("/v1/deep/a/b/c/"));
+        assertEquals(2, emulator.requestCount("/v1/deep/a/b/c/d"));
+        assertEquals(1, emulator.requestCount("/v1/deep/a/b/c/e"), "the query is not part of the path");
+        assertEquals(3, emulator.requestCount("/v1/deep/a/b/c"), "a prefix may end inside a segment");
+        assertEquals(0, emulator.requestCount("/v1/deep/a/b/c/d/e"), "deeper than any request");
+        assertEquals(0, emulator.requestCount("/v1/deep/a/b/c/f"));
+    }
+
+    @Test
     void tableStore_insertUnknownColumn_rejectsAtomically() {
         EmulatedTable t = emulator.tables().create("DB.PUBLIC.T_ATOMIC", List.of(ColumnDef.variant("RECORD_CONTENT")), false);
         var node = HttpJson.MAPPER.getNodeFactory().numberNode(1);

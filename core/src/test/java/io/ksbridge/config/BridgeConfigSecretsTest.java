@@ -1,0 +1,204 @@
+package io.ksbridge.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ksbridge.BridgeConfigException;
+import io.ksbridge.snowflake.SnowflakeAccount;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every setting name {@link BridgeConfig} defines, and one-edit typos of each (deletion, insertion, substitution,
+ * transposition; seeded), given a real test private key (encrypted, as the connector's one-line body, and as PEM)
+ * or its passphrase as value, alone and beside a full account configuration: no 8 characters in a row of the key
+ * body or the passphrase appear in any exception message, problem, {@code toString()} of the configuration or of
+ * its account, or the generated configuration page.
+ *
+ * <p>chaos's {@code BridgeConfigFuzzTest} mixes random good and bad values of the known keys; this one walks the
+ * names, where a mistyped secret setting used to print its value.
+ */
+class BridgeConfigSecretsTest {
+    private static final String PASSPHRASE = "Qx7-wombat-Zq81-pelican";
+    private static final String KEY_PEM = resource("pbes2-des3-sha256.p8");
+    private static final String KEY_BODY = KEY_PEM.lines().filter(l -> !l.startsWith("-----")).reduce("", String::concat);
+    private static final Set<String> FRAGMENTS = fragments(List.of(KEY_BODY, PASSPHRASE));
+    private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789._-";
+    private static final int RANDOM_TYPOS_PER_KIND = 4;
+
+    private static String resource(String name) {
+        try (InputStream in = BridgeConfigSecretsTest.class.getResourceAsStream("/keys/" + name)) {
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Set<String> fragments(List<String> secrets) {
+        Set<String> out = new HashSet<>();
+        for (String s : secrets) {
+            for (int i = 0; i + 8 <= s.length(); i++) {
+                out.add(s.substring(i, i + 8));
+            }
+        }
+        return out;
+    }
+
+    /** The first secret fragment in text, or null. */
+    private static String fragmentIn(String text) {
+        for (int i = 0; i + 8 <= text.length(); i++) {
+            if (FRAGMENTS.contains(text.substring(i, i + 8))) {
+                return text.substring(i, i + 8);
+            }
+        }
+        return null;
+    }
+
+    /** Every setting name, then its one-edit typos that are not themselves setting names. */
+    static List<String> namesAndTypos() {
+        Set<String> known = new LinkedHashSet<>();
+        BridgeConfig.keys().forEach(k -> known.add(k.name()));
+        Set<String> all = new LinkedHashSet<>(known);
+        Random r = new Random(12);
+        for (String name : known) {
+            for (int n = 0; n < RANDOM_TYPOS_PER_KIND; n++) {
+                int i = r.nextInt(name.length());
+                all.add(name.substring(0, i) + name.substring(i + 1)); // deletion
+                int j = r.nextInt(name.length() + 1);
+                all.add(name.substring(0, j) + ALPHABET.charAt(r.nextInt(ALPHABET.length())) + name.substring(j)); // insertion
+                char c;
+                do {
+                    c = ALPHABET.charAt(r.nextInt(ALPHABET.length()));
+                } while (c == name.charAt(i));
+                all.add(name.substring(0, i) + c + name.substring(i + 1)); // substitution
+                int t = r.nextInt(name.length() - 1);
+                if (name.charAt(t) != name.charAt(t + 1)) {
+                    all.add(name.substring(0, t) + name.charAt(t + 1) + name.charAt(t) + name.substring(t + 2)); // transposition
+                }
+            }
+        }
+        all.add("snowflake.private.kye"); // the example
+        return new ArrayList<>(all);
+    }
+
+    private static Map<String, String> fullAccount() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put(BridgeConfig.URL, "https://myorg-myaccount.snowflakecomputing.com");
+        p.put(BridgeConfig.USER, "LOADER");
+        p.put(BridgeConfig.PRIVATE_KEY, KEY_BODY);
+        p.put(BridgeConfig.PRIVATE_KEY_PASSPHRASE, PASSPHRASE);
+        return p;
+    }
+
+    /** What a user could see from these properties: messages, problems, toString() of the config and its account. */
+    private static String seen(Map<String, String> props) {
+        StringBuilder seen = new StringBuilder();
+        BridgeConfig config;
+        try {
+            config = BridgeConfig.from(props);
+        } catch (BridgeConfigException e) {
+            seen.append(e.getMessage()).append('\n').append(e.problems()).append('\n').append(e);
+            return seen.toString();
+        }
+        seen.append(config).append('\n');
+        if (config.accountUrl().isPresent() && config.user().isPresent() && config.privateKey().isPresent()) {
+            try {
+                SnowflakeAccount account = config.account();
+                seen.append(account).append('\n');
+            } catch (BridgeConfigException e) {
+                seen.append(e.getMessage()).append('\n').append(e.problems()).append('\n');
+            }
+        }
+        return seen.toString();
+    }
+
+    @Test
+    void from_everySettingNameAndTypoWithAKeyOrPassphraseAsValue_noFragmentOfEitherShown() {
+        Set<String> known = new HashSet<>();
+        BridgeConfig.keys().forEach(k -> known.add(k.name()));
+        List<String> leaks = new ArrayList<>();
+        int cases = 0;
+        for (String name : namesAndTypos()) {
+            for (String value : List.of(KEY_BODY, KEY_PEM, PASSPHRASE)) {
+                // alone: except a passphrase as the value of a known plain setting, which is that setting's value
+                // (nothing in the properties says it is a secret)
+                if (!(value.equals(PASSPHRASE) && known.contains(name) && !name.startsWith("snowflake.private.key"))) {
+                    cases++;
+                    check(leaks, Map.of(name, value), name + "=<" + label(value) + "> alone");
+                }
+                // beside a full account with that key and passphrase
+                Map<String, String> props = fullAccount();
+                props.put(name, value);
+                cases++;
+                check(leaks, props, name + "=<" + label(value) + "> with an account");
+            }
+        }
+        assertEquals(List.of(), leaks);
+        assertTrue(cases > 1_000, "only " + cases + " cases");
+    }
+
+    private static void check(List<String> leaks, Map<String, String> props, String what) {
+        String text = seen(props);
+        String fragment = fragmentIn(text);
+        if (fragment != null) {
+            leaks.add(what + ": shows a fragment in " + text.replace(PASSPHRASE, "<PASSPHRASE>").replace(KEY_BODY, "<KEY>"));
+        }
+    }
+
+    private static String label(String value) {
+        return value.equals(PASSPHRASE) ? "passphrase" : value.startsWith("-----") ? "key PEM" : "key body";
+    }
+
+    @Test
+    void from_mistypedPrivateKeyName_problemHidesTheValueAndSuggestsTheKey() {
+        BridgeConfigException e = org.junit.jupiter.api.Assertions.assertThrows(BridgeConfigException.class,
+                () -> BridgeConfig.from(Map.of("snowflake.private.kye", KEY_BODY)));
+        assertEquals("Invalid value [hidden] for setting snowflake.private.kye: unknown setting: ksbridge does not read"
+                + " it, so it would have no effect; remove it. Did you mean snowflake.private.key? BridgeConfig.keys()"
+                + " lists the settings ksbridge reads.", e.getMessage());
+    }
+
+    @Test
+    void from_keyInAPlainSetting_refusedWithoutShowingIt() {
+        BridgeConfigException e = org.junit.jupiter.api.Assertions.assertThrows(BridgeConfigException.class,
+                () -> BridgeConfig.from(Map.of(BridgeConfig.USER, KEY_BODY)));
+        assertEquals("Invalid value [hidden] for setting snowflake.user.name: looks like a private key; a key belongs in"
+                + " snowflake.private.key, the only setting that keeps it hidden", e.getMessage());
+    }
+
+    @Test
+    void toString_passphraseCopiedIntoAPlainSetting_hidden() {
+        Map<String, String> props = fullAccount();
+        props.put(BridgeConfig.ROLE, PASSPHRASE);
+        BridgeConfig config = BridgeConfig.from(props);
+        assertTrue(config.toString().contains("snowflake.role.name=[hidden]"), config.toString());
+        assertTrue(config.toString().contains("snowflake.user.name=LOADER"), config.toString());
+        SnowflakeAccount account = config.account();
+        assertTrue(account.toString().contains("role=[hidden]"), account.toString());
+        assertEquals(PASSPHRASE, account.role().orElseThrow(), "the typed value is the value written");
+    }
+
+    @Test
+    void configurationPage_noFragment() {
+        assertEquals(null, fragmentIn(ConfigReference.markdown()));
+    }
+
+    @Test
+    void fragmentIn_textWithEightCharactersOfTheKey_found() {
+        // the scanner itself: it must see what the fuzz test looks for
+        assertEquals(KEY_BODY.substring(100, 108), fragmentIn("x" + KEY_BODY.substring(100, 108) + "y"));
+        assertEquals("wombat-Z", fragmentIn("Invalid value wombat-Zq81 for setting"));
+        assertEquals(null, fragmentIn("Invalid value wombat- for setting"));
+    }
+}
