@@ -10,13 +10,11 @@ import io.ksbridge.ingest.IngestBackend;
 import io.ksbridge.ingest.IngestBatch;
 import io.ksbridge.ingest.IngestResult;
 import io.ksbridge.ingest.PartitionStart;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -47,16 +45,11 @@ class EngineRebalanceTest {
     }
 
     private static ConsumerRecords<byte[], byte[]> records(long from, long to) {
-        List<ConsumerRecord<byte[], byte[]>> list = new ArrayList<>();
-        for (long o = from; o < to; o++) {
-            list.add(new ConsumerRecord<>(TP.topic(), TP.partition(), o, null,
-                    ("{\"id\":" + o + "}").getBytes(StandardCharsets.UTF_8)));
-        }
-        return new ConsumerRecords<>(Map.of(TP, list), Map.of());
+        return Polls.records(TP, from, to);
     }
 
     private static ConsumerRecords<byte[], byte[]> none() {
-        return new ConsumerRecords<>(Map.of(), Map.of());
+        return Polls.none();
     }
 
     @Test
