@@ -132,6 +132,51 @@ public class KsbridgeAutoConfiguration {
         }
     }
 
+    /**
+     * A host-loop bridge (ksbridge.enabled=true and no topics) with spring-kafka present: the
+     * {@link io.ksbridge.spring.kafka.KsbridgeListenerAdapter} and a listener container factory set up for it
+     * ({@code ksbridgeListenerContainerFactory}, consumer properties from {@code ksbridge.consumer.*}).
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory")
+    @org.springframework.context.annotation.Conditional(HostLoopCondition.class)
+    static class SpringKafkaConfiguration {
+        @Bean
+        @ConditionalOnMissingBean
+        io.ksbridge.spring.kafka.KsbridgeListenerAdapter ksbridgeListenerAdapter(KafkaToSnowflakeBridge bridge) {
+            return io.ksbridge.spring.kafka.KsbridgeListenerAdapter.of(bridge);
+        }
+
+        @Bean
+        @ConditionalOnMissingBean(name = "ksbridgeListenerContainerFactory")
+        org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory<byte[], byte[]> ksbridgeListenerContainerFactory(
+                io.ksbridge.spring.kafka.KsbridgeListenerAdapter adapter, KsbridgeProperties properties) {
+            java.util.Map<String, Object> consumer = new java.util.HashMap<>(properties.getConsumer());
+            consumer.put("enable.auto.commit", "false");
+            consumer.putIfAbsent("auto.offset.reset", "earliest");
+            var factory = new org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory<byte[], byte[]>();
+            factory.setConsumerFactory(new org.springframework.kafka.core.DefaultKafkaConsumerFactory<>(consumer,
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer()));
+            adapter.configure(factory);
+            return factory;
+        }
+    }
+
+    /** Matches when neither ksbridge.topics nor ksbridge.topic-pattern is set. */
+    static final class HostLoopCondition implements org.springframework.context.annotation.Condition {
+        @Override
+        public boolean matches(org.springframework.context.annotation.ConditionContext context,
+                               org.springframework.core.type.AnnotatedTypeMetadata metadata) {
+            var binder = org.springframework.boot.context.properties.bind.Binder.get(context.getEnvironment());
+            boolean topics = binder.bind("ksbridge.topics",
+                    org.springframework.boot.context.properties.bind.Bindable.listOf(String.class))
+                    .map(l -> !l.isEmpty()).orElse(false);
+            boolean pattern = binder.bind("ksbridge.topic-pattern", String.class).map(p -> !p.isBlank()).orElse(false);
+            return !topics && !pattern;
+        }
+    }
+
     /** The health indicator, with Actuator's health module present. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")

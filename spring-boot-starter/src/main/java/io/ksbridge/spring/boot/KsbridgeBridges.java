@@ -10,6 +10,7 @@ import io.ksbridge.Secret;
 import io.ksbridge.TableNamer;
 import io.ksbridge.snowflake.SnowflakeAccount;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /** Maps the {@code ksbridge.*} properties onto the typed builders. Stateless. */
@@ -57,13 +58,14 @@ final class KsbridgeBridges {
         if (p.getTopicPattern() != null && !p.getTopicPattern().isBlank()) {
             b.topicPattern(Pattern.compile(p.getTopicPattern()));
         }
-        if (!p.getConsumer().isEmpty()) {
-            b.consumerProperties(p.getConsumer());
+        boolean ownLoop = !p.getTopics().isEmpty() || (p.getTopicPattern() != null && !p.getTopicPattern().isBlank());
+        if (ownLoop && !p.getConsumer().isEmpty()) {
+            b.consumerProperties(p.getConsumer()); // a host-loop bridge's consumer is the listener container's
         }
         KsbridgeProperties.Flush f = p.getFlush();
         b.flushPolicy(FlushPolicy.records(f.getRecords()).or(FlushPolicy.bytes(f.getBytes().toBytes()))
                 .or(FlushPolicy.age(f.getAge())));
-        b.errorPolicy(errorPolicy(p.getErrors()));
+        b.errorPolicy(errorPolicy(p.getErrors(), ownLoop ? Map.of() : p.getConsumer()));
         b.nullValues(p.getNullValues());
         b.metadata(metadata(p.getMetadata()));
         b.maxBufferedBytes(p.getMaxBufferedBytes().toBytes());
@@ -80,11 +82,17 @@ final class KsbridgeBridges {
         return b;
     }
 
-    static ErrorPolicy errorPolicy(KsbridgeProperties.Errors e) {
+    /** With {@code hostConsumer} set (host loop), the dead-letter producer reaches the same brokers. */
+    static ErrorPolicy errorPolicy(KsbridgeProperties.Errors e, Map<String, String> hostConsumer) {
         return switch (e.getTolerance()) {
             case FAIL_FAST -> ErrorPolicy.failFast();
             case SKIP -> ErrorPolicy.skip();
-            case DEAD_LETTER -> ErrorPolicy.deadLetter(required(e.getDeadLetterTopic(), "ksbridge.errors.dead-letter-topic"));
+            case DEAD_LETTER -> {
+                String topic = required(e.getDeadLetterTopic(), "ksbridge.errors.dead-letter-topic");
+                String servers = hostConsumer.get("bootstrap.servers");
+                yield servers == null ? ErrorPolicy.deadLetter(topic)
+                        : ErrorPolicy.deadLetter(topic, Map.of("bootstrap.servers", servers));
+            }
         };
     }
 

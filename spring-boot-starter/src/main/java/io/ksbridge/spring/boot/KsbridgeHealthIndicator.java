@@ -45,7 +45,8 @@ public final class KsbridgeHealthIndicator implements HealthIndicator {
             h = Health.down().withDetail("error", failure.getClass().getName() + ": " + failure.getMessage());
         } else if (lifecycle.state() == KsbridgeLifecycle.State.NEW) {
             h = Health.unknown().withDetail("state", "not started");
-        } else if (lifecycle.state() == KsbridgeLifecycle.State.STOPPED || !bridge.isRunning()) {
+        } else if (lifecycle.state() == KsbridgeLifecycle.State.STOPPED
+                || (bridge.settings().ownsConsumer() && !bridge.isRunning())) {
             h = Health.outOfService().withDetail("state", "stopped");
         } else if (maxLag != null && s.maxLag() > maxLag) {
             h = Health.status(Status.OUT_OF_SERVICE).withDetail("state", "lagging")

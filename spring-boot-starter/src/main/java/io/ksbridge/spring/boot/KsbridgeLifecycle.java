@@ -13,6 +13,11 @@ import org.springframework.context.SmartLifecycle;
  * ({@link KafkaToSnowflakeBridge#close(Duration)}: flush, wait for loads, commit what is durable), when the context
  * stops. Runs in the last start phase and so stops among the first, before the beans the bridge might use.
  *
+ * <p>A host-loop bridge (no topics: a Spring Kafka listener container drives it through
+ * {@link io.ksbridge.spring.kafka.KsbridgeListenerAdapter}) is not started here, and is closed in phase
+ * {@link #HOST_LOOP_PHASE}, after the listener containers (phase {@code Integer.MAX_VALUE - 100}) have stopped and
+ * committed on revocation.
+ *
  * <p>A bridge is started once: after {@link #stop()} it cannot start again (build a new context). Thread-safe.
  */
 public final class KsbridgeLifecycle implements SmartLifecycle {
@@ -20,6 +25,9 @@ public final class KsbridgeLifecycle implements SmartLifecycle {
 
     /** Where the lifecycle is. */
     public enum State { NEW, RUNNING, STOPPED }
+
+    /** The phase of a host-loop bridge: below Spring Kafka's containers, so it stops after them. */
+    public static final int HOST_LOOP_PHASE = Integer.MAX_VALUE - 200;
 
     private final KafkaToSnowflakeBridge bridge;
     private final Duration shutdownTimeout;
@@ -40,8 +48,12 @@ public final class KsbridgeLifecycle implements SmartLifecycle {
     @Override
     public void start() {
         if (state.compareAndSet(State.NEW, State.RUNNING)) {
-            log.info("ksbridge starting: {}", summary);
-            bridge.start();
+            if (bridge.settings().ownsConsumer()) {
+                log.info("ksbridge starting: {}", summary);
+                bridge.start();
+            } else {
+                log.info("ksbridge ready for a host loop: {}", summary);
+            }
         }
     }
 
@@ -54,6 +66,11 @@ public final class KsbridgeLifecycle implements SmartLifecycle {
         } else {
             state.compareAndSet(State.NEW, State.STOPPED);
         }
+    }
+
+    @Override
+    public int getPhase() {
+        return bridge.settings().ownsConsumer() ? DEFAULT_PHASE : HOST_LOOP_PHASE;
     }
 
     @Override
