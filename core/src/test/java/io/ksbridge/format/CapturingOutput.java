@@ -13,32 +13,39 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 /** A {@link JsonOutput} for format tests: remembers what was handed to {@code writeRaw} and what was generated. */
 final class CapturingOutput implements JsonOutput {
     /** A value-side context of topic t, partition 0, offset 7. */
-    static final FormatContext CONTEXT = new FormatContext() {
-        @Override
-        public String topic() {
-            return "t";
-        }
+    static final FormatContext CONTEXT = context(false);
 
-        @Override
-        public int partition() {
-            return 0;
-        }
+    /** The key side of {@link #CONTEXT}. */
+    static final FormatContext KEY_CONTEXT = context(true);
 
-        @Override
-        public long offset() {
-            return 7;
-        }
+    private static FormatContext context(boolean isKey) {
+        return new FormatContext() {
+            @Override
+            public String topic() {
+                return "t";
+            }
 
-        @Override
-        public boolean isKey() {
-            return false;
-        }
+            @Override
+            public int partition() {
+                return 0;
+            }
 
-        @Override
-        public Headers headers() {
-            return new RecordHeaders();
-        }
-    };
+            @Override
+            public long offset() {
+                return 7;
+            }
+
+            @Override
+            public boolean isKey() {
+                return isKey;
+            }
+
+            @Override
+            public Headers headers() {
+                return new RecordHeaders();
+            }
+        };
+    }
 
     byte[] rawArray;
     int rawOffset = -1;

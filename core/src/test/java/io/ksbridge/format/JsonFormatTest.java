@@ -98,33 +98,7 @@ class JsonFormatTest {
         assertEquals("invalid JSON at line 1, column 2: invalid UTF-8", message);
     }
 
-    /** The key side of {@link CapturingOutput#CONTEXT}. */
-    private static final io.ksbridge.FormatContext KEY = new io.ksbridge.FormatContext() {
-        @Override
-        public String topic() {
-            return "t";
-        }
-
-        @Override
-        public int partition() {
-            return 0;
-        }
-
-        @Override
-        public long offset() {
-            return 7;
-        }
-
-        @Override
-        public boolean isKey() {
-            return true;
-        }
-
-        @Override
-        public org.apache.kafka.common.header.Headers headers() {
-            return new org.apache.kafka.common.header.internals.RecordHeaders();
-        }
-    };
+    private static final io.ksbridge.FormatContext KEY = CapturingOutput.KEY_CONTEXT;
 
     private static byte[] nested(int levels) {
         return utf8("[".repeat(levels) + "]".repeat(levels));
