@@ -3,6 +3,7 @@ package io.ksbridge;
 import io.ksbridge.BridgeConfigException.Problem;
 import io.ksbridge.ingest.IngestBackend;
 import io.ksbridge.internal.engine.Engine;
+import io.ksbridge.internal.engine.SafeListener;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -209,7 +210,7 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
         private Duration closeTimeout = Duration.ofSeconds(30);
         private IngestBackend backend;
         private int backendsSet;
-        private BridgeListener listener = BridgeListener.noop();
+        private final List<BridgeListener> listeners = new ArrayList<>();
 
         private Builder() {
         }
@@ -387,9 +388,13 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
             return this;
         }
 
-        /** Observes the bridge. Default: none. */
+        /**
+         * Adds a listener that observes the bridge. May be called several times (your own listener beside
+         * {@code MicrometerMetrics}, say): each hears every event, in the order added, and one listener's exception
+         * is logged and does not keep the event from the others. Default: none.
+         */
         public Builder listener(BridgeListener listener) {
-            this.listener = Objects.requireNonNull(listener, "listener must not be null");
+            this.listeners.add(Objects.requireNonNull(listener, "listener must not be null"));
             return this;
         }
 
@@ -461,7 +466,7 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
             return new KafkaToSnowflakeBridge(new BridgeSettings(name, consumerProperties, topics, topicPattern, format,
                     keyFormat, tableNamer, flushPolicy, metadata, errorPolicy, nullValues, maxBufferedBytes,
                     recordCap, maxInFlightBatches, retryPolicy, pollTimeout, commitInterval, closeTimeout, backend,
-                    listener));
+                    listeners.isEmpty() ? BridgeListener.noop() : SafeListener.of(listeners)));
         }
 
         @Override

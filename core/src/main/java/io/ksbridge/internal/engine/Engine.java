@@ -113,7 +113,7 @@ public final class Engine {
     public Engine(BridgeSettings settings) {
         this.s = settings;
         this.backend = settings.backend();
-        this.listener = new SafeListener(settings.listener());
+        this.listener = SafeListener.of(List.of(settings.listener()));
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -246,7 +246,7 @@ public final class Engine {
      */
     private final class LoadFailureGate extends SafeListener {
         LoadFailureGate() {
-            super(listener);
+            super(List.of(listener));
         }
 
         @Override
