@@ -190,6 +190,7 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
      * {@link BridgeConfigException}. Mutable and not thread-safe; may build several bridges.
      */
     public static final class Builder {
+        private static final Duration DEFAULT_BATCH_TIMEOUT = Duration.ofMinutes(5);
         private String name = "ksbridge";
         private final Map<String, Object> consumerProperties = new HashMap<>();
         private final List<String> topics = new ArrayList<>();
@@ -208,6 +209,7 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
         private Duration pollTimeout = Duration.ofMillis(100);
         private Duration commitInterval = Duration.ofSeconds(1);
         private Duration closeTimeout = Duration.ofSeconds(30);
+        private Duration batchTimeout = DEFAULT_BATCH_TIMEOUT;
         private IngestBackend backend;
         private int backendsSet;
         private final List<BridgeListener> listeners = new ArrayList<>();
@@ -381,6 +383,21 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
             return this;
         }
 
+        /**
+         * The longest a batch may stay with the backend without an outcome (durable, retry or failure), per attempt.
+         * Past it the bridge stops with a {@link BatchTimeoutException} naming the partition and offset range,
+         * committing nothing past the last durable batch (a restart resumes there); half way, a warning names the
+         * batch. A hung upload, a channel that never commits, a backend thread that died: none of them pins a
+         * partition's offsets unseen. Between 1 second and 1 day; default 5 minutes.
+         *
+         * <p>The bridge stops rather than hand the batch over again: a backend cannot promise that the attempt it has
+         * not answered will not still land, so a second attempt could load the rows twice.
+         */
+        public Builder batchTimeout(Duration timeout) {
+            this.batchTimeout = checkDuration("batchTimeout", timeout, Duration.ofSeconds(1), Duration.ofDays(1));
+            return this;
+        }
+
         /** Where batches go. Required, exactly one. The bridge starts and closes it. */
         public Builder backend(IngestBackend backend) {
             this.backend = Objects.requireNonNull(backend, "backend must not be null");
@@ -465,7 +482,7 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
             }
             return new KafkaToSnowflakeBridge(new BridgeSettings(name, consumerProperties, topics, topicPattern, format,
                     keyFormat, tableNamer, flushPolicy, metadata, errorPolicy, nullValues, maxBufferedBytes,
-                    recordCap, maxInFlightBatches, retryPolicy, pollTimeout, commitInterval, closeTimeout, backend,
+                    recordCap, maxInFlightBatches, retryPolicy, pollTimeout, commitInterval, closeTimeout, batchTimeout, backend,
                     listeners.isEmpty() ? BridgeListener.noop() : SafeListener.of(listeners)));
         }
 

@@ -63,6 +63,7 @@ class KafkaToSnowflakeBridgeBuilderTest {
                 new Object[] {"commitInterval", (Consumer<Builder>) b -> b.commitInterval(null),
                         "commitInterval must not be null"},
                 new Object[] {"closeTimeout", (Consumer<Builder>) b -> b.closeTimeout(null), "closeTimeout must not be null"},
+                new Object[] {"batchTimeout", (Consumer<Builder>) b -> b.batchTimeout(null), "batchTimeout must not be null"},
                 new Object[] {"backend", (Consumer<Builder>) b -> b.backend(null), "backend must not be null"},
                 new Object[] {"listener", (Consumer<Builder>) b -> b.listener(null), "listener must not be null"})
                 .map(Arguments::of);
@@ -101,7 +102,11 @@ class KafkaToSnowflakeBridgeBuilderTest {
                 new Object[] {"commitInterval 2h", (Consumer<Builder>) b -> b.commitInterval(Duration.ofHours(2)),
                         "commitInterval must be between PT0S and PT1H, was PT2H"},
                 new Object[] {"closeTimeout 61m", (Consumer<Builder>) b -> b.closeTimeout(Duration.ofMinutes(61)),
-                        "closeTimeout must be between PT0S and PT1H, was PT1H1M"})
+                        "closeTimeout must be between PT0S and PT1H, was PT1H1M"},
+                new Object[] {"batchTimeout 999ms", (Consumer<Builder>) b -> b.batchTimeout(Duration.ofMillis(999)),
+                        "batchTimeout must be between PT1S and PT24H, was PT0.999S"},
+                new Object[] {"batchTimeout 25h", (Consumer<Builder>) b -> b.batchTimeout(Duration.ofHours(25)),
+                        "batchTimeout must be between PT1S and PT24H, was PT25H"})
                 .map(Arguments::of);
     }
 
@@ -290,6 +295,8 @@ class KafkaToSnowflakeBridgeBuilderTest {
             assertEquals(Duration.ofMillis(100), s.pollTimeout());
             assertEquals(Duration.ofSeconds(1), s.commitInterval());
             assertEquals(Duration.ofSeconds(30), s.closeTimeout());
+            assertEquals(Duration.ofMinutes(5), s.batchTimeout());
+            assertEquals(RetryPolicy.defaults(), s.retryPolicy());
             assertEquals("noop", s.backend().name());
             assertEquals("KafkaToSnowflakeBridge{ksbridge}", bridge.toString());
         }

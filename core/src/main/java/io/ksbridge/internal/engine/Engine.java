@@ -31,6 +31,7 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -77,6 +78,8 @@ public final class Engine {
 
     private final BridgeSettings s;
     private final IngestBackend backend;
+    private final Ticker ticker;
+    private final RetryLog retryLog;
     private final BridgeListener listener;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -91,6 +94,8 @@ public final class Engine {
     private volatile Thread loopThread;
     private volatile Consumer<byte[], byte[]> ownConsumer;
     private boolean ownLoop;
+    /** A virtual-machine error that ended the own loop, thrown again once the loop has let go of its resources. */
+    private VirtualMachineError fatalError;
     private boolean backendStarted;
 
     // polling-thread state
@@ -106,12 +111,23 @@ public final class Engine {
     private int inFlight;
     private boolean memoryPaused;
     private long lastCommitNanos;
-    private long lastLagNanos = System.nanoTime() - LAG_INTERVAL_NANOS;
+    private long lastLagNanos;
     /** The host's consumer, when it passed one to {@link #rebalanceListener}; read only on its polling thread. */
     private volatile Consumer<byte[], byte[]> hostConsumer;
 
     public Engine(BridgeSettings settings) {
+        this(settings, Ticker.system());
+    }
+
+    /**
+     * An engine whose timers (flush age, retry backoff, batch deadlines, commit and lag intervals) read
+     * {@code ticker}: tests move time by hand. Close and revoke waits are real waits and read the system clock.
+     */
+    public Engine(BridgeSettings settings, Ticker ticker) {
         this.s = settings;
+        this.ticker = ticker;
+        this.retryLog = new RetryLog(ticker);
+        this.lastLagNanos = ticker.nanoTime() - LAG_INTERVAL_NANOS;
         this.backend = settings.backend();
         this.listener = SafeListener.of(List.of(settings.listener()));
     }
@@ -271,6 +287,14 @@ public final class Engine {
         }
     }
 
+    /** What a host call throws for {@code t}: a bridge exception as it is, an {@link Error} never wrapped. */
+    private RuntimeException asThrown(Throwable t) {
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return t instanceof BridgeException be ? be : new BridgeException("bridge " + s.name() + " failed: " + t, t);
+    }
+
     private void recordFailure(Throwable t) {
         if (failure == null) {
             failure = t;
@@ -323,7 +347,7 @@ public final class Engine {
                     org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
             consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
             ownConsumer = consumer;
-            lastCommitNanos = System.nanoTime() - s.commitInterval().toNanos(); // the first durable offsets commit at once
+            lastCommitNanos = ticker.nanoTime() - s.commitInterval().toNanos(); // the first durable offsets commit at once
             ConsumerRebalanceListener rebalance = rebalanceListener(consumer);
             if (s.topicPattern() != null) {
                 consumer.subscribe(s.topicPattern(), rebalance);
@@ -357,7 +381,9 @@ public final class Engine {
             }
         } catch (Throwable t) {
             recordFailure(t);
-            if (consumer != null && !haltRequested) {
+            if (t instanceof VirtualMachineError) {
+                fatalError = (VirtualMachineError) t; // out of memory and the like: no drain, no commit
+            } else if (consumer != null && !haltRequested) {
                 try {
                     if (t instanceof RecordFormatException) {
                         // The rows before the bad record are good: load them, so a restart starts at the bad one.
@@ -384,10 +410,13 @@ public final class Engine {
             state.set(State.STOPPED);
             terminated.countDown();
         }
+        if (fatalError != null) {
+            throw fatalError; // the loop thread ends with it: its uncaught-exception handler sees it
+        }
     }
 
     private void commit(Consumer<byte[], byte[]> consumer, boolean sync) {
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         if (!sync && now - lastCommitNanos < s.commitInterval().toNanos()) {
             return;
         }
@@ -454,7 +483,7 @@ public final class Engine {
                 }
             } catch (Throwable t) {
                 recordFailure(t);
-                throw t instanceof BridgeException be ? be : new BridgeException("bridge " + s.name() + " failed: " + t, t);
+                throw asThrown(t);
             }
         } finally {
             hostLock.unlock();
@@ -561,7 +590,7 @@ public final class Engine {
                 throw wakeup; // close() woke the consumer inside a rebalance: the loop ends cleanly, not as a failure
             }
             recordFailure(t);
-            throw t instanceof BridgeException be ? be : new BridgeException("bridge " + s.name() + " failed: " + t, t);
+            throw asThrown(t);
         } finally {
             if (host) {
                 hostLock.unlock();
@@ -635,7 +664,7 @@ public final class Engine {
                 if (!e.isRetriable() || !s.retryPolicy().allows(attempt) || closeRequested) {
                     throw e;
                 }
-                Duration delay = s.retryPolicy().delay(attempt);
+                Duration delay = s.retryPolicy().delay(attempt, ThreadLocalRandom.current().nextDouble());
                 log.warn("opening {} in {} failed (attempt {}), retrying in {}: {}", tp, backend.name(), attempt, delay,
                         e.getMessage());
                 sleep(delay);
@@ -699,6 +728,7 @@ public final class Engine {
         bufferedBytes -= ps.bytes;
         bufferedBytesView = bufferedBytes;
         partitions.remove(ps.tp);
+        retryLog.forget(ps.tp);
         seekTargets.remove(ps.tp);
         backoffPaused.remove(ps.tp);
         releaseQuietly(ps.tp);
@@ -738,7 +768,7 @@ public final class Engine {
                 }
                 seekTargets.remove(tp);
             }
-            maybeFlush(ps, System.nanoTime());
+            maybeFlush(ps, ticker.nanoTime());
         }
     }
 
@@ -752,21 +782,21 @@ public final class Engine {
                     throw new IngestException("gave up on record " + coordinates(rec) + " after " + ps.formatAttempts
                             + " attempts: " + c.retriable.getMessage(), false, c.retriable);
                 }
-                Duration delay = s.retryPolicy().delay(ps.formatAttempts);
+                Duration delay = s.retryPolicy().delay(ps.formatAttempts, ThreadLocalRandom.current().nextDouble());
                 log.warn("record {} cannot be converted yet (attempt {}), retrying in {}: {}", coordinates(rec),
                         ps.formatAttempts, delay, c.retriable.getMessage());
                 if (consumer != null) {
                     consumer.seek(ps.tp, rec.offset());
                     consumer.pause(Set.of(ps.tp));
                     backoffPaused.add(ps.tp);
-                    ps.backoffUntilNanos = System.nanoTime() + delay.toNanos();
+                    ps.backoffUntilNanos = ticker.nanoTime() + delay.toNanos();
                     return false;
                 }
                 sleepServing(delay);
                 continue;
             }
             ps.formatAttempts = 0;
-            long now = System.nanoTime();
+            long now = ticker.nanoTime();
             if (c.row == null) {
                 if (c.bad != null) {
                     route(ps, rec, c.bad);
@@ -924,7 +954,7 @@ public final class Engine {
         if (!ps.deadLetters.isEmpty()) {
             deadLetterWriter().await(ps.deadLetters, s.closeTimeout().plusSeconds(30));
         }
-        long nowNanos = System.nanoTime();
+        long nowNanos = ticker.nanoTime();
         if (!ps.rows.isEmpty()) {
             long pushTime = System.currentTimeMillis();
             for (int i = 0; i < ps.rows.size(); i++) {
@@ -951,6 +981,8 @@ public final class Engine {
 
     private void submit(InFlight f) {
         f.state = InFlight.State.SUBMITTED;
+        f.submittedNanos = ticker.nanoTime();
+        f.warned = false;
         inFlight++;
         CompletionStage<IngestResult> stage;
         try {
@@ -958,6 +990,8 @@ public final class Engine {
             if (stage == null) {
                 throw new IllegalStateException("backend " + backend.name() + " returned null from ingest");
             }
+        } catch (VirtualMachineError e) {
+            throw e;
         } catch (Throwable t) {
             completions.add(new Completion(f, IngestResult.fatal(t)));
             return;
@@ -1003,7 +1037,7 @@ public final class Engine {
             f.state = InFlight.State.DURABLE;
             IngestBatch b = f.batch;
             listener.onDurable(new BridgeEvents.Durable(b.table(), b.partition(), b.firstOffset(), b.lastOffset(),
-                    b.rows().size(), f.bytes, Duration.ofNanos(System.nanoTime() - f.flushedNanos)));
+                    b.rows().size(), f.bytes, Duration.ofNanos(ticker.nanoTime() - f.flushedNanos)));
             release(f);
             advance(ps);
         } else if (r instanceof IngestResult.Retry retry) {
@@ -1011,15 +1045,24 @@ public final class Engine {
             if (!s.retryPolicy().allows(f.attempts)) {
                 f.state = InFlight.State.FAILED;
                 throw new IngestException("backend " + backend.name() + " gave up on batch " + f.batch.id() + " after "
-                        + f.attempts + " attempts: " + retry.cause().getMessage(), false, retry.cause());
+                        + f.attempts + " attempts (retryPolicy maxAttempts " + s.retryPolicy().maxAttempts() + "): "
+                        + retry.cause().getMessage(), false, retry.cause());
             }
-            Duration delay = s.retryPolicy().delay(f.attempts);
+            Duration delay = s.retryPolicy().delay(f.attempts, ThreadLocalRandom.current().nextDouble());
             f.state = InFlight.State.RETRY_WAIT;
-            f.dueNanos = System.nanoTime() + delay.toNanos();
+            f.dueNanos = ticker.nanoTime() + delay.toNanos();
             IngestBatch b = f.batch;
             listener.onRetry(new BridgeEvents.Retry(b.table(), b.partition(), b.firstOffset(), b.lastOffset(),
                     f.attempts, delay, retry.cause()));
-            log.debug("batch {} will be retried in {}: {}", b.id(), delay, retry.cause().toString());
+            long quiet = retryLog.admit(ps.tp);
+            if (quiet >= 0) {
+                log.warn("bridge {}: batch {} failed (attempt {} of {}), retrying in {}{}: {}", s.name(), b.id(),
+                        f.attempts, maxAttempts(), delay, quiet == 0 ? "" : " (" + quiet + " more retries of "
+                                + ps.tp + " since the last warning)", retry.cause().toString());
+            } else {
+                log.debug("bridge {}: batch {} failed (attempt {}), retrying in {}: {}", s.name(), b.id(), f.attempts,
+                        delay, retry.cause().toString());
+            }
         } else if (r instanceof IngestResult.Fatal fatal) {
             f.state = InFlight.State.FAILED;
             Throwable cause = fatal.cause();
@@ -1086,7 +1129,7 @@ public final class Engine {
      * durable offset, at most once per {@link #LAG_INTERVAL_NANOS}. Polling thread only.
      */
     private void reportLag(Consumer<byte[], byte[]> consumer) {
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         if (now - lastLagNanos < LAG_INTERVAL_NANOS || partitions.isEmpty()) {
             return;
         }
@@ -1115,7 +1158,8 @@ public final class Engine {
     private void maintain(Consumer<byte[], byte[]> consumer) {
         drainCompletions();
         checkAsyncFailure();
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
+        checkDeadlines(now);
         for (PartitionState ps : new ArrayList<>(partitions.values())) {
             resubmitDue(ps, now);
             maybeFlush(ps, now);
@@ -1137,6 +1181,39 @@ public final class Engine {
                             consumer.resume(Set.of(tp));
                         }
                     }
+                }
+            }
+        }
+    }
+
+    private String maxAttempts() {
+        int max = s.retryPolicy().maxAttempts();
+        return max == 0 ? "unlimited" : String.valueOf(max);
+    }
+
+    /**
+     * A batch with the backend past {@code batchTimeout} stops the bridge, naming it; half way there, a warning. The
+     * bridge does not hand the batch over again: the unanswered attempt may still land.
+     */
+    private void checkDeadlines(long now) {
+        long timeout = s.batchTimeout().toNanos();
+        for (PartitionState ps : partitions.values()) {
+            for (InFlight f : ps.batches) {
+                if (f.state != InFlight.State.SUBMITTED) {
+                    continue;
+                }
+                long waited = now - f.submittedNanos;
+                IngestBatch b = f.batch;
+                if (waited > timeout) {
+                    f.state = InFlight.State.FAILED;
+                    throw new io.ksbridge.BatchTimeoutException(backend.name(), b.table(), b.partition(),
+                            b.firstOffset(), b.lastOffset(), b.attempt(), Duration.ofNanos(waited), s.batchTimeout());
+                }
+                if (!f.warned && waited > timeout / 2) {
+                    f.warned = true;
+                    log.warn("bridge {}: batch {} ({} rows, attempt {}) has been with backend {} for {} without an "
+                            + "outcome; at batchTimeout ({}) the bridge stops", s.name(), b.id(), b.rows().size(),
+                            b.attempt(), backend.name(), Duration.ofNanos(waited), s.batchTimeout());
                 }
             }
         }
@@ -1208,7 +1285,7 @@ public final class Engine {
     private void waitUntil(java.util.function.BooleanSupplier done, long deadlineNanos, List<PartitionState> states) {
         while (!done.getAsBoolean() && System.nanoTime() < deadlineNanos && !haltRequested) {
             awaitCompletion(Duration.ofMillis(20));
-            long now = System.nanoTime();
+            long now = ticker.nanoTime();
             for (PartitionState ps : states) {
                 resubmitDue(ps, now);
                 if (!ps.bufferEmpty()) {
