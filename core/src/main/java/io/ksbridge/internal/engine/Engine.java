@@ -311,22 +311,44 @@ public final class Engine {
         }
     }
 
+    /**
+     * Releases the partitions and closes the dead-letter producer and the backend, within what is left of the close
+     * deadline (at least a second when none was set): on a closing thread that the caller waits for until then, so a
+     * backend that hangs delays {@code close(Duration)} by at most a second more than asked.
+     */
     private void shutdownResources() {
-        for (PartitionState ps : partitions.values()) {
-            releaseQuietly(ps.tp);
-        }
+        List<TopicPartition> open = new ArrayList<>(partitions.keySet());
         partitions.clear();
-        if (deadLetters != null) {
-            try {
-                deadLetters.close();
-            } catch (RuntimeException e) {
-                log.warn("closing the dead-letter producer failed: {}", e.toString());
+        long deadline = closeDeadlineNanos;
+        long now = System.nanoTime();
+        Duration left = Duration.ofNanos(deadline == 0 ? s.closeTimeout().toNanos() : Math.max(0, deadline - now));
+        Thread closer = new Thread(() -> {
+            for (TopicPartition tp : open) {
+                releaseQuietly(tp);
             }
-        }
+            if (deadLetters != null) {
+                try {
+                    deadLetters.close(left);
+                } catch (RuntimeException e) {
+                    log.warn("closing the dead-letter producer failed: {}", e.toString());
+                }
+            }
+            try {
+                backend.close(left);
+            } catch (RuntimeException e) {
+                log.warn("closing backend {} failed: {}", backend.name(), e.toString());
+            }
+        }, "ksbridge-" + s.name() + "-close");
+        closer.setDaemon(true);
+        closer.start();
         try {
-            backend.close();
-        } catch (RuntimeException e) {
-            log.warn("closing backend {} failed: {}", backend.name(), e.toString());
+            closer.join(left.toMillis() + 1_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closer.isAlive()) {
+            log.warn("bridge {}: backend {} did not close within {} (what was left of the close timeout) and a second; "
+                    + "leaving it to finish in the background", s.name(), backend.name(), left);
         }
     }
 

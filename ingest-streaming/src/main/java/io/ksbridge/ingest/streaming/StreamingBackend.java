@@ -659,10 +659,17 @@ public final class StreamingBackend implements IngestBackend {
      */
     @Override
     public void close() {
+        close(settings.closeTimeout());
+    }
+
+    /** Closes within the shorter of {@code timeout} and the builder's {@code closeTimeout}. */
+    @Override
+    public void close(Duration timeout) {
         if (closed) {
             return;
         }
         closed = true;
+        Duration wait = timeout.compareTo(settings.closeTimeout()) < 0 ? timeout : settings.closeTimeout();
         List<CompletableFuture<Void>> closing = new ArrayList<>();
         for (TopicPartition tp : new ArrayList<>(lanes.keySet())) {
             Lane lane = lanes.remove(tp);
@@ -677,12 +684,12 @@ public final class StreamingBackend implements IngestBackend {
                 }
             }
         }
-        long deadline = System.nanoTime() + settings.closeTimeout().toNanos();
+        long deadline = System.nanoTime() + wait.toNanos();
         try {
             CompletableFuture.allOf(closing.toArray(new CompletableFuture[0]))
-                    .get(Math.max(1, settings.closeTimeout().toMillis()), TimeUnit.MILLISECONDS);
+                    .get(Math.max(1, wait.toMillis()), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
-            LOG.info("channels did not close within {}: {}", settings.closeTimeout(), e.toString());
+            LOG.info("channels did not close within {}: {}", wait, e.toString());
         }
         if (poller != null) {
             poller.shutdownNow();
@@ -710,7 +717,7 @@ public final class StreamingBackend implements IngestBackend {
             }
             if (closer.isAlive()) {
                 LOG.warn("the Snowpipe Streaming client did not close within {}; leaving it to finish in the background",
-                        settings.closeTimeout());
+                        wait);
             }
         }
         sql.close();
