@@ -212,6 +212,9 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
         private Duration batchTimeout = DEFAULT_BATCH_TIMEOUT;
         private IngestBackend backend;
         private int backendsSet;
+        /** The backend of the bridge this builder built last, and that bridge's name: a backend has one owner. */
+        private IngestBackend builtWith;
+        private String builtName;
         private final List<BridgeListener> listeners = new ArrayList<>();
 
         private Builder() {
@@ -398,7 +401,10 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
             return this;
         }
 
-        /** Where batches go. Required, exactly one. The bridge starts and closes it. */
+        /**
+         * Where batches go. Required, exactly one. The bridge starts and closes it, so a backend belongs to one
+         * bridge: building a second bridge with the same backend instance is refused.
+         */
         public Builder backend(IngestBackend backend) {
             this.backend = Objects.requireNonNull(backend, "backend must not be null");
             this.backendsSet++;
@@ -435,6 +441,12 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
             } else if (backendsSet > 1) {
                 problems.add(new Problem("backend", backend.name(),
                         "exactly one backend is allowed, but backend(...) was called " + backendsSet + " times"));
+            }
+            if (backend != null && backend == builtWith) {
+                problems.add(new Problem("backend", backend.name(), "this builder already built bridge '" + builtName
+                        + "' with this backend instance; a backend belongs to one bridge (it holds that bridge's"
+                        + " channels, pipes and clients, and that bridge closes it): build each bridge from its own"
+                        + " builder, or call backend(...) with a new backend before build()"));
             }
             if (!topics.isEmpty() && topicPattern != null) {
                 problems.add(new Problem("topicPattern", topicPattern.pattern(),
@@ -480,6 +492,9 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
             if (!problems.isEmpty()) {
                 throw new BridgeConfigException(problems);
             }
+            builtWith = backend;
+            builtName = name;
+            backendsSet = 0; // the next bridge from this builder needs a backend(...) of its own
             return new KafkaToSnowflakeBridge(new BridgeSettings(name, consumerProperties, topics, topicPattern, format,
                     keyFormat, tableNamer, flushPolicy, metadata, errorPolicy, nullValues, maxBufferedBytes,
                     recordCap, maxInFlightBatches, retryPolicy, pollTimeout, commitInterval, closeTimeout, batchTimeout, backend,

@@ -163,6 +163,18 @@ class KafkaToSnowflakeBridgeBuilderTest {
     }
 
     @Test
+    void build_twiceWithTheSameBackend_secondRefusedNamingTheFirstBridge() {
+        Builder b = hostLoop().name("first");
+        try (KafkaToSnowflakeBridge first = b.build()) {
+            assertEquals("first", first.settings().name());
+            assertEquals("Invalid value noop for setting backend: this builder already built bridge 'first' with this"
+                    + " backend instance; a backend belongs to one bridge (it holds that bridge's channels, pipes and"
+                    + " clients, and that bridge closes it): build each bridge from its own builder, or call"
+                    + " backend(...) with a new backend before build()", buildFailure(b.name("second")));
+        }
+    }
+
+    @Test
     void build_topicsAndTopicPattern_problemNamingBoth() {
         assertEquals("Invalid value o.* for setting topicPattern: topics and topicPattern are mutually exclusive;"
                 + " topics [orders] were also set", buildFailure(ownLoop().topicPattern(Pattern.compile("o.*"))));
@@ -308,8 +320,9 @@ class KafkaToSnowflakeBridgeBuilderTest {
         Builder b = hostLoop().consumerProperties(CONSUMER).topics(topics);
         try (KafkaToSnowflakeBridge first = b.build()) {
             topics.add("mutated-after");
-            b.topics("b").name("second");
+            b.topics("b").name("second").backend(new NoopBackend("its own"));
             try (KafkaToSnowflakeBridge second = b.build()) {
+                assertNotSame(first.settings().backend(), second.settings().backend());
                 assertNotSame(first.settings(), second.settings());
                 assertEquals(List.of("a"), first.settings().topics());
                 assertEquals("ksbridge", first.settings().name());
