@@ -102,6 +102,10 @@ public final class Engine {
     private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
     private final Map<TopicPartition, Long> seekTargets = new HashMap<>();
     private final Set<TopicPartition> backoffPaused = new HashSet<>();
+    /** Partitions assigned whose backend open has not succeeded yet: paused until it does. Polling thread only. */
+    private final Map<TopicPartition, PendingOpen> opening = new HashMap<>();
+    /** Runs backend opens off the polling thread, one at a time, in assignment order; started on first use. */
+    private java.util.concurrent.ExecutorService opener;
     private final RowOutput valueOut = new RowOutput();
     private final RowOutput keyOut = new RowOutput();
     private final Ctx ctx = new Ctx();
@@ -319,10 +323,22 @@ public final class Engine {
     private void shutdownResources() {
         List<TopicPartition> open = new ArrayList<>(partitions.keySet());
         partitions.clear();
+        cancelOpens(new ArrayList<>(opening.keySet()));
+        java.util.concurrent.ExecutorService openerNow = opener;
+        if (openerNow != null) {
+            openerNow.shutdown();
+        }
         long deadline = closeDeadlineNanos;
         long now = System.nanoTime();
         Duration left = Duration.ofNanos(deadline == 0 ? s.closeTimeout().toNanos() : Math.max(0, deadline - now));
         Thread closer = new Thread(() -> {
+            if (openerNow != null) {
+                try {
+                    openerNow.awaitTermination(left.toMillis(), TimeUnit.MILLISECONDS); // no open racing the close
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             for (TopicPartition tp : open) {
                 releaseQuietly(tp);
             }
@@ -499,6 +515,7 @@ public final class Engine {
             try {
                 process(records, null);
                 maintain(null);
+                completeOpens(hostConsumer, ticker.nanoTime());
                 Consumer<byte[], byte[]> host = hostConsumer;
                 if (host != null) {
                     reportLag(host);
@@ -626,8 +643,12 @@ public final class Engine {
         for (TopicPartition tp : assigned) {
             revokedOffsets.remove(tp); // ours again: only the live offset counts
             finalOffsets.remove(tp);
-            if (!partitions.containsKey(tp)) {
-                open(tp, consumer);
+            if (!partitions.containsKey(tp) && !opening.containsKey(tp)) {
+                if (consumer != null) {
+                    beginOpen(tp, consumer);
+                } else {
+                    open(tp, null); // nothing to pause: the host seeks to seekTargets() after this returns
+                }
             }
         }
         if (consumer != null && memoryPaused) {
@@ -636,7 +657,118 @@ public final class Engine {
         listener.onAssigned(Set.copyOf(assigned));
     }
 
-    private PartitionState open(TopicPartition tp, Consumer<byte[], byte[]> consumer) {
+    /** An open in progress: its current attempt, and when the next one is due after a retriable failure. */
+    private static final class PendingOpen {
+        final TopicPartition tp;
+        final String table;
+        final long assignedNanos;
+        java.util.concurrent.CompletableFuture<PartitionStart> attempt;
+        int failures;
+        long dueNanos;
+
+        PendingOpen(TopicPartition tp, String table, long assignedNanos) {
+            this.tp = tp;
+            this.table = table;
+            this.assignedNanos = assignedNanos;
+        }
+    }
+
+    /**
+     * Pauses the partition and opens it on the opener thread: the rebalance callback returns at once, however long
+     * Snowflake takes. {@link #completeOpens} picks the outcome up on the polling thread.
+     */
+    private void beginOpen(TopicPartition tp, Consumer<byte[], byte[]> consumer) {
+        PendingOpen p = new PendingOpen(tp, tableFor(tp), ticker.nanoTime());
+        consumer.pause(Set.of(tp));
+        opening.put(tp, p);
+        p.attempt = startOpenAttempt(p);
+    }
+
+    private java.util.concurrent.CompletableFuture<PartitionStart> startOpenAttempt(PendingOpen p) {
+        if (opener == null) {
+            opener = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "ksbridge-" + s.name() + "-open");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            PartitionStart start = backend.open(p.table, p.tp);
+            if (start == null) {
+                throw new IllegalStateException("backend " + backend.name() + " returned null from open(" + p.tp + ")");
+            }
+            return start;
+        }, opener);
+    }
+
+    /**
+     * Polling thread: partitions whose open succeeded start (seek, resume); a retriable failure is tried again after
+     * its backoff, still paused; any other failure, or retries run out, stops the bridge naming the partition.
+     */
+    private void completeOpens(Consumer<byte[], byte[]> consumer, long now) {
+        if (opening.isEmpty() || consumer == null) {
+            return;
+        }
+        for (PendingOpen p : new ArrayList<>(opening.values())) {
+            if (p.attempt == null) {
+                if (now >= p.dueNanos && !closeRequested) {
+                    p.attempt = startOpenAttempt(p);
+                }
+                continue;
+            }
+            if (!p.attempt.isDone()) {
+                continue;
+            }
+            PartitionStart start;
+            try {
+                start = p.attempt.join();
+            } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                p.attempt = null;
+                p.failures++;
+                if (!(cause instanceof IngestException ie) || !ie.isRetriable() || !s.retryPolicy().allows(p.failures)) {
+                    if (cause instanceof BridgeException be) {
+                        throw be;
+                    }
+                    throw new IngestException("backend " + backend.name() + " could not open " + p.tp + " (table "
+                            + p.table + ") after " + p.failures + " attempt(s): " + cause, false, cause);
+                }
+                Duration delay = s.retryPolicy().delay(p.failures, ThreadLocalRandom.current().nextDouble());
+                p.dueNanos = now + delay.toNanos();
+                listener.onRetry(new BridgeEvents.Retry(p.table, p.tp, -1, -1, p.failures, delay, cause));
+                long quiet = retryLog.admit(p.tp);
+                if (quiet >= 0) {
+                    log.warn("bridge {}: opening {} (table {}) in {} failed (attempt {} of {}), retrying in {}; the "
+                            + "partition stays paused: {}", s.name(), p.tp, p.table, backend.name(), p.failures,
+                            maxAttempts(), delay, cause.getMessage());
+                }
+                continue;
+            }
+            opening.remove(p.tp);
+            started(p.tp, p.table, start, consumer);
+            if (!memoryPaused) {
+                consumer.resume(Set.of(p.tp));
+            }
+            log.debug("bridge {} opened {} in {} ms after its assignment", s.name(), p.tp,
+                    Duration.ofNanos(now - p.assignedNanos).toMillis());
+        }
+    }
+
+    /** Forgets opens of revoked partitions; one that still succeeds is released at once, on whichever thread. */
+    private void cancelOpens(Collection<TopicPartition> revoked) {
+        for (TopicPartition tp : revoked) {
+            PendingOpen p = opening.remove(tp);
+            if (p != null && p.attempt != null) {
+                p.attempt.whenComplete((start, error) -> {
+                    if (start != null) {
+                        releaseQuietly(tp);
+                    }
+                });
+            }
+        }
+    }
+
+    private String tableFor(TopicPartition tp) {
         String table;
         try {
             table = s.tableNamer().tableName(tp.topic());
@@ -647,7 +779,18 @@ public final class Engine {
         if (table == null || table.isBlank()) {
             throw new BridgeConfigException("tableNamer", tp.topic(), "returned no table name for topic '" + tp.topic() + "'");
         }
-        PartitionStart start = openWithRetry(table, tp);
+        return table;
+    }
+
+    /** Opens on the polling thread, retrying in place: the host loop that gave the bridge no consumer to pause. */
+    private PartitionState open(TopicPartition tp, Consumer<byte[], byte[]> consumer) {
+        String table = tableFor(tp);
+        return started(tp, table, openWithRetry(table, tp), consumer);
+    }
+
+    /** The backend opened the partition: where it resumes (seek, or a seek target for the host), and its state. */
+    private PartitionState started(TopicPartition tp, String table, PartitionStart start,
+                                   Consumer<byte[], byte[]> consumer) {
         PartitionState ps = new PartitionState(tp, table);
         if (start.nextOffset().isPresent()) {
             long next = start.nextOffset().getAsLong();
@@ -695,6 +838,7 @@ public final class Engine {
     }
 
     private void revoke(Collection<TopicPartition> revoked, Consumer<byte[], byte[]> consumer, boolean commit) {
+        cancelOpens(revoked);
         List<PartitionState> states = new ArrayList<>();
         for (TopicPartition tp : revoked) {
             PartitionState ps = partitions.get(tp);
@@ -774,8 +918,8 @@ public final class Engine {
         for (TopicPartition tp : records.partitions()) {
             PartitionState ps = partitions.get(tp);
             if (ps == null) {
-                if (consumer != null) {
-                    continue; // no longer ours
+                if (consumer != null || opening.containsKey(tp)) {
+                    continue; // no longer ours, or not open yet (paused: read again from where it starts)
                 }
                 ps = open(tp, null); // host loop without our rebalance listener
             }
@@ -1182,6 +1326,7 @@ public final class Engine {
         checkAsyncFailure();
         long now = ticker.nanoTime();
         checkDeadlines(now);
+        completeOpens(consumer, now);
         for (PartitionState ps : new ArrayList<>(partitions.values())) {
             resubmitDue(ps, now);
             maybeFlush(ps, now);
@@ -1191,6 +1336,7 @@ public final class Engine {
                 memoryPaused = false;
                 Set<TopicPartition> resume = new HashSet<>(consumer.assignment());
                 resume.removeAll(backoffPaused);
+                resume.removeAll(opening.keySet());
                 consumer.resume(resume);
                 listener.onBackpressure(new BridgeEvents.Backpressure(resume, false, bufferedBytes));
             }
