@@ -349,8 +349,11 @@ public final class StreamingBackend implements IngestBackend {
     /** Hands a batch's rows to the channel; runs on the partition's writer thread. */
     private void write(Lane lane, IngestBatch batch, CompletableFuture<IngestResult> result) {
         try {
-            synchronized (lane) {
+            lane.lock.lock();
+            try {
                 writeLocked(lane, batch, result);
+            } finally {
+                lane.lock.unlock();
             }
         } catch (RuntimeException e) {
             result.complete(IngestResult.fatal(e));
@@ -554,11 +557,16 @@ public final class StreamingBackend implements IngestBackend {
             List<Lane> waiting = new ArrayList<>();
             List<SnowflakeStreamingIngestChannel> channels = new ArrayList<>();
             for (Lane lane : lanes.values()) {
-                synchronized (lane) {
+                if (!lane.lock.tryLock()) {
+                    continue; // its writer holds it (a write, a reopen that may stall): next round
+                }
+                try {
                     if (!lane.pending.isEmpty() && !lane.needsReopen) {
                         waiting.add(lane);
                         channels.add(lane.channel);
                     }
+                } finally {
+                    lane.lock.unlock();
                 }
             }
             for (int i = 0; i < waiting.size(); i++) {
@@ -577,7 +585,10 @@ public final class StreamingBackend implements IngestBackend {
                                 + " failed", e, settings.account());
                     }
                 }
-                synchronized (lane) {
+                if (!lane.lock.tryLock()) {
+                    continue; // busy writing or reopening: this token is read again next round
+                }
+                try {
                     if (lane.channel != channel) {
                         continue; // reopened meanwhile
                     }
@@ -604,6 +615,8 @@ public final class StreamingBackend implements IngestBackend {
                         lane.pending.poll();
                         head.result.complete(IngestResult.durable(head.rejected));
                     }
+                } finally {
+                    lane.lock.unlock();
                 }
             }
         } catch (RuntimeException e) {
@@ -622,10 +635,13 @@ public final class StreamingBackend implements IngestBackend {
 
     private void retire(Lane lane, IngestException why) {
         SnowflakeStreamingIngestChannel channel;
-        synchronized (lane) {
+        lane.lock.lock();
+        try {
             lane.released = true;
             lane.abandonPending(why);
             channel = lane.channel;
+        } finally {
+            lane.lock.unlock();
         }
         if (channel != null) {
             closeQuietly(channel);
@@ -676,12 +692,15 @@ public final class StreamingBackend implements IngestBackend {
             if (lane == null) {
                 continue;
             }
-            synchronized (lane) {
+            lane.lock.lock();
+            try {
                 lane.released = true;
                 lane.abandonPending(new IngestException("the Streaming backend closed", true));
                 if (lane.channel != null) {
                     closing.add(closeQuietly(lane.channel));
                 }
+            } finally {
+                lane.lock.unlock();
             }
         }
         long deadline = System.nanoTime() + wait.toNanos();
