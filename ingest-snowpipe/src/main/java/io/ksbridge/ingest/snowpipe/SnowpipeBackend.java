@@ -420,12 +420,19 @@ public final class SnowpipeBackend implements IngestBackend {
 
     @Override
     public void close() {
+        close(settings.closeWait());
+    }
+
+    /** Closes, waiting for files still loading for the shorter of {@code timeout} and the builder's {@code closeWait}. */
+    @Override
+    public void close(Duration timeout) {
         if (closed) {
             return;
         }
         closed = true;
+        Duration wait = timeout.compareTo(settings.closeWait()) < 0 ? timeout : settings.closeWait();
         if (monitor != null) {
-            if (!dead && !settings.closeWait().isZero() && !monitor.awaitSettled(settings.closeWait())) {
+            if (!dead && !wait.isZero() && !monitor.awaitSettled(wait)) {
                 LOG.info("closing with {} file(s) still loading; the next open of their partitions settles them",
                         monitor.pendingCount());
             }
