@@ -373,9 +373,16 @@ public final class SnowpipeBackend implements IngestBackend {
             result.complete(IngestResult.retry(new IngestException("staging " + path + " on @" + objects.qualify(lane.stage)
                     + " failed: " + e.getMessage(), true, e)));
             return;
-        } catch (RuntimeException e) {
+        } catch (java.io.UncheckedIOException e) {
             lane.blockedFrom = Math.min(lane.blockedFrom, batch.firstOffset());
-            result.complete(IngestResult.retry(e));
+            result.complete(IngestResult.retry(new IngestException("staging " + path + " on @" + objects.qualify(lane.stage)
+                    + " failed: " + e.getMessage(), true, e)));
+            return;
+        } catch (RuntimeException e) {
+            // classified by type: an exception nobody expected stops the bridge, named, instead of retrying unseen
+            lane.blockedFrom = Math.min(lane.blockedFrom, batch.firstOffset());
+            result.complete(IngestResult.fatal(new IngestException("staging or submitting " + path + " failed unexpectedly: "
+                    + e, false, e)));
             return;
         }
         lane.lastAccepted = batch.lastOffset();
