@@ -84,6 +84,11 @@ public final class Engine {
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final ReentrantLock hostLock = new ReentrantLock();
+    /** Makes start() and close() of an own-loop bridge one step each: close never sees a half-started loop. */
+    private final Object lifecycle = new Object();
+    /** Own loop: the durable offsets as the loop thread last published them; any thread may read them. */
+    private volatile Map<TopicPartition, OffsetAndMetadata> publishedDurable = Map.of();
+    private boolean durableChanged;
     private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
 
     private volatile Throwable failure;
@@ -140,21 +145,25 @@ public final class Engine {
 
     public void start() {
         checkOwnLoop();
-        if (!state.compareAndSet(State.NEW, State.RUNNING)) {
-            throw new IllegalStateException("bridge " + s.name() + " was already started or closed");
+        synchronized (lifecycle) {
+            if (!state.compareAndSet(State.NEW, State.RUNNING)) {
+                throw new IllegalStateException("bridge " + s.name() + " was already started or closed");
+            }
+            Thread t = new Thread(this::loop, "ksbridge-" + s.name());
+            t.setDaemon(false);
+            loopThread = t;
+            t.start();
         }
-        Thread t = new Thread(this::loop, "ksbridge-" + s.name());
-        t.setDaemon(false);
-        loopThread = t;
-        t.start();
     }
 
     public void runHere() {
         checkOwnLoop();
-        if (!state.compareAndSet(State.NEW, State.RUNNING)) {
-            throw new IllegalStateException("bridge " + s.name() + " was already started or closed");
+        synchronized (lifecycle) {
+            if (!state.compareAndSet(State.NEW, State.RUNNING)) {
+                throw new IllegalStateException("bridge " + s.name() + " was already started or closed");
+            }
+            loopThread = Thread.currentThread();
         }
-        loopThread = Thread.currentThread();
         loop();
         Throwable f = failure;
         if (f != null) {
@@ -172,22 +181,26 @@ public final class Engine {
     public void close(Duration timeout) {
         closeDeadlineNanos = System.nanoTime() + timeout.toNanos();
         closeRequested = true;
-        if (ownLoop || loopThread != null) {
+        if (s.ownsConsumer()) {
+            // the loop thread drains and lets go; this thread only wakes it and waits (never drains itself)
+            Thread t;
+            synchronized (lifecycle) {
+                if (state.compareAndSet(State.NEW, State.STOPPED)) {
+                    terminated.countDown(); // never started: nothing to drain or release
+                    return;
+                }
+                t = loopThread;
+            }
             Consumer<byte[], byte[]> c = ownConsumer;
             if (c != null) {
                 c.wakeup();
             }
-            Thread t = loopThread;
             if (t != null && t != Thread.currentThread()) {
                 try {
                     t.join(Math.max(1, timeout.toMillis() + 10_000));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-            }
-            if (state.get() == State.NEW) {
-                state.set(State.STOPPED);
-                terminated.countDown();
             }
             return;
         }
@@ -403,9 +416,11 @@ public final class Engine {
                 maintain(consumer);
                 commit(consumer, false);
                 reportLag(consumer);
+                publishDurable();
             }
             if (!haltRequested) {
                 drain();
+                publishDurable();
                 try {
                     commit(consumer, true);
                 } catch (org.apache.kafka.clients.consumer.CommitFailedException e) {
@@ -451,6 +466,21 @@ public final class Engine {
         if (fatalError != null) {
             throw fatalError; // the loop thread ends with it: its uncaught-exception handler sees it
         }
+    }
+
+    /** Own loop: hands the durable offsets to other threads as an immutable snapshot, when they changed. */
+    private void publishDurable() {
+        if (!durableChanged) {
+            return;
+        }
+        durableChanged = false;
+        Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+        for (PartitionState ps : partitions.values()) {
+            if (ps.durableNext >= 0) {
+                out.put(ps.tp, new OffsetAndMetadata(ps.durableNext));
+            }
+        }
+        publishedDurable = Map.copyOf(out);
     }
 
     private void commit(Consumer<byte[], byte[]> consumer, boolean sync) {
@@ -546,6 +576,9 @@ public final class Engine {
     }
 
     public Map<TopicPartition, OffsetAndMetadata> durableOffsets() {
+        if (s.ownsConsumer()) {
+            return publishedDurable; // immutable, published by the loop thread
+        }
         hostLock.lock();
         try {
             if (state.get() == State.RUNNING && failure == null && !ownLoop) {
@@ -576,6 +609,9 @@ public final class Engine {
     private final Map<TopicPartition, OffsetAndMetadata> revokedOffsets = new HashMap<>();
 
     public Map<TopicPartition, Long> seekTargets() {
+        if (s.ownsConsumer()) {
+            return Map.of(); // the own loop seeks its consumer itself
+        }
         hostLock.lock();
         try {
             return new HashMap<>(seekTargets);
@@ -809,6 +845,7 @@ public final class Engine {
             ps.nextOffset = next;
             ps.rangeStart = next;
             ps.durableNext = next;
+            durableChanged = true;
         }
         partitions.put(tp, ps);
         log.debug("bridge {} opened {} -> table {} at {}", s.name(), tp, table, start.nextOffset());
@@ -894,6 +931,7 @@ public final class Engine {
         bufferedBytes -= ps.bytes;
         bufferedBytesView = bufferedBytes;
         partitions.remove(ps.tp);
+        durableChanged = true;
         retryLog.forget(ps.tp);
         seekTargets.remove(ps.tp);
         backoffPaused.remove(ps.tp);
@@ -1285,6 +1323,7 @@ public final class Engine {
         while (!ps.batches.isEmpty() && ps.batches.peekFirst().state == InFlight.State.DURABLE) {
             InFlight head = ps.batches.pollFirst();
             ps.durableNext = head.batch.lastOffset() + 1;
+            durableChanged = true;
         }
     }
 
