@@ -80,6 +80,7 @@ public final class Engine {
     private final IngestBackend backend;
     private final Ticker ticker;
     private final RetryLog retryLog;
+    private final PartitionOpener opener;
     private final BridgeListener listener;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -107,10 +108,6 @@ public final class Engine {
     private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
     private final Map<TopicPartition, Long> seekTargets = new HashMap<>();
     private final Set<TopicPartition> backoffPaused = new HashSet<>();
-    /** Partitions assigned whose backend open has not succeeded yet: paused until it does. Polling thread only. */
-    private final Map<TopicPartition, PendingOpen> opening = new HashMap<>();
-    /** Runs backend opens off the polling thread, one at a time, in assignment order; started on first use. */
-    private java.util.concurrent.ExecutorService opener;
     private final RowOutput valueOut = new RowOutput();
     private final RowOutput keyOut = new RowOutput();
     private final Ctx ctx = new Ctx();
@@ -139,6 +136,7 @@ public final class Engine {
         this.lastLagNanos = ticker.nanoTime() - LAG_INTERVAL_NANOS;
         this.backend = settings.backend();
         this.listener = SafeListener.of(List.of(settings.listener()));
+        this.opener = new PartitionOpener(settings.name(), backend, settings.retryPolicy(), ticker, retryLog, listener);
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -336,22 +334,12 @@ public final class Engine {
     private void shutdownResources() {
         List<TopicPartition> open = new ArrayList<>(partitions.keySet());
         partitions.clear();
-        cancelOpens(new ArrayList<>(opening.keySet()));
-        java.util.concurrent.ExecutorService openerNow = opener;
-        if (openerNow != null) {
-            openerNow.shutdown();
-        }
+        opener.shutdown(this::releaseQuietly);
         long deadline = closeDeadlineNanos;
         long now = System.nanoTime();
         Duration left = Duration.ofNanos(deadline == 0 ? s.closeTimeout().toNanos() : Math.max(0, deadline - now));
         Thread closer = new Thread(() -> {
-            if (openerNow != null) {
-                try {
-                    openerNow.awaitTermination(left.toMillis(), TimeUnit.MILLISECONDS); // no open racing the close
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            opener.awaitIdle(left); // no open racing the close
             for (TopicPartition tp : open) {
                 releaseQuietly(tp);
             }
@@ -679,9 +667,10 @@ public final class Engine {
         for (TopicPartition tp : assigned) {
             revokedOffsets.remove(tp); // ours again: only the live offset counts
             finalOffsets.remove(tp);
-            if (!partitions.containsKey(tp) && !opening.containsKey(tp)) {
+            if (!partitions.containsKey(tp) && !opener.isOpening(tp)) {
                 if (consumer != null) {
-                    beginOpen(tp, consumer);
+                    consumer.pause(Set.of(tp)); // until it is open: the callback returns at once
+                    opener.begin(tp, tableFor(tp));
                 } else {
                     open(tp, null); // nothing to pause: the host seeks to seekTargets() after this returns
                 }
@@ -693,115 +682,20 @@ public final class Engine {
         listener.onAssigned(Set.copyOf(assigned));
     }
 
-    /** An open in progress: its current attempt, and when the next one is due after a retriable failure. */
-    private static final class PendingOpen {
-        final TopicPartition tp;
-        final String table;
-        final long assignedNanos;
-        java.util.concurrent.CompletableFuture<PartitionStart> attempt;
-        int failures;
-        long dueNanos;
-
-        PendingOpen(TopicPartition tp, String table, long assignedNanos) {
-            this.tp = tp;
-            this.table = table;
-            this.assignedNanos = assignedNanos;
-        }
-    }
-
     /**
-     * Pauses the partition and opens it on the opener thread: the rebalance callback returns at once, however long
-     * Snowflake takes. {@link #completeOpens} picks the outcome up on the polling thread.
-     */
-    private void beginOpen(TopicPartition tp, Consumer<byte[], byte[]> consumer) {
-        PendingOpen p = new PendingOpen(tp, tableFor(tp), ticker.nanoTime());
-        consumer.pause(Set.of(tp));
-        opening.put(tp, p);
-        p.attempt = startOpenAttempt(p);
-    }
-
-    private java.util.concurrent.CompletableFuture<PartitionStart> startOpenAttempt(PendingOpen p) {
-        if (opener == null) {
-            opener = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "ksbridge-" + s.name() + "-open");
-                t.setDaemon(true);
-                return t;
-            });
-        }
-        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            PartitionStart start = backend.open(p.table, p.tp);
-            if (start == null) {
-                throw new IllegalStateException("backend " + backend.name() + " returned null from open(" + p.tp + ")");
-            }
-            return start;
-        }, opener);
-    }
-
-    /**
-     * Polling thread: partitions whose open succeeded start (seek, resume); a retriable failure is tried again after
-     * its backoff, still paused; any other failure, or retries run out, stops the bridge naming the partition.
+     * Polling thread: partitions whose open succeeded start (seek, and resume unless the memory cap holds them); a
+     * retriable failure is tried again after its backoff, still paused; any other stops the bridge.
      */
     private void completeOpens(Consumer<byte[], byte[]> consumer, long now) {
-        if (opening.isEmpty() || consumer == null) {
+        if (consumer == null || opener.opening().isEmpty()) {
             return;
         }
-        for (PendingOpen p : new ArrayList<>(opening.values())) {
-            if (p.attempt == null) {
-                if (now >= p.dueNanos && !closeRequested) {
-                    p.attempt = startOpenAttempt(p);
-                }
-                continue;
-            }
-            if (!p.attempt.isDone()) {
-                continue;
-            }
-            PartitionStart start;
-            try {
-                start = p.attempt.join();
-            } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
-                Throwable cause = e.getCause() != null ? e.getCause() : e;
-                p.attempt = null;
-                p.failures++;
-                if (!(cause instanceof IngestException ie) || !ie.isRetriable() || !s.retryPolicy().allows(p.failures)) {
-                    if (cause instanceof BridgeException be) {
-                        throw be;
-                    }
-                    throw new IngestException("backend " + backend.name() + " could not open " + p.tp + " (table "
-                            + p.table + ") after " + p.failures + " attempt(s): " + cause, false, cause);
-                }
-                Duration delay = s.retryPolicy().delay(p.failures, ThreadLocalRandom.current().nextDouble());
-                p.dueNanos = now + delay.toNanos();
-                listener.onRetry(new BridgeEvents.Retry(p.table, p.tp, -1, -1, p.failures, delay, cause));
-                long quiet = retryLog.admit(p.tp);
-                if (quiet >= 0) {
-                    log.warn("bridge {}: opening {} (table {}) in {} failed (attempt {} of {}), retrying in {}; the "
-                            + "partition stays paused: {}", s.name(), p.tp, p.table, backend.name(), p.failures,
-                            maxAttempts(), delay, cause.getMessage());
-                }
-                continue;
-            }
-            opening.remove(p.tp);
-            started(p.tp, p.table, start, consumer);
+        opener.collect(now, closeRequested, (tp, table, start) -> {
+            started(tp, table, start, consumer);
             if (!memoryPaused) {
-                consumer.resume(Set.of(p.tp));
+                consumer.resume(Set.of(tp));
             }
-            log.debug("bridge {} opened {} in {} ms after its assignment", s.name(), p.tp,
-                    Duration.ofNanos(now - p.assignedNanos).toMillis());
-        }
-    }
-
-    /** Forgets opens of revoked partitions; one that still succeeds is released at once, on whichever thread. */
-    private void cancelOpens(Collection<TopicPartition> revoked) {
-        for (TopicPartition tp : revoked) {
-            PendingOpen p = opening.remove(tp);
-            if (p != null && p.attempt != null) {
-                p.attempt.whenComplete((start, error) -> {
-                    if (start != null) {
-                        releaseQuietly(tp);
-                    }
-                });
-            }
-        }
+        });
     }
 
     private String tableFor(TopicPartition tp) {
@@ -875,7 +769,7 @@ public final class Engine {
     }
 
     private void revoke(Collection<TopicPartition> revoked, Consumer<byte[], byte[]> consumer, boolean commit) {
-        cancelOpens(revoked);
+        opener.cancel(revoked, this::releaseQuietly);
         List<PartitionState> states = new ArrayList<>();
         for (TopicPartition tp : revoked) {
             PartitionState ps = partitions.get(tp);
@@ -956,7 +850,7 @@ public final class Engine {
         for (TopicPartition tp : records.partitions()) {
             PartitionState ps = partitions.get(tp);
             if (ps == null) {
-                if (consumer != null || opening.containsKey(tp)) {
+                if (consumer != null || opener.isOpening(tp)) {
                     continue; // no longer ours, or not open yet (paused: read again from where it starts)
                 }
                 ps = open(tp, null); // host loop without our rebalance listener
@@ -1375,7 +1269,7 @@ public final class Engine {
                 memoryPaused = false;
                 Set<TopicPartition> resume = new HashSet<>(consumer.assignment());
                 resume.removeAll(backoffPaused);
-                resume.removeAll(opening.keySet());
+                resume.removeAll(opener.opening());
                 consumer.resume(resume);
                 listener.onBackpressure(new BridgeEvents.Backpressure(resume, false, bufferedBytes));
             }
