@@ -81,6 +81,8 @@ public final class Engine {
     private final Ticker ticker;
     private final RetryLog retryLog;
     private final PartitionOpener opener;
+    /** The first offset of records handed over for a partition still opening, and so passed over. */
+    private final Map<TopicPartition, Long> skippedWhileOpening = new HashMap<>();
     private final BridgeListener listener;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -740,7 +742,13 @@ public final class Engine {
             ps.rangeStart = next;
             ps.durableNext = next;
             durableChanged = true;
+        } else {
+            Long skipped = skippedWhileOpening.get(tp);
+            if (skipped != null && consumer != null) {
+                consumer.seek(tp, skipped); // the backend holds nothing: from the first record passed over
+            }
         }
+        skippedWhileOpening.remove(tp);
         partitions.put(tp, ps);
         log.debug("bridge {} opened {} -> table {} at {}", s.name(), tp, table, start.nextOffset());
         return ps;
@@ -770,6 +778,7 @@ public final class Engine {
 
     private void revoke(Collection<TopicPartition> revoked, Consumer<byte[], byte[]> consumer, boolean commit) {
         opener.cancel(revoked, this::releaseQuietly);
+        skippedWhileOpening.keySet().removeAll(revoked);
         List<PartitionState> states = new ArrayList<>();
         for (TopicPartition tp : revoked) {
             PartitionState ps = partitions.get(tp);
@@ -850,8 +859,13 @@ public final class Engine {
         for (TopicPartition tp : records.partitions()) {
             PartitionState ps = partitions.get(tp);
             if (ps == null) {
-                if (consumer != null || opener.isOpening(tp)) {
-                    continue; // no longer ours, or not open yet (paused: read again from where it starts)
+                if (opener.isOpening(tp)) {
+                    // not open yet, and someone resumed it (a host's container): read again once it is open
+                    skippedWhileOpening.merge(tp, records.records(tp).get(0).offset(), Math::min);
+                    continue;
+                }
+                if (consumer != null) {
+                    continue; // no longer ours
                 }
                 ps = open(tp, null); // host loop without our rebalance listener
             }
