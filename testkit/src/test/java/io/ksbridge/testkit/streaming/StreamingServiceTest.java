@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ksbridge.testkit.Await;
 import io.ksbridge.testkit.SnowflakeEmulator;
 import io.ksbridge.testkit.emulator.ColumnDef;
 import io.ksbridge.testkit.emulator.Row;
@@ -66,12 +67,13 @@ class StreamingServiceTest {
     }
 
     private static void await(String what, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(50);
+        Await.until(Duration.ofSeconds(20), done, () -> what);
+    }
+
+    /** The blobs the SDK has written to the emulator's stage so far (registered or not). */
+    private static long blobFiles() throws java.io.IOException {
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(streaming.stageDir())) {
+            return files.filter(java.nio.file.Files::isRegularFile).count();
         }
     }
 
@@ -139,6 +141,9 @@ class StreamingServiceTest {
         try {
             assertFalse(channel.insertRows(rows(0, 50), "49").hasErrors());
             await("token 49", () -> "49".equals(channel.getLatestCommittedOffsetToken()));
+            // the lost answer's registration took effect; the SDK's retry of it may come later
+            await("the SDK's retry of the registration", () -> streaming.repeatedRegistrationCount() > before);
+            snowflake.awaitIdle(Duration.ofSeconds(20));
         } finally {
             snowflake.faults().reset();
         }
@@ -153,15 +158,26 @@ class StreamingServiceTest {
         table("DB.PUBLIC.T5");
         SnowflakeStreamingIngestChannel channel = open("T5", "t5_0");
         long outOfOrderBefore = streaming.outOfOrderRegistrations();
-        // the first registration is slow and then refused; meanwhile the SDK flushes the next rows in a second blob
-        snowflake.faults().only("/v1/streaming/channels/write/blobs").delay(Duration.ofMillis(2500));
+        long heldBefore = snowflake.faults().heldRequests();
+        long blobsBefore = blobFiles();
+        // the first registration is held and then refused; meanwhile the SDK flushes the next rows in a second blob
+        snowflake.faults().holdRequests("/v1/streaming/channels/write/blobs");
         streaming.failNextRegistrations(1);
         try {
             assertFalse(channel.insertRows(rows(0, 50), "49").hasErrors());
-            Thread.sleep(1500); // the first blob is flushed and its registration hangs
+            await("the first blob's registration held", () -> snowflake.faults().heldRequests() > heldBefore);
             assertFalse(channel.insertRows(rows(50, 100), "99").hasErrors());
+            await("the second blob flushed while the first registration is held", () -> {
+                try {
+                    return blobFiles() >= blobsBefore + 2;
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            snowflake.faults().releaseRequests();
             await("the refused handle invalidated", () -> !channel.isValid());
-            Thread.sleep(4000); // the second blob's registration, sent after the first was refused, is answered
+            await("the second chunk refused as out of order", () -> streaming.outOfOrderRegistrations() > outOfOrderBefore);
+            snowflake.awaitIdle(Duration.ofSeconds(20));
         } finally {
             snowflake.faults().reset();
             streaming.failNextRegistrations(0);
@@ -172,7 +188,34 @@ class StreamingServiceTest {
         assertEquals(committed + 1, landed.size(), "the committed token " + token + " must cover exactly the rows"
                 + " that landed, with no gap before it");
         assertEquals(-1, committed, "neither chunk may commit: the first was refused, the second follows it");
-        assertTrue(streaming.outOfOrderRegistrations() > outOfOrderBefore, "the second chunk was refused as out of order");
+    }
+
+    @Test
+    void delayCommits_registeredChunk_emulatorBusyUntilTheCommitTakesEffect() throws Exception {
+        table("DB.PUBLIC.T7");
+        SnowflakeStreamingIngestChannel channel = open("T7", "t7_0");
+        snowflake.awaitIdle(Duration.ofSeconds(10));
+        long chunksBefore = streaming.chunksRead();
+        streaming.delayCommits(Duration.ofSeconds(2));
+        try {
+            assertFalse(channel.insertRows(rows(0, 20), "19").hasErrors());
+            await("the chunk registered", () -> streaming.chunksRead() > chunksBefore);
+            assertFalse(snowflake.isIdle(), "a delayed commit is pending work");
+            assertTrue(snowflake.pendingWork().contains("Streaming: 1 registered chunk(s) of DB.PUBLIC.T7 waiting for their"
+                    + " delayed commit (delayCommits PT2S)"), snowflake.pendingWork().toString());
+            assertEquals(0, snowflake.table("DB.PUBLIC.T7").rowCount(), "not committed yet");
+            AssertionError busy = assertThrows(AssertionError.class, () -> snowflake.awaitIdle(Duration.ofMillis(100)));
+            assertTrue(busy.getMessage().startsWith("timed out after PT0.1S waiting for the Snowflake emulator to be idle;"
+                    + " still pending: ") && busy.getMessage().contains("DB.PUBLIC.T7"), busy.getMessage());
+            snowflake.awaitIdle(Duration.ofSeconds(10));
+            // idle means committed: rows and token are there without any further wait
+            assertEquals(20, snowflake.table("DB.PUBLIC.T7").rowCount());
+            assertEquals("19", streaming.committedOffsetToken("DB.PUBLIC.T7", "t7_0").orElseThrow());
+            assertEquals(List.of(), streaming.pendingWork());
+        } finally {
+            streaming.delayCommits(Duration.ZERO);
+        }
+        channel.close().get();
     }
 
     @Test
