@@ -288,8 +288,10 @@ public final class Engine {
     }
 
     private void shutdownResources() {
-        for (PartitionState ps : partitions.values()) {
-            releaseQuietly(ps.tp);
+        if (!haltRequested) { // a crash releases nothing: the backend's halt() drops it all at once
+            for (PartitionState ps : partitions.values()) {
+                releaseQuietly(ps.tp);
+            }
         }
         partitions.clear();
         if (deadLetters != null) {
@@ -300,7 +302,11 @@ public final class Engine {
             }
         }
         try {
-            backend.close();
+            if (haltRequested) {
+                backend.halt();
+            } else {
+                backend.close();
+            }
         } catch (RuntimeException e) {
             log.warn("closing backend {} failed: {}", backend.name(), e.toString());
         }

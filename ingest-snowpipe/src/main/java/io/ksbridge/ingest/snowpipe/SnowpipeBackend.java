@@ -418,6 +418,21 @@ public final class SnowpipeBackend implements IngestBackend {
         return m == null ? 0 : m.pendingCount();
     }
 
+    /**
+     * Stops as a killed process would: a file being staged or submitted is cut off where it is (staged and not
+     * submitted, or submitted), no load is awaited, no release waits for a partition's last file, and the batches
+     * still outstanding never complete. The next owner's {@link #open} reconciles what was left behind.
+     */
+    @Override
+    public void halt() {
+        dead = true;
+        for (Lane lane : lanes.values()) {
+            lane.released = true;
+        }
+        lanes.clear();
+        close();
+    }
+
     @Override
     public void close() {
         if (closed) {
