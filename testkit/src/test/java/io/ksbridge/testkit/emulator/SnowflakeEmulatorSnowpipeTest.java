@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.luben.zstd.Zstd;
 import io.ksbridge.snowflake.SqlApiClient;
 import io.ksbridge.testkit.Await;
+import io.ksbridge.testkit.KsbridgeTest;
 import io.ksbridge.testkit.SnowflakeEmulator;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -19,18 +20,18 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The emulator's Snowpipe REST API over real HTTP, with the shapes the ingest SDK parses. */
+@KsbridgeTest
 class SnowflakeEmulatorSnowpipeTest {
     private static SnowflakeEmulator emulator;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
-    static void start() {
-        emulator = SnowflakeEmulator.start();
+    static void start(SnowflakeEmulator sharedSnowflake) {
+        emulator = sharedSnowflake;
         SqlApiClient sql = SqlApiClient.create(emulator.account());
         sql.execute("CREATE TABLE IF NOT EXISTS DB.S.T (RECORD_METADATA VARIANT, RECORD_CONTENT VARIANT)");
         sql.execute("CREATE STAGE IF NOT EXISTS DB.S.ST");
@@ -40,11 +41,6 @@ class SnowflakeEmulatorSnowpipeTest {
         sql.execute("CREATE STAGE IF NOT EXISTS DB.S.STD");
         sql.execute("CREATE PIPE IF NOT EXISTS DB.S.PD AS COPY INTO DB.S.TD(RECORD_METADATA, RECORD_CONTENT) FROM (SELECT"
                 + " $1:RECORD_METADATA, $1:RECORD_CONTENT FROM @DB.S.STD t) FILE_FORMAT = (TYPE = 'JSON' ALLOW_DUPLICATE = TRUE)");
-    }
-
-    @AfterAll
-    static void stop() {
-        emulator.close();
     }
 
     private static JsonNode call(String method, String pathAndQuery, String body) throws Exception {

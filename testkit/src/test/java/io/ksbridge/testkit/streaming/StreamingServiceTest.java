@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ksbridge.testkit.Await;
+import io.ksbridge.testkit.KsbridgeTest;
 import io.ksbridge.testkit.SnowflakeEmulator;
 import io.ksbridge.testkit.emulator.ColumnDef;
 import io.ksbridge.testkit.emulator.Row;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.function.BooleanSupplier;
 import net.snowflake.ingest.streaming.InsertValidationResponse;
 import net.snowflake.ingest.streaming.OpenChannelRequest;
 import net.snowflake.ingest.streaming.SnowflakeStreamingIngestChannel;
@@ -28,14 +28,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The emulator's Streaming side driven by the SDK's real streaming client. */
+@KsbridgeTest
 class StreamingServiceTest {
     static SnowflakeEmulator snowflake;
     static SnowflakeStreamingIngestClient client;
     static StreamingService streaming;
 
     @BeforeAll
-    static void start() {
-        snowflake = SnowflakeEmulator.start();
+    static void start(SnowflakeEmulator sharedSnowflake) {
+        snowflake = sharedSnowflake;
         streaming = StreamingService.of(snowflake);
         client = newClient("TEST");
     }
@@ -53,7 +54,6 @@ class StreamingServiceTest {
     @AfterAll
     static void stop() throws Exception {
         client.close();
-        snowflake.close();
     }
 
     private static void table(String name) {
@@ -64,10 +64,6 @@ class StreamingServiceTest {
     private static SnowflakeStreamingIngestChannel open(String table, String channel) {
         return client.openChannel(OpenChannelRequest.builder(channel).setDBName("DB").setSchemaName("PUBLIC")
                 .setTableName(table).setOnErrorOption(OpenChannelRequest.OnErrorOption.CONTINUE).build());
-    }
-
-    private static void await(String what, BooleanSupplier done) throws InterruptedException {
-        Await.until(Duration.ofSeconds(20), done, () -> what);
     }
 
     /** The blobs the SDK has written to the emulator's stage so far (registered or not). */
@@ -92,7 +88,7 @@ class StreamingServiceTest {
         assertNull(channel.getLatestCommittedOffsetToken());
         InsertValidationResponse r = channel.insertRows(rows(0, 100), "99");
         assertFalse(r.hasErrors());
-        await("token 99", () -> "99".equals(channel.getLatestCommittedOffsetToken()));
+        Await.until("token 99", Duration.ofSeconds(20), () -> "99".equals(channel.getLatestCommittedOffsetToken()));
         List<Row> landed = snowflake.table("DB.PUBLIC.T1").rows();
         assertEquals(100, landed.size());
         for (int i = 0; i < 100; i++) {
@@ -115,7 +111,7 @@ class StreamingServiceTest {
                     .setOnErrorOption(OpenChannelRequest.OnErrorOption.CONTINUE).build());
             assertFalse(mine.insertRows(rows(0, 100), "99").hasErrors());
             assertFalse(theirs.insertRows(rows(100, 200), "199").hasErrors());
-            await("both tokens", () -> "99".equals(mine.getLatestCommittedOffsetToken())
+            Await.until("both tokens", Duration.ofSeconds(20), () -> "99".equals(mine.getLatestCommittedOffsetToken())
                     && "199".equals(theirs.getLatestCommittedOffsetToken()));
             List<String> prefixes = streaming.clientPrefixes();
             assertEquals(prefixes.size(), new java.util.HashSet<>(prefixes).size(), "unique prefixes: " + prefixes);
@@ -140,9 +136,9 @@ class StreamingServiceTest {
         snowflake.faults().only("/v1/streaming/channels/write/blobs").dropNext(1);
         try {
             assertFalse(channel.insertRows(rows(0, 50), "49").hasErrors());
-            await("token 49", () -> "49".equals(channel.getLatestCommittedOffsetToken()));
+            Await.until("token 49", Duration.ofSeconds(20), () -> "49".equals(channel.getLatestCommittedOffsetToken()));
             // the lost answer's registration took effect; the SDK's retry of it may come later
-            await("the SDK's retry of the registration", () -> streaming.repeatedRegistrationCount() > before);
+            Await.until("the SDK's retry of the registration", Duration.ofSeconds(20), () -> streaming.repeatedRegistrationCount() > before);
             snowflake.awaitIdle(Duration.ofSeconds(20));
         } finally {
             snowflake.faults().reset();
@@ -165,9 +161,9 @@ class StreamingServiceTest {
         streaming.failNextRegistrations(1);
         try {
             assertFalse(channel.insertRows(rows(0, 50), "49").hasErrors());
-            await("the first blob's registration held", () -> snowflake.faults().heldRequests() > heldBefore);
+            Await.until("the first blob's registration held", Duration.ofSeconds(20), () -> snowflake.faults().heldRequests() > heldBefore);
             assertFalse(channel.insertRows(rows(50, 100), "99").hasErrors());
-            await("the second blob flushed while the first registration is held", () -> {
+            Await.until("the second blob flushed while the first registration is held", Duration.ofSeconds(20), () -> {
                 try {
                     return blobFiles() >= blobsBefore + 2;
                 } catch (java.io.IOException e) {
@@ -175,8 +171,8 @@ class StreamingServiceTest {
                 }
             });
             snowflake.faults().releaseRequests();
-            await("the refused handle invalidated", () -> !channel.isValid());
-            await("the second chunk refused as out of order", () -> streaming.outOfOrderRegistrations() > outOfOrderBefore);
+            Await.until("the refused handle invalidated", Duration.ofSeconds(20), () -> !channel.isValid());
+            Await.until("the second chunk refused as out of order", Duration.ofSeconds(20), () -> streaming.outOfOrderRegistrations() > outOfOrderBefore);
             snowflake.awaitIdle(Duration.ofSeconds(20));
         } finally {
             snowflake.faults().reset();
@@ -199,7 +195,7 @@ class StreamingServiceTest {
         streaming.delayCommits(Duration.ofSeconds(2));
         try {
             assertFalse(channel.insertRows(rows(0, 20), "19").hasErrors());
-            await("the chunk registered", () -> streaming.chunksRead() > chunksBefore);
+            Await.until("the chunk registered", Duration.ofSeconds(20), () -> streaming.chunksRead() > chunksBefore);
             assertFalse(snowflake.isIdle(), "a delayed commit is pending work");
             assertTrue(snowflake.pendingWork().contains("Streaming: 1 registered chunk(s) of DB.PUBLIC.T7 waiting for their"
                     + " delayed commit (delayCommits PT2S)"), snowflake.pendingWork().toString());
@@ -223,16 +219,16 @@ class StreamingServiceTest {
         table("DB.PUBLIC.T2");
         SnowflakeStreamingIngestChannel first = open("T2", "t2_0");
         first.insertRows(rows(0, 10), "9");
-        await("token 9", () -> "9".equals(first.getLatestCommittedOffsetToken()));
+        Await.until("token 9", Duration.ofSeconds(20), () -> "9".equals(first.getLatestCommittedOffsetToken()));
         SnowflakeStreamingIngestClient other = newClient("OTHER");
         SnowflakeStreamingIngestChannel second = other.openChannel(OpenChannelRequest.builder("t2_0").setDBName("DB")
                 .setSchemaName("PUBLIC").setTableName("T2").setOnErrorOption(OpenChannelRequest.OnErrorOption.CONTINUE).build());
         assertEquals(1, streaming.clientSequencer("DB.PUBLIC.T2", "t2_0"));
         assertEquals("9", second.getLatestCommittedOffsetToken());
         first.insertRows(rows(10, 20), "19"); // buffered in the stale handle: refused at registration
-        await("the stale handle invalidated", () -> !first.isValid());
+        Await.until("the stale handle invalidated", Duration.ofSeconds(20), () -> !first.isValid());
         second.insertRows(rows(10, 15), "14");
-        await("token 14", () -> "14".equals(second.getLatestCommittedOffsetToken()));
+        Await.until("token 14", Duration.ofSeconds(20), () -> "14".equals(second.getLatestCommittedOffsetToken()));
         assertEquals(15, snowflake.table("DB.PUBLIC.T2").rowCount());
         assertTrue(streaming.staleRegistrations() >= 1);
         assertThrows(RuntimeException.class, () -> first.insertRows(rows(20, 21), "20"));
@@ -258,15 +254,15 @@ class StreamingServiceTest {
         table("DB.PUBLIC.T3");
         SnowflakeStreamingIngestChannel channel = open("T3", "t3_0");
         channel.insertRows(rows(0, 5), "4");
-        await("token 4", () -> "4".equals(channel.getLatestCommittedOffsetToken()));
+        Await.until("token 4", Duration.ofSeconds(20), () -> "4".equals(channel.getLatestCommittedOffsetToken()));
         streaming.invalidate("DB.PUBLIC.T3", "t3_0");
         channel.insertRows(rows(5, 10), "9");
-        await("the channel invalidated", () -> !channel.isValid());
+        Await.until("the channel invalidated", Duration.ofSeconds(20), () -> !channel.isValid());
         assertEquals(5, snowflake.table("DB.PUBLIC.T3").rowCount());
         SnowflakeStreamingIngestChannel again = open("T3", "t3_0");
         assertEquals("4", again.getLatestCommittedOffsetToken());
         again.insertRows(rows(5, 10), "9");
-        await("token 9", () -> "9".equals(again.getLatestCommittedOffsetToken()));
+        Await.until("token 9", Duration.ofSeconds(20), () -> "9".equals(again.getLatestCommittedOffsetToken()));
         assertEquals(10, snowflake.table("DB.PUBLIC.T3").rowCount());
         again.close().get();
     }
