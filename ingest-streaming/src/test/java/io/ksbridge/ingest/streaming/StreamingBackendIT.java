@@ -10,6 +10,7 @@ import io.ksbridge.ingest.IngestBatch;
 import io.ksbridge.ingest.IngestResult;
 import io.ksbridge.ingest.IngestRow;
 import io.ksbridge.ingest.PartitionStart;
+import io.ksbridge.testkit.KsbridgeTest;
 import io.ksbridge.testkit.SnowflakeEmulator;
 import io.ksbridge.testkit.emulator.Row;
 import io.ksbridge.testkit.streaming.StreamingService;
@@ -22,24 +23,19 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The backend driven directly (no Kafka) against the emulator and the SDK's real client: tokens, takeover, faults. */
+@KsbridgeTest
 class StreamingBackendIT {
     static SnowflakeEmulator snowflake;
     static StreamingService streaming;
 
     @BeforeAll
-    static void start() {
-        snowflake = SnowflakeEmulator.start();
+    static void start(SnowflakeEmulator sharedSnowflake) {
+        snowflake = sharedSnowflake;
         streaming = StreamingService.of(snowflake);
-    }
-
-    @AfterAll
-    static void stop() {
-        snowflake.close();
     }
 
     private static IngestBatch batch(TopicPartition tp, long first, long last, int attempt) {
