@@ -358,6 +358,9 @@ public final class SnowpipeBackend implements IngestBackend {
         String path = FileNames.name(lane.prefix, first, batch.lastOffset(), settings.compression());
         try {
             uploaders.get(lane.stage).upload(objects.qualify(lane.stage), path, bytes);
+            if (dead) {
+                throw new Died(); // halted while the file was staged: a dead process submits nothing
+            }
             hooks.afterUpload(path);
             lane.pipe.insertFiles(List.of(path), List.of((long) bytes.length));
             hooks.afterInsertFiles(path);

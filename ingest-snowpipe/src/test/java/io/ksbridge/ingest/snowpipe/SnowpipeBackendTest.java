@@ -80,6 +80,58 @@ class SnowpipeBackendTest {
         }
     }
 
+    /**
+     * A halt is a crash: a file whose upload finishes after it is never submitted, and its batch never completes
+     * (a process that died answers nothing; a late retry would be a live backend still talking).
+     */
+    @Test
+    void halt_uploadFinishingAfterwards_fileNotSubmittedAndBatchNeverCompletes() throws Exception {
+        String table = "T10";
+        TopicPartition tp = new TopicPartition("t10", 0);
+        java.util.concurrent.CountDownLatch uploading = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch finish = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Thread> worker = new java.util.concurrent.atomic.AtomicReference<>();
+        StageUploader slow = new StageUploader() {
+            @Override
+            public void upload(String stage, String path, byte[] data) throws IOException {
+                worker.set(Thread.currentThread());
+                uploading.countDown();
+                boolean interrupted = false;
+                while (true) {
+                    try {
+                        finish.await(); // a slow upload that outlives the halt, even its interrupt
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                snowflake.stages().write(stage, path, data);
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        SnowpipeBackend backend = backend("UNIT", slow);
+        backend.open(table, tp);
+        java.util.concurrent.CompletableFuture<IngestResult> result = backend.ingest(batch(table, tp, 0, 9, 1))
+                .toCompletableFuture();
+        assertTrue(uploading.await(10, TimeUnit.SECONDS), "the upload started");
+        backend.halt();
+        finish.countDown();
+        worker.get().join(10_000); // its pool is shut down: the thread ends with the batch's step
+        assertFalse(worker.get().isAlive(), "the worker finished the batch's step");
+        snowflake.awaitIdle(Duration.ofSeconds(10));
+        assertFalse(result.isDone(), "a crash answers nothing: " + result);
+        assertEquals(0, snowflake.requestCount("/v1/data/pipes/DB.UNIT." + SnowpipeBackend.pipeName("KSBRIDGE", table, 0)
+                + "/insertFiles"), "the halted backend submitted the file");
+        assertTrue(snowflake.stageFiles("DB.UNIT." + SnowpipeBackend.stageName("KSBRIDGE", table)).size() == 1,
+                "the file was staged (the next owner reconciles it)");
+    }
+
     @Test
     void ingest_recordWithADuplicateKey_landsWithTheLastValueAndDoesNotFailItsFile() throws Exception {
         // Snowflake's JSON file format fails a whole file over one object with a repeated key unless the pipe says
