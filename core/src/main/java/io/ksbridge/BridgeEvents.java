@@ -33,9 +33,17 @@ public final class BridgeEvents {
         }
     }
 
-    /** A batch failed for a transient reason and will be retried after {@code delay}. */
+    /**
+     * A batch failed for a transient reason and will be retried after {@code delay}; or, with both offsets -1,
+     * opening the partition in the backend failed and will be tried again (the partition is paused meanwhile).
+     */
     public record Retry(String table, TopicPartition partition, long firstOffset, long lastOffset, int attempt,
                         Duration delay, Throwable cause) {
+
+        /** True when this is a retry of opening the partition, not of a batch. */
+        public boolean isOpen() {
+            return firstOffset < 0 && lastOffset < 0;
+        }
     }
 
     /**

@@ -32,6 +32,7 @@ public record BridgeSettings(
         Duration pollTimeout,
         Duration commitInterval,
         Duration closeTimeout,
+        Duration batchTimeout,
         IngestBackend backend,
         BridgeListener listener) {
 
@@ -67,6 +68,7 @@ public record BridgeSettings(
                 + ", pollTimeout=" + pollTimeout
                 + ", commitInterval=" + commitInterval
                 + ", closeTimeout=" + closeTimeout
+                + ", batchTimeout=" + batchTimeout
                 + ", backend=" + (backend == null ? null : backend.name())
                 + "}";
     }

@@ -3,6 +3,7 @@ package io.ksbridge;
 import io.ksbridge.BridgeConfigException.Problem;
 import io.ksbridge.ingest.IngestBackend;
 import io.ksbridge.internal.engine.Engine;
+import io.ksbridge.internal.engine.SafeListener;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -189,6 +190,7 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
      * {@link BridgeConfigException}. Mutable and not thread-safe; may build several bridges.
      */
     public static final class Builder {
+        private static final Duration DEFAULT_BATCH_TIMEOUT = Duration.ofMinutes(5);
         private String name = "ksbridge";
         private final Map<String, Object> consumerProperties = new HashMap<>();
         private final List<String> topics = new ArrayList<>();
@@ -207,9 +209,13 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
         private Duration pollTimeout = Duration.ofMillis(100);
         private Duration commitInterval = Duration.ofSeconds(1);
         private Duration closeTimeout = Duration.ofSeconds(30);
+        private Duration batchTimeout = DEFAULT_BATCH_TIMEOUT;
         private IngestBackend backend;
         private int backendsSet;
-        private BridgeListener listener = BridgeListener.noop();
+        /** The backend of the bridge this builder built last, and that bridge's name: a backend has one owner. */
+        private IngestBackend builtWith;
+        private String builtName;
+        private final List<BridgeListener> listeners = new ArrayList<>();
 
         private Builder() {
         }
@@ -380,16 +386,38 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
             return this;
         }
 
-        /** Where batches go. Required, exactly one. The bridge starts and closes it. */
+        /**
+         * The longest a batch may stay with the backend without an outcome (durable, retry or failure), per attempt.
+         * Past it the bridge stops with a {@link BatchTimeoutException} naming the partition and offset range,
+         * committing nothing past the last durable batch (a restart resumes there); half way, a warning names the
+         * batch. A hung upload, a channel that never commits, a backend thread that died: none of them pins a
+         * partition's offsets unseen. Between 1 second and 1 day; default 5 minutes.
+         *
+         * <p>The bridge stops rather than hand the batch over again: a backend cannot promise that the attempt it has
+         * not answered will not still land, so a second attempt could load the rows twice.
+         */
+        public Builder batchTimeout(Duration timeout) {
+            this.batchTimeout = checkDuration("batchTimeout", timeout, Duration.ofSeconds(1), Duration.ofDays(1));
+            return this;
+        }
+
+        /**
+         * Where batches go. Required, exactly one. The bridge starts and closes it, so a backend belongs to one
+         * bridge: building a second bridge with the same backend instance is refused.
+         */
         public Builder backend(IngestBackend backend) {
             this.backend = Objects.requireNonNull(backend, "backend must not be null");
             this.backendsSet++;
             return this;
         }
 
-        /** Observes the bridge. Default: none. */
+        /**
+         * Adds a listener that observes the bridge. May be called several times (your own listener beside
+         * {@code MicrometerMetrics}, say): each hears every event, in the order added, and one listener's exception
+         * is logged and does not keep the event from the others. Default: none.
+         */
         public Builder listener(BridgeListener listener) {
-            this.listener = Objects.requireNonNull(listener, "listener must not be null");
+            this.listeners.add(Objects.requireNonNull(listener, "listener must not be null"));
             return this;
         }
 
@@ -413,6 +441,12 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
             } else if (backendsSet > 1) {
                 problems.add(new Problem("backend", backend.name(),
                         "exactly one backend is allowed, but backend(...) was called " + backendsSet + " times"));
+            }
+            if (backend != null && backend == builtWith) {
+                problems.add(new Problem("backend", backend.name(), "this builder already built bridge '" + builtName
+                        + "' with this backend instance; a backend belongs to one bridge (it holds that bridge's"
+                        + " channels, pipes and clients, and that bridge closes it): build each bridge from its own"
+                        + " builder, or call backend(...) with a new backend before build()"));
             }
             if (!topics.isEmpty() && topicPattern != null) {
                 problems.add(new Problem("topicPattern", topicPattern.pattern(),
@@ -458,10 +492,13 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
             if (!problems.isEmpty()) {
                 throw new BridgeConfigException(problems);
             }
+            builtWith = backend;
+            builtName = name;
+            backendsSet = 0; // the next bridge from this builder needs a backend(...) of its own
             return new KafkaToSnowflakeBridge(new BridgeSettings(name, consumerProperties, topics, topicPattern, format,
                     keyFormat, tableNamer, flushPolicy, metadata, errorPolicy, nullValues, maxBufferedBytes,
-                    recordCap, maxInFlightBatches, retryPolicy, pollTimeout, commitInterval, closeTimeout, backend,
-                    listener));
+                    recordCap, maxInFlightBatches, retryPolicy, pollTimeout, commitInterval, closeTimeout, batchTimeout, backend,
+                    listeners.isEmpty() ? BridgeListener.noop() : SafeListener.of(listeners)));
         }
 
         @Override

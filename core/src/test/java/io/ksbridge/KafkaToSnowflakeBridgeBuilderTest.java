@@ -63,6 +63,7 @@ class KafkaToSnowflakeBridgeBuilderTest {
                 new Object[] {"commitInterval", (Consumer<Builder>) b -> b.commitInterval(null),
                         "commitInterval must not be null"},
                 new Object[] {"closeTimeout", (Consumer<Builder>) b -> b.closeTimeout(null), "closeTimeout must not be null"},
+                new Object[] {"batchTimeout", (Consumer<Builder>) b -> b.batchTimeout(null), "batchTimeout must not be null"},
                 new Object[] {"backend", (Consumer<Builder>) b -> b.backend(null), "backend must not be null"},
                 new Object[] {"listener", (Consumer<Builder>) b -> b.listener(null), "listener must not be null"})
                 .map(Arguments::of);
@@ -101,7 +102,11 @@ class KafkaToSnowflakeBridgeBuilderTest {
                 new Object[] {"commitInterval 2h", (Consumer<Builder>) b -> b.commitInterval(Duration.ofHours(2)),
                         "commitInterval must be between PT0S and PT1H, was PT2H"},
                 new Object[] {"closeTimeout 61m", (Consumer<Builder>) b -> b.closeTimeout(Duration.ofMinutes(61)),
-                        "closeTimeout must be between PT0S and PT1H, was PT1H1M"})
+                        "closeTimeout must be between PT0S and PT1H, was PT1H1M"},
+                new Object[] {"batchTimeout 999ms", (Consumer<Builder>) b -> b.batchTimeout(Duration.ofMillis(999)),
+                        "batchTimeout must be between PT1S and PT24H, was PT0.999S"},
+                new Object[] {"batchTimeout 25h", (Consumer<Builder>) b -> b.batchTimeout(Duration.ofHours(25)),
+                        "batchTimeout must be between PT1S and PT24H, was PT25H"})
                 .map(Arguments::of);
     }
 
@@ -155,6 +160,18 @@ class KafkaToSnowflakeBridgeBuilderTest {
     void build_twoBackends_problemCountingCalls() {
         assertEquals("Invalid value second for setting backend: exactly one backend is allowed, but backend(...) was"
                 + " called 2 times", buildFailure(hostLoop().backend(new NoopBackend("second"))));
+    }
+
+    @Test
+    void build_twiceWithTheSameBackend_secondRefusedNamingTheFirstBridge() {
+        Builder b = hostLoop().name("first");
+        try (KafkaToSnowflakeBridge first = b.build()) {
+            assertEquals("first", first.settings().name());
+            assertEquals("Invalid value noop for setting backend: this builder already built bridge 'first' with this"
+                    + " backend instance; a backend belongs to one bridge (it holds that bridge's channels, pipes and"
+                    + " clients, and that bridge closes it): build each bridge from its own builder, or call"
+                    + " backend(...) with a new backend before build()", buildFailure(b.name("second")));
+        }
     }
 
     @Test
@@ -290,6 +307,8 @@ class KafkaToSnowflakeBridgeBuilderTest {
             assertEquals(Duration.ofMillis(100), s.pollTimeout());
             assertEquals(Duration.ofSeconds(1), s.commitInterval());
             assertEquals(Duration.ofSeconds(30), s.closeTimeout());
+            assertEquals(Duration.ofMinutes(5), s.batchTimeout());
+            assertEquals(RetryPolicy.defaults(), s.retryPolicy());
             assertEquals("noop", s.backend().name());
             assertEquals("KafkaToSnowflakeBridge{ksbridge}", bridge.toString());
         }
@@ -301,8 +320,9 @@ class KafkaToSnowflakeBridgeBuilderTest {
         Builder b = hostLoop().consumerProperties(CONSUMER).topics(topics);
         try (KafkaToSnowflakeBridge first = b.build()) {
             topics.add("mutated-after");
-            b.topics("b").name("second");
+            b.topics("b").name("second").backend(new NoopBackend("its own"));
             try (KafkaToSnowflakeBridge second = b.build()) {
+                assertNotSame(first.settings().backend(), second.settings().backend());
                 assertNotSame(first.settings(), second.settings());
                 assertEquals(List.of("a"), first.settings().topics());
                 assertEquals("ksbridge", first.settings().name());

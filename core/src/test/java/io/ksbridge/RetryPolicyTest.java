@@ -17,10 +17,38 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RetryPolicyTest {
 
     @Test
-    void defaults_100msDoublingTo30sForever() {
+    void defaults_100msDoublingTo30s_jittered_givesUpAfter40Attempts() {
         RetryPolicy p = RetryPolicy.defaults();
-        assertEquals(new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(30), 2.0, 0), p);
-        assertTrue(p.allows(1_000_000));
+        assertEquals(new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(30), 2.0, 40, 0.2), p);
+        assertTrue(p.allows(39));
+        assertFalse(p.allows(40));
+        assertTrue(RetryPolicy.forever().allows(1_000_000));
+    }
+
+    @Test
+    void defaults_totalWaitBeforeGivingUp_betweenThirteenAndSeventeenMinutes() {
+        RetryPolicy p = RetryPolicy.defaults();
+        Duration longest = Duration.ZERO;
+        Duration shortest = Duration.ZERO;
+        for (int attempt = 1; p.allows(attempt); attempt++) {
+            longest = longest.plus(p.delay(attempt, 0.0));
+            shortest = shortest.plus(p.delay(attempt, 0.999_999));
+        }
+        assertTrue(shortest.compareTo(Duration.ofMinutes(12)) > 0 && longest.compareTo(Duration.ofMinutes(17)) < 0,
+                shortest + " .. " + longest);
+    }
+
+    @Test
+    void delay_withJitter_shortensByUpToTheFraction_neverLonger() {
+        RetryPolicy p = RetryPolicy.exponential(Duration.ofSeconds(10), Duration.ofSeconds(10)).withJitter(0.2);
+        assertEquals(Duration.ofSeconds(10), p.delay(1, 0.0));
+        assertEquals(Duration.ofSeconds(9), p.delay(1, 0.5));
+        Duration shortest = p.delay(1, 0.999_999_999);
+        assertTrue(shortest.compareTo(Duration.ofSeconds(8)) >= 0 && shortest.compareTo(Duration.ofMillis(8_001)) < 0,
+                shortest.toString());
+        assertEquals(Duration.ofSeconds(10), p.withJitter(0).delay(1, 0.7), "no jitter: the nominal delay");
+        assertThrows(IllegalArgumentException.class, () -> p.delay(1, 1.0));
+        assertThrows(IllegalArgumentException.class, () -> p.withJitter(1.5));
     }
 
     @ParameterizedTest(name = "attempt {0} -> {1} ms")
@@ -75,7 +103,7 @@ class RetryPolicyTest {
         assertFalse(p.allows(3));
         assertFalse(p.allows(4));
         assertEquals(RetryPolicy.defaults().initial(), p.initial());
-        assertEquals(0, RetryPolicy.defaults().maxAttempts(), "the original is unchanged");
+        assertEquals(40, RetryPolicy.defaults().maxAttempts(), "the original is unchanged");
     }
 
     static Stream<Arguments> invalid() {

@@ -98,4 +98,17 @@ public interface IngestBackend extends AutoCloseable {
     /** Releases everything. Idempotent. In-flight batches that have not completed may be abandoned. */
     @Override
     void close();
+
+    /**
+     * {@link #close()} within {@code timeout}: return by then, abandoning what is not done (nothing the bridge has
+     * committed depends on it). The bridge calls this one, with what is left of its own {@code close(Duration)};
+     * if a backend overruns, the bridge stops waiting for it after the timeout and a second, logs a warning and
+     * leaves it closing in the background. The bridge may call this and the last {@link #release} calls on a
+     * closing thread of its own while the polling thread waits for it. Default: {@link #close()}.
+     *
+     * @param timeout how long closing may take, never null, never negative
+     */
+    default void close(java.time.Duration timeout) {
+        close();
+    }
 }

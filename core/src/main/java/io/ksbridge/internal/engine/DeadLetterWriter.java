@@ -107,8 +107,13 @@ final class DeadLetterWriter implements AutoCloseable {
 
     @Override
     public void close() {
+        close(Duration.ofSeconds(5));
+    }
+
+    /** Closes the producer within {@code timeout} (at most 5 s). */
+    public void close(Duration timeout) {
         if (producer != null) {
-            producer.close(Duration.ofSeconds(5));
+            producer.close(timeout.compareTo(Duration.ofSeconds(5)) < 0 ? timeout : Duration.ofSeconds(5));
             producer = null;
         }
     }

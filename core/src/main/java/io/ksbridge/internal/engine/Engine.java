@@ -31,6 +31,7 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -77,6 +78,8 @@ public final class Engine {
 
     private final BridgeSettings s;
     private final IngestBackend backend;
+    private final Ticker ticker;
+    private final RetryLog retryLog;
     private final BridgeListener listener;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -91,12 +94,18 @@ public final class Engine {
     private volatile Thread loopThread;
     private volatile Consumer<byte[], byte[]> ownConsumer;
     private boolean ownLoop;
+    /** A virtual-machine error that ended the own loop, thrown again once the loop has let go of its resources. */
+    private VirtualMachineError fatalError;
     private boolean backendStarted;
 
     // polling-thread state
     private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
     private final Map<TopicPartition, Long> seekTargets = new HashMap<>();
     private final Set<TopicPartition> backoffPaused = new HashSet<>();
+    /** Partitions assigned whose backend open has not succeeded yet: paused until it does. Polling thread only. */
+    private final Map<TopicPartition, PendingOpen> opening = new HashMap<>();
+    /** Runs backend opens off the polling thread, one at a time, in assignment order; started on first use. */
+    private java.util.concurrent.ExecutorService opener;
     private final RowOutput valueOut = new RowOutput();
     private final RowOutput keyOut = new RowOutput();
     private final Ctx ctx = new Ctx();
@@ -106,14 +115,25 @@ public final class Engine {
     private int inFlight;
     private boolean memoryPaused;
     private long lastCommitNanos;
-    private long lastLagNanos = System.nanoTime() - LAG_INTERVAL_NANOS;
+    private long lastLagNanos;
     /** The host's consumer, when it passed one to {@link #rebalanceListener}; read only on its polling thread. */
     private volatile Consumer<byte[], byte[]> hostConsumer;
 
     public Engine(BridgeSettings settings) {
+        this(settings, Ticker.system());
+    }
+
+    /**
+     * An engine whose timers (flush age, retry backoff, batch deadlines, commit and lag intervals) read
+     * {@code ticker}: tests move time by hand. Close and revoke waits are real waits and read the system clock.
+     */
+    public Engine(BridgeSettings settings, Ticker ticker) {
         this.s = settings;
+        this.ticker = ticker;
+        this.retryLog = new RetryLog(ticker);
+        this.lastLagNanos = ticker.nanoTime() - LAG_INTERVAL_NANOS;
         this.backend = settings.backend();
-        this.listener = new SafeListener(settings.listener());
+        this.listener = SafeListener.of(List.of(settings.listener()));
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -246,7 +266,7 @@ public final class Engine {
      */
     private final class LoadFailureGate extends SafeListener {
         LoadFailureGate() {
-            super(listener);
+            super(List.of(listener));
         }
 
         @Override
@@ -271,6 +291,14 @@ public final class Engine {
         }
     }
 
+    /** What a host call throws for {@code t}: a bridge exception as it is, an {@link Error} never wrapped. */
+    private RuntimeException asThrown(Throwable t) {
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return t instanceof BridgeException be ? be : new BridgeException("bridge " + s.name() + " failed: " + t, t);
+    }
+
     private void recordFailure(Throwable t) {
         if (failure == null) {
             failure = t;
@@ -287,28 +315,62 @@ public final class Engine {
         }
     }
 
+    /**
+     * Releases the partitions and closes the dead-letter producer and the backend, within what is left of the close
+     * deadline (at least a second when none was set): on a closing thread that the caller waits for until then, so a
+     * backend that hangs delays {@code close(Duration)} by at most a second more than asked.
+     */
     private void shutdownResources() {
-        if (!haltRequested) { // a crash releases nothing: the backend's halt() drops it all at once
-            for (PartitionState ps : partitions.values()) {
-                releaseQuietly(ps.tp);
-            }
-        }
+        List<TopicPartition> open = new ArrayList<>(partitions.keySet());
         partitions.clear();
-        if (deadLetters != null) {
-            try {
-                deadLetters.close();
-            } catch (RuntimeException e) {
-                log.warn("closing the dead-letter producer failed: {}", e.toString());
-            }
+        cancelOpens(new ArrayList<>(opening.keySet()));
+        java.util.concurrent.ExecutorService openerNow = opener;
+        if (openerNow != null) {
+            openerNow.shutdown();
         }
-        try {
-            if (haltRequested) {
-                backend.halt();
-            } else {
-                backend.close();
+        long deadline = closeDeadlineNanos;
+        long now = System.nanoTime();
+        Duration left = Duration.ofNanos(deadline == 0 ? s.closeTimeout().toNanos() : Math.max(0, deadline - now));
+        Thread closer = new Thread(() -> {
+            if (openerNow != null) {
+                try {
+                    openerNow.awaitTermination(left.toMillis(), TimeUnit.MILLISECONDS); // no open racing the close
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
-        } catch (RuntimeException e) {
-            log.warn("closing backend {} failed: {}", backend.name(), e.toString());
+            if (!haltRequested) { // a crash releases nothing: the backend's halt() drops it all at once
+                for (TopicPartition tp : open) {
+                    releaseQuietly(tp);
+                }
+            }
+            if (deadLetters != null) {
+                try {
+                    deadLetters.close(left);
+                } catch (RuntimeException e) {
+                    log.warn("closing the dead-letter producer failed: {}", e.toString());
+                }
+            }
+            try {
+                if (haltRequested) {
+                    backend.halt();
+                } else {
+                    backend.close(left);
+                }
+            } catch (RuntimeException e) {
+                log.warn("closing backend {} failed: {}", backend.name(), e.toString());
+            }
+        }, "ksbridge-" + s.name() + "-close");
+        closer.setDaemon(true);
+        closer.start();
+        try {
+            closer.join(left.toMillis() + 1_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closer.isAlive()) {
+            log.warn("bridge {}: backend {} did not close within {} (what was left of the close timeout) and a second; "
+                    + "leaving it to finish in the background", s.name(), backend.name(), left);
         }
     }
 
@@ -329,7 +391,7 @@ public final class Engine {
                     org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
             consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
             ownConsumer = consumer;
-            lastCommitNanos = System.nanoTime() - s.commitInterval().toNanos(); // the first durable offsets commit at once
+            lastCommitNanos = ticker.nanoTime() - s.commitInterval().toNanos(); // the first durable offsets commit at once
             ConsumerRebalanceListener rebalance = rebalanceListener(consumer);
             if (s.topicPattern() != null) {
                 consumer.subscribe(s.topicPattern(), rebalance);
@@ -363,7 +425,9 @@ public final class Engine {
             }
         } catch (Throwable t) {
             recordFailure(t);
-            if (consumer != null && !haltRequested) {
+            if (t instanceof VirtualMachineError) {
+                fatalError = (VirtualMachineError) t; // out of memory and the like: no drain, no commit
+            } else if (consumer != null && !haltRequested) {
                 try {
                     if (t instanceof RecordFormatException) {
                         // The rows before the bad record are good: load them, so a restart starts at the bad one.
@@ -390,10 +454,13 @@ public final class Engine {
             state.set(State.STOPPED);
             terminated.countDown();
         }
+        if (fatalError != null) {
+            throw fatalError; // the loop thread ends with it: its uncaught-exception handler sees it
+        }
     }
 
     private void commit(Consumer<byte[], byte[]> consumer, boolean sync) {
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         if (!sync && now - lastCommitNanos < s.commitInterval().toNanos()) {
             return;
         }
@@ -454,13 +521,14 @@ public final class Engine {
             try {
                 process(records, null);
                 maintain(null);
+                completeOpens(hostConsumer, ticker.nanoTime());
                 Consumer<byte[], byte[]> host = hostConsumer;
                 if (host != null) {
                     reportLag(host);
                 }
             } catch (Throwable t) {
                 recordFailure(t);
-                throw t instanceof BridgeException be ? be : new BridgeException("bridge " + s.name() + " failed: " + t, t);
+                throw asThrown(t);
             }
         } finally {
             hostLock.unlock();
@@ -567,7 +635,7 @@ public final class Engine {
                 throw wakeup; // close() woke the consumer inside a rebalance: the loop ends cleanly, not as a failure
             }
             recordFailure(t);
-            throw t instanceof BridgeException be ? be : new BridgeException("bridge " + s.name() + " failed: " + t, t);
+            throw asThrown(t);
         } finally {
             if (host) {
                 hostLock.unlock();
@@ -581,8 +649,12 @@ public final class Engine {
         for (TopicPartition tp : assigned) {
             revokedOffsets.remove(tp); // ours again: only the live offset counts
             finalOffsets.remove(tp);
-            if (!partitions.containsKey(tp)) {
-                open(tp, consumer);
+            if (!partitions.containsKey(tp) && !opening.containsKey(tp)) {
+                if (consumer != null) {
+                    beginOpen(tp, consumer);
+                } else {
+                    open(tp, null); // nothing to pause: the host seeks to seekTargets() after this returns
+                }
             }
         }
         if (consumer != null && memoryPaused) {
@@ -591,7 +663,118 @@ public final class Engine {
         listener.onAssigned(Set.copyOf(assigned));
     }
 
-    private PartitionState open(TopicPartition tp, Consumer<byte[], byte[]> consumer) {
+    /** An open in progress: its current attempt, and when the next one is due after a retriable failure. */
+    private static final class PendingOpen {
+        final TopicPartition tp;
+        final String table;
+        final long assignedNanos;
+        java.util.concurrent.CompletableFuture<PartitionStart> attempt;
+        int failures;
+        long dueNanos;
+
+        PendingOpen(TopicPartition tp, String table, long assignedNanos) {
+            this.tp = tp;
+            this.table = table;
+            this.assignedNanos = assignedNanos;
+        }
+    }
+
+    /**
+     * Pauses the partition and opens it on the opener thread: the rebalance callback returns at once, however long
+     * Snowflake takes. {@link #completeOpens} picks the outcome up on the polling thread.
+     */
+    private void beginOpen(TopicPartition tp, Consumer<byte[], byte[]> consumer) {
+        PendingOpen p = new PendingOpen(tp, tableFor(tp), ticker.nanoTime());
+        consumer.pause(Set.of(tp));
+        opening.put(tp, p);
+        p.attempt = startOpenAttempt(p);
+    }
+
+    private java.util.concurrent.CompletableFuture<PartitionStart> startOpenAttempt(PendingOpen p) {
+        if (opener == null) {
+            opener = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "ksbridge-" + s.name() + "-open");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            PartitionStart start = backend.open(p.table, p.tp);
+            if (start == null) {
+                throw new IllegalStateException("backend " + backend.name() + " returned null from open(" + p.tp + ")");
+            }
+            return start;
+        }, opener);
+    }
+
+    /**
+     * Polling thread: partitions whose open succeeded start (seek, resume); a retriable failure is tried again after
+     * its backoff, still paused; any other failure, or retries run out, stops the bridge naming the partition.
+     */
+    private void completeOpens(Consumer<byte[], byte[]> consumer, long now) {
+        if (opening.isEmpty() || consumer == null) {
+            return;
+        }
+        for (PendingOpen p : new ArrayList<>(opening.values())) {
+            if (p.attempt == null) {
+                if (now >= p.dueNanos && !closeRequested) {
+                    p.attempt = startOpenAttempt(p);
+                }
+                continue;
+            }
+            if (!p.attempt.isDone()) {
+                continue;
+            }
+            PartitionStart start;
+            try {
+                start = p.attempt.join();
+            } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                p.attempt = null;
+                p.failures++;
+                if (!(cause instanceof IngestException ie) || !ie.isRetriable() || !s.retryPolicy().allows(p.failures)) {
+                    if (cause instanceof BridgeException be) {
+                        throw be;
+                    }
+                    throw new IngestException("backend " + backend.name() + " could not open " + p.tp + " (table "
+                            + p.table + ") after " + p.failures + " attempt(s): " + cause, false, cause);
+                }
+                Duration delay = s.retryPolicy().delay(p.failures, ThreadLocalRandom.current().nextDouble());
+                p.dueNanos = now + delay.toNanos();
+                listener.onRetry(new BridgeEvents.Retry(p.table, p.tp, -1, -1, p.failures, delay, cause));
+                long quiet = retryLog.admit(p.tp);
+                if (quiet >= 0) {
+                    log.warn("bridge {}: opening {} (table {}) in {} failed (attempt {} of {}), retrying in {}; the "
+                            + "partition stays paused: {}", s.name(), p.tp, p.table, backend.name(), p.failures,
+                            maxAttempts(), delay, cause.getMessage());
+                }
+                continue;
+            }
+            opening.remove(p.tp);
+            started(p.tp, p.table, start, consumer);
+            if (!memoryPaused) {
+                consumer.resume(Set.of(p.tp));
+            }
+            log.debug("bridge {} opened {} in {} ms after its assignment", s.name(), p.tp,
+                    Duration.ofNanos(now - p.assignedNanos).toMillis());
+        }
+    }
+
+    /** Forgets opens of revoked partitions; one that still succeeds is released at once, on whichever thread. */
+    private void cancelOpens(Collection<TopicPartition> revoked) {
+        for (TopicPartition tp : revoked) {
+            PendingOpen p = opening.remove(tp);
+            if (p != null && p.attempt != null) {
+                p.attempt.whenComplete((start, error) -> {
+                    if (start != null) {
+                        releaseQuietly(tp);
+                    }
+                });
+            }
+        }
+    }
+
+    private String tableFor(TopicPartition tp) {
         String table;
         try {
             table = s.tableNamer().tableName(tp.topic());
@@ -602,7 +785,18 @@ public final class Engine {
         if (table == null || table.isBlank()) {
             throw new BridgeConfigException("tableNamer", tp.topic(), "returned no table name for topic '" + tp.topic() + "'");
         }
-        PartitionStart start = openWithRetry(table, tp);
+        return table;
+    }
+
+    /** Opens on the polling thread, retrying in place: the host loop that gave the bridge no consumer to pause. */
+    private PartitionState open(TopicPartition tp, Consumer<byte[], byte[]> consumer) {
+        String table = tableFor(tp);
+        return started(tp, table, openWithRetry(table, tp), consumer);
+    }
+
+    /** The backend opened the partition: where it resumes (seek, or a seek target for the host), and its state. */
+    private PartitionState started(TopicPartition tp, String table, PartitionStart start,
+                                   Consumer<byte[], byte[]> consumer) {
         PartitionState ps = new PartitionState(tp, table);
         if (start.nextOffset().isPresent()) {
             long next = start.nextOffset().getAsLong();
@@ -641,7 +835,7 @@ public final class Engine {
                 if (!e.isRetriable() || !s.retryPolicy().allows(attempt) || closeRequested) {
                     throw e;
                 }
-                Duration delay = s.retryPolicy().delay(attempt);
+                Duration delay = s.retryPolicy().delay(attempt, ThreadLocalRandom.current().nextDouble());
                 log.warn("opening {} in {} failed (attempt {}), retrying in {}: {}", tp, backend.name(), attempt, delay,
                         e.getMessage());
                 sleep(delay);
@@ -650,6 +844,7 @@ public final class Engine {
     }
 
     private void revoke(Collection<TopicPartition> revoked, Consumer<byte[], byte[]> consumer, boolean commit) {
+        cancelOpens(revoked);
         List<PartitionState> states = new ArrayList<>();
         for (TopicPartition tp : revoked) {
             PartitionState ps = partitions.get(tp);
@@ -705,6 +900,7 @@ public final class Engine {
         bufferedBytes -= ps.bytes;
         bufferedBytesView = bufferedBytes;
         partitions.remove(ps.tp);
+        retryLog.forget(ps.tp);
         seekTargets.remove(ps.tp);
         backoffPaused.remove(ps.tp);
         releaseQuietly(ps.tp);
@@ -728,8 +924,8 @@ public final class Engine {
         for (TopicPartition tp : records.partitions()) {
             PartitionState ps = partitions.get(tp);
             if (ps == null) {
-                if (consumer != null) {
-                    continue; // no longer ours
+                if (consumer != null || opening.containsKey(tp)) {
+                    continue; // no longer ours, or not open yet (paused: read again from where it starts)
                 }
                 ps = open(tp, null); // host loop without our rebalance listener
             }
@@ -744,7 +940,7 @@ public final class Engine {
                 }
                 seekTargets.remove(tp);
             }
-            maybeFlush(ps, System.nanoTime());
+            maybeFlush(ps, ticker.nanoTime());
         }
     }
 
@@ -758,21 +954,21 @@ public final class Engine {
                     throw new IngestException("gave up on record " + coordinates(rec) + " after " + ps.formatAttempts
                             + " attempts: " + c.retriable.getMessage(), false, c.retriable);
                 }
-                Duration delay = s.retryPolicy().delay(ps.formatAttempts);
+                Duration delay = s.retryPolicy().delay(ps.formatAttempts, ThreadLocalRandom.current().nextDouble());
                 log.warn("record {} cannot be converted yet (attempt {}), retrying in {}: {}", coordinates(rec),
                         ps.formatAttempts, delay, c.retriable.getMessage());
                 if (consumer != null) {
                     consumer.seek(ps.tp, rec.offset());
                     consumer.pause(Set.of(ps.tp));
                     backoffPaused.add(ps.tp);
-                    ps.backoffUntilNanos = System.nanoTime() + delay.toNanos();
+                    ps.backoffUntilNanos = ticker.nanoTime() + delay.toNanos();
                     return false;
                 }
                 sleepServing(delay);
                 continue;
             }
             ps.formatAttempts = 0;
-            long now = System.nanoTime();
+            long now = ticker.nanoTime();
             if (c.row == null) {
                 if (c.bad != null) {
                     route(ps, rec, c.bad);
@@ -930,7 +1126,7 @@ public final class Engine {
         if (!ps.deadLetters.isEmpty()) {
             deadLetterWriter().await(ps.deadLetters, s.closeTimeout().plusSeconds(30));
         }
-        long nowNanos = System.nanoTime();
+        long nowNanos = ticker.nanoTime();
         if (!ps.rows.isEmpty()) {
             long pushTime = System.currentTimeMillis();
             for (int i = 0; i < ps.rows.size(); i++) {
@@ -957,6 +1153,8 @@ public final class Engine {
 
     private void submit(InFlight f) {
         f.state = InFlight.State.SUBMITTED;
+        f.submittedNanos = ticker.nanoTime();
+        f.warned = false;
         inFlight++;
         CompletionStage<IngestResult> stage;
         try {
@@ -964,6 +1162,8 @@ public final class Engine {
             if (stage == null) {
                 throw new IllegalStateException("backend " + backend.name() + " returned null from ingest");
             }
+        } catch (VirtualMachineError e) {
+            throw e;
         } catch (Throwable t) {
             completions.add(new Completion(f, IngestResult.fatal(t)));
             return;
@@ -1009,7 +1209,7 @@ public final class Engine {
             f.state = InFlight.State.DURABLE;
             IngestBatch b = f.batch;
             listener.onDurable(new BridgeEvents.Durable(b.table(), b.partition(), b.firstOffset(), b.lastOffset(),
-                    b.rows().size(), f.bytes, Duration.ofNanos(System.nanoTime() - f.flushedNanos)));
+                    b.rows().size(), f.bytes, Duration.ofNanos(ticker.nanoTime() - f.flushedNanos)));
             release(f);
             advance(ps);
         } else if (r instanceof IngestResult.Retry retry) {
@@ -1017,15 +1217,24 @@ public final class Engine {
             if (!s.retryPolicy().allows(f.attempts)) {
                 f.state = InFlight.State.FAILED;
                 throw new IngestException("backend " + backend.name() + " gave up on batch " + f.batch.id() + " after "
-                        + f.attempts + " attempts: " + retry.cause().getMessage(), false, retry.cause());
+                        + f.attempts + " attempts (retryPolicy maxAttempts " + s.retryPolicy().maxAttempts() + "): "
+                        + retry.cause().getMessage(), false, retry.cause());
             }
-            Duration delay = s.retryPolicy().delay(f.attempts);
+            Duration delay = s.retryPolicy().delay(f.attempts, ThreadLocalRandom.current().nextDouble());
             f.state = InFlight.State.RETRY_WAIT;
-            f.dueNanos = System.nanoTime() + delay.toNanos();
+            f.dueNanos = ticker.nanoTime() + delay.toNanos();
             IngestBatch b = f.batch;
             listener.onRetry(new BridgeEvents.Retry(b.table(), b.partition(), b.firstOffset(), b.lastOffset(),
                     f.attempts, delay, retry.cause()));
-            log.debug("batch {} will be retried in {}: {}", b.id(), delay, retry.cause().toString());
+            long quiet = retryLog.admit(ps.tp);
+            if (quiet >= 0) {
+                log.warn("bridge {}: batch {} failed (attempt {} of {}), retrying in {}{}: {}", s.name(), b.id(),
+                        f.attempts, maxAttempts(), delay, quiet == 0 ? "" : " (" + quiet + " more retries of "
+                                + ps.tp + " since the last warning)", retry.cause().toString());
+            } else {
+                log.debug("bridge {}: batch {} failed (attempt {}), retrying in {}: {}", s.name(), b.id(), f.attempts,
+                        delay, retry.cause().toString());
+            }
         } else if (r instanceof IngestResult.Fatal fatal) {
             f.state = InFlight.State.FAILED;
             Throwable cause = fatal.cause();
@@ -1092,7 +1301,7 @@ public final class Engine {
      * durable offset, at most once per {@link #LAG_INTERVAL_NANOS}. Polling thread only.
      */
     private void reportLag(Consumer<byte[], byte[]> consumer) {
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         if (now - lastLagNanos < LAG_INTERVAL_NANOS || partitions.isEmpty()) {
             return;
         }
@@ -1121,7 +1330,9 @@ public final class Engine {
     private void maintain(Consumer<byte[], byte[]> consumer) {
         drainCompletions();
         checkAsyncFailure();
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
+        checkDeadlines(now);
+        completeOpens(consumer, now);
         for (PartitionState ps : new ArrayList<>(partitions.values())) {
             resubmitDue(ps, now);
             maybeFlush(ps, now);
@@ -1131,6 +1342,7 @@ public final class Engine {
                 memoryPaused = false;
                 Set<TopicPartition> resume = new HashSet<>(consumer.assignment());
                 resume.removeAll(backoffPaused);
+                resume.removeAll(opening.keySet());
                 consumer.resume(resume);
                 listener.onBackpressure(new BridgeEvents.Backpressure(resume, false, bufferedBytes));
             }
@@ -1143,6 +1355,39 @@ public final class Engine {
                             consumer.resume(Set.of(tp));
                         }
                     }
+                }
+            }
+        }
+    }
+
+    private String maxAttempts() {
+        int max = s.retryPolicy().maxAttempts();
+        return max == 0 ? "unlimited" : String.valueOf(max);
+    }
+
+    /**
+     * A batch with the backend past {@code batchTimeout} stops the bridge, naming it; half way there, a warning. The
+     * bridge does not hand the batch over again: the unanswered attempt may still land.
+     */
+    private void checkDeadlines(long now) {
+        long timeout = s.batchTimeout().toNanos();
+        for (PartitionState ps : partitions.values()) {
+            for (InFlight f : ps.batches) {
+                if (f.state != InFlight.State.SUBMITTED) {
+                    continue;
+                }
+                long waited = now - f.submittedNanos;
+                IngestBatch b = f.batch;
+                if (waited > timeout) {
+                    f.state = InFlight.State.FAILED;
+                    throw new io.ksbridge.BatchTimeoutException(backend.name(), b.table(), b.partition(),
+                            b.firstOffset(), b.lastOffset(), b.attempt(), Duration.ofNanos(waited), s.batchTimeout());
+                }
+                if (!f.warned && waited > timeout / 2) {
+                    f.warned = true;
+                    log.warn("bridge {}: batch {} ({} rows, attempt {}) has been with backend {} for {} without an "
+                            + "outcome; at batchTimeout ({}) the bridge stops", s.name(), b.id(), b.rows().size(),
+                            b.attempt(), backend.name(), Duration.ofNanos(waited), s.batchTimeout());
                 }
             }
         }
@@ -1214,7 +1459,7 @@ public final class Engine {
     private void waitUntil(java.util.function.BooleanSupplier done, long deadlineNanos, List<PartitionState> states) {
         while (!done.getAsBoolean() && System.nanoTime() < deadlineNanos && !haltRequested) {
             awaitCompletion(Duration.ofMillis(20));
-            long now = System.nanoTime();
+            long now = ticker.nanoTime();
             for (PartitionState ps : states) {
                 resubmitDue(ps, now);
                 if (!ps.bufferEmpty()) {

@@ -21,6 +21,10 @@ final class InFlight {
     State state;
     int attempts;
     long dueNanos;
+    /** When the current attempt was handed over; its deadline runs from here. */
+    long submittedNanos;
+    /** The half-way warning of the current attempt was logged. */
+    boolean warned;
     boolean abandoned;
     boolean released;
 

@@ -138,7 +138,11 @@ final class PipeClient implements AutoCloseable {
         if (e instanceof URISyntaxException) {
             return new IngestException(where + ": invalid request URI (" + e.getMessage() + ")", false, e);
         }
-        return new IngestException(where + " failed: " + e, true, e);
+        if (e.getCause() instanceof IOException io) {
+            return new IngestException(where + " could not reach Snowflake at " + account.url() + ": " + io, true, e);
+        }
+        // classified by type: what is not a known transient failure stops the bridge instead of retrying unseen
+        return new IngestException(where + " failed unexpectedly (" + e + "); not retried", false, e);
     }
 
     @Override

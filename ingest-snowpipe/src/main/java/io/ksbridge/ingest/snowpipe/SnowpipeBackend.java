@@ -376,9 +376,16 @@ public final class SnowpipeBackend implements IngestBackend {
             result.complete(IngestResult.retry(new IngestException("staging " + path + " on @" + objects.qualify(lane.stage)
                     + " failed: " + e.getMessage(), true, e)));
             return;
-        } catch (RuntimeException e) {
+        } catch (java.io.UncheckedIOException e) {
             lane.blockedFrom = Math.min(lane.blockedFrom, batch.firstOffset());
-            result.complete(IngestResult.retry(e));
+            result.complete(IngestResult.retry(new IngestException("staging " + path + " on @" + objects.qualify(lane.stage)
+                    + " failed: " + e.getMessage(), true, e)));
+            return;
+        } catch (RuntimeException e) {
+            // classified by type: an exception nobody expected stops the bridge, named, instead of retrying unseen
+            lane.blockedFrom = Math.min(lane.blockedFrom, batch.firstOffset());
+            result.complete(IngestResult.fatal(new IngestException("staging or submitting " + path + " failed unexpectedly: "
+                    + e, false, e)));
             return;
         }
         lane.lastAccepted = batch.lastOffset();
@@ -438,12 +445,19 @@ public final class SnowpipeBackend implements IngestBackend {
 
     @Override
     public void close() {
+        close(settings.closeWait());
+    }
+
+    /** Closes, waiting for files still loading for the shorter of {@code timeout} and the builder's {@code closeWait}. */
+    @Override
+    public void close(Duration timeout) {
         if (closed) {
             return;
         }
         closed = true;
+        Duration wait = timeout.compareTo(settings.closeWait()) < 0 ? timeout : settings.closeWait();
         if (monitor != null) {
-            if (!dead && !settings.closeWait().isZero() && !monitor.awaitSettled(settings.closeWait())) {
+            if (!dead && !wait.isZero() && !monitor.awaitSettled(wait)) {
                 LOG.info("closing with {} file(s) still loading; the next open of their partitions settles them",
                         monitor.pendingCount());
             }

@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One partition's channel and the batches written to it that wait for their offset token to commit. Guarded by
- * its own monitor: the writer thread and the commit poller both change it.
+ * {@link #lock}: the writer thread and the commit poller both change it. The writer holds it across its SDK calls
+ * (a reopen may stall for seconds); the poller only ever tries it, and skips a busy lane for one round, so one
+ * stalled channel never holds back the commits of the others.
  *
  * <p>The lane keeps the partition's rows in the channel in offset order, so that the committed offset token never
  * passes a row that is not in the table. Two rules hold that order:
@@ -48,6 +50,7 @@ final class Lane {
         }
     }
 
+    final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
     final String table;
     final TopicPartition partition;
     final String channelName;

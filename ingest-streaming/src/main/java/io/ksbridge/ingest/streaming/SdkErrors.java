@@ -2,10 +2,37 @@ package io.ksbridge.ingest.streaming;
 
 import io.ksbridge.IngestException;
 import io.ksbridge.snowflake.SnowflakeAccount;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Set;
+import net.snowflake.ingest.utils.ErrorCode;
+import net.snowflake.ingest.utils.SFException;
 
-/** Sorts the SDK's failures into retriable and fatal ones, with messages that say what to fix. Stateless. */
+/**
+ * Sorts the SDK's failures into retriable and fatal ones by their type: the SDK's own error code, an I/O failure
+ * underneath, or anything else, which is fatal (the bridge stops with it rather than retry what it does not
+ * understand). Messages say what to fix. Stateless.
+ */
 final class SdkErrors {
+    /** A request to Snowflake failed, or a channel must be reopened: the same write may succeed later. */
+    private static final Set<ErrorCode> TRANSIENT = EnumSet.of(ErrorCode.INTERNAL_ERROR, ErrorCode.REGISTER_BLOB_FAILURE,
+            ErrorCode.OPEN_CHANNEL_FAILURE, ErrorCode.CLIENT_CONFIGURE_FAILURE, ErrorCode.BLOB_UPLOAD_FAILURE,
+            ErrorCode.INVALID_CHANNEL, ErrorCode.CLOSED_CHANNEL, ErrorCode.IO_ERROR, ErrorCode.UNABLE_TO_CONNECT_TO_STAGE,
+            ErrorCode.CHANNEL_STATUS_FAILURE, ErrorCode.CHANNELS_WITH_UNCOMMITTED_ROWS, ErrorCode.CHANNEL_STATUS_INVALID,
+            ErrorCode.OAUTH_REFRESH_TOKEN_ERROR, ErrorCode.GENERATE_PRESIGNED_URLS_FAILURE,
+            ErrorCode.REFRESH_TABLE_INFORMATION_FAILURE, ErrorCode.DROP_CHANNEL_FAILURE, ErrorCode.CLOSED_CLIENT,
+            ErrorCode.RESOURCE_CLEANUP_FAILURE);
+    /** The configured key cannot be used. */
+    private static final Set<ErrorCode> KEY = EnumSet.of(ErrorCode.INVALID_PRIVATE_KEY, ErrorCode.INVALID_ENCRYPTED_KEY,
+            ErrorCode.KEYPAIR_CREATION_FAILURE);
+    /** Codes whose server answer may say the user is not allowed: then fatal, with what to grant or fix. */
+    private static final Set<ErrorCode> SERVER_ANSWERS = EnumSet.of(ErrorCode.OPEN_CHANNEL_FAILURE,
+            ErrorCode.CLIENT_CONFIGURE_FAILURE, ErrorCode.REGISTER_BLOB_FAILURE, ErrorCode.CHANNEL_STATUS_FAILURE,
+            ErrorCode.INTERNAL_ERROR, ErrorCode.GENERATE_PRESIGNED_URLS_FAILURE,
+            ErrorCode.REFRESH_TABLE_INFORMATION_FAILURE);
+
     private SdkErrors() {
     }
 
@@ -14,8 +41,41 @@ final class SdkErrors {
             return ie;
         }
         String text = describe(e);
+        SFException sf = find(e, SFException.class);
+        if (sf != null) {
+            ErrorCode code = code(sf);
+            if (code != null && KEY.contains(code)) {
+                return new IngestException(what + ": the SDK cannot use the configured private key (" + text + "); check"
+                        + " the key and its passphrase", false, e);
+            }
+            if (code != null && SERVER_ANSWERS.contains(code)) {
+                IngestException refused = refusal(what, text, e, account);
+                if (refused != null) {
+                    return refused;
+                }
+            }
+            if (code != null && TRANSIENT.contains(code)) {
+                return new IngestException(what + ": " + text, true, e);
+            }
+            return new IngestException(what + ": " + text + " (Snowpipe Streaming SDK error "
+                    + (code == null ? sf.getVendorCode() : code.name()) + ", not one that a retry fixes)", false, e);
+        }
+        if (find(e, GeneralSecurityException.class) != null || e instanceof SecurityException) {
+            IngestException refused = refusal(what, text, e, account);
+            return refused != null ? refused
+                    : new IngestException(what + ": the request could not be signed: " + text, false, e);
+        }
+        if (find(e, IOException.class) != null) {
+            return new IngestException(what + ": " + text, true, e); // the network: a retry may get through
+        }
+        return new IngestException(what + ": unexpected " + e.getClass().getName() + " from the Snowpipe Streaming SDK: "
+                + text + " (not retried: the bridge stops rather than retry what it does not understand)", false, e);
+    }
+
+    /** Snowflake's answer said the key or the grants are wrong: fatal, saying what to fix; else null. */
+    private static IngestException refusal(String what, String text, Throwable e, SnowflakeAccount account) {
         String lower = text.toLowerCase(Locale.ROOT);
-        if (lower.contains("jwt") || lower.contains("401") || lower.contains("unauthorized") || e instanceof SecurityException) {
+        if (lower.contains("jwt") || lower.contains("401") || lower.contains("unauthorized")) {
             return new IngestException(what + ": Snowflake refused the key-pair JWT of user " + account.user() + " in account "
                     + account.accountName() + " (" + text + "). Check that the user's RSA_PUBLIC_KEY matches the configured"
                     + " private key (its fingerprint is " + account.publicKeyFingerprint() + "; see DESC USER " + account.user()
@@ -26,7 +86,28 @@ final class SdkErrors {
                     + " USAGE on the database and schema and INSERT (or OWNERSHIP) on the table, or create the table"
                     + " yourself.", false, e);
         }
-        return new IngestException(what + ": " + text, true, e);
+        return null;
+    }
+
+    private static ErrorCode code(SFException e) {
+        String vendor = e.getVendorCode();
+        for (ErrorCode c : ErrorCode.values()) {
+            if (c.getMessageCode().equals(vendor)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private static <T extends Throwable> T find(Throwable e, Class<T> type) {
+        Throwable t = e;
+        for (int depth = 0; t != null && depth < 8; depth++) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+            t = t.getCause() == t ? null : t.getCause();
+        }
+        return null;
     }
 
     /** The message of e and of its causes, without repeating. */

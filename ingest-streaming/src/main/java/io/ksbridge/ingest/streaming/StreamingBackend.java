@@ -349,8 +349,11 @@ public final class StreamingBackend implements IngestBackend {
     /** Hands a batch's rows to the channel; runs on the partition's writer thread. */
     private void write(Lane lane, IngestBatch batch, CompletableFuture<IngestResult> result) {
         try {
-            synchronized (lane) {
+            lane.lock.lock();
+            try {
                 writeLocked(lane, batch, result);
+            } finally {
+                lane.lock.unlock();
             }
         } catch (RuntimeException e) {
             result.complete(IngestResult.fatal(e));
@@ -554,11 +557,16 @@ public final class StreamingBackend implements IngestBackend {
             List<Lane> waiting = new ArrayList<>();
             List<SnowflakeStreamingIngestChannel> channels = new ArrayList<>();
             for (Lane lane : lanes.values()) {
-                synchronized (lane) {
+                if (!lane.lock.tryLock()) {
+                    continue; // its writer holds it (a write, a reopen that may stall): next round
+                }
+                try {
                     if (!lane.pending.isEmpty() && !lane.needsReopen) {
                         waiting.add(lane);
                         channels.add(lane.channel);
                     }
+                } finally {
+                    lane.lock.unlock();
                 }
             }
             for (int i = 0; i < waiting.size(); i++) {
@@ -577,7 +585,10 @@ public final class StreamingBackend implements IngestBackend {
                                 + " failed", e, settings.account());
                     }
                 }
-                synchronized (lane) {
+                if (!lane.lock.tryLock()) {
+                    continue; // busy writing or reopening: this token is read again next round
+                }
+                try {
                     if (lane.channel != channel) {
                         continue; // reopened meanwhile
                     }
@@ -604,6 +615,8 @@ public final class StreamingBackend implements IngestBackend {
                         lane.pending.poll();
                         head.result.complete(IngestResult.durable(head.rejected));
                     }
+                } finally {
+                    lane.lock.unlock();
                 }
             }
         } catch (RuntimeException e) {
@@ -622,10 +635,13 @@ public final class StreamingBackend implements IngestBackend {
 
     private void retire(Lane lane, IngestException why) {
         SnowflakeStreamingIngestChannel channel;
-        synchronized (lane) {
+        lane.lock.lock();
+        try {
             lane.released = true;
             lane.abandonPending(why);
             channel = lane.channel;
+        } finally {
+            lane.lock.unlock();
         }
         if (channel != null) {
             closeQuietly(channel);
@@ -688,17 +704,28 @@ public final class StreamingBackend implements IngestBackend {
             }
         }
         for (Lane lane : lanes.values()) {
-            synchronized (lane) {
+            boolean locked = false;
+            try {
+                // free once the writers ended; a writer stuck in the SDK does not hold the halt up for long
+                locked = lane.lock.tryLock(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            try {
                 lane.released = true;
                 if (lane.channel != null) {
                     discardBuffered(lane.channel);
+                }
+            } finally {
+                if (locked) {
+                    lane.lock.unlock();
                 }
             }
         }
         lanes.clear();
         SnowflakeStreamingIngestClient c = client;
         if (c != null) {
-            closeClient(c, System.nanoTime() + settings.closeTimeout().toNanos());
+            closeClient(c, System.nanoTime() + settings.closeTimeout().toNanos(), settings.closeTimeout());
         }
         sql.close();
     }
@@ -728,32 +755,42 @@ public final class StreamingBackend implements IngestBackend {
      */
     @Override
     public void close() {
+        close(settings.closeTimeout());
+    }
+
+    /** Closes within the shorter of {@code timeout} and the builder's {@code closeTimeout}. */
+    @Override
+    public void close(Duration timeout) {
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
         }
+        Duration wait = timeout.compareTo(settings.closeTimeout()) < 0 ? timeout : settings.closeTimeout();
         List<CompletableFuture<Void>> closing = new ArrayList<>();
         for (TopicPartition tp : new ArrayList<>(lanes.keySet())) {
             Lane lane = lanes.remove(tp);
             if (lane == null) {
                 continue;
             }
-            synchronized (lane) {
+            lane.lock.lock();
+            try {
                 lane.released = true;
                 lane.abandonPending(new IngestException("the Streaming backend closed", true));
                 if (lane.channel != null) {
                     closing.add(closeQuietly(lane.channel));
                 }
+            } finally {
+                lane.lock.unlock();
             }
         }
-        long deadline = System.nanoTime() + settings.closeTimeout().toNanos();
+        long deadline = System.nanoTime() + wait.toNanos();
         try {
             CompletableFuture.allOf(closing.toArray(new CompletableFuture[0]))
-                    .get(Math.max(1, settings.closeTimeout().toMillis()), TimeUnit.MILLISECONDS);
+                    .get(Math.max(1, wait.toMillis()), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
-            LOG.info("channels did not close within {}: {}", settings.closeTimeout(), e.toString());
+            LOG.info("channels did not close within {}: {}", wait, e.toString());
         }
         if (poller != null) {
             poller.shutdownNow();
@@ -765,13 +802,16 @@ public final class StreamingBackend implements IngestBackend {
         }
         SnowflakeStreamingIngestClient c = client;
         if (c != null) {
-            closeClient(c, deadline);
+            closeClient(c, deadline, wait);
         }
         sql.close();
     }
 
-    /** Closes the SDK client on a thread of its own, waiting until {@code deadline} (System.nanoTime) at most. */
-    private void closeClient(SnowflakeStreamingIngestClient c, long deadline) {
+    /**
+     * Closes the SDK client on a thread of its own, waiting until {@code deadline} (System.nanoTime) at most;
+     * {@code budget} names that wait in the warning when the client takes longer.
+     */
+    private void closeClient(SnowflakeStreamingIngestClient c, long deadline, Duration budget) {
         Thread closer = new Thread(() -> {
             try {
                 c.close();
@@ -788,7 +828,7 @@ public final class StreamingBackend implements IngestBackend {
         }
         if (closer.isAlive()) {
             LOG.warn("the Snowpipe Streaming client did not close within {}; leaving it to finish in the background",
-                    settings.closeTimeout());
+                    budget);
         }
     }
 

@@ -16,7 +16,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 class StreamingBackendBuilderTest {
-    private static final String PEM;
+    static final String PEM;
 
     static {
         try {

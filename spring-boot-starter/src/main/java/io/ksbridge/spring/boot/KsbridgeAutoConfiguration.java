@@ -11,8 +11,6 @@ import io.ksbridge.metrics.micrometer.MicrometerMetrics;
 import io.ksbridge.snowflake.SnowflakeAccount;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import java.util.ArrayList;
-import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -56,10 +54,7 @@ public class KsbridgeAutoConfiguration {
         KafkaToSnowflakeBridge.Builder b = KsbridgeBridges.builder(properties).backend(backend);
         format.ifUnique(b::format);
         tableNamer.ifUnique(b::tableNamer);
-        List<BridgeListener> all = new ArrayList<>(listeners.orderedStream().toList());
-        if (!all.isEmpty()) {
-            b.listener(KsbridgeBridges.listener(all));
-        }
+        listeners.orderedStream().forEach(b::listener);
         customizers.orderedStream().forEach(c -> c.customize(b));
         return b.build();
     }

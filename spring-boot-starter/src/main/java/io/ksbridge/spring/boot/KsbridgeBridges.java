@@ -1,7 +1,6 @@
 package io.ksbridge.spring.boot;
 
 import io.ksbridge.BridgeConfigException;
-import io.ksbridge.BridgeListener;
 import io.ksbridge.ErrorPolicy;
 import io.ksbridge.FlushPolicy;
 import io.ksbridge.KafkaToSnowflakeBridge;
@@ -9,7 +8,6 @@ import io.ksbridge.MetadataOptions;
 import io.ksbridge.Secret;
 import io.ksbridge.TableNamer;
 import io.ksbridge.snowflake.SnowflakeAccount;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -102,10 +100,6 @@ final class KsbridgeBridges {
         }
         return MetadataOptions.all().withTopic(m.isTopic()).withOffsetAndPartition(m.isOffsetAndPartition())
                 .withCreateTime(m.isCreateTime()).withConnectorPushTime(m.isConnectorPushTime());
-    }
-
-    static BridgeListener listener(List<BridgeListener> listeners) {
-        return listeners.size() == 1 ? listeners.get(0) : new CompositeBridgeListener(listeners);
     }
 
     /** One line for the start-up log: what runs where. Never holds a secret (consumer properties are not shown). */
