@@ -80,10 +80,16 @@ public final class Engine {
     private final IngestBackend backend;
     private final Ticker ticker;
     private final RetryLog retryLog;
+    private final PartitionOpener opener;
     private final BridgeListener listener;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final ReentrantLock hostLock = new ReentrantLock();
+    /** Makes start() and close() of an own-loop bridge one step each: close never sees a half-started loop. */
+    private final Object lifecycle = new Object();
+    /** Own loop: the durable offsets as the loop thread last published them; any thread may read them. */
+    private volatile Map<TopicPartition, OffsetAndMetadata> publishedDurable = Map.of();
+    private boolean durableChanged;
     private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
 
     private volatile Throwable failure;
@@ -102,10 +108,6 @@ public final class Engine {
     private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
     private final Map<TopicPartition, Long> seekTargets = new HashMap<>();
     private final Set<TopicPartition> backoffPaused = new HashSet<>();
-    /** Partitions assigned whose backend open has not succeeded yet: paused until it does. Polling thread only. */
-    private final Map<TopicPartition, PendingOpen> opening = new HashMap<>();
-    /** Runs backend opens off the polling thread, one at a time, in assignment order; started on first use. */
-    private java.util.concurrent.ExecutorService opener;
     private final RowOutput valueOut = new RowOutput();
     private final RowOutput keyOut = new RowOutput();
     private final Ctx ctx = new Ctx();
@@ -134,27 +136,32 @@ public final class Engine {
         this.lastLagNanos = ticker.nanoTime() - LAG_INTERVAL_NANOS;
         this.backend = settings.backend();
         this.listener = SafeListener.of(List.of(settings.listener()));
+        this.opener = new PartitionOpener(settings.name(), backend, settings.retryPolicy(), ticker, retryLog, listener);
     }
 
     // ------------------------------------------------------------------ lifecycle
 
     public void start() {
         checkOwnLoop();
-        if (!state.compareAndSet(State.NEW, State.RUNNING)) {
-            throw new IllegalStateException("bridge " + s.name() + " was already started or closed");
+        synchronized (lifecycle) {
+            if (!state.compareAndSet(State.NEW, State.RUNNING)) {
+                throw new IllegalStateException("bridge " + s.name() + " was already started or closed");
+            }
+            Thread t = new Thread(this::loop, "ksbridge-" + s.name());
+            t.setDaemon(false);
+            loopThread = t;
+            t.start();
         }
-        Thread t = new Thread(this::loop, "ksbridge-" + s.name());
-        t.setDaemon(false);
-        loopThread = t;
-        t.start();
     }
 
     public void runHere() {
         checkOwnLoop();
-        if (!state.compareAndSet(State.NEW, State.RUNNING)) {
-            throw new IllegalStateException("bridge " + s.name() + " was already started or closed");
+        synchronized (lifecycle) {
+            if (!state.compareAndSet(State.NEW, State.RUNNING)) {
+                throw new IllegalStateException("bridge " + s.name() + " was already started or closed");
+            }
+            loopThread = Thread.currentThread();
         }
-        loopThread = Thread.currentThread();
         loop();
         Throwable f = failure;
         if (f != null) {
@@ -172,22 +179,26 @@ public final class Engine {
     public void close(Duration timeout) {
         closeDeadlineNanos = System.nanoTime() + timeout.toNanos();
         closeRequested = true;
-        if (ownLoop || loopThread != null) {
+        if (s.ownsConsumer()) {
+            // the loop thread drains and lets go; this thread only wakes it and waits (never drains itself)
+            Thread t;
+            synchronized (lifecycle) {
+                if (state.compareAndSet(State.NEW, State.STOPPED)) {
+                    terminated.countDown(); // never started: nothing to drain or release
+                    return;
+                }
+                t = loopThread;
+            }
             Consumer<byte[], byte[]> c = ownConsumer;
             if (c != null) {
                 c.wakeup();
             }
-            Thread t = loopThread;
             if (t != null && t != Thread.currentThread()) {
                 try {
                     t.join(Math.max(1, timeout.toMillis() + 10_000));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-            }
-            if (state.get() == State.NEW) {
-                state.set(State.STOPPED);
-                terminated.countDown();
             }
             return;
         }
@@ -323,22 +334,12 @@ public final class Engine {
     private void shutdownResources() {
         List<TopicPartition> open = new ArrayList<>(partitions.keySet());
         partitions.clear();
-        cancelOpens(new ArrayList<>(opening.keySet()));
-        java.util.concurrent.ExecutorService openerNow = opener;
-        if (openerNow != null) {
-            openerNow.shutdown();
-        }
+        opener.shutdown(haltRequested ? tp -> { } : this::releaseQuietly); // a crash releases nothing
         long deadline = closeDeadlineNanos;
         long now = System.nanoTime();
         Duration left = Duration.ofNanos(deadline == 0 ? s.closeTimeout().toNanos() : Math.max(0, deadline - now));
         Thread closer = new Thread(() -> {
-            if (openerNow != null) {
-                try {
-                    openerNow.awaitTermination(left.toMillis(), TimeUnit.MILLISECONDS); // no open racing the close
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            opener.awaitIdle(left); // no open racing the close
             if (!haltRequested) { // a crash releases nothing: the backend's halt() drops it all at once
                 for (TopicPartition tp : open) {
                     releaseQuietly(tp);
@@ -409,9 +410,11 @@ public final class Engine {
                 maintain(consumer);
                 commit(consumer, false);
                 reportLag(consumer);
+                publishDurable();
             }
             if (!haltRequested) {
                 drain();
+                publishDurable();
                 try {
                     commit(consumer, true);
                 } catch (org.apache.kafka.clients.consumer.CommitFailedException e) {
@@ -457,6 +460,21 @@ public final class Engine {
         if (fatalError != null) {
             throw fatalError; // the loop thread ends with it: its uncaught-exception handler sees it
         }
+    }
+
+    /** Own loop: hands the durable offsets to other threads as an immutable snapshot, when they changed. */
+    private void publishDurable() {
+        if (!durableChanged) {
+            return;
+        }
+        durableChanged = false;
+        Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+        for (PartitionState ps : partitions.values()) {
+            if (ps.durableNext >= 0) {
+                out.put(ps.tp, new OffsetAndMetadata(ps.durableNext));
+            }
+        }
+        publishedDurable = Map.copyOf(out);
     }
 
     private void commit(Consumer<byte[], byte[]> consumer, boolean sync) {
@@ -552,6 +570,9 @@ public final class Engine {
     }
 
     public Map<TopicPartition, OffsetAndMetadata> durableOffsets() {
+        if (s.ownsConsumer()) {
+            return publishedDurable; // immutable, published by the loop thread
+        }
         hostLock.lock();
         try {
             if (state.get() == State.RUNNING && failure == null && !ownLoop) {
@@ -582,6 +603,9 @@ public final class Engine {
     private final Map<TopicPartition, OffsetAndMetadata> revokedOffsets = new HashMap<>();
 
     public Map<TopicPartition, Long> seekTargets() {
+        if (s.ownsConsumer()) {
+            return Map.of(); // the own loop seeks its consumer itself
+        }
         hostLock.lock();
         try {
             return new HashMap<>(seekTargets);
@@ -649,9 +673,10 @@ public final class Engine {
         for (TopicPartition tp : assigned) {
             revokedOffsets.remove(tp); // ours again: only the live offset counts
             finalOffsets.remove(tp);
-            if (!partitions.containsKey(tp) && !opening.containsKey(tp)) {
+            if (!partitions.containsKey(tp) && !opener.isOpening(tp)) {
                 if (consumer != null) {
-                    beginOpen(tp, consumer);
+                    consumer.pause(Set.of(tp)); // until it is open: the callback returns at once
+                    opener.begin(tp, tableFor(tp));
                 } else {
                     open(tp, null); // nothing to pause: the host seeks to seekTargets() after this returns
                 }
@@ -663,115 +688,20 @@ public final class Engine {
         listener.onAssigned(Set.copyOf(assigned));
     }
 
-    /** An open in progress: its current attempt, and when the next one is due after a retriable failure. */
-    private static final class PendingOpen {
-        final TopicPartition tp;
-        final String table;
-        final long assignedNanos;
-        java.util.concurrent.CompletableFuture<PartitionStart> attempt;
-        int failures;
-        long dueNanos;
-
-        PendingOpen(TopicPartition tp, String table, long assignedNanos) {
-            this.tp = tp;
-            this.table = table;
-            this.assignedNanos = assignedNanos;
-        }
-    }
-
     /**
-     * Pauses the partition and opens it on the opener thread: the rebalance callback returns at once, however long
-     * Snowflake takes. {@link #completeOpens} picks the outcome up on the polling thread.
-     */
-    private void beginOpen(TopicPartition tp, Consumer<byte[], byte[]> consumer) {
-        PendingOpen p = new PendingOpen(tp, tableFor(tp), ticker.nanoTime());
-        consumer.pause(Set.of(tp));
-        opening.put(tp, p);
-        p.attempt = startOpenAttempt(p);
-    }
-
-    private java.util.concurrent.CompletableFuture<PartitionStart> startOpenAttempt(PendingOpen p) {
-        if (opener == null) {
-            opener = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "ksbridge-" + s.name() + "-open");
-                t.setDaemon(true);
-                return t;
-            });
-        }
-        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            PartitionStart start = backend.open(p.table, p.tp);
-            if (start == null) {
-                throw new IllegalStateException("backend " + backend.name() + " returned null from open(" + p.tp + ")");
-            }
-            return start;
-        }, opener);
-    }
-
-    /**
-     * Polling thread: partitions whose open succeeded start (seek, resume); a retriable failure is tried again after
-     * its backoff, still paused; any other failure, or retries run out, stops the bridge naming the partition.
+     * Polling thread: partitions whose open succeeded start (seek, and resume unless the memory cap holds them); a
+     * retriable failure is tried again after its backoff, still paused; any other stops the bridge.
      */
     private void completeOpens(Consumer<byte[], byte[]> consumer, long now) {
-        if (opening.isEmpty() || consumer == null) {
+        if (consumer == null || opener.opening().isEmpty()) {
             return;
         }
-        for (PendingOpen p : new ArrayList<>(opening.values())) {
-            if (p.attempt == null) {
-                if (now >= p.dueNanos && !closeRequested) {
-                    p.attempt = startOpenAttempt(p);
-                }
-                continue;
-            }
-            if (!p.attempt.isDone()) {
-                continue;
-            }
-            PartitionStart start;
-            try {
-                start = p.attempt.join();
-            } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
-                Throwable cause = e.getCause() != null ? e.getCause() : e;
-                p.attempt = null;
-                p.failures++;
-                if (!(cause instanceof IngestException ie) || !ie.isRetriable() || !s.retryPolicy().allows(p.failures)) {
-                    if (cause instanceof BridgeException be) {
-                        throw be;
-                    }
-                    throw new IngestException("backend " + backend.name() + " could not open " + p.tp + " (table "
-                            + p.table + ") after " + p.failures + " attempt(s): " + cause, false, cause);
-                }
-                Duration delay = s.retryPolicy().delay(p.failures, ThreadLocalRandom.current().nextDouble());
-                p.dueNanos = now + delay.toNanos();
-                listener.onRetry(new BridgeEvents.Retry(p.table, p.tp, -1, -1, p.failures, delay, cause));
-                long quiet = retryLog.admit(p.tp);
-                if (quiet >= 0) {
-                    log.warn("bridge {}: opening {} (table {}) in {} failed (attempt {} of {}), retrying in {}; the "
-                            + "partition stays paused: {}", s.name(), p.tp, p.table, backend.name(), p.failures,
-                            maxAttempts(), delay, cause.getMessage());
-                }
-                continue;
-            }
-            opening.remove(p.tp);
-            started(p.tp, p.table, start, consumer);
+        opener.collect(now, closeRequested, (tp, table, start) -> {
+            started(tp, table, start, consumer);
             if (!memoryPaused) {
-                consumer.resume(Set.of(p.tp));
+                consumer.resume(Set.of(tp));
             }
-            log.debug("bridge {} opened {} in {} ms after its assignment", s.name(), p.tp,
-                    Duration.ofNanos(now - p.assignedNanos).toMillis());
-        }
-    }
-
-    /** Forgets opens of revoked partitions; one that still succeeds is released at once, on whichever thread. */
-    private void cancelOpens(Collection<TopicPartition> revoked) {
-        for (TopicPartition tp : revoked) {
-            PendingOpen p = opening.remove(tp);
-            if (p != null && p.attempt != null) {
-                p.attempt.whenComplete((start, error) -> {
-                    if (start != null) {
-                        releaseQuietly(tp);
-                    }
-                });
-            }
-        }
+        });
     }
 
     private String tableFor(TopicPartition tp) {
@@ -815,6 +745,7 @@ public final class Engine {
             ps.nextOffset = next;
             ps.rangeStart = next;
             ps.durableNext = next;
+            durableChanged = true;
         }
         partitions.put(tp, ps);
         log.debug("bridge {} opened {} -> table {} at {}", s.name(), tp, table, start.nextOffset());
@@ -844,7 +775,7 @@ public final class Engine {
     }
 
     private void revoke(Collection<TopicPartition> revoked, Consumer<byte[], byte[]> consumer, boolean commit) {
-        cancelOpens(revoked);
+        opener.cancel(revoked, this::releaseQuietly);
         List<PartitionState> states = new ArrayList<>();
         for (TopicPartition tp : revoked) {
             PartitionState ps = partitions.get(tp);
@@ -900,6 +831,7 @@ public final class Engine {
         bufferedBytes -= ps.bytes;
         bufferedBytesView = bufferedBytes;
         partitions.remove(ps.tp);
+        durableChanged = true;
         retryLog.forget(ps.tp);
         seekTargets.remove(ps.tp);
         backoffPaused.remove(ps.tp);
@@ -924,7 +856,7 @@ public final class Engine {
         for (TopicPartition tp : records.partitions()) {
             PartitionState ps = partitions.get(tp);
             if (ps == null) {
-                if (consumer != null || opening.containsKey(tp)) {
+                if (consumer != null || opener.isOpening(tp)) {
                     continue; // no longer ours, or not open yet (paused: read again from where it starts)
                 }
                 ps = open(tp, null); // host loop without our rebalance listener
@@ -1291,6 +1223,7 @@ public final class Engine {
         while (!ps.batches.isEmpty() && ps.batches.peekFirst().state == InFlight.State.DURABLE) {
             InFlight head = ps.batches.pollFirst();
             ps.durableNext = head.batch.lastOffset() + 1;
+            durableChanged = true;
         }
     }
 
@@ -1342,7 +1275,7 @@ public final class Engine {
                 memoryPaused = false;
                 Set<TopicPartition> resume = new HashSet<>(consumer.assignment());
                 resume.removeAll(backoffPaused);
-                resume.removeAll(opening.keySet());
+                resume.removeAll(opener.opening());
                 consumer.resume(resume);
                 listener.onBackpressure(new BridgeEvents.Backpressure(resume, false, bufferedBytes));
             }
