@@ -13,7 +13,9 @@ import io.ksbridge.ErrorPolicy;
 import io.ksbridge.FlushPolicy;
 import io.ksbridge.KafkaToSnowflakeBridge;
 import io.ksbridge.TableNamer;
+import io.ksbridge.testkit.Await;
 import io.ksbridge.testkit.EmbeddedKafka;
+import io.ksbridge.testkit.KsbridgeTest;
 import io.ksbridge.testkit.RecordingBackend;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,7 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -31,7 +32,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -39,18 +39,14 @@ import org.junit.jupiter.api.Test;
  * Bad input beyond bad records: null keys and values, huge headers, unicode everywhere (topic names included), and
  * the longest topic name Kafka allows, through real bridges with a {@link RecordingBackend}.
  */
+@KsbridgeTest
 class OddRecordsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     static EmbeddedKafka kafka;
 
     @BeforeAll
-    static void start() {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        kafka.close();
+    static void start(EmbeddedKafka sharedKafka) {
+        kafka = sharedKafka;
     }
 
     private static byte[] utf8(String s) {
@@ -65,16 +61,6 @@ class OddRecordsIT {
                 .flushPolicy(FlushPolicy.records(100).or(FlushPolicy.age(Duration.ofMillis(100))))
                 .commitInterval(Duration.ofMillis(100))
                 .backend(backend);
-    }
-
-    private static void await(String what, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(25);
-        }
     }
 
     private static long committed(String group) {
@@ -92,7 +78,7 @@ class OddRecordsIT {
         RecordingBackend backend = new RecordingBackend();
         try (KafkaToSnowflakeBridge bridge = ownLoop(topic, backend).build()) {
             bridge.start();
-            await("4 rows and the commit", () -> backend.rowCount() == 4 && committed("odd-" + topic) == 4);
+            Await.until("4 rows and the commit", Duration.ofSeconds(30), () -> backend.rowCount() == 4 && committed("odd-" + topic) == 4);
             assertNull(bridge.failure());
         }
         List<RecordingBackend.Row> rows = backend.rows(TableNamer.connectorDefault().tableName(topic));
@@ -129,7 +115,7 @@ class OddRecordsIT {
         RecordingBackend loaded = new RecordingBackend();
         try (KafkaToSnowflakeBridge bridge = ownLoop(topic, loaded).build()) {
             bridge.start();
-            await("2 rows", () -> loaded.rowCount() == 2);
+            Await.until("2 rows", Duration.ofSeconds(30), () -> loaded.rowCount() == 2);
         }
         RecordingBackend.Row row = loaded.rows(TableNamer.connectorDefault().tableName(topic)).get(0);
         JsonNode meta = JSON.readTree(row.metadata());
@@ -143,7 +129,7 @@ class OddRecordsIT {
         try (KafkaToSnowflakeBridge bridge = ownLoop(topic, capped).consumerProperties(kafka.consumerProperties(group))
                 .maxRecordBytes(64 * 1024).errorPolicy(ErrorPolicy.deadLetter(dlq)).build()) {
             bridge.start();
-            await("1 row and the commit", () -> capped.rowCount() == 1 && committed(group) == 2);
+            Await.until("1 row and the commit", Duration.ofSeconds(30), () -> capped.rowCount() == 1 && committed(group) == 2);
         }
         assertEquals("{\"id\":2}", capped.rows(TableNamer.connectorDefault().tableName(topic)).get(0).content());
         List<ConsumerRecord<byte[], byte[]>> dead = readAll(dlq);
@@ -191,12 +177,12 @@ class OddRecordsIT {
                     new ConsumerRecord<>(topic, 0, 1, 1_700_000_000_001L, TimestampType.CREATE_TIME, -1, 2, null,
                             utf8("{}"), new RecordHeaders(), Optional.empty()));
             bridge.accept(new ConsumerRecords<>(Map.of(tp, list), Map.of()));
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (bridge.durableOffsets().getOrDefault(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(0)).offset() < 2) {
-                assertTrue(System.nanoTime() < deadline, "the two records became durable");
+            // a host loop: each empty accept() is a turn in which the bridge takes its completions
+            Await.until(Duration.ofSeconds(10), () -> {
                 bridge.accept(ConsumerRecords.empty());
-                Thread.sleep(10);
-            }
+                return bridge.durableOffsets().getOrDefault(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(0))
+                        .offset() >= 2;
+            }, () -> "the two records to become durable: " + bridge.durableOffsets());
         }
         String table = TableNamer.connectorDefault().tableName(topic);
         assertTrue(table.matches("[A-Z_][A-Z0-9_]*"), "a valid unquoted identifier: " + table);
@@ -247,7 +233,7 @@ class OddRecordsIT {
         RecordingBackend backend = new RecordingBackend();
         try (KafkaToSnowflakeBridge bridge = ownLoop(topic, backend).build()) {
             bridge.start();
-            await("10 rows", () -> backend.rowCount() == 10);
+            Await.until("10 rows", Duration.ofSeconds(30), () -> backend.rowCount() == 10);
         }
         assertEquals(List.of(TableNamer.connectorDefault().tableName(topic)), List.copyOf(backend.tables()));
         assertThrows(IllegalStateException.class, () -> kafka.createTopic(topic + "x", 1), "Kafka's own limit holds");

@@ -84,6 +84,17 @@ public interface IngestBackend extends AutoCloseable {
         return getClass().getSimpleName();
     }
 
+    /**
+     * Stops at once, as if the process had died: flushes nothing, waits for nothing in flight, and completes no
+     * batch still outstanding; then frees the threads and connections. A crash test's stop (the test kit's
+     * {@code TestBridges.crash}): when the bridge is halted it calls this instead of {@link #release} and
+     * {@link #close()}, so what survives is only what a killed process would leave behind. Idempotent; later calls
+     * to {@link #close()} do nothing. Default: {@link #close()}, for a backend that holds nothing a crash would lose.
+     */
+    default void halt() {
+        close();
+    }
+
     /** Releases everything. Idempotent. In-flight batches that have not completed may be abandoned. */
     @Override
     void close();

@@ -24,15 +24,41 @@ public final class Await {
         return snowflake.table(table).rows();
     }
 
-    /** Waits until {@code condition} holds, polling every 20 ms. */
+    /**
+     * Waits until {@code condition} holds, polling every 20 ms.
+     *
+     * @throws AssertionError {@code "timed out after <timeout> waiting for <what>"} when it does not hold in time
+     */
     public static void until(Duration timeout, BooleanSupplier condition, java.util.function.Supplier<String> what)
             throws InterruptedException {
+        until(timeout, Duration.ofMillis(20), condition, what);
+    }
+
+    /**
+     * Waits until {@code condition} holds, polling every 20 ms: {@code Await.until("the stage to empty",
+     * Duration.ofSeconds(30), () -> snowflake.stageFiles(stage).isEmpty())}.
+     *
+     * @param what what is awaited, for the failure message
+     * @throws AssertionError {@code "timed out after <timeout> waiting for <what>"} when it does not hold in time
+     */
+    public static void until(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        until(timeout, condition, () -> what);
+    }
+
+    /**
+     * Waits until {@code condition} holds, checking it every {@code every}: for conditions costly to check, such as a
+     * query to a live Snowflake account.
+     *
+     * @throws AssertionError {@code "timed out after <timeout> waiting for <what>"} when it does not hold in time
+     */
+    public static void until(Duration timeout, Duration every, BooleanSupplier condition,
+                             java.util.function.Supplier<String> what) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out after " + timeout + " waiting for " + what.get());
             }
-            Thread.sleep(20);
+            Thread.sleep(every.toMillis());
         }
     }
 }

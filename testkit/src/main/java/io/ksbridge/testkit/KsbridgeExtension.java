@@ -40,7 +40,7 @@ public final class KsbridgeExtension implements ParameterResolver {
     }
 
     /** Closes its resource when JUnit closes the store. */
-    static final class Closing<T extends AutoCloseable> implements ExtensionContext.Store.CloseableResource {
+    static final class Closing<T extends AutoCloseable> implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         final T resource;
 
         Closing(T resource) {

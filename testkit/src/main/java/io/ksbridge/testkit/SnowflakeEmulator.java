@@ -229,6 +229,56 @@ public final class SnowflakeEmulator implements AutoCloseable {
         core.server().mount(prefix, handler);
     }
 
+    /**
+     * Whether the emulator has nothing left to do at this moment: no request being handled, no Snowpipe file
+     * submitted and not yet loaded (held loads included), no delayed Streaming commit waiting, nor other work a
+     * mounted service reports (see {@link #addWorkSource}).
+     *
+     * <p>It sees only the emulator's side. Work a client still holds (rows buffered in the Streaming SDK, a file a
+     * backend has not submitted yet) is not visible here: wait for the client first (its offsets, its close), then
+     * for the emulator, then assert that nothing more landed.
+     */
+    public boolean isIdle() {
+        return core.pendingWork().isEmpty();
+    }
+
+    /**
+     * What keeps the emulator from being idle, one line each (for example {@code request in flight: POST /v1/...} or
+     * {@code Snowpipe: 2 file(s) of pipe DB.PUBLIC.P not loaded yet: a.json.gz, b.json.gz}); empty when idle.
+     */
+    public List<String> pendingWork() {
+        return core.pendingWork();
+    }
+
+    /**
+     * Waits until the emulator is idle (see {@link #isIdle()}): every Snowpipe load submitted has finished, every
+     * delayed commit taken effect, every request been answered. Use it before asserting that something did not
+     * happen, instead of sleeping.
+     *
+     * @param timeout how long to wait at most, never null
+     * @throws AssertionError when it is still busy after {@code timeout}, naming what is still pending
+     * @throws InterruptedException when interrupted while waiting
+     */
+    public void awaitIdle(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout must not be null");
+        java.util.concurrent.atomic.AtomicReference<List<String>> last = new java.util.concurrent.atomic.AtomicReference<>();
+        Await.until(timeout, () -> {
+            last.set(core.pendingWork());
+            return last.get().isEmpty();
+        }, () -> "the Snowflake emulator to be idle; still pending: " + String.join("; ", last.get()));
+    }
+
+    /**
+     * Adds work that keeps the emulator from being {@linkplain #isIdle() idle}: for a service plugged in with
+     * {@link #mount}, the work it does outside requests (Snowpipe Streaming's delayed commits use it).
+     *
+     * @param source answers one line per piece of pending work, naming it, or an empty list when there is none;
+     *               called from any thread, never null
+     */
+    public void addWorkSource(java.util.function.Supplier<List<String>> source) {
+        core.addWorkSource(source);
+    }
+
     /** Stops the emulator and deletes its temporary folder (when it made one). Idempotent. */
     @Override
     public void close() {

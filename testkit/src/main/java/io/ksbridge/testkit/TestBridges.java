@@ -11,8 +11,10 @@ public final class TestBridges {
     }
 
     /**
-     * Stops {@code bridge} as a crash would: at once, with no flush and no commit to Kafka. Loads in flight are
-     * abandoned. Use it to test that a restarted bridge loses and doubles nothing.
+     * Stops {@code bridge} as a crash would: at once, with no flush and no commit to Kafka. The backend is
+     * {@linkplain io.ksbridge.ingest.IngestBackend#halt() halted}, not released or closed: the Streaming backend's
+     * SDK drops the rows it buffers instead of flushing them, the Snowpipe backend cuts off the file it is staging or
+     * submitting and awaits no load. Use it to test that a restarted bridge loses and doubles nothing.
      *
      * <p>On the class path this always works. On the module path it needs the test kit there too (as the
      * automatic module {@code io.ksbridge.testkit}, to which {@code io.ksbridge} opens what this uses); with

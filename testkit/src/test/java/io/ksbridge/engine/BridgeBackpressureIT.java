@@ -1,6 +1,5 @@
 package io.ksbridge.engine;
 
-import static io.ksbridge.engine.ItSupport.assertExactlyOnce;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,29 +7,28 @@ import io.ksbridge.BridgeEvents;
 import io.ksbridge.BridgeListener;
 import io.ksbridge.FlushPolicy;
 import io.ksbridge.KafkaToSnowflakeBridge;
+import io.ksbridge.testkit.Await;
 import io.ksbridge.testkit.EmbeddedKafka;
+import io.ksbridge.testkit.ExactlyOnce;
+import io.ksbridge.testkit.KsbridgeTest;
 import io.ksbridge.testkit.RecordingBackend;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** A stalled backend and a fast producer: memory stays under the cap, partitions pause and resume, nothing is lost. */
+@KsbridgeTest
 class BridgeBackpressureIT {
     static EmbeddedKafka kafka;
 
     @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        kafka.close();
+    static void startKafka(EmbeddedKafka sharedKafka) {
+        kafka = sharedKafka;
     }
 
     @Test
@@ -42,6 +40,8 @@ class BridgeBackpressureIT {
         long cap = 1L << 20;
         RecordingBackend backend = new RecordingBackend().stall();
         List<BridgeEvents.Backpressure> events = new CopyOnWriteArrayList<>();
+        // lag reports (one a second per partition, from the polling loop) that came while paused, with data on offer
+        AtomicInteger lagWhilePaused = new AtomicInteger();
         AtomicLong peak = new AtomicLong();
         try (KafkaToSnowflakeBridge bridge = KafkaToSnowflakeBridge.builder()
                 .consumerProperties(kafka.consumerProperties("pressure-group"))
@@ -55,6 +55,14 @@ class BridgeBackpressureIT {
                     public void onBackpressure(BridgeEvents.Backpressure event) {
                         events.add(event);
                     }
+
+                    @Override
+                    public void onLag(BridgeEvents.PartitionLag event) {
+                        if (!events.isEmpty() && events.get(events.size() - 1).paused()
+                                && event.endOffset() > event.durableOffset()) {
+                            lagWhilePaused.incrementAndGet();
+                        }
+                    }
                 })
                 .build()) {
             AtomicBoolean sampling = new AtomicBoolean(true);
@@ -66,12 +74,13 @@ class BridgeBackpressureIT {
             });
             sampler.start();
             bridge.start();
-            ItSupport.await("partitions paused", Duration.ofSeconds(30), () -> !events.isEmpty());
-            Thread.sleep(1_000);                  // stay stalled a while: Kafka keeps offering data
+            Await.until("partitions paused", Duration.ofSeconds(30), () -> !events.isEmpty());
+            // stay stalled while the loop goes on polling with data on offer: two rounds of lag reports of every partition
+            Await.until("polling while paused", Duration.ofSeconds(30), () -> lagWhilePaused.get() >= 8);
             assertEquals(0, backend.rowCount());
             assertTrue(bridge.bufferedBytes() <= cap, "buffered " + bridge.bufferedBytes());
             backend.resume();
-            ItSupport.await("all rows", Duration.ofSeconds(60), () -> backend.rowCount() >= total);
+            Await.until("all rows", Duration.ofSeconds(60), () -> backend.rowCount() >= total);
             sampling.set(false);
             sampler.join();
         }
@@ -79,7 +88,7 @@ class BridgeBackpressureIT {
         assertTrue(peak.get() <= cap, "peak buffered bytes " + peak.get() + " over the cap " + cap);
         assertTrue(events.get(0).paused(), "first event is a pause");
         assertTrue(events.stream().anyMatch(e -> !e.paused()), "partitions were resumed: " + events);
-        assertExactlyOnce(backend, "PRESSURE", total);
+        ExactlyOnce.assertEveryRecordOnce(backend, "PRESSURE", kafka.endOffsets(topic));
         assertEquals(kafka.endOffsets(topic), kafka.committedOffsets("pressure-group"));
     }
 }

@@ -8,7 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ksbridge.FlushPolicy;
 import io.ksbridge.KafkaToSnowflakeBridge;
+import io.ksbridge.testkit.Await;
 import io.ksbridge.testkit.EmbeddedKafka;
+import io.ksbridge.testkit.ExactlyOnce;
+import io.ksbridge.testkit.KsbridgeTest;
 import io.ksbridge.testkit.RecordingBackend;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,22 +22,17 @@ import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+@KsbridgeTest
 class BridgeEndToEndIT {
     static EmbeddedKafka kafka;
     static final ObjectMapper JSON = new ObjectMapper();
 
     @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        kafka.close();
+    static void startKafka(EmbeddedKafka sharedKafka) {
+        kafka = sharedKafka;
     }
 
     @Test
@@ -51,13 +49,13 @@ class BridgeEndToEndIT {
         Thread host = new Thread(bridge, "host-thread");
         host.start();
         // about 200 bytes a row (content, metadata, key, overhead): wait until all 1,000 are buffered, none loaded
-        ItSupport.await("records buffered", Duration.ofSeconds(30), () -> bridge.bufferedBytes() >= 1_000 * 150);
+        Await.until("records buffered", Duration.ofSeconds(30), () -> bridge.bufferedBytes() >= 1_000 * 150);
         assertEquals(0, backend.rowCount());
         bridge.close();
         host.join(10_000);
         assertTrue(!host.isAlive(), "run() returned after close()");
         assertTrue(bridge.awaitTermination(Duration.ZERO));
-        ItSupport.assertExactlyOnce(backend, "E2E_RUN_" + Math.abs("e2e-run".hashCode()), 1_000);
+        ExactlyOnce.assertEveryRecordOnce(backend, "E2E_RUN_" + Math.abs("e2e-run".hashCode()), kafka.endOffsets("e2e-run"));
         assertEquals(kafka.endOffsets("e2e-run"), kafka.committedOffsets("e2e-run-group"));
         assertThrows(IllegalStateException.class, bridge::start);
     }
@@ -85,10 +83,7 @@ class BridgeEndToEndIT {
                 .backend(backend)
                 .build()) {
             bridge.start();
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (backend.rowCount() < 2L * perTopic && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            Await.until("all rows", Duration.ofSeconds(60), () -> backend.rowCount() >= 2L * perTopic);
         }
         String ordersTable = "E2E_ORDERS_" + Math.abs("e2e.orders".hashCode());
         String paymentsTable = "E2E_PAYMENTS_" + Math.abs("e2e-payments".hashCode());

@@ -1,6 +1,5 @@
 package io.ksbridge.engine;
 
-import static io.ksbridge.engine.ItSupport.assertExactlyOnce;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +11,10 @@ import io.ksbridge.FlushPolicy;
 import io.ksbridge.IngestException;
 import io.ksbridge.KafkaToSnowflakeBridge;
 import io.ksbridge.RetryPolicy;
+import io.ksbridge.testkit.Await;
 import io.ksbridge.testkit.EmbeddedKafka;
+import io.ksbridge.testkit.ExactlyOnce;
+import io.ksbridge.testkit.KsbridgeTest;
 import io.ksbridge.testkit.RecordingBackend;
 import java.time.Duration;
 import java.util.HashMap;
@@ -24,22 +26,17 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The host's own consumer loop hands records over and commits what the bridge reports durable; retries and fatal errors. */
+@KsbridgeTest
 class BridgeHostLoopIT {
     static EmbeddedKafka kafka;
 
     @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        kafka.close();
+    static void startKafka(EmbeddedKafka sharedKafka) {
+        kafka = sharedKafka;
     }
 
     private static KafkaConsumer<byte[], byte[]> consumer(String group) {
@@ -79,7 +76,7 @@ class BridgeHostLoopIT {
             consumer.commitSync(bridge.durableOffsets());
         }
         assertEquals(0, violations, "durable offsets ran ahead of the backend");
-        assertExactlyOnce(backend, "HOST", total);
+        ExactlyOnce.assertEveryRecordOnce(backend, "HOST", kafka.endOffsets(topic));
         assertEquals(kafka.endOffsets(topic), kafka.committedOffsets("host-group"));
         assertThrows(BridgeClosedException.class, () -> bridge.accept(ConsumerRecords.empty()));
     }
@@ -121,7 +118,7 @@ class BridgeHostLoopIT {
             consumer.commitSync(second.durableOffsets());
         }
         assertEquals(Map.of(new TopicPartition(topic, 0), 1_000L, new TopicPartition(topic, 1), 1_000L), targets);
-        assertExactlyOnce(store, "HOST_AHEAD_" + Math.abs(topic.hashCode()), 2_100);
+        ExactlyOnce.assertEveryRecordOnce(store, "HOST_AHEAD_" + Math.abs(topic.hashCode()), kafka.endOffsets(topic));
         assertEquals(kafka.endOffsets(topic), kafka.committedOffsets("ahead-group"));
     }
 
@@ -146,11 +143,11 @@ class BridgeHostLoopIT {
                 })
                 .build()) {
             bridge.start();
-            ItSupport.await("all rows", Duration.ofSeconds(30), () -> backend.rowCount() >= 5_000);
+            Await.until("all rows", Duration.ofSeconds(30), () -> backend.rowCount() >= 5_000);
         }
         assertEquals(3, retries.size());
         assertTrue(retries.get(0).cause().getMessage().startsWith("injected transient failure for batch RETRIES/retries-"));
-        assertExactlyOnce(backend, "RETRIES", 5_000);
+        ExactlyOnce.assertEveryRecordOnce(backend, "RETRIES", kafka.endOffsets(topic));
         assertEquals(kafka.endOffsets(topic), kafka.committedOffsets("retry-group"));
     }
 
@@ -167,7 +164,7 @@ class BridgeHostLoopIT {
                 .backend(backend)
                 .build();
         bridge.start();
-        ItSupport.await("some rows", Duration.ofSeconds(30), () -> backend.rowCount() >= 300);
+        Await.until("some rows", Duration.ofSeconds(30), () -> backend.rowCount() >= 300);
         backend.failNextFatally(1);
         ItSupport.produceIds(kafka, topic, 1, 1_000, 1_200);
         IngestException e = assertThrows(IngestException.class, () -> bridge.awaitTermination(Duration.ofSeconds(30)));

@@ -1,13 +1,15 @@
 package io.ksbridge.engine;
 
-import static io.ksbridge.engine.ItSupport.assertExactlyOnce;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ksbridge.BridgeListener;
 import io.ksbridge.FlushPolicy;
 import io.ksbridge.KafkaToSnowflakeBridge;
+import io.ksbridge.testkit.Await;
 import io.ksbridge.testkit.EmbeddedKafka;
+import io.ksbridge.testkit.ExactlyOnce;
+import io.ksbridge.testkit.KsbridgeTest;
 import io.ksbridge.testkit.RecordingBackend;
 import io.ksbridge.testkit.TestBridges;
 import java.time.Duration;
@@ -15,22 +17,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Consumer-group membership changes and crashes: every record lands once. */
+@KsbridgeTest
 class BridgeRebalanceIT {
     static EmbeddedKafka kafka;
 
     @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        kafka.close();
+    static void startKafka(EmbeddedKafka sharedKafka) {
+        kafka = sharedKafka;
     }
 
     private static KafkaToSnowflakeBridge bridge(String name, String group, String topic, RecordingBackend backend,
@@ -64,18 +61,18 @@ class BridgeRebalanceIT {
         a.start();
         b.start();
         ItSupport.produceIds(kafka, topic, 6, 0, 20_000);
-        ItSupport.await("first third", Duration.ofSeconds(60), () -> store.rowCount() >= 10_000);
+        Await.until("first third", Duration.ofSeconds(60), () -> store.rowCount() >= 10_000);
         c.start();                                          // a third member joins
         ItSupport.produceIds(kafka, topic, 6, 20_000, 40_000);
-        ItSupport.await("second third", Duration.ofSeconds(60), () -> store.rowCount() >= 30_000);
+        Await.until("second third", Duration.ofSeconds(60), () -> store.rowCount() >= 30_000);
         a.close();                                          // one leaves
         ItSupport.produceIds(kafka, topic, 6, 40_000, total);
-        ItSupport.await("all rows", Duration.ofSeconds(60), () -> store.rowCount() >= total);
+        Await.until("all rows", Duration.ofSeconds(60), () -> store.rowCount() >= total);
         b.close();
         c.close();
 
         String table = "REBALANCE";
-        assertExactlyOnce(store, table, total);
+        ExactlyOnce.assertEveryRecordOnce(store, table, kafka.endOffsets(topic));
         assertTrue(revocations.get() >= 2, "expected rebalances, saw " + revocations.get() + " revocations");
         assertEquals(kafka.endOffsets(topic), kafka.committedOffsets("group-r"));
         assertEquals(0, store.repeatedBatchCount());
@@ -95,7 +92,7 @@ class BridgeRebalanceIT {
                     BridgeListener.noop());
             bridge.start();
             long target = (long) (round + 0.5) * step;
-            ItSupport.await("rows before crash " + round, Duration.ofSeconds(60), () -> store.rowCount() >= target);
+            Await.until("rows before crash " + round, Duration.ofSeconds(60), () -> store.rowCount() >= target);
             TestBridges.crash(bridge);                      // no flush, no commit
             assertTrue(!bridge.isRunning());
             Map<TopicPartition, Long> committed = kafka.committedOffsets("group-c");
@@ -109,12 +106,12 @@ class BridgeRebalanceIT {
         // Kafka's committed offsets lag behind what the backend holds: a plain at-least-once restart would double rows.
         KafkaToSnowflakeBridge last = bridge("final", "group-c", topic, RecordingBackend.sharing(store), BridgeListener.noop());
         last.start();
-        ItSupport.await("all rows", Duration.ofSeconds(60), () -> store.rowCount() >= total);
+        Await.until("all rows", Duration.ofSeconds(60), () -> store.rowCount() >= total);
         // The restarted bridge learns from the backend where Snowflake's data ends and commits it to Kafka.
-        ItSupport.await("committed offsets caught up", Duration.ofSeconds(60),
+        Await.until("committed offsets caught up", Duration.ofSeconds(60),
                 () -> kafka.committedOffsets("group-c").equals(kafka.endOffsets(topic)));
         last.close();
-        assertExactlyOnce(store, "CRASHES", total);
+        ExactlyOnce.assertEveryRecordOnce(store, "CRASHES", kafka.endOffsets(topic));
         assertEquals(kafka.endOffsets(topic), kafka.committedOffsets("group-c"));
     }
 }

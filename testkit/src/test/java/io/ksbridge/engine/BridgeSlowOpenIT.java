@@ -1,6 +1,5 @@
 package io.ksbridge.engine;
 
-import static io.ksbridge.engine.ItSupport.assertExactlyOnce;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.ksbridge.BridgeListener;
@@ -12,6 +11,7 @@ import io.ksbridge.ingest.IngestResult;
 import io.ksbridge.ingest.PartitionStart;
 import io.ksbridge.testkit.Await;
 import io.ksbridge.testkit.EmbeddedKafka;
+import io.ksbridge.testkit.ExactlyOnce;
 import io.ksbridge.testkit.KsbridgeTest;
 import io.ksbridge.testkit.RecordingBackend;
 import java.time.Duration;
@@ -121,7 +121,7 @@ class BridgeSlowOpenIT {
             Await.until(Duration.ofSeconds(60), () -> store.rowCount() >= 1_000, () -> "1000 rows, have "
                     + store.rowCount());
         }
-        assertExactlyOnce(store, "SLOWOPEN", 1_000);
+        ExactlyOnce.assertEveryRecordOnce(store, "SLOWOPEN", kafka.endOffsets(topic));
         assertEquals(1, assignments.get(), "assigned once");
         assertEquals(1, revocations.get(), "revoked once: on close");
         assertEquals(kafka.endOffsets(topic), kafka.committedOffsets("slow-open-group"));

@@ -336,14 +336,16 @@ public final class Engine {
     private void shutdownResources() {
         List<TopicPartition> open = new ArrayList<>(partitions.keySet());
         partitions.clear();
-        opener.shutdown(this::releaseQuietly);
+        opener.shutdown(haltRequested ? tp -> { } : this::releaseQuietly); // a crash releases nothing
         long deadline = closeDeadlineNanos;
         long now = System.nanoTime();
         Duration left = Duration.ofNanos(deadline == 0 ? s.closeTimeout().toNanos() : Math.max(0, deadline - now));
         Thread closer = new Thread(() -> {
             opener.awaitIdle(left); // no open racing the close
-            for (TopicPartition tp : open) {
-                releaseQuietly(tp);
+            if (!haltRequested) { // a crash releases nothing: the backend's halt() drops it all at once
+                for (TopicPartition tp : open) {
+                    releaseQuietly(tp);
+                }
             }
             if (deadLetters != null) {
                 try {
@@ -353,7 +355,11 @@ public final class Engine {
                 }
             }
             try {
-                backend.close(left);
+                if (haltRequested) {
+                    backend.halt();
+                } else {
+                    backend.close(left);
+                }
             } catch (RuntimeException e) {
                 log.warn("closing backend {} failed: {}", backend.name(), e.toString());
             }

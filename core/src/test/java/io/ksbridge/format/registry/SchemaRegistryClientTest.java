@@ -65,7 +65,7 @@ class SchemaRegistryClientTest {
             Answer a = script.apply(path);
             if (a.delayMillis > 0) {
                 try {
-                    Thread.sleep(a.delayMillis);
+                    Thread.sleep(a.delayMillis); // the point: a registry that answers slowly (request timeouts)
                 } catch (InterruptedException e) {
                     return;
                 }
@@ -158,13 +158,23 @@ class SchemaRegistryClientTest {
             return ok("{\"schema\":\"\\\"long\\\"\"}");
         };
         SchemaRegistryClient client = SchemaRegistryClient.of(url);
-        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Thread> lookers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "lookup-" + lookers.size());
+            lookers.add(t);
+            return t;
+        });
         try {
             List<Future<RegistrySchema>> results = new java.util.ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 results.add(pool.submit(() -> client.schemaById(9)));
             }
-            Thread.sleep(200);
+            // the answer is held until all four lookups are inside the client, waiting: one on the request, three on it
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!allWaitingInTheClient(lookers)) {
+                assertTrue(System.nanoTime() < deadline, "the four lookups never all waited in the client");
+                Thread.onSpinWait();
+            }
             release.countDown();
             for (Future<RegistrySchema> f : results) {
                 assertEquals("\"long\"", f.get(5, TimeUnit.SECONDS).schema());
@@ -173,6 +183,23 @@ class SchemaRegistryClientTest {
             pool.shutdownNow();
         }
         assertEquals(1, calls.get());
+    }
+
+    /** Whether each thread is blocked (waiting, not running) inside a SchemaRegistryClient call. */
+    private static boolean allWaitingInTheClient(List<Thread> threads) {
+        if (threads.size() < 4) {
+            return false;
+        }
+        for (Thread t : threads) {
+            Thread.State state = t.getState();
+            boolean inClient = java.util.Arrays.stream(t.getStackTrace())
+                    .anyMatch(f -> f.getClassName().equals(SchemaRegistryClient.class.getName()));
+            if (!inClient || (state != Thread.State.WAITING && state != Thread.State.TIMED_WAITING
+                    && state != Thread.State.BLOCKED)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Test

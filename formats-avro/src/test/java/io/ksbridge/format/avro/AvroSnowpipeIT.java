@@ -8,6 +8,7 @@ import io.ksbridge.KafkaToSnowflakeBridge;
 import io.ksbridge.ingest.snowpipe.SnowpipeBackend;
 import io.ksbridge.testkit.Await;
 import io.ksbridge.testkit.EmbeddedKafka;
+import io.ksbridge.testkit.KsbridgeTest;
 import io.ksbridge.testkit.SchemaRegistry;
 import io.ksbridge.testkit.SnowflakeEmulator;
 import io.ksbridge.testkit.emulator.Row;
@@ -18,12 +19,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 /** Avro through the registry, a bridge and the Snowpipe backend into the Snowflake emulator's VARIANT columns. */
+@KsbridgeTest
 class AvroSnowpipeIT {
 
     @Test
-    void everyTypeAndLogicalType_loadedBySnowpipe_variantAsExpected() throws Exception {
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(); SchemaRegistry registry = SchemaRegistry.start();
-             SnowflakeEmulator snowflake = SnowflakeEmulator.start()) {
+    void everyTypeAndLogicalType_loadedBySnowpipe_variantAsExpected(EmbeddedKafka kafka, SnowflakeEmulator snowflake)
+            throws Exception {
+        try (SchemaRegistry registry = SchemaRegistry.start()) {
             int keyId = registry.register("all-key", "AVRO", "\"string\"");
             int valueId = registry.register("all-value", "AVRO", AvroSamples.ALL_TYPES_SCHEMA);
             kafka.createTopic("all_types", 1);

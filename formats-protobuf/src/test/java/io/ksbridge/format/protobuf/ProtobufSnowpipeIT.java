@@ -8,6 +8,7 @@ import io.ksbridge.KafkaToSnowflakeBridge;
 import io.ksbridge.ingest.snowpipe.SnowpipeBackend;
 import io.ksbridge.testkit.Await;
 import io.ksbridge.testkit.EmbeddedKafka;
+import io.ksbridge.testkit.KsbridgeTest;
 import io.ksbridge.testkit.SchemaRegistry;
 import io.ksbridge.testkit.SnowflakeEmulator;
 import io.ksbridge.testkit.emulator.Row;
@@ -17,12 +18,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 /** Protobuf through the registry, a bridge and the Snowpipe backend into the Snowflake emulator's VARIANT columns. */
+@KsbridgeTest
 class ProtobufSnowpipeIT {
 
     @Test
-    void everyTypeAndWellKnownType_loadedBySnowpipe_variantAsExpected() throws Exception {
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(); SchemaRegistry registry = SchemaRegistry.start();
-             SnowflakeEmulator snowflake = SnowflakeEmulator.start()) {
+    void everyTypeAndWellKnownType_loadedBySnowpipe_variantAsExpected(EmbeddedKafka kafka, SnowflakeEmulator snowflake) throws Exception {
+        try (SchemaRegistry registry = SchemaRegistry.start()) {
             registry.register("shop/common.proto", "PROTOBUF", ProtoSamples.serialized(ProtoSamples.COMMON));
             int id = registry.register("orders-value", "PROTOBUF", ProtoSamples.serialized(ProtoSamples.ORDER),
                     List.of(new SchemaRegistry.Reference("shop/common.proto", "shop/common.proto", 1)));

@@ -358,6 +358,9 @@ public final class SnowpipeBackend implements IngestBackend {
         String path = FileNames.name(lane.prefix, first, batch.lastOffset(), settings.compression());
         try {
             uploaders.get(lane.stage).upload(objects.qualify(lane.stage), path, bytes);
+            if (dead) {
+                throw new Died(); // halted while the file was staged: a dead process submits nothing
+            }
             hooks.afterUpload(path);
             lane.pipe.insertFiles(List.of(path), List.of((long) bytes.length));
             hooks.afterInsertFiles(path);
@@ -423,6 +426,21 @@ public final class SnowpipeBackend implements IngestBackend {
     int pendingLoads() {
         LoadMonitor m = monitor;
         return m == null ? 0 : m.pendingCount();
+    }
+
+    /**
+     * Stops as a killed process would: a file being staged or submitted is cut off where it is (staged and not
+     * submitted, or submitted), no load is awaited, no release waits for a partition's last file, and the batches
+     * still outstanding never complete. The next owner's {@link #open} reconciles what was left behind.
+     */
+    @Override
+    public void halt() {
+        dead = true;
+        for (Lane lane : lanes.values()) {
+            lane.released = true;
+        }
+        lanes.clear();
+        close();
     }
 
     @Override

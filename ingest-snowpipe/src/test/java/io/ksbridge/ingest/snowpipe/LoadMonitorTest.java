@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ksbridge.BridgeListener;
 import io.ksbridge.snowflake.SqlApiClient;
 import io.ksbridge.testkit.Await;
+import io.ksbridge.testkit.KsbridgeTest;
 import io.ksbridge.testkit.SnowflakeEmulator;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,12 +16,13 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 /** The load monitor against the emulator's Snowpipe: how many load events it keeps, and that tracked files settle. */
+@KsbridgeTest
 class LoadMonitorTest {
 
     @Test
-    void insertReport_moreEventsThanItKeeps_trackedFileSettlesFromTheReportAndKeptEventsStayBounded() throws Exception {
-        try (SnowflakeEmulator snowflake = SnowflakeEmulator.start();
-             SqlApiClient sql = SqlApiClient.create(snowflake.account())) {
+    void insertReport_moreEventsThanItKeeps_trackedFileSettlesFromTheReportAndKeptEventsStayBounded(SnowflakeEmulator snowflake)
+            throws Exception {
+        try (SqlApiClient sql = SqlApiClient.create(snowflake.account())) {
             snowflake.tables().retainRows(false);
             sql.execute("CREATE TABLE IF NOT EXISTS DB.S.T (RECORD_METADATA VARIANT, RECORD_CONTENT VARIANT)");
             sql.execute("CREATE STAGE IF NOT EXISTS DB.S.ST");

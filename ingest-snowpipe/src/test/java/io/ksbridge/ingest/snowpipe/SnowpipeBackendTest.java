@@ -15,6 +15,8 @@ import io.ksbridge.ingest.IngestResult;
 import io.ksbridge.ingest.IngestRow;
 import io.ksbridge.ingest.PartitionStart;
 import io.ksbridge.snowflake.SqlApiClient;
+import io.ksbridge.testkit.Await;
+import io.ksbridge.testkit.KsbridgeTest;
 import io.ksbridge.testkit.SnowflakeEmulator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,22 +26,17 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The backend alone (no Kafka) against the emulator: idempotent retries, ordering, reconciliation, table checks. */
+@KsbridgeTest
 class SnowpipeBackendTest {
     static SnowflakeEmulator snowflake;
 
     @BeforeAll
-    static void start() {
-        snowflake = SnowflakeEmulator.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        snowflake.close();
+    static void start(SnowflakeEmulator sharedSnowflake) {
+        snowflake = sharedSnowflake;
     }
 
     private static SnowpipeBackend backend(String schema, StageUploader uploader) {
@@ -66,10 +63,6 @@ class SnowpipeBackendTest {
         return backend.ingest(batch).toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
-    private static void awaitRows(String table, int n) throws InterruptedException {
-        SnowpipeIts.await(n + " rows in " + table, Duration.ofSeconds(10), () -> SnowpipeIts.rowCount(snowflake, table) >= n);
-    }
-
     @Test
     void ingest_sameBatchRetriedAfterItWasAccepted_loadsOnce() throws Exception {
         TopicPartition tp = new TopicPartition("t1", 0);
@@ -78,14 +71,65 @@ class SnowpipeBackendTest {
             assertInstanceOf(IngestResult.Durable.class, ingest(backend, batch("T1", tp, 0, 9, 1)));
             assertInstanceOf(IngestResult.Durable.class, ingest(backend, batch("T1", tp, 0, 9, 2)));
             assertInstanceOf(IngestResult.Durable.class, ingest(backend, batch("T1", tp, 10, 19, 1)));
-            awaitRows("DB.UNIT.T1", 20);
-            Thread.sleep(200);
+            snowflake.awaitIdle(Duration.ofSeconds(10)); // every file accepted has loaded, a second copy included
             assertEquals(20, snowflake.table("DB.UNIT.T1").rowCount());
         }
         // a new backend (a restart) resumes after what the files cover, and re-staging the same range changes nothing
         try (SnowpipeBackend backend = backend("UNIT", null)) {
             assertEquals(PartitionStart.at(20), backend.open("T1", tp));
         }
+    }
+
+    /**
+     * A halt is a crash: a file whose upload finishes after it is never submitted, and its batch never completes
+     * (a process that died answers nothing; a late retry would be a live backend still talking).
+     */
+    @Test
+    void halt_uploadFinishingAfterwards_fileNotSubmittedAndBatchNeverCompletes() throws Exception {
+        String table = "T10";
+        TopicPartition tp = new TopicPartition("t10", 0);
+        java.util.concurrent.CountDownLatch uploading = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch finish = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Thread> worker = new java.util.concurrent.atomic.AtomicReference<>();
+        StageUploader slow = new StageUploader() {
+            @Override
+            public void upload(String stage, String path, byte[] data) throws IOException {
+                worker.set(Thread.currentThread());
+                uploading.countDown();
+                boolean interrupted = false;
+                while (true) {
+                    try {
+                        finish.await(); // a slow upload that outlives the halt, even its interrupt
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                snowflake.stages().write(stage, path, data);
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        SnowpipeBackend backend = backend("UNIT", slow);
+        backend.open(table, tp);
+        java.util.concurrent.CompletableFuture<IngestResult> result = backend.ingest(batch(table, tp, 0, 9, 1))
+                .toCompletableFuture();
+        assertTrue(uploading.await(10, TimeUnit.SECONDS), "the upload started");
+        backend.halt();
+        finish.countDown();
+        worker.get().join(10_000); // its pool is shut down: the thread ends with the batch's step
+        assertFalse(worker.get().isAlive(), "the worker finished the batch's step");
+        snowflake.awaitIdle(Duration.ofSeconds(10));
+        assertFalse(result.isDone(), "a crash answers nothing: " + result);
+        assertEquals(0, snowflake.requestCount("/v1/data/pipes/DB.UNIT." + SnowpipeBackend.pipeName("KSBRIDGE", table, 0)
+                + "/insertFiles"), "the halted backend submitted the file");
+        assertTrue(snowflake.stageFiles("DB.UNIT." + SnowpipeBackend.stageName("KSBRIDGE", table)).size() == 1,
+                "the file was staged (the next owner reconciles it)");
     }
 
     @Test
@@ -133,7 +177,7 @@ class SnowpipeBackendTest {
             assertTrue(staged.isEmpty(), "nothing after the failed batch was staged: " + staged);
             assertInstanceOf(IngestResult.Durable.class, ingest(backend, batch("T2", tp, 0, 4, 2)));
             assertInstanceOf(IngestResult.Durable.class, ingest(backend, batch("T2", tp, 5, 9, 2)));
-            awaitRows("DB.UNIT.T2", 10);
+            Await.rows(snowflake, "DB.UNIT.T2", 10, Duration.ofSeconds(10));
         }
     }
 
@@ -149,8 +193,8 @@ class SnowpipeBackendTest {
         snowflake.stages().write(stage, path, NdjsonFiles.write(batch("T3", tp, 0, 4, 1).rows(), Compression.GZIP));
         try (SnowpipeBackend backend = backend("UNIT", null)) {
             assertEquals(PartitionStart.at(5), backend.open("T3", tp));
-            awaitRows("DB.UNIT.T3", 5);
-            SnowpipeIts.await("the stage to empty", Duration.ofSeconds(10), () -> snowflake.stageFiles(stage).isEmpty());
+            Await.rows(snowflake, "DB.UNIT.T3", 5, Duration.ofSeconds(10));
+            Await.until("the stage to empty", Duration.ofSeconds(10), () -> snowflake.stageFiles(stage).isEmpty());
             // a retry of a batch the reconciliation already covers is durable without a new file
             assertInstanceOf(IngestResult.Durable.class, ingest(backend, batch("T3", tp, 0, 4, 1)));
         }
@@ -226,8 +270,7 @@ class SnowpipeBackendTest {
             backend.open("T6", tp);
             assertInstanceOf(IngestResult.Durable.class, ingest(backend, batch("T6", tp, 0, 9, 1)));
             assertInstanceOf(IngestResult.Durable.class, ingest(backend, batch("T6", tp, 5, 14, 1)));
-            awaitRows("DB.UNIT.T6", 15);
-            Thread.sleep(200);
+            snowflake.awaitIdle(Duration.ofSeconds(10));
             List<Integer> ids = snowflake.table("DB.UNIT.T6").rows().stream().map(r -> r.content().get("id").asInt()).sorted()
                     .toList();
             assertEquals(java.util.stream.IntStream.range(0, 15).boxed().toList(), ids);
@@ -255,7 +298,7 @@ class SnowpipeBackendTest {
         try {
             backend.open("T7", tp);
             assertInstanceOf(IngestResult.Durable.class, ingest(backend, batch("T7", tp, 0, 9, 1)));
-            SnowpipeIts.await("the load timeout", Duration.ofSeconds(10), () -> !failures.isEmpty());
+            Await.until("the load timeout", Duration.ofSeconds(10), () -> !failures.isEmpty());
         } finally {
             snowflake.faults().holdLoads(false);
             backend.close();

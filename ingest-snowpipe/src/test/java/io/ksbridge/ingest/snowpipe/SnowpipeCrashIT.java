@@ -1,7 +1,5 @@
 package io.ksbridge.ingest.snowpipe;
 
-import static io.ksbridge.ingest.snowpipe.SnowpipeIts.assertExactlyOnce;
-import static io.ksbridge.ingest.snowpipe.SnowpipeIts.await;
 import static io.ksbridge.ingest.snowpipe.SnowpipeIts.rowCount;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ksbridge.FlushPolicy;
 import io.ksbridge.KafkaToSnowflakeBridge;
 import io.ksbridge.TableNamer;
+import io.ksbridge.testkit.Await;
 import io.ksbridge.testkit.EmbeddedKafka;
+import io.ksbridge.testkit.ExactlyOnce;
+import io.ksbridge.testkit.KsbridgeTest;
 import io.ksbridge.testkit.SnowflakeEmulator;
 import io.ksbridge.testkit.TestBridges;
 import java.time.Duration;
@@ -17,26 +18,20 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The process dies at each step of a batch's way into Snowflake; a restarted bridge lands every record once. */
+@KsbridgeTest
 class SnowpipeCrashIT {
     private static final int RECORDS = 20_000;
     static EmbeddedKafka kafka;
     static SnowflakeEmulator snowflake;
 
     @BeforeAll
-    static void start() {
-        kafka = EmbeddedKafka.start();
-        snowflake = SnowflakeEmulator.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        snowflake.close();
-        kafka.close();
+    static void start(EmbeddedKafka sharedKafka, SnowflakeEmulator sharedSnowflake) {
+        kafka = sharedKafka;
+        snowflake = sharedSnowflake;
     }
 
     private static SnowpipeBackend backend() {
@@ -73,13 +68,13 @@ class SnowpipeCrashIT {
     private static void restartAndVerify(String topic) throws Exception {
         try (KafkaToSnowflakeBridge bridge = bridge(topic, backend(), Duration.ofMillis(200), 700)) {
             bridge.start();
-            await("all rows after the restart", Duration.ofSeconds(60), () -> rowCount(snowflake, table(topic)) >= RECORDS);
-            await("the stage to empty", Duration.ofSeconds(30), () -> snowflake.stageFiles(stage(topic)).isEmpty());
-            await("offsets committed", Duration.ofSeconds(30), () -> kafka.committedOffsets("group-" + topic).values().stream()
+            Await.until("all rows after the restart", Duration.ofSeconds(60), () -> rowCount(snowflake, table(topic)) >= RECORDS);
+            Await.until("the stage to empty", Duration.ofSeconds(30), () -> snowflake.stageFiles(stage(topic)).isEmpty());
+            Await.until("offsets committed", Duration.ofSeconds(30), () -> kafka.committedOffsets("group-" + topic).values().stream()
                     .mapToLong(Long::longValue).sum() == RECORDS);
-            Thread.sleep(300); // anything extra would land now
         }
-        assertExactlyOnce(snowflake, table(topic), RECORDS);
+        snowflake.awaitIdle(Duration.ofSeconds(30)); // whatever was submitted has loaded: anything extra is there now
+        ExactlyOnce.assertEveryRecordOnce(snowflake, table(topic), kafka.endOffsets(topic));
         assertEquals(RECORDS, rowCount(snowflake, table(topic)));
         assertTrue(snowflake.stageFiles(stage(topic)).isEmpty(), "stage not empty: " + snowflake.stageFiles(stage(topic)));
     }
@@ -135,8 +130,7 @@ class SnowpipeCrashIT {
         };
         KafkaToSnowflakeBridge bridge = bridge(topic, backend, Duration.ofMillis(100));
         bridge.start();
-        await("the backend to die", Duration.ofSeconds(30), () -> diedOn.get() != null);
-        Thread.sleep(300);
+        Await.until("the backend to die", Duration.ofSeconds(30), () -> diedOn.get() != null);
         TestBridges.crash(bridge);
         return diedOn.get();
     }
@@ -165,8 +159,8 @@ class SnowpipeCrashIT {
         produce(topic);
         KafkaToSnowflakeBridge bridge = bridge(topic, backend(), Duration.ofMillis(100));
         bridge.start();
-        await("all rows loaded", Duration.ofSeconds(30), () -> rowCount(snowflake, table(topic)) >= RECORDS);
-        await("loaded files removed", Duration.ofSeconds(30), () -> staged(topic) == 0);
+        Await.until("all rows loaded", Duration.ofSeconds(30), () -> rowCount(snowflake, table(topic)) >= RECORDS);
+        Await.until("loaded files removed", Duration.ofSeconds(30), () -> staged(topic) == 0);
         TestBridges.crash(bridge);
         // The process died before Kafka heard of these loads: put the group's offsets back to the start (the consumer's
         // close in TestBridges.crash may still commit through the rebalance callback, so set the state explicitly).
@@ -189,20 +183,33 @@ class SnowpipeCrashIT {
         try {
             KafkaToSnowflakeBridge bridge = bridge(topic, backend(), Duration.ofMillis(100));
             bridge.start();
-            await("files submitted and held", Duration.ofSeconds(30), () -> staged(topic) >= 6);
+            Await.until("files submitted and held", Duration.ofSeconds(30), () -> staged(topic) >= 6
+                    && String.join("; ", snowflake.pendingWork()).contains("loads are held"));
             TestBridges.crash(bridge);
             assertEquals(0, rowCount(snowflake, table(topic)));
-            Thread.sleep(200);
-        } finally {
-            new Thread(() -> {
-                try {
-                    Thread.sleep(1_500); // the restarted bridge reconciles while the loads are still in progress
-                } catch (InterruptedException ignored) {
-                    Thread.currentThread().interrupt();
-                }
-                snowflake.faults().holdLoads(false);
-            }).start();
+        } catch (Throwable t) {
+            snowflake.faults().holdLoads(false);
+            throw t;
         }
-        restartAndVerify(topic);
+        // the crashed backend polls no more: the next pipe request is the restarted bridge reconciling, while the loads
+        // are still in progress; only then are they let go
+        long pipeRequests = snowflake.requestCount("/v1/data/pipes/");
+        Thread releaser = new Thread(() -> {
+            try {
+                Await.until(Duration.ofSeconds(60), () -> snowflake.requestCount("/v1/data/pipes/") > pipeRequests,
+                        () -> "the restarted bridge to look at its pipes");
+            } catch (InterruptedException | AssertionError e) {
+                // released anyway: restartAndVerify fails on its own if the restart never came
+            } finally {
+                snowflake.faults().holdLoads(false);
+            }
+        }, "release-held-loads");
+        releaser.start();
+        try {
+            restartAndVerify(topic);
+        } finally {
+            releaser.interrupt();
+            releaser.join(10_000);
+        }
     }
 }

@@ -1,14 +1,15 @@
 package io.ksbridge.ingest.snowpipe;
 
-import static io.ksbridge.ingest.snowpipe.SnowpipeIts.assertExactlyOnce;
 import static io.ksbridge.ingest.snowpipe.SnowpipeIts.assertMetadata;
-import static io.ksbridge.ingest.snowpipe.SnowpipeIts.await;
 import static io.ksbridge.ingest.snowpipe.SnowpipeIts.rowCount;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.ksbridge.FlushPolicy;
 import io.ksbridge.KafkaToSnowflakeBridge;
+import io.ksbridge.testkit.Await;
 import io.ksbridge.testkit.EmbeddedKafka;
+import io.ksbridge.testkit.ExactlyOnce;
+import io.ksbridge.testkit.KsbridgeTest;
 import io.ksbridge.testkit.SnowflakeEmulator;
 import io.ksbridge.testkit.emulator.Row;
 import java.time.Duration;
@@ -20,24 +21,18 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+@KsbridgeTest
 class SnowpipeEndToEndIT {
     static EmbeddedKafka kafka;
     static SnowflakeEmulator snowflake;
 
     @BeforeAll
-    static void start() {
-        kafka = EmbeddedKafka.start();
-        snowflake = SnowflakeEmulator.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        snowflake.close();
-        kafka.close();
+    static void start(EmbeddedKafka sharedKafka, SnowflakeEmulator sharedSnowflake) {
+        kafka = sharedKafka;
+        snowflake = sharedSnowflake;
     }
 
     @Test
@@ -81,7 +76,7 @@ class SnowpipeEndToEndIT {
                 .listener(listener)
                 .build()) {
             bridge.start();
-            await("200k rows in the tables", Duration.ofSeconds(90), () -> {
+            Await.until("200k rows in the tables", Duration.ofSeconds(90), () -> {
                 long n = 0;
                 for (String t : tables) {
                     n += rowCount(snowflake, t);
@@ -89,8 +84,8 @@ class SnowpipeEndToEndIT {
                 return n >= total;
             });
             landed = System.nanoTime() - started;
-            await("the stage to empty", Duration.ofSeconds(30), () -> SnowpipeIts.stagedFiles(snowflake, "DB", "PUBLIC") == 0);
-            await("offsets committed", Duration.ofSeconds(30), () -> {
+            Await.until("the stage to empty", Duration.ofSeconds(30), () -> SnowpipeIts.stagedFiles(snowflake, "DB", "PUBLIC") == 0);
+            Await.until("offsets committed", Duration.ofSeconds(30), () -> {
                 Map<TopicPartition, Long> committed = kafka.committedOffsets("snowpipe-e2e");
                 return committed.values().stream().mapToLong(Long::longValue).sum() == total;
             });
@@ -102,7 +97,7 @@ class SnowpipeEndToEndIT {
                 + " %.2f%n", total, durableRate, bridgeRate, landed / 1e9, bareRate, durableRate / bareRate);
 
         for (int i = 0; i < topics.size(); i++) {
-            assertExactlyOnce(snowflake, tables.get(i), perTopic);
+            ExactlyOnce.assertEveryRecordOnce(snowflake, tables.get(i), kafka.endOffsets(topics.get(i)));
             for (Row row : snowflake.table(tables.get(i)).rows()) {
                 assertMetadata(row, topics.get(i), 4);
             }

@@ -5,12 +5,9 @@ import io.ksbridge.testkit.EmbeddedKafka;
 import io.ksbridge.testkit.SnowflakeEmulator;
 import io.ksbridge.testkit.emulator.Row;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -45,10 +42,6 @@ final class SnowpipeIts {
         }
     }
 
-    static void await(String what, Duration timeout, BooleanSupplier done) throws InterruptedException {
-        io.ksbridge.testkit.Await.until(timeout, done, () -> what);
-    }
-
     static int rowCount(SnowflakeEmulator emulator, String table) {
         return emulator.tables().find(table).map(t -> t.rowCount()).orElse(0);
     }
@@ -64,28 +57,6 @@ final class SnowpipeIts {
             }
         }
         return n;
-    }
-
-    /** Asserts ids [0, n) each appear exactly once in the table; reports the first problems. */
-    static void assertExactlyOnce(SnowflakeEmulator emulator, String table, int n) {
-        Map<Integer, Integer> counts = new HashMap<>();
-        List<Row> rows = emulator.table(table).rows();
-        for (Row row : rows) {
-            counts.merge(row.content().get("id").asInt(), 1, Integer::sum);
-        }
-        List<String> problems = new ArrayList<>();
-        for (int i = 0; i < n && problems.size() < 10; i++) {
-            int c = counts.getOrDefault(i, 0);
-            if (c != 1) {
-                problems.add("id " + i + " x" + c);
-            }
-        }
-        if (counts.size() != n) {
-            problems.add(counts.size() + " distinct ids, expected " + n);
-        }
-        if (!problems.isEmpty()) {
-            throw new AssertionError("not exactly once in " + table + " (" + rows.size() + " rows): " + problems);
-        }
     }
 
     static void assertMetadata(Row row, String topic, int partitions) {

@@ -87,12 +87,11 @@ class SnowpipeLiveIT {
                     .build()) {
                 bridge.start();
                 String stage = database + "." + schema + "." + SnowpipeBackend.stageName("KSBRIDGE", table);
-                long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-                while (System.nanoTime() < deadline
-                        && (count(sql, database, schema, table)[0] < records || sql.execute("LIST @" + stage).rowCount() > 0)) {
-                    Thread.sleep(5_000);
-                }
-                assertEquals(0, sql.execute("LIST @" + stage).rowCount(), "files left on " + stage);
+                // every 5 s: each check is a query to the live account
+                io.ksbridge.testkit.Await.until(Duration.ofMinutes(5), Duration.ofSeconds(5),
+                        () -> count(sql, database, schema, table)[0] >= records && sql.execute("LIST @" + stage).rowCount() == 0,
+                        () -> records + " rows in " + table + " and an empty stage " + stage + " (rows: "
+                                + count(sql, database, schema, table)[0] + ")");
             }
             long[] counts = count(sql, database, schema, table);
             assertEquals(records, counts[0], "rows");

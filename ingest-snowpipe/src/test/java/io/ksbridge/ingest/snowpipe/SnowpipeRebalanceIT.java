@@ -1,35 +1,30 @@
 package io.ksbridge.ingest.snowpipe;
 
-import static io.ksbridge.ingest.snowpipe.SnowpipeIts.assertExactlyOnce;
-import static io.ksbridge.ingest.snowpipe.SnowpipeIts.await;
 import static io.ksbridge.ingest.snowpipe.SnowpipeIts.rowCount;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.ksbridge.FlushPolicy;
 import io.ksbridge.KafkaToSnowflakeBridge;
 import io.ksbridge.TableNamer;
+import io.ksbridge.testkit.Await;
 import io.ksbridge.testkit.EmbeddedKafka;
+import io.ksbridge.testkit.ExactlyOnce;
+import io.ksbridge.testkit.KsbridgeTest;
 import io.ksbridge.testkit.SnowflakeEmulator;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Partitions move between two bridges of one consumer group while loading: every record lands once. */
+@KsbridgeTest
 class SnowpipeRebalanceIT {
     static EmbeddedKafka kafka;
     static SnowflakeEmulator snowflake;
 
     @BeforeAll
-    static void start() {
-        kafka = EmbeddedKafka.start();
-        snowflake = SnowflakeEmulator.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        snowflake.close();
-        kafka.close();
+    static void start(EmbeddedKafka sharedKafka, SnowflakeEmulator sharedSnowflake) {
+        kafka = sharedKafka;
+        snowflake = sharedSnowflake;
     }
 
     private static KafkaToSnowflakeBridge bridge(String name, String topic) {
@@ -55,20 +50,20 @@ class SnowpipeRebalanceIT {
         SnowpipeIts.produceIds(kafka, topic, 4, 0, records / 3);
         KafkaToSnowflakeBridge a = bridge("a", topic);
         a.start();
-        await("rows from bridge a", Duration.ofSeconds(30), () -> rowCount(snowflake, table) >= records / 6);
+        Await.until("rows from bridge a", Duration.ofSeconds(30), () -> rowCount(snowflake, table) >= records / 6);
         try (KafkaToSnowflakeBridge b = bridge("b", topic)) {
             b.start();
             SnowpipeIts.produceIds(kafka, topic, 4, records / 3, 2 * records / 3);
-            await("rows while both run", Duration.ofSeconds(30), () -> rowCount(snowflake, table) >= records / 2);
+            Await.until("rows while both run", Duration.ofSeconds(30), () -> rowCount(snowflake, table) >= records / 2);
             a.close();
             SnowpipeIts.produceIds(kafka, topic, 4, 2 * records / 3, records);
-            await("all rows", Duration.ofSeconds(60), () -> rowCount(snowflake, table) >= records);
-            await("the stage to empty", Duration.ofSeconds(30), () -> snowflake.stageFiles(stage).isEmpty());
-            await("offsets committed", Duration.ofSeconds(30), () -> kafka.committedOffsets("group-" + topic).values().stream()
+            Await.until("all rows", Duration.ofSeconds(60), () -> rowCount(snowflake, table) >= records);
+            Await.until("the stage to empty", Duration.ofSeconds(30), () -> snowflake.stageFiles(stage).isEmpty());
+            Await.until("offsets committed", Duration.ofSeconds(30), () -> kafka.committedOffsets("group-" + topic).values().stream()
                     .mapToLong(Long::longValue).sum() == records);
-            Thread.sleep(300);
         }
-        assertExactlyOnce(snowflake, table, records);
+        snowflake.awaitIdle(Duration.ofSeconds(30)); // whatever was submitted has loaded: anything extra is there now
+        ExactlyOnce.assertEveryRecordOnce(snowflake, table, kafka.endOffsets(topic));
         assertEquals(records, rowCount(snowflake, table));
     }
 }

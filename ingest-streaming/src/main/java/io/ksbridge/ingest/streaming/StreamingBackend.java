@@ -671,6 +671,86 @@ public final class StreamingBackend implements IngestBackend {
     }
 
     /**
+     * Stops as a killed process would: the SDK flushes nothing more. Writers and the commit poller stop, every channel
+     * drops the rows it buffers (the SDK's own invalidation, as when Snowflake refuses a channel), and only then is the
+     * client closed, with nothing left to send. Waiting batches never complete. A blob the SDK was already uploading
+     * or registering may still land, as it could when a process dies mid-request.
+     */
+    @Override
+    public void halt() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        ScheduledExecutorService p = poller;
+        if (p != null) {
+            p.shutdownNow();
+        }
+        ExecutorService[] w = writers;
+        if (w != null) {
+            for (ExecutorService writer : w) {
+                writer.shutdownNow();
+            }
+            // a writer's current task may still open a channel or insert rows: let it end before the channels are emptied
+            long deadline = System.nanoTime() + settings.closeTimeout().toNanos();
+            for (ExecutorService writer : w) {
+                try {
+                    writer.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        for (Lane lane : lanes.values()) {
+            boolean locked = false;
+            try {
+                // free once the writers ended; a writer stuck in the SDK does not hold the halt up for long
+                locked = lane.lock.tryLock(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            try {
+                lane.released = true;
+                if (lane.channel != null) {
+                    discardBuffered(lane.channel);
+                }
+            } finally {
+                if (locked) {
+                    lane.lock.unlock();
+                }
+            }
+        }
+        lanes.clear();
+        SnowflakeStreamingIngestClient c = client;
+        if (c != null) {
+            closeClient(c, System.nanoTime() + settings.closeTimeout().toNanos(), settings.closeTimeout());
+        }
+        sql.close();
+    }
+
+    /**
+     * Drops the rows an SDK channel buffers without sending them. The SDK keeps this step, which it takes when
+     * Snowflake refuses a channel, package-private; it is reached by reflection (the SDK is an automatic module,
+     * open to it). Only {@link #halt()} uses it.
+     */
+    private static void discardBuffered(SnowflakeStreamingIngestChannel channel) {
+        if (!channel.isValid() || channel.isClosed()) {
+            return;
+        }
+        try {
+            java.lang.reflect.Method invalidate = channel.getClass().getDeclaredMethod("invalidate", String.class,
+                    String.class);
+            invalidate.setAccessible(true);
+            invalidate.invoke(channel, "the bridge was halted", "halted");
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warn("halt: could not drop what channel {} buffers (this SDK version hides the step differently);"
+                    + " closing the client may still send it: {}", channel.getName(), e.toString());
+        }
+    }
+
+    /**
      * Closes every channel (flushing what they hold) and the client, waiting at most the close timeout. Idempotent.
      */
     @Override
@@ -681,10 +761,12 @@ public final class StreamingBackend implements IngestBackend {
     /** Closes within the shorter of {@code timeout} and the builder's {@code closeTimeout}. */
     @Override
     public void close(Duration timeout) {
-        if (closed) {
-            return;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
         Duration wait = timeout.compareTo(settings.closeTimeout()) < 0 ? timeout : settings.closeTimeout();
         List<CompletableFuture<Void>> closing = new ArrayList<>();
         for (TopicPartition tp : new ArrayList<>(lanes.keySet())) {
@@ -720,26 +802,34 @@ public final class StreamingBackend implements IngestBackend {
         }
         SnowflakeStreamingIngestClient c = client;
         if (c != null) {
-            Thread closer = new Thread(() -> {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    LOG.debug("closing the Streaming client: {}", e.toString());
-                }
-            }, "ksbridge-streaming-" + bridgeName + "-close");
-            closer.setDaemon(true);
-            closer.start();
-            try {
-                closer.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (closer.isAlive()) {
-                LOG.warn("the Snowpipe Streaming client did not close within {}; leaving it to finish in the background",
-                        wait);
-            }
+            closeClient(c, deadline, wait);
         }
         sql.close();
+    }
+
+    /**
+     * Closes the SDK client on a thread of its own, waiting until {@code deadline} (System.nanoTime) at most;
+     * {@code budget} names that wait in the warning when the client takes longer.
+     */
+    private void closeClient(SnowflakeStreamingIngestClient c, long deadline, Duration budget) {
+        Thread closer = new Thread(() -> {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.debug("closing the Streaming client: {}", e.toString());
+            }
+        }, "ksbridge-streaming-" + bridgeName + "-close");
+        closer.setDaemon(true);
+        closer.start();
+        try {
+            closer.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closer.isAlive()) {
+            LOG.warn("the Snowpipe Streaming client did not close within {}; leaving it to finish in the background",
+                    budget);
+        }
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.ksbridge.ingest.IngestBatch;
 import io.ksbridge.ingest.IngestResult;
 import io.ksbridge.ingest.IngestRow;
 import io.ksbridge.ingest.PartitionStart;
+import io.ksbridge.testkit.KsbridgeTest;
 import io.ksbridge.testkit.SnowflakeEmulator;
 import io.ksbridge.testkit.emulator.Row;
 import io.ksbridge.testkit.streaming.StreamingService;
@@ -22,24 +23,19 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The backend driven directly (no Kafka) against the emulator and the SDK's real client: tokens, takeover, faults. */
+@KsbridgeTest
 class StreamingBackendIT {
     static SnowflakeEmulator snowflake;
     static StreamingService streaming;
 
     @BeforeAll
-    static void start() {
-        snowflake = SnowflakeEmulator.start();
+    static void start(SnowflakeEmulator sharedSnowflake) {
+        snowflake = sharedSnowflake;
         streaming = StreamingService.of(snowflake);
-    }
-
-    @AfterAll
-    static void stop() {
-        snowflake.close();
     }
 
     private static IngestBatch batch(TopicPartition tp, long first, long last, int attempt) {
@@ -141,6 +137,42 @@ class StreamingBackendIT {
             assertEquals(IngestResult.durable(), result(backend, batch(tp, 10, 19, 2)));
         }
         assertEquals(range(0, 19), ids("DB.INVALID.T"));
+    }
+
+    /**
+     * A halt is a crash: the rows the SDK buffers are dropped, not sent. The same rows in a backend that closes are
+     * flushed, so the check below would see them if halt() flushed.
+     */
+    @Test
+    void halt_rowsBufferedInTheSdk_neverSent_whereCloseFlushesThem() throws Exception {
+        String registrations = "/v1/streaming/channels/write/blobs";
+        TopicPartition tp = new TopicPartition("halted", 0);
+        // a long client lag: the SDK keeps the rows until something asks it to flush
+        StreamingBackend halted = StreamingIts.backend(snowflake, "HALTED").maxClientLag(Duration.ofMinutes(5)).build();
+        halted.open("T", tp);
+        CompletableFuture<IngestResult> pending = halted.ingest(batch(tp, 0, 9, 1)).toCompletableFuture();
+        io.ksbridge.testkit.Await.until(Duration.ofSeconds(30), () -> halted.rowsWritten() == 10,
+                () -> "10 rows handed to the SDK, were " + halted.rowsWritten());
+        long before = snowflake.requestCount(registrations);
+        halted.halt();
+        snowflake.awaitIdle(Duration.ofSeconds(10));
+        assertEquals(before, snowflake.requestCount(registrations), "halt() sent the buffered rows");
+        assertEquals(0, snowflake.table("DB.HALTED.T").rowCount());
+        assertEquals(java.util.Optional.empty(), streaming.committedOffsetToken("DB.HALTED.T", "halted_0"));
+        assertTrue(!pending.isDone(), "a crash answers nothing: " + pending);
+        halted.close(); // nothing left to do
+
+        TopicPartition other = new TopicPartition("closed", 0);
+        try (StreamingBackend closing = StreamingIts.backend(snowflake, "CLOSED").maxClientLag(Duration.ofMinutes(5))
+                .build()) {
+            closing.open("T", other);
+            closing.ingest(batch(other, 0, 9, 1));
+            io.ksbridge.testkit.Await.until(Duration.ofSeconds(30), () -> closing.rowsWritten() == 10,
+                    () -> "10 rows handed to the SDK, were " + closing.rowsWritten());
+        }
+        snowflake.awaitIdle(Duration.ofSeconds(10));
+        assertEquals(range(0, 9), ids("DB.CLOSED.T"), "close() flushes what the SDK buffers");
+        assertEquals("9", streaming.committedOffsetToken("DB.CLOSED.T", "closed_0").orElseThrow());
     }
 
     @Test

@@ -1,8 +1,6 @@
 package io.ksbridge.ingest.streaming;
 
-import static io.ksbridge.ingest.streaming.StreamingIts.assertExactlyOnce;
 import static io.ksbridge.ingest.streaming.StreamingIts.assertRow;
-import static io.ksbridge.ingest.streaming.StreamingIts.await;
 import static io.ksbridge.ingest.streaming.StreamingIts.rowCount;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -11,7 +9,10 @@ import io.ksbridge.BridgeListener;
 import io.ksbridge.FlushPolicy;
 import io.ksbridge.KafkaToSnowflakeBridge;
 import io.ksbridge.TableNamer;
+import io.ksbridge.testkit.Await;
 import io.ksbridge.testkit.EmbeddedKafka;
+import io.ksbridge.testkit.ExactlyOnce;
+import io.ksbridge.testkit.KsbridgeTest;
 import io.ksbridge.testkit.SnowflakeEmulator;
 import io.ksbridge.testkit.emulator.ColumnDef;
 import io.ksbridge.testkit.emulator.Row;
@@ -29,25 +30,19 @@ import net.snowflake.ingest.streaming.SnowflakeStreamingIngestClient;
 import net.snowflake.ingest.streaming.SnowflakeStreamingIngestClientFactory;
 import net.snowflake.ingest.utils.ParameterProvider;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** 200,000 records through a real broker, the bridge, the SDK's streaming client and the emulator, read back from blobs. */
+@KsbridgeTest
 class StreamingEndToEndIT {
     static EmbeddedKafka kafka;
     static SnowflakeEmulator snowflake;
 
     @BeforeAll
-    static void start() {
-        kafka = EmbeddedKafka.start();
-        snowflake = SnowflakeEmulator.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        snowflake.close();
-        kafka.close();
+    static void start(EmbeddedKafka sharedKafka, SnowflakeEmulator sharedSnowflake) {
+        kafka = sharedKafka;
+        snowflake = sharedSnowflake;
     }
 
     @Test
@@ -88,7 +83,7 @@ class StreamingEndToEndIT {
                 .listener(listener)
                 .build()) {
             bridge.start();
-            await("all rows in the tables", Duration.ofSeconds(120), () -> {
+            Await.until("all rows in the tables", Duration.ofSeconds(120), () -> {
                 if (System.nanoTime() - started > 0 && (System.nanoTime() / 1_000_000) % 5000 < 25) {
                     System.out.println("progress: rows " + tables.stream().mapToInt(t -> rowCount(snowflake, t)).sum()
                             + ", durable " + durableRows.get());
@@ -100,7 +95,7 @@ class StreamingEndToEndIT {
                 return n >= total;
             });
             landed = System.nanoTime() - started;
-            await("offsets committed", Duration.ofSeconds(30), () -> kafka.committedOffsets("streaming-e2e").values().stream()
+            Await.until("offsets committed", Duration.ofSeconds(30), () -> kafka.committedOffsets("streaming-e2e").values().stream()
                     .mapToLong(Long::longValue).sum() == total);
         }
         long finishedMillis = System.currentTimeMillis();
@@ -111,7 +106,7 @@ class StreamingEndToEndIT {
                 + " ratio bridge/SDK %.2f%n", total, bridgeRate, landed / 1e9, durableRate, sdkRate, bridgeRate / sdkRate);
 
         for (int i = 0; i < topics.size(); i++) {
-            assertExactlyOnce(snowflake, tables.get(i), perTopic);
+            ExactlyOnce.assertEveryRecordOnce(snowflake, tables.get(i), kafka.endOffsets(topics.get(i)));
             for (Row row : snowflake.table(tables.get(i)).rows()) {
                 assertRow(row, topics.get(i), partitions, startedMillis, finishedMillis);
             }
@@ -192,7 +187,7 @@ class StreamingEndToEndIT {
                 worker.join();
             }
             assertEquals(0, errors.get());
-            await("the SDK baseline's tokens", Duration.ofSeconds(60), () -> {
+            Await.until("the SDK baseline's tokens", Duration.ofSeconds(60), () -> {
                 for (Map.Entry<String, SnowflakeStreamingIngestChannel> e : channels.entrySet()) {
                     if (!lastToken.get(e.getKey()).equals(e.getValue().getLatestCommittedOffsetToken())) {
                         return false;

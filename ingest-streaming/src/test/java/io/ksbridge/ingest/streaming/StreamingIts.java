@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -58,10 +57,6 @@ final class StreamingIts {
         }
     }
 
-    static void await(String what, Duration timeout, BooleanSupplier done) throws InterruptedException {
-        io.ksbridge.testkit.Await.until(timeout, done, () -> what);
-    }
-
     static int rowCount(SnowflakeEmulator emulator, String table) {
         return emulator.tables().find(table).map(t -> t.rowCount()).orElse(0);
     }
@@ -80,35 +75,6 @@ final class StreamingIts {
     static StreamingBackend.Builder backend(SnowflakeEmulator snowflake, String schema) {
         return StreamingBackend.builder().account(snowflake.account()).database("DB").schema(schema)
                 .commitPollInterval(Duration.ofMillis(100)).closeTimeout(Duration.ofSeconds(5));
-    }
-
-    /** Asserts ids [0, n) except {@code missing} each appear exactly once in the table; reports the first problems. */
-    static void assertExactlyOnce(SnowflakeEmulator emulator, String table, int n, java.util.function.IntPredicate expected) {
-        Map<Integer, Integer> counts = new HashMap<>();
-        List<Row> rows = emulator.table(table).rows();
-        for (Row row : rows) {
-            counts.merge(row.content().get("id").asInt(), 1, Integer::sum);
-        }
-        List<String> problems = new ArrayList<>();
-        int distinct = 0;
-        for (int i = 0; i < n && problems.size() < 10; i++) {
-            int c = counts.getOrDefault(i, 0);
-            int want = expected.test(i) ? 1 : 0;
-            distinct += want;
-            if (c != want) {
-                problems.add("id " + i + " x" + c);
-            }
-        }
-        if (counts.size() != distinct && problems.isEmpty()) {
-            problems.add(counts.size() + " distinct ids, expected " + distinct);
-        }
-        if (!problems.isEmpty()) {
-            throw new AssertionError("not exactly once in " + table + " (" + rows.size() + " rows): " + problems);
-        }
-    }
-
-    static void assertExactlyOnce(SnowflakeEmulator emulator, String table, int n) {
-        assertExactlyOnce(emulator, table, n, i -> true);
     }
 
     /** Content and RECORD_METADATA as the connector's Streaming mode writes them, push time between the bounds. */

@@ -95,11 +95,8 @@ class StreamingLiveIT {
                 .backend(backend)
                 .build()) {
             bridge.start();
-            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-            while (System.nanoTime() < deadline && kafka.committedOffsets("live-" + topic).values().stream()
-                    .mapToLong(Long::longValue).sum() < expected) {
-                Thread.sleep(2_000);
-            }
+            io.ksbridge.testkit.Await.until(Duration.ofMinutes(3), () -> kafka.committedOffsets("live-" + topic).values()
+                    .stream().mapToLong(Long::longValue).sum() >= expected, () -> expected + " offsets committed for " + topic);
         }
         assertEquals(expected, count(sql, table)[0], "rows after a run");
     }

@@ -1,6 +1,5 @@
 package io.ksbridge.ingest.streaming;
 
-import static io.ksbridge.ingest.streaming.StreamingIts.await;
 import static io.ksbridge.ingest.streaming.StreamingIts.rowCount;
 import static io.ksbridge.ingest.streaming.StreamingIts.utf8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.ksbridge.FlushPolicy;
 import io.ksbridge.KafkaToSnowflakeBridge;
+import io.ksbridge.testkit.Await;
 import io.ksbridge.testkit.EmbeddedKafka;
+import io.ksbridge.testkit.KsbridgeTest;
 import io.ksbridge.testkit.SnowflakeEmulator;
 import io.ksbridge.testkit.emulator.ColumnDef;
 import io.ksbridge.testkit.emulator.Row;
@@ -17,25 +18,19 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Schematization: top-level fields become columns; a new field adds a column before its rows are written. */
+@KsbridgeTest
 class StreamingSchematizationIT {
     static EmbeddedKafka kafka;
     static SnowflakeEmulator snowflake;
 
     @BeforeAll
-    static void start() {
-        kafka = EmbeddedKafka.start();
-        snowflake = SnowflakeEmulator.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        snowflake.close();
-        kafka.close();
+    static void start(EmbeddedKafka sharedKafka, SnowflakeEmulator sharedSnowflake) {
+        kafka = sharedKafka;
+        snowflake = sharedSnowflake;
     }
 
     private static void produce(String topic, int from, int to, boolean extra) {
@@ -61,11 +56,11 @@ class StreamingSchematizationIT {
                 .backend(StreamingIts.backend(snowflake, "SCHEMA_EVOLUTION").schematization(true).build())
                 .build()) {
             bridge.start();
-            await("the first 100 rows", Duration.ofSeconds(30), () -> rowCount(snowflake, table) >= 100);
+            Await.until("the first 100 rows", Duration.ofSeconds(30), () -> rowCount(snowflake, table) >= 100);
             produce(topic, 100, 200, true);
-            await("all 200 rows", Duration.ofSeconds(30), () -> rowCount(snowflake, table) >= 200);
-            Thread.sleep(1_500);
+            Await.until("all 200 rows", Duration.ofSeconds(30), () -> rowCount(snowflake, table) >= 200);
         }
+        snowflake.awaitIdle(Duration.ofSeconds(30)); // the bridge closed (its SDK flushed): anything extra is here now
         List<String> columns = snowflake.table(table).columns().stream().map(ColumnDef::name).toList();
         assertEquals(List.of("RECORD_METADATA", "ID", "NAME", "EXTRA", "FLAG"), columns);
         assertEquals(List.of("VARIANT", "NUMBER", "VARCHAR", "VARIANT", "BOOLEAN"),

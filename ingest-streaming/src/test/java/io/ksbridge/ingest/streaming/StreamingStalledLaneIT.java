@@ -13,6 +13,7 @@ import io.ksbridge.ingest.IngestBatch;
 import io.ksbridge.ingest.IngestResult;
 import io.ksbridge.ingest.IngestRow;
 import io.ksbridge.testkit.Await;
+import io.ksbridge.testkit.KsbridgeTest;
 import io.ksbridge.testkit.SnowflakeEmulator;
 import io.ksbridge.testkit.streaming.StreamingService;
 import java.io.IOException;
@@ -23,7 +24,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * partition's channel. Before, the commit poller waited on the stalled lane's monitor, which the writer held across
  * the reopen, and no batch of any partition became durable until the reopen returned.
  */
+@KsbridgeTest
 class StreamingStalledLaneIT {
     static SnowflakeEmulator snowflake;
     static StreamingService streaming;
@@ -60,14 +61,9 @@ class StreamingStalledLaneIT {
     }
 
     @BeforeAll
-    static void start() {
-        snowflake = SnowflakeEmulator.start();
+    static void start(SnowflakeEmulator sharedSnowflake) {
+        snowflake = sharedSnowflake;
         streaming = StreamingService.of(snowflake);
-    }
-
-    @AfterAll
-    static void stop() {
-        snowflake.close();
     }
 
     private static IngestBatch batch(TopicPartition tp, long first, long last, int attempt) {

@@ -11,6 +11,7 @@ import io.ksbridge.ingest.IngestBackend;
 import io.ksbridge.ingest.snowpipe.SnowpipeBackend;
 import io.ksbridge.metrics.micrometer.MicrometerMetrics;
 import io.ksbridge.testkit.RecordingBackend;
+import io.ksbridge.testkit.KsbridgeTest;
 import io.ksbridge.testkit.SnowflakeEmulator;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -21,6 +22,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** Which beans the auto-configuration makes, and that the application's own beans win. */
+@KsbridgeTest
 class KsbridgeAutoConfigurationTest {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(KsbridgeAutoConfiguration.class,
@@ -55,24 +57,22 @@ class KsbridgeAutoConfigurationTest {
     }
 
     @Test
-    void snowpipeProperties_buildSnowpipeBackendAndBridgeSettings() {
-        try (SnowflakeEmulator snowflake = SnowflakeEmulator.start()) {
-            runner.withPropertyValues(OWN_LOOP)
-                    .withPropertyValues("ksbridge.snowflake.url=" + snowflake.url(), "ksbridge.snowflake.user=KSBRIDGE",
-                            "ksbridge.snowflake.private-key=" + snowflake.privateKeyPem().reveal(),
-                            "ksbridge.snowflake.database=DB", "ksbridge.snowflake.schema=PUBLIC",
-                            "ksbridge.max-buffered-bytes=64MB", "ksbridge.flush.records=500", "ksbridge.flush.bytes=1MB",
-                            "ksbridge.flush.age=5s", "ksbridge.errors.tolerance=dead-letter",
-                            "ksbridge.errors.dead-letter-topic=orders-dlq", "ksbridge.shutdown-timeout=3s")
-                    .run(ctx -> {
-                        KafkaToSnowflakeBridge bridge = ctx.getBean(KafkaToSnowflakeBridge.class);
-                        assertTrue(bridge.settings().backend() instanceof SnowpipeBackend, bridge.settings().backend().name());
-                        assertEquals(64L << 20, bridge.settings().maxBufferedBytes());
-                        assertEquals("records(500).or(bytes(1048576)).or(age(PT5S))", bridge.settings().flushPolicy().toString());
-                        assertEquals("orders-dlq", bridge.settings().errorPolicy().deadLetterTopic().orElseThrow());
-                        assertEquals(java.util.List.of("orders"), bridge.settings().topics());
-                    });
-        }
+    void snowpipeProperties_buildSnowpipeBackendAndBridgeSettings(SnowflakeEmulator snowflake) {
+        runner.withPropertyValues(OWN_LOOP)
+                .withPropertyValues("ksbridge.snowflake.url=" + snowflake.url(), "ksbridge.snowflake.user=KSBRIDGE",
+                        "ksbridge.snowflake.private-key=" + snowflake.privateKeyPem().reveal(),
+                        "ksbridge.snowflake.database=DB", "ksbridge.snowflake.schema=PUBLIC",
+                        "ksbridge.max-buffered-bytes=64MB", "ksbridge.flush.records=500", "ksbridge.flush.bytes=1MB",
+                        "ksbridge.flush.age=5s", "ksbridge.errors.tolerance=dead-letter",
+                        "ksbridge.errors.dead-letter-topic=orders-dlq", "ksbridge.shutdown-timeout=3s")
+                .run(ctx -> {
+                    KafkaToSnowflakeBridge bridge = ctx.getBean(KafkaToSnowflakeBridge.class);
+                    assertTrue(bridge.settings().backend() instanceof SnowpipeBackend, bridge.settings().backend().name());
+                    assertEquals(64L << 20, bridge.settings().maxBufferedBytes());
+                    assertEquals("records(500).or(bytes(1048576)).or(age(PT5S))", bridge.settings().flushPolicy().toString());
+                    assertEquals("orders-dlq", bridge.settings().errorPolicy().deadLetterTopic().orElseThrow());
+                    assertEquals(java.util.List.of("orders"), bridge.settings().topics());
+                });
     }
 
     @Test

@@ -2,8 +2,11 @@ package io.ksbridge.testkit.emulator;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 
 /**
  * Everything behind {@link io.ksbridge.testkit.SnowflakeEmulator}, wired together: the HTTP server, the JWT check,
@@ -18,6 +21,7 @@ public final class EmulatorCore implements AutoCloseable {
     private final EmulatorHttpServer server;
     private final JwtVerifier jwt;
     private final SnowpipeService snowpipe;
+    private final List<Supplier<List<String>>> workSources = new CopyOnWriteArrayList<>();
 
     /**
      * Starts the server on an ephemeral port of 127.0.0.1.
@@ -73,6 +77,31 @@ public final class EmulatorCore implements AutoCloseable {
     /** The resolved names of every pipe. */
     public List<String> pipes() {
         return snowpipe.pipeNames();
+    }
+
+    /**
+     * Adds a source of background work for {@link #pendingWork()}: a mounted service's work done outside requests.
+     *
+     * @param source answers one line per piece of pending work, an empty list when there is none; never null
+     */
+    public void addWorkSource(Supplier<List<String>> source) {
+        workSources.add(Objects.requireNonNull(source, "source must not be null"));
+    }
+
+    /**
+     * Everything the emulator has still to do, one line each: requests being handled, Snowpipe files submitted and
+     * not loaded, and the work of mounted services (delayed Streaming commits). Empty when the emulator is idle.
+     */
+    public List<String> pendingWork() {
+        List<String> out = new ArrayList<>();
+        for (String request : server.inFlightRequests()) {
+            out.add("request in flight: " + request);
+        }
+        out.addAll(snowpipe.pendingWork());
+        for (Supplier<List<String>> source : workSources) {
+            out.addAll(source.get());
+        }
+        return out;
     }
 
     /** Stops the server and the loader. Idempotent. */

@@ -13,8 +13,10 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,6 +47,9 @@ public final class EmulatorHttpServer implements AutoCloseable {
     private final Faults faults;
     private final Map<String, HttpHandler> handlers = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> requestCounts = new ConcurrentHashMap<>();
+    /** Requests being handled now (injected delays and hangs included), by a number of their own: method and path. */
+    private final Map<Long, String> inFlight = new ConcurrentHashMap<>();
+    private final AtomicLong requestIds = new AtomicLong();
 
     /**
      * Starts a server on an ephemeral port of 127.0.0.1.
@@ -105,8 +110,18 @@ public final class EmulatorHttpServer implements AutoCloseable {
         return total;
     }
 
+    /**
+     * The requests being handled at this moment, as {@code METHOD /path}, oldest first; empty when none. A request
+     * counts from its arrival (before faults delay it) until its handler has answered.
+     */
+    public List<String> inFlightRequests() {
+        return new TreeMap<>(inFlight).values().stream().toList();
+    }
+
     private void dispatch(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
+        long id = requestIds.incrementAndGet();
+        inFlight.put(id, exchange.getRequestMethod() + " " + path);
         requestCounts.computeIfAbsent(path, k -> new AtomicLong()).incrementAndGet();
         try {
             HttpHandler handler = null;
@@ -121,6 +136,7 @@ public final class EmulatorHttpServer implements AutoCloseable {
                 HttpJson.send(exchange, 404, HttpJson.error("404", "Not found: " + path));
                 return;
             }
+            faults.awaitRelease(path);
             Faults.Decision decision = faults.decide(exchange.getRequestMethod(), path);
             if (!decision.delay().isZero()) {
                 Thread.sleep(decision.delay().toMillis());
@@ -151,6 +167,8 @@ public final class EmulatorHttpServer implements AutoCloseable {
             } catch (IOException | RuntimeException ignored) {
                 exchange.close();
             }
+        } finally {
+            inFlight.remove(id);
         }
     }
 

@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       without an answer), the case where a client cannot know whether its request took effect;</li>
  *   <li>{@link #delay}: answer slowly;</li>
  *   <li>{@link #hangRate}: hold this fraction of requests for a while before handling them (a stalled server);</li>
+ *   <li>{@link #holdRequests}: hold every request to some paths before handling it, until
+ *       {@link #releaseRequests()} (a latch, for tests that must act while a request is outstanding);</li>
  *   <li>{@link #holdLoads}: Snowpipe leaves submitted files {@code LOAD_IN_PROGRESS} until released (services
  *       with background work read {@link #loadsHeld()}).</li>
  * </ul>
@@ -57,6 +59,10 @@ public final class Faults {
     private Duration hang = Duration.ZERO;
     private List<String> prefixes = List.of();
     private volatile boolean holdLoads;
+    /** Guards {@link #heldPrefixes}; held requests wait on it. */
+    private final Object holdLock = new Object();
+    private List<String> heldPrefixes = List.of();
+    private final AtomicLong held = new AtomicLong();
 
     /** Answers this fraction of requests (0..1) with 503, at random. Default 0. */
     public synchronized Faults failRate(double rate) {
@@ -131,12 +137,65 @@ public final class Faults {
         return this;
     }
 
+    /**
+     * Holds every request whose path starts with one of {@code pathPrefixes}, before it is handled (and before
+     * other faults apply to it), until {@link #releaseRequests()}. A held request counts as in flight for
+     * {@link io.ksbridge.testkit.SnowflakeEmulator#isIdle()}, and by {@link #heldRequests()}. Replaces earlier
+     * prefixes.
+     *
+     * @param pathPrefixes one or more path prefixes, for example {@code /v1/streaming/channels/write/blobs}
+     * @throws IllegalArgumentException when none is given
+     */
+    public Faults holdRequests(String... pathPrefixes) {
+        if (pathPrefixes.length == 0) {
+            throw new IllegalArgumentException("holdRequests needs at least one path prefix");
+        }
+        synchronized (holdLock) {
+            heldPrefixes = List.of(pathPrefixes);
+        }
+        return this;
+    }
+
+    /** Lets every held request go on, and holds no more. */
+    public Faults releaseRequests() {
+        synchronized (holdLock) {
+            heldPrefixes = List.of();
+            holdLock.notifyAll();
+        }
+        return this;
+    }
+
+    /** How many requests {@link #holdRequests} has held so far (released ones included). */
+    public long heldRequests() {
+        return held.get();
+    }
+
+    /**
+     * The hold hook: returns at once unless {@link #holdRequests} holds {@code path}, else waits until released.
+     * The emulator's server calls it for every request.
+     *
+     * @param path the request path (no query)
+     * @throws InterruptedException when the server stops while the request is held
+     */
+    public void awaitRelease(String path) throws InterruptedException {
+        synchronized (holdLock) {
+            boolean counted = false;
+            while (heldPrefixes.stream().anyMatch(path::startsWith)) {
+                if (!counted) {
+                    held.incrementAndGet();
+                    counted = true;
+                }
+                holdLock.wait();
+            }
+        }
+    }
+
     /** Whether loads are held (see {@link #holdLoads}). */
     public boolean loadsHeld() {
         return holdLoads;
     }
 
-    /** Clears every fault (counters are kept). */
+    /** Clears every fault and releases held requests (counters are kept). */
     public synchronized Faults reset() {
         failRate = 0;
         dropRate = 0;
@@ -147,6 +206,7 @@ public final class Faults {
         hang = Duration.ZERO;
         prefixes = List.of();
         holdLoads = false;
+        releaseRequests();
         return this;
     }
 

@@ -46,6 +46,8 @@ final class SnowpipeService implements HttpHandler, AutoCloseable {
     private final Faults faults;
     private final JwtVerifier jwt;
     private final Map<String, Pipe> pipes = new TreeMap<>();
+    /** Files submitted and not loaded (or failed) yet, queued or loading, with their pipe's name; guarded by this. */
+    private final Map<FileState, String> inProgress = new java.util.IdentityHashMap<>();
     private final ScheduledExecutorService loader;
     private final java.util.concurrent.ExecutorService workers;
 
@@ -121,7 +123,10 @@ final class SnowpipeService implements HttpHandler, AutoCloseable {
             }
             throw new IllegalArgumentException("Object '" + name + "' already exists.");
         }
-        pipes.put(name, new Pipe(name, definition));
+        Pipe replaced = pipes.put(name, new Pipe(name, definition));
+        if (replaced != null) {
+            forgetQueued(replaced);
+        }
         return true;
     }
 
@@ -131,7 +136,41 @@ final class SnowpipeService implements HttpHandler, AutoCloseable {
     }
 
     synchronized boolean dropPipe(String name) {
-        return pipes.remove(name) != null;
+        Pipe dropped = pipes.remove(name);
+        if (dropped != null) {
+            forgetQueued(dropped);
+        }
+        return dropped != null;
+    }
+
+    /** A dropped or replaced pipe's queued files never load; one already loading still finishes (and counts). */
+    private void forgetQueued(Pipe pipe) {
+        for (FileState f : pipe.pending) {
+            inProgress.remove(f);
+        }
+        pipe.pending.clear();
+    }
+
+    /**
+     * What the loader still has to do: one line per pipe with files submitted and not loaded yet (queued or loading),
+     * naming up to five of them; empty when nothing is pending.
+     */
+    synchronized List<String> pendingWork() {
+        if (inProgress.isEmpty()) {
+            return List.of();
+        }
+        Map<String, List<String>> byPipe = new TreeMap<>();
+        for (Map.Entry<FileState, String> e : inProgress.entrySet()) {
+            byPipe.computeIfAbsent(e.getValue(), k -> new ArrayList<>()).add(e.getKey().path);
+        }
+        String held = faults.loadsHeld() ? " (loads are held: faults().holdLoads(true))" : "";
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, List<String>> e : byPipe.entrySet()) {
+            List<String> files = e.getValue().stream().sorted().toList();
+            out.add("Snowpipe: " + files.size() + " file(s) of pipe " + e.getKey() + " not loaded yet" + held + ": "
+                    + String.join(", ", files.subList(0, Math.min(5, files.size()))) + (files.size() > 5 ? ", ..." : ""));
+        }
+        return out;
     }
 
     synchronized List<String> pipeNames() {
@@ -219,6 +258,7 @@ final class SnowpipeService implements HttpHandler, AutoCloseable {
             FileState state = new FileState(path, bytes == null ? 0 : bytes.length, md5, now);
             pipe.history.put(path, state);
             pipe.pending.add(state);
+            inProgress.put(state, pipe.name);
             event(pipe, state);
         }
         ObjectNode answer = HttpJson.MAPPER.createObjectNode();
@@ -413,6 +453,7 @@ final class SnowpipeService implements HttpHandler, AutoCloseable {
             }
         }
         synchronized (this) {
+            inProgress.remove(state);
             state.lastInsert = Instant.now();
             state.rowsParsed = parsed + (error == null ? 0 : 1);
             if (error == null) {

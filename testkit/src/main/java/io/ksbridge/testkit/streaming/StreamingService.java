@@ -215,6 +215,7 @@ public final class StreamingService implements HttpHandler {
             StreamingService service = new StreamingService(emulator.tables(), emulator.jwt(), dir);
             emulator.mount(PREFIX, service);
             emulator.mount(TELEMETRY_PREFIX, service);
+            emulator.addWorkSource(service::pendingWork);
             ATTACHED.put(emulator, service);
             return service;
         }
@@ -326,6 +327,23 @@ public final class StreamingService implements HttpHandler {
     /** Registrations of chunks already accepted (retries after a lost answer), acknowledged and not applied again. */
     public long repeatedRegistrationCount() {
         return repeatedRegistrations.get();
+    }
+
+    /**
+     * What this service still has to do outside requests: one line per table with registered chunks waiting for their
+     * delayed commit ({@link #delayCommits}); empty when none. Counted by {@link SnowflakeEmulator#isIdle()}.
+     */
+    public synchronized List<String> pendingWork() {
+        Map<String, Integer> byTable = new TreeMap<>();
+        for (PendingCommit p : delayed) {
+            if (!p.applied) {
+                byTable.merge(p.tableKey, 1, Integer::sum);
+            }
+        }
+        List<String> out = new ArrayList<>();
+        byTable.forEach((table, n) -> out.add("Streaming: " + n + " registered chunk(s) of " + table
+                + " waiting for their delayed commit (delayCommits " + commitDelay + ")"));
+        return out;
     }
 
     /** Chunks read back from blobs. */

@@ -1,11 +1,15 @@
 package io.ksbridge.testkit.emulator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.luben.zstd.Zstd;
 import io.ksbridge.snowflake.SqlApiClient;
+import io.ksbridge.testkit.Await;
+import io.ksbridge.testkit.KsbridgeTest;
 import io.ksbridge.testkit.SnowflakeEmulator;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -16,18 +20,18 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The emulator's Snowpipe REST API over real HTTP, with the shapes the ingest SDK parses. */
+@KsbridgeTest
 class SnowflakeEmulatorSnowpipeTest {
     private static SnowflakeEmulator emulator;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
-    static void start() {
-        emulator = SnowflakeEmulator.start();
+    static void start(SnowflakeEmulator sharedSnowflake) {
+        emulator = sharedSnowflake;
         SqlApiClient sql = SqlApiClient.create(emulator.account());
         sql.execute("CREATE TABLE IF NOT EXISTS DB.S.T (RECORD_METADATA VARIANT, RECORD_CONTENT VARIANT)");
         sql.execute("CREATE STAGE IF NOT EXISTS DB.S.ST");
@@ -37,11 +41,6 @@ class SnowflakeEmulatorSnowpipeTest {
         sql.execute("CREATE STAGE IF NOT EXISTS DB.S.STD");
         sql.execute("CREATE PIPE IF NOT EXISTS DB.S.PD AS COPY INTO DB.S.TD(RECORD_METADATA, RECORD_CONTENT) FROM (SELECT"
                 + " $1:RECORD_METADATA, $1:RECORD_CONTENT FROM @DB.S.STD t) FILE_FORMAT = (TYPE = 'JSON' ALLOW_DUPLICATE = TRUE)");
-    }
-
-    @AfterAll
-    static void stop() {
-        emulator.close();
     }
 
     private static JsonNode call(String method, String pathAndQuery, String body) throws Exception {
@@ -66,13 +65,13 @@ class SnowflakeEmulatorSnowpipeTest {
     }
 
     private static void awaitStatus(String path, String status) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (emulator.loadHistory("db.s.p").stream().noneMatch(l -> l.path().equals(path) && l.status().equals(status))) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(path + " never reached " + status + ": " + emulator.loadHistory("DB.S.P"));
-            }
-            Thread.sleep(10);
-        }
+        awaitStatus("DB.S.P", path, status);
+    }
+
+    private static void awaitStatus(String pipe, String path, String status) throws Exception {
+        Await.until(Duration.ofSeconds(10), () -> emulator.loadHistory(pipe).stream()
+                .anyMatch(l -> l.path().equals(path) && l.status().equals(status)),
+                () -> path + " to reach " + status + ": " + emulator.loadHistory(pipe));
     }
 
     @Test
@@ -88,7 +87,7 @@ class SnowflakeEmulatorSnowpipeTest {
         awaitStatus("a/1.json.gz", "LOADED");
         awaitStatus("a/2.json.zst", "LOADED");
         call("POST", "/v1/data/pipes/DB.S.P/insertFiles?requestId=r2", "{\"files\":[{\"path\":\"a/1.json.gz\"}]}");
-        Thread.sleep(100);
+        emulator.awaitIdle(Duration.ofSeconds(10)); // a second load of the file, had it been queued, has run now
         List<Integer> ids = emulator.table("DB.S.T").rows().stream().map(r -> r.content().get("id").asInt()).sorted().toList();
         assertTrue(ids.containsAll(List.of(1, 2, 3)) && ids.stream().filter(i -> i <= 3).count() == 3, ids.toString());
         assertEquals(null, emulator.table("DB.S.T").rows().stream().filter(r -> r.content().get("id").asInt() == 3)
@@ -135,17 +134,14 @@ class SnowflakeEmulatorSnowpipeTest {
         int before = emulator.table("DB.S.T").rowCount();
         emulator.stages().write("DB.S.ST", "dup/1.json.gz", gzip(lines));
         call("POST", "/v1/data/pipes/DB.S.P/insertFiles?requestId=r9", "{\"files\":[{\"path\":\"dup/1.json.gz\"}]}");
-        awaitStatus("dup/1.json.gz", "LOAD_FAILED");
+        awaitStatus("DB.S.P", "dup/1.json.gz", "LOAD_FAILED");
         SnowflakeLoad load = emulator.loadHistory("DB.S.P").stream().filter(l -> l.path().equals("dup/1.json.gz")).findFirst().get();
         assertTrue(load.firstError().contains("Duplicate field 'id'"), load.firstError());
         assertEquals(before, emulator.table("DB.S.T").rowCount(), "the whole file failed");
 
         emulator.stages().write("DB.S.STD", "dup/1.json.gz", gzip(lines));
         call("POST", "/v1/data/pipes/DB.S.PD/insertFiles?requestId=r10", "{\"files\":[{\"path\":\"dup/1.json.gz\"}]}");
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (emulator.table("DB.S.TD").rowCount() < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        awaitStatus("DB.S.PD", "dup/1.json.gz", "LOADED");
         List<Row> rows = emulator.table("DB.S.TD").rows();
         assertEquals(2, rows.size(), "ALLOW_DUPLICATE = TRUE loads both rows: " + emulator.loadHistory("DB.S.PD"));
         assertTrue(rows.stream().anyMatch(r -> r.get("RECORD_CONTENT").path("id").asInt() == 202), "the last value wins: " + rows);
@@ -212,11 +208,9 @@ class SnowflakeEmulatorSnowpipeTest {
                     .POST(HttpRequest.BodyPublishers.ofString("{\"files\":[{\"path\":\"1.json.gz\"},{\"path\":\"2.json.zst\"}]}"))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, r.statusCode(), r.body());
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (counting.loadHistory("DB.S.PC").stream().filter(l -> l.status().equals("LOADED")).count() < 2) {
-                assertTrue(System.nanoTime() < deadline, "not loaded: " + counting.loadHistory("DB.S.PC"));
-                Thread.sleep(10);
-            }
+            counting.awaitIdle(Duration.ofSeconds(10));
+            assertEquals(List.of("LOADED", "LOADED"), counting.loadHistory("DB.S.PC").stream().map(SnowflakeLoad::status)
+                    .toList());
             assertEquals(5, counting.table("DB.S.C").rowCount(), "blank lines and CRLF endings are not rows");
             assertTrue(counting.table("DB.S.C").rows().isEmpty(), "rows are counted, not kept");
             assertEquals(5, counting.loadHistory("DB.S.PC").stream().mapToLong(SnowflakeLoad::rowsInserted).sum());
@@ -224,17 +218,59 @@ class SnowflakeEmulatorSnowpipeTest {
     }
 
     @Test
-    void holdLoads_filesStayInProgressUntilReleased() throws Exception {
+    void holdLoads_filesStayInProgressAndTheEmulatorBusyUntilReleased() throws Exception {
+        emulator.awaitIdle(Duration.ofSeconds(10));
+        assertTrue(emulator.isIdle(), "nothing pending: " + emulator.pendingWork());
+        int before = emulator.table("DB.S.T").rowCount();
         emulator.faults().holdLoads(true);
         try {
-            emulator.stages().write("DB.S.ST", "held/1.json.gz", gzip("{\"RECORD_CONTENT\":{\"id\":200}}\n"));
+            emulator.stages().write("DB.S.ST", "held/1.json.gz", gzip("{\"RECORD_CONTENT\":{\"id\":500}}\n"));
             call("POST", "/v1/data/pipes/DB.S.P/insertFiles?requestId=r7", "{\"files\":[{\"path\":\"held/1.json.gz\"}]}");
-            Thread.sleep(100);
-            awaitStatus("held/1.json.gz", "LOAD_IN_PROGRESS");
+            // insertFiles has answered: the file is pending, so the emulator is busy at once
+            assertFalse(emulator.isIdle(), "a held load is pending work");
+            // (the insertFiles request itself may still be listed for a moment: its answer is sent before it ends)
+            assertTrue(emulator.pendingWork().contains("Snowpipe: 1 file(s) of pipe DB.S.P not loaded yet (loads are held:"
+                    + " faults().holdLoads(true)): held/1.json.gz"), emulator.pendingWork().toString());
+            assertEquals("LOAD_IN_PROGRESS", loadOf("held/1.json.gz").status());
+            AssertionError busy = assertThrows(AssertionError.class, () -> emulator.awaitIdle(Duration.ofMillis(200)));
+            assertEquals("timed out after PT0.2S waiting for the Snowflake emulator to be idle; still pending: Snowpipe: 1"
+                    + " file(s) of pipe DB.S.P not loaded yet (loads are held: faults().holdLoads(true)): held/1.json.gz",
+                    busy.getMessage());
+            assertEquals(before, emulator.table("DB.S.T").rowCount());
         } finally {
             emulator.faults().holdLoads(false);
         }
-        awaitStatus("held/1.json.gz", "LOADED");
+        emulator.awaitIdle(Duration.ofSeconds(10));
+        // idle means loaded: no further wait
+        assertEquals("LOADED", loadOf("held/1.json.gz").status());
+        assertEquals(before + 1, emulator.table("DB.S.T").rowCount());
+        assertTrue(emulator.isIdle());
+    }
+
+    @Test
+    void holdRequests_aRequestBeingHandled_keepsTheEmulatorBusyNamingIt() throws Exception {
+        emulator.awaitIdle(Duration.ofSeconds(10));
+        long heldBefore = emulator.faults().heldRequests();
+        emulator.faults().holdRequests("/v1/data/pipes/DB.S.P/insertReport");
+        java.util.concurrent.CompletableFuture<JsonNode> report;
+        try {
+            report = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return call("GET", "/v1/data/pipes/DB.S.P/insertReport?requestId=h1", null);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Await.until(Duration.ofSeconds(10), () -> emulator.faults().heldRequests() > heldBefore, () -> "the request held");
+            assertEquals(List.of("request in flight: GET /v1/data/pipes/DB.S.P/insertReport"), emulator.pendingWork());
+            assertFalse(emulator.isIdle());
+            assertFalse(report.isDone(), "a held request is not answered");
+        } finally {
+            emulator.faults().releaseRequests();
+        }
+        assertEquals("DB.S.P", report.get(10, java.util.concurrent.TimeUnit.SECONDS).get("pipe").asText());
+        emulator.awaitIdle(Duration.ofSeconds(10));
+        assertEquals(List.of(), emulator.pendingWork());
     }
 
     @Test

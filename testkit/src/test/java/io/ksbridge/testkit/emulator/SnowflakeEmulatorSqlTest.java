@@ -11,29 +11,25 @@ import io.ksbridge.snowflake.SnowflakeAccount;
 import io.ksbridge.snowflake.SnowflakeSqlException;
 import io.ksbridge.snowflake.SqlApiClient;
 import io.ksbridge.snowflake.SqlResult;
+import io.ksbridge.testkit.KsbridgeTest;
 import io.ksbridge.testkit.SnowflakeEmulator;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+@KsbridgeTest
 class SnowflakeEmulatorSqlTest {
     private static SnowflakeEmulator emulator;
     private static SqlApiClient sql;
 
     @BeforeAll
-    static void start() {
-        emulator = SnowflakeEmulator.start();
+    static void start(SnowflakeEmulator sharedSnowflake) {
+        emulator = sharedSnowflake;
         sql = SqlApiClient.builder(emulator.account())
                 .retry(RetryPolicy.exponential(Duration.ofMillis(10), Duration.ofMillis(50)).withMaxAttempts(5)).build();
-    }
-
-    @AfterAll
-    static void stop() {
-        emulator.close();
     }
 
     @Test

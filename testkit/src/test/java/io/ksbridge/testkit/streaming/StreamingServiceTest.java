@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ksbridge.testkit.Await;
+import io.ksbridge.testkit.KsbridgeTest;
 import io.ksbridge.testkit.SnowflakeEmulator;
 import io.ksbridge.testkit.emulator.ColumnDef;
 import io.ksbridge.testkit.emulator.Row;
@@ -16,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.function.BooleanSupplier;
 import net.snowflake.ingest.streaming.InsertValidationResponse;
 import net.snowflake.ingest.streaming.OpenChannelRequest;
 import net.snowflake.ingest.streaming.SnowflakeStreamingIngestChannel;
@@ -27,14 +28,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The emulator's Streaming side driven by the SDK's real streaming client. */
+@KsbridgeTest
 class StreamingServiceTest {
     static SnowflakeEmulator snowflake;
     static SnowflakeStreamingIngestClient client;
     static StreamingService streaming;
 
     @BeforeAll
-    static void start() {
-        snowflake = SnowflakeEmulator.start();
+    static void start(SnowflakeEmulator sharedSnowflake) {
+        snowflake = sharedSnowflake;
         streaming = StreamingService.of(snowflake);
         client = newClient("TEST");
     }
@@ -52,7 +54,6 @@ class StreamingServiceTest {
     @AfterAll
     static void stop() throws Exception {
         client.close();
-        snowflake.close();
     }
 
     private static void table(String name) {
@@ -65,13 +66,10 @@ class StreamingServiceTest {
                 .setTableName(table).setOnErrorOption(OpenChannelRequest.OnErrorOption.CONTINUE).build());
     }
 
-    private static void await(String what, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(50);
+    /** The blobs the SDK has written to the emulator's stage so far (registered or not). */
+    private static long blobFiles() throws java.io.IOException {
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(streaming.stageDir())) {
+            return files.filter(java.nio.file.Files::isRegularFile).count();
         }
     }
 
@@ -90,7 +88,7 @@ class StreamingServiceTest {
         assertNull(channel.getLatestCommittedOffsetToken());
         InsertValidationResponse r = channel.insertRows(rows(0, 100), "99");
         assertFalse(r.hasErrors());
-        await("token 99", () -> "99".equals(channel.getLatestCommittedOffsetToken()));
+        Await.until("token 99", Duration.ofSeconds(20), () -> "99".equals(channel.getLatestCommittedOffsetToken()));
         List<Row> landed = snowflake.table("DB.PUBLIC.T1").rows();
         assertEquals(100, landed.size());
         for (int i = 0; i < 100; i++) {
@@ -113,7 +111,7 @@ class StreamingServiceTest {
                     .setOnErrorOption(OpenChannelRequest.OnErrorOption.CONTINUE).build());
             assertFalse(mine.insertRows(rows(0, 100), "99").hasErrors());
             assertFalse(theirs.insertRows(rows(100, 200), "199").hasErrors());
-            await("both tokens", () -> "99".equals(mine.getLatestCommittedOffsetToken())
+            Await.until("both tokens", Duration.ofSeconds(20), () -> "99".equals(mine.getLatestCommittedOffsetToken())
                     && "199".equals(theirs.getLatestCommittedOffsetToken()));
             List<String> prefixes = streaming.clientPrefixes();
             assertEquals(prefixes.size(), new java.util.HashSet<>(prefixes).size(), "unique prefixes: " + prefixes);
@@ -138,7 +136,10 @@ class StreamingServiceTest {
         snowflake.faults().only("/v1/streaming/channels/write/blobs").dropNext(1);
         try {
             assertFalse(channel.insertRows(rows(0, 50), "49").hasErrors());
-            await("token 49", () -> "49".equals(channel.getLatestCommittedOffsetToken()));
+            Await.until("token 49", Duration.ofSeconds(20), () -> "49".equals(channel.getLatestCommittedOffsetToken()));
+            // the lost answer's registration took effect; the SDK's retry of it may come later
+            Await.until("the SDK's retry of the registration", Duration.ofSeconds(20), () -> streaming.repeatedRegistrationCount() > before);
+            snowflake.awaitIdle(Duration.ofSeconds(20));
         } finally {
             snowflake.faults().reset();
         }
@@ -153,15 +154,26 @@ class StreamingServiceTest {
         table("DB.PUBLIC.T5");
         SnowflakeStreamingIngestChannel channel = open("T5", "t5_0");
         long outOfOrderBefore = streaming.outOfOrderRegistrations();
-        // the first registration is slow and then refused; meanwhile the SDK flushes the next rows in a second blob
-        snowflake.faults().only("/v1/streaming/channels/write/blobs").delay(Duration.ofMillis(2500));
+        long heldBefore = snowflake.faults().heldRequests();
+        long blobsBefore = blobFiles();
+        // the first registration is held and then refused; meanwhile the SDK flushes the next rows in a second blob
+        snowflake.faults().holdRequests("/v1/streaming/channels/write/blobs");
         streaming.failNextRegistrations(1);
         try {
             assertFalse(channel.insertRows(rows(0, 50), "49").hasErrors());
-            Thread.sleep(1500); // the first blob is flushed and its registration hangs
+            Await.until("the first blob's registration held", Duration.ofSeconds(20), () -> snowflake.faults().heldRequests() > heldBefore);
             assertFalse(channel.insertRows(rows(50, 100), "99").hasErrors());
-            await("the refused handle invalidated", () -> !channel.isValid());
-            Thread.sleep(4000); // the second blob's registration, sent after the first was refused, is answered
+            Await.until("the second blob flushed while the first registration is held", Duration.ofSeconds(20), () -> {
+                try {
+                    return blobFiles() >= blobsBefore + 2;
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            snowflake.faults().releaseRequests();
+            Await.until("the refused handle invalidated", Duration.ofSeconds(20), () -> !channel.isValid());
+            Await.until("the second chunk refused as out of order", Duration.ofSeconds(20), () -> streaming.outOfOrderRegistrations() > outOfOrderBefore);
+            snowflake.awaitIdle(Duration.ofSeconds(20));
         } finally {
             snowflake.faults().reset();
             streaming.failNextRegistrations(0);
@@ -172,7 +184,34 @@ class StreamingServiceTest {
         assertEquals(committed + 1, landed.size(), "the committed token " + token + " must cover exactly the rows"
                 + " that landed, with no gap before it");
         assertEquals(-1, committed, "neither chunk may commit: the first was refused, the second follows it");
-        assertTrue(streaming.outOfOrderRegistrations() > outOfOrderBefore, "the second chunk was refused as out of order");
+    }
+
+    @Test
+    void delayCommits_registeredChunk_emulatorBusyUntilTheCommitTakesEffect() throws Exception {
+        table("DB.PUBLIC.T7");
+        SnowflakeStreamingIngestChannel channel = open("T7", "t7_0");
+        snowflake.awaitIdle(Duration.ofSeconds(10));
+        long chunksBefore = streaming.chunksRead();
+        streaming.delayCommits(Duration.ofSeconds(2));
+        try {
+            assertFalse(channel.insertRows(rows(0, 20), "19").hasErrors());
+            Await.until("the chunk registered", Duration.ofSeconds(20), () -> streaming.chunksRead() > chunksBefore);
+            assertFalse(snowflake.isIdle(), "a delayed commit is pending work");
+            assertTrue(snowflake.pendingWork().contains("Streaming: 1 registered chunk(s) of DB.PUBLIC.T7 waiting for their"
+                    + " delayed commit (delayCommits PT2S)"), snowflake.pendingWork().toString());
+            assertEquals(0, snowflake.table("DB.PUBLIC.T7").rowCount(), "not committed yet");
+            AssertionError busy = assertThrows(AssertionError.class, () -> snowflake.awaitIdle(Duration.ofMillis(100)));
+            assertTrue(busy.getMessage().startsWith("timed out after PT0.1S waiting for the Snowflake emulator to be idle;"
+                    + " still pending: ") && busy.getMessage().contains("DB.PUBLIC.T7"), busy.getMessage());
+            snowflake.awaitIdle(Duration.ofSeconds(10));
+            // idle means committed: rows and token are there without any further wait
+            assertEquals(20, snowflake.table("DB.PUBLIC.T7").rowCount());
+            assertEquals("19", streaming.committedOffsetToken("DB.PUBLIC.T7", "t7_0").orElseThrow());
+            assertEquals(List.of(), streaming.pendingWork());
+        } finally {
+            streaming.delayCommits(Duration.ZERO);
+        }
+        channel.close().get();
     }
 
     @Test
@@ -180,16 +219,16 @@ class StreamingServiceTest {
         table("DB.PUBLIC.T2");
         SnowflakeStreamingIngestChannel first = open("T2", "t2_0");
         first.insertRows(rows(0, 10), "9");
-        await("token 9", () -> "9".equals(first.getLatestCommittedOffsetToken()));
+        Await.until("token 9", Duration.ofSeconds(20), () -> "9".equals(first.getLatestCommittedOffsetToken()));
         SnowflakeStreamingIngestClient other = newClient("OTHER");
         SnowflakeStreamingIngestChannel second = other.openChannel(OpenChannelRequest.builder("t2_0").setDBName("DB")
                 .setSchemaName("PUBLIC").setTableName("T2").setOnErrorOption(OpenChannelRequest.OnErrorOption.CONTINUE).build());
         assertEquals(1, streaming.clientSequencer("DB.PUBLIC.T2", "t2_0"));
         assertEquals("9", second.getLatestCommittedOffsetToken());
         first.insertRows(rows(10, 20), "19"); // buffered in the stale handle: refused at registration
-        await("the stale handle invalidated", () -> !first.isValid());
+        Await.until("the stale handle invalidated", Duration.ofSeconds(20), () -> !first.isValid());
         second.insertRows(rows(10, 15), "14");
-        await("token 14", () -> "14".equals(second.getLatestCommittedOffsetToken()));
+        Await.until("token 14", Duration.ofSeconds(20), () -> "14".equals(second.getLatestCommittedOffsetToken()));
         assertEquals(15, snowflake.table("DB.PUBLIC.T2").rowCount());
         assertTrue(streaming.staleRegistrations() >= 1);
         assertThrows(RuntimeException.class, () -> first.insertRows(rows(20, 21), "20"));
@@ -215,15 +254,15 @@ class StreamingServiceTest {
         table("DB.PUBLIC.T3");
         SnowflakeStreamingIngestChannel channel = open("T3", "t3_0");
         channel.insertRows(rows(0, 5), "4");
-        await("token 4", () -> "4".equals(channel.getLatestCommittedOffsetToken()));
+        Await.until("token 4", Duration.ofSeconds(20), () -> "4".equals(channel.getLatestCommittedOffsetToken()));
         streaming.invalidate("DB.PUBLIC.T3", "t3_0");
         channel.insertRows(rows(5, 10), "9");
-        await("the channel invalidated", () -> !channel.isValid());
+        Await.until("the channel invalidated", Duration.ofSeconds(20), () -> !channel.isValid());
         assertEquals(5, snowflake.table("DB.PUBLIC.T3").rowCount());
         SnowflakeStreamingIngestChannel again = open("T3", "t3_0");
         assertEquals("4", again.getLatestCommittedOffsetToken());
         again.insertRows(rows(5, 10), "9");
-        await("token 9", () -> "9".equals(again.getLatestCommittedOffsetToken()));
+        Await.until("token 9", Duration.ofSeconds(20), () -> "9".equals(again.getLatestCommittedOffsetToken()));
         assertEquals(10, snowflake.table("DB.PUBLIC.T3").rowCount());
         again.close().get();
     }
