@@ -61,18 +61,7 @@ public interface AccessTokenProvider {
      * @throws IllegalArgumentException if token is empty
      */
     static AccessTokenProvider fixed(Secret token) {
-        AccessToken only = AccessToken.of(Objects.requireNonNull(token, "token must not be null"));
-        return new AccessTokenProvider() {
-            @Override
-            public AccessToken token() {
-                return only;
-            }
-
-            @Override
-            public String toString() {
-                return "AccessTokenProvider.fixed([hidden])";
-            }
-        };
+        return new FixedToken(AccessToken.of(Objects.requireNonNull(token, "token must not be null")));
     }
 
     /**

@@ -406,7 +406,10 @@ public final class SnowflakeAccount {
             return new SnowflakeAccount(this, uri, key);
         }
 
-        /** The fragments of the key and passphrase set, to keep them out of messages and toString(). */
+        /**
+         * The fragments of the key and passphrase set, and of the OAuth client's secret and refresh token (or the fixed
+         * token), to keep them out of messages and toString().
+         */
         SecretFragments secrets() {
             List<String> secrets = new ArrayList<>(2);
             if (privateKey != null) {
@@ -414,6 +417,12 @@ public final class SnowflakeAccount {
             }
             if (passphrase != null) {
                 secrets.add(passphrase.reveal());
+            }
+            if (oauth instanceof OAuthTokenClient client) {
+                secrets.add(client.clientSecret().reveal());
+                client.refreshToken().ifPresent(t -> secrets.add(t.reveal()));
+            } else if (oauth instanceof FixedToken fixed) {
+                secrets.add(fixed.token().value().reveal());
             }
             return SecretFragments.of(secrets);
         }
