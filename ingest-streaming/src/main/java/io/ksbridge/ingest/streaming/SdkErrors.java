@@ -15,6 +15,13 @@ final class SdkErrors {
         }
         String text = describe(e);
         String lower = text.toLowerCase(Locale.ROOT);
+        if (account.authentication() == SnowflakeAccount.Authentication.OAUTH && (lower.contains("oauth")
+                || lower.contains("401") || lower.contains("unauthorized") || lower.contains("token") || e instanceof SecurityException)) {
+            return new IngestException(what + ": Snowflake or the OAuth token endpoint refused user " + account.user()
+                    + " in account " + account.accountName() + " (" + text + "). Check the OAuth client id and secret and"
+                    + " the refresh token (it may have expired or been revoked), the token endpoint, and that the security"
+                    + " integration lets the user and role sign in.", false, e);
+        }
         if (lower.contains("jwt") || lower.contains("401") || lower.contains("unauthorized") || e instanceof SecurityException) {
             return new IngestException(what + ": Snowflake refused the key-pair JWT of user " + account.user() + " in account "
                     + account.accountName() + " (" + text + "). Check that the user's RSA_PUBLIC_KEY matches the configured"
