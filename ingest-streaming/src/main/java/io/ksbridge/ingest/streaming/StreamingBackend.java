@@ -759,7 +759,10 @@ public final class StreamingBackend implements IngestBackend {
          * The account to load into (URL, user, role, key pair or OAuth). Required. OAuth: only an
          * {@link OAuthTokenClient} with the refresh-token grant ({@link OAuthTokenClient#refreshToken}), whose settings
          * go to the SDK, which fetches and renews its own tokens (and sends no scope: a refresh grant keeps the scope
-         * the refresh token was issued with); {@link #build()} refuses other providers, with why.
+         * the refresh token was issued with); {@link #build()} refuses other providers, with why. The SDK and the
+         * backend's own SQL API client each exchange the refresh token, so it must not be single-use (Snowflake OAuth's
+         * {@code OAUTH_SINGLE_USE_REFRESH_TOKENS_REQUIRED}, or a rotating identity provider): the SDK keeps no rotated
+         * refresh token.
          */
         public Builder account(SnowflakeAccount account) {
             this.account = Objects.requireNonNull(account, "account must not be null");

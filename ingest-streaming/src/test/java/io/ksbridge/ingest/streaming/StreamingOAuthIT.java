@@ -27,12 +27,36 @@ import org.junit.jupiter.api.Test;
  * The Streaming backend signs in with OAuth: the connector's {@code snowflake.authenticator=oauth} keys become an
  * account whose refresh-token client's settings go to the ingest SDK, which fetches its own tokens from the
  * emulator's token endpoint and sends them on every Streaming call; the backend's DDL goes over the SQL API with
- * ksbridge's own token. A real broker, the real SDK, exactly once. Providers the SDK cannot take are refused at build.
+ * ksbridge's own token. A real broker, the real SDK, exactly once, and no secret or access token in the log.
+ * Providers the SDK cannot take are refused at build.
  */
 @KsbridgeTest
 class StreamingOAuthIT {
     private static final String SECRET = "stream-client-secret-9931";
     private static final String REFRESH = "stream-refresh-token-heron";
+
+    /** Copies what is written to two streams (the console and a capture). */
+    static final class Tee extends java.io.OutputStream {
+        private final java.io.OutputStream a;
+        private final java.io.OutputStream b;
+
+        Tee(java.io.OutputStream a, java.io.OutputStream b) {
+            this.a = a;
+            this.b = b;
+        }
+
+        @Override
+        public synchronized void write(int c) throws java.io.IOException {
+            a.write(c);
+            b.write(c);
+        }
+
+        @Override
+        public synchronized void write(byte[] bytes, int off, int len) throws java.io.IOException {
+            a.write(bytes, off, len);
+            b.write(bytes, off, len);
+        }
+    }
 
     /** The last retry or failure the bridge reported, for the timeout messages. */
     static final class Trouble implements io.ksbridge.BridgeListener {
@@ -74,6 +98,11 @@ class StreamingOAuthIT {
                 .commitPollInterval(Duration.ofMillis(100)).closeTimeout(Duration.ofSeconds(5)).build();
         assertFalse(backend.toString().contains("heron") || backend.toString().contains("9931"), backend.toString());
         Trouble trouble = new Trouble();
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream err = System.err;
+        java.io.PrintStream out = System.out;
+        System.setErr(new java.io.PrintStream(new Tee(err, log), true, "UTF-8"));
+        System.setOut(new java.io.PrintStream(new Tee(out, log), true, "UTF-8"));
         try (KafkaToSnowflakeBridge bridge = config.applyTo(KafkaToSnowflakeBridge.builder())
                 .consumerProperties(kafka.consumerProperties("oauth-streaming"))
                 .topics(topic)
@@ -86,7 +115,16 @@ class StreamingOAuthIT {
                     () -> "2,000 rows; last trouble: " + trouble.last);
             await("offsets committed", Duration.ofSeconds(30), () -> kafka.committedOffsets("oauth-streaming").values()
                     .stream().mapToLong(Long::longValue).sum() == 2_000);
+            bridge.close();
+            org.slf4j.LoggerFactory.getLogger(StreamingOAuthIT.class).warn("OAUTH-LOG-CAPTURE-CHECK");
+        } finally {
+            System.setErr(err);
+            System.setOut(out);
         }
+        String logged = log.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(logged.contains("OAUTH-LOG-CAPTURE-CHECK"), "the capture sees what slf4j writes");
+        assertFalse(logged.contains(SECRET) || logged.contains(REFRESH), "a client secret or refresh token in the log");
+        assertFalse(logged.contains("ver:1-hint:emu-"), "an access token the emulator issued in the log");
         assertExactlyOnce(snowflake, table, 2_000);
         // the SDK's OAuthManager and ksbridge's own client (DDL over the SQL API) each exchanged the refresh token
         assertTrue(snowflake.oauth().issuedCount("stream-loader") >= 2, "tokens issued: "
