@@ -28,13 +28,15 @@ import org.junit.jupiter.api.Test;
  * Random wrong, missing and conflicting connector properties for {@link BridgeConfig#from(Map)} (seeded): every
  * rejected configuration ends in one {@link BridgeConfigException} whose problems name the offending keys, never
  * another exception or a hang; accepted ones feed the builder and {@link BridgeConfig#account()} without surprises;
- * no message ever shows the private key or the passphrase.
+ * no message ever shows the private key, the passphrase, the OAuth client secret or the refresh token.
  */
 class BridgeConfigFuzzTest {
     private static final KeyPair KEYS = SnowflakeEmulator.newKeyPair();
     private static final String PASSPHRASE = "fuzz-passphrase-Zq81xV0pLmN3";
     private static final String PLAIN_PEM = SnowflakeEmulator.pem(KEYS.getPrivate());
     private static final String ENCRYPTED_PEM = EncryptedKeys.encryptedPem(KEYS.getPrivate(), PASSPHRASE);
+    private static final String CLIENT_SECRET = "fuzz-client-secret-Hq2wK9";
+    private static final String REFRESH_TOKEN = "fuzz-refresh-token-Tb7yR4";
 
     /** Values each key rejects on its own, by key. */
     private static final Map<String, List<String>> BAD = new LinkedHashMap<>();
@@ -78,6 +80,19 @@ class BridgeConfigFuzzTest {
         good(BridgeConfig.PRIVATE_KEY, PLAIN_PEM, ENCRYPTED_PEM);
         good(BridgeConfig.PRIVATE_KEY_PASSPHRASE, PASSPHRASE, "");
         good(BridgeConfig.ERRORS_DEADLETTERQUEUE_TOPIC_NAME, "dlq", "");
+        bad(BridgeConfig.AUTHENTICATOR, "password", "", "jwt");
+        good(BridgeConfig.AUTHENTICATOR, "snowflake_jwt", "OAUTH", "oauth");
+        bad(BridgeConfig.OAUTH_CLIENT_ID, "");
+        good(BridgeConfig.OAUTH_CLIENT_ID, "loader");
+        bad(BridgeConfig.OAUTH_CLIENT_SECRET, "", "  ");
+        good(BridgeConfig.OAUTH_CLIENT_SECRET, CLIENT_SECRET);
+        good(BridgeConfig.OAUTH_REFRESH_TOKEN, REFRESH_TOKEN, "");
+        bad(BridgeConfig.OAUTH_TOKEN_ENDPOINT, "ftp://idp.example.com/token", "", "http://");
+        good(BridgeConfig.OAUTH_TOKEN_ENDPOINT, "https://idp.example.com/oauth2/v1/token");
+        bad(BridgeConfig.OAUTH_INCLUDE_SCOPE, "yes", "");
+        good(BridgeConfig.OAUTH_INCLUDE_SCOPE, "true", "false");
+        bad(BridgeConfig.OAUTH_SCOPE, "");
+        good(BridgeConfig.OAUTH_SCOPE, "session:role:INGEST");
     }
 
     private static void bad(String key, String... values) {
@@ -197,7 +212,7 @@ class BridgeConfigFuzzTest {
 
     private static void assertNoSecret(int seed, String text) {
         SecretScanner scanner = new SecretScanner(List.of(EncryptedKeys.base64Body(PLAIN_PEM),
-                EncryptedKeys.base64Body(ENCRYPTED_PEM), PASSPHRASE), List.of());
+                EncryptedKeys.base64Body(ENCRYPTED_PEM), PASSPHRASE, CLIENT_SECRET, REFRESH_TOKEN), List.of());
         assertEquals(0, scanner.scan("message", text), "seed " + seed + ": a secret fragment in " + scanner.hits() + ": "
                 + text.replace(PASSPHRASE, "<PASSPHRASE>"));
     }

@@ -11,6 +11,7 @@ import io.ksbridge.NullValueBehavior;
 import io.ksbridge.Secret;
 import io.ksbridge.TableNamer;
 import io.ksbridge.internal.secrets.SecretFragments;
+import io.ksbridge.snowflake.OAuthTokenClient;
 import io.ksbridge.snowflake.SnowflakeAccount;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -48,7 +49,8 @@ import java.util.regex.PatternSyntaxException;
  * {@code snowflake.streaming.metadata.connectorPushTime} ({@link MetadataOptions}), {@code errors.tolerance} with
  * {@code errors.deadletterqueue.topic.name} ({@link ErrorPolicy}) and {@code behavior.on.null.values}
  * ({@link NullValueBehavior}). The account settings ({@code snowflake.url.name}, {@code snowflake.user.name},
- * {@code snowflake.private.key}, ...) and the backend choice ({@code snowflake.ingestion.method}) are checked and
+ * {@code snowflake.private.key}, ..., or {@code snowflake.authenticator=oauth} with the {@code snowflake.oauth.*}
+ * keys) and the backend choice ({@code snowflake.ingestion.method}) are checked and
  * exposed as typed values, because the backend lives in its own module and is built by you: see
  * {@link #account()}, {@link #ingestionMethod()}, {@link #database()}, {@link #schema()}.
  *
@@ -60,7 +62,8 @@ import java.util.regex.PatternSyntaxException;
  * default); other keys ({@code connector.class}, {@code tasks.max}, {@code key.converter}, ...) are ignored.
  * Every problem is reported at once, in one {@link BridgeConfigException}, in Kafka's form
  * {@code Invalid value V for setting N: why}. No message and no {@link #toString()} shows a secret: the values of
- * {@code snowflake.private.key} and {@code snowflake.private.key.passphrase} and of every unknown key are shown as
+ * {@code snowflake.private.key}, {@code snowflake.private.key.passphrase}, {@code snowflake.oauth.client.secret},
+ * {@code snowflake.oauth.refresh.token} and of every unknown key are shown as
  * {@code [hidden]}, and so is any value that contains part of a secret given in the same properties (eight
  * characters in a row of the key or passphrase, or of a key whose name looks secret). A value that looks like a
  * private key (PEM, or long base64 DER) in any other setting is refused, unshown: it belongs in
@@ -85,6 +88,20 @@ public final class BridgeConfig {
     public static final String PRIVATE_KEY = "snowflake.private.key";
     /** The private key's passphrase. Secret. */
     public static final String PRIVATE_KEY_PASSPHRASE = "snowflake.private.key.passphrase";
+    /** {@code snowflake_jwt} (key pair, the default) or {@code oauth}. */
+    public static final String AUTHENTICATOR = "snowflake.authenticator";
+    /** The OAuth client id. */
+    public static final String OAUTH_CLIENT_ID = "snowflake.oauth.client.id";
+    /** The OAuth client secret. Secret. */
+    public static final String OAUTH_CLIENT_SECRET = "snowflake.oauth.client.secret";
+    /** The OAuth refresh token; empty for the client-credentials grant. Secret. */
+    public static final String OAUTH_REFRESH_TOKEN = "snowflake.oauth.refresh.token";
+    /** The OAuth token endpoint; default the account's Snowflake OAuth endpoint. */
+    public static final String OAUTH_TOKEN_ENDPOINT = "snowflake.oauth.token.endpoint";
+    /** Whether token requests send a scope. */
+    public static final String OAUTH_INCLUDE_SCOPE = "snowflake.oauth.include.scope";
+    /** The scope token requests send, with {@code snowflake.oauth.include.scope=true}. */
+    public static final String OAUTH_SCOPE = "snowflake.oauth.scope";
     /** The role. */
     public static final String ROLE = "snowflake.role.name";
     /** The database of the tables. */
@@ -130,6 +147,14 @@ public final class BridgeConfig {
         SNOWPIPE,
         /** Snowpipe Streaming channels: {@code StreamingBackend}. */
         SNOWPIPE_STREAMING
+    }
+
+    /** The connector's {@code snowflake.authenticator}: how the account signs in. */
+    public enum Authenticator {
+        /** {@code snowflake_jwt}: key-pair JWTs (the connector's default). */
+        SNOWFLAKE_JWT,
+        /** {@code oauth}: OAuth access tokens from a token endpoint. */
+        OAUTH
     }
 
     /** The type of a key's value, as written in the properties. */
@@ -292,6 +317,32 @@ public final class BridgeConfig {
                 "The passphrase of an encrypted private key; empty when it is not encrypted (a passphrase with a"
                         + " plain key is an error, as is an encrypted key without one). Never printed.",
                 (v, m) -> v.isEmpty() ? null : Secret.of(v));
+        define(AUTHENTICATOR, Type.ENUM, "snowflake_jwt", "snowflake_jwt, oauth (any case)",
+                "How the account signs in: snowflake_jwt with snowflake.private.key, or oauth with the"
+                        + " snowflake.oauth.* keys (SnowflakeAccount.Builder.oauth with an OAuthTokenClient). The"
+                        + " Streaming backend takes OAuth with a refresh token; the Snowpipe backend refuses it (Snowpipe's"
+                        + " REST API takes key-pair JWTs only).",
+                (v, m) -> enumValue(v, Authenticator.class));
+        define(OAUTH_CLIENT_ID, Type.STRING, null, "non-empty text; needs snowflake.authenticator=oauth",
+                "The OAuth client id (of the security integration, or the identity provider's application); see account().",
+                (v, m) -> nonEmpty(v));
+        define(OAUTH_CLIENT_SECRET, Type.PASSWORD, null, "non-empty text; needs snowflake.authenticator=oauth",
+                "The OAuth client secret, sent with the client id as HTTP Basic authentication. Never printed.",
+                (v, m) -> Secret.of(nonEmpty(v.strip())));
+        define(OAUTH_REFRESH_TOKEN, Type.PASSWORD, "", "text; needs snowflake.authenticator=oauth",
+                "The refresh token exchanged for access tokens (grant_type=refresh_token). Empty: the"
+                        + " client_credentials grant instead (which the Streaming backend's SDK cannot run). Never printed.",
+                (v, m) -> v.strip().isEmpty() ? null : Secret.of(v.strip()));
+        define(OAUTH_TOKEN_ENDPOINT, Type.STRING, "<snowflake.url.name>/oauth/token-request", m -> null,
+                "an https URL (http for a local emulator); needs snowflake.authenticator=oauth",
+                "The token endpoint: Snowflake OAuth's by default; an External OAuth identity provider's token endpoint"
+                        + " otherwise.",
+                (v, m) -> url(v));
+        define(OAUTH_INCLUDE_SCOPE, Type.BOOLEAN, "false", "true, false; needs snowflake.authenticator=oauth",
+                "Whether token requests send a scope: snowflake.oauth.scope, or session:role:<snowflake.role.name>.",
+                (v, m) -> bool(v));
+        define(OAUTH_SCOPE, Type.STRING, null, "non-empty text; needs snowflake.oauth.include.scope=true",
+                "The scope token requests send. Unset: session:role:<snowflake.role.name>.", (v, m) -> nonEmpty(v));
         define(ROLE, Type.STRING, null, "non-empty text", "The role to use; see account().", (v, m) -> nonEmpty(v));
         define(DATABASE, Type.STRING, null, "non-empty text", "The database of the tables; see database().",
                 (v, m) -> nonEmpty(v));
@@ -302,7 +353,9 @@ public final class BridgeConfig {
     private static final List<Key> KEYS = DEFS.values().stream().map(Def::key).toList();
     /** SnowflakeAccount.Builder's setting names, to the connector keys that feed them. */
     private static final Map<String, String> ACCOUNT_SETTINGS = Map.of("url", URL, "user", USER, "role", ROLE,
-            "privateKey", PRIVATE_KEY, "passphrase", PRIVATE_KEY_PASSPHRASE);
+            "privateKey", PRIVATE_KEY, "passphrase", PRIVATE_KEY_PASSPHRASE, "oauth", AUTHENTICATOR);
+    private static final List<String> OAUTH_KEYS = List.of(OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_REFRESH_TOKEN,
+            OAUTH_TOKEN_ENDPOINT, OAUTH_INCLUDE_SCOPE, OAUTH_SCOPE);
 
     private enum Tolerance { NONE, ALL }
 
@@ -442,6 +495,27 @@ public final class BridgeConfig {
                     "a dead-letter topic needs errors.tolerance=all (errors.tolerance is none, which stops on the"
                             + " first bad record)"));
         }
+        if (values.get(AUTHENTICATOR) != Authenticator.OAUTH) {
+            for (String key : OAUTH_KEYS) {
+                if (given.containsKey(key)) {
+                    problems.add(new Problem(key, shown(DEFS.get(key).key(), given.get(key)),
+                            "only read with snowflake.authenticator=oauth (it is snowflake_jwt, the key pair)"));
+                }
+            }
+        } else {
+            if (given.containsKey(PRIVATE_KEY)) {
+                problems.add(new Problem(PRIVATE_KEY, HIDDEN, "snowflake.authenticator=oauth signs in with OAuth, not a"
+                        + " key pair; remove the key, or set snowflake.authenticator=snowflake_jwt"));
+            }
+            if (values.get(PRIVATE_KEY_PASSPHRASE) != null) {
+                problems.add(new Problem(PRIVATE_KEY_PASSPHRASE, HIDDEN, "snowflake.authenticator=oauth uses no private"
+                        + " key; remove the passphrase"));
+            }
+            if (given.containsKey(OAUTH_SCOPE) && !Boolean.TRUE.equals(values.get(OAUTH_INCLUDE_SCOPE))) {
+                problems.add(new Problem(OAUTH_SCOPE, given.get(OAUTH_SCOPE), "has no effect unless"
+                        + " snowflake.oauth.include.scope=true (no scope is sent); set that, or remove the scope"));
+            }
+        }
         if (method == IngestionMethod.SNOWPIPE) {
             if (given.containsKey(STREAMING_MAX_CLIENT_LAG)) {
                 problems.add(new Problem(STREAMING_MAX_CLIENT_LAG, given.get(STREAMING_MAX_CLIENT_LAG),
@@ -507,7 +581,8 @@ public final class BridgeConfig {
             }
         }
         String allowed = String.join(", ", Arrays.stream(type.getEnumConstants())
-                .map(e -> type == Tolerance.class ? e.name().toLowerCase(Locale.ROOT) : e.name()).toList());
+                .map(e -> type == Tolerance.class || type == Authenticator.class ? e.name().toLowerCase(Locale.ROOT)
+                        : e.name()).toList());
         throw new Invalid("expected one of " + allowed + " (any case)");
     }
 
@@ -786,6 +861,53 @@ public final class BridgeConfig {
         return Optional.ofNullable((Secret) values.get(PRIVATE_KEY_PASSPHRASE));
     }
 
+    /** {@code snowflake.authenticator}; default {@link Authenticator#SNOWFLAKE_JWT}. Never null. */
+    public Authenticator authenticator() {
+        return (Authenticator) values.get(AUTHENTICATOR);
+    }
+
+    /** {@code snowflake.oauth.client.id}, if set. */
+    public Optional<String> oauthClientId() {
+        return Optional.ofNullable((String) values.get(OAUTH_CLIENT_ID));
+    }
+
+    /** {@code snowflake.oauth.client.secret}, if set. Never printed. */
+    public Optional<Secret> oauthClientSecret() {
+        return Optional.ofNullable((Secret) values.get(OAUTH_CLIENT_SECRET));
+    }
+
+    /** {@code snowflake.oauth.refresh.token}, if set and not empty. Never printed. */
+    public Optional<Secret> oauthRefreshToken() {
+        return Optional.ofNullable((Secret) values.get(OAUTH_REFRESH_TOKEN));
+    }
+
+    /**
+     * The OAuth token endpoint: {@code snowflake.oauth.token.endpoint}, or Snowflake OAuth's
+     * {@code <snowflake.url.name>/oauth/token-request}; empty when neither is set.
+     */
+    public Optional<URI> oauthTokenEndpoint() {
+        String given = (String) values.get(OAUTH_TOKEN_ENDPOINT);
+        if (given != null) {
+            return Optional.of(URI.create(given.contains("://") ? given : "https://" + given));
+        }
+        return accountUrl().map(u -> {
+            URI uri = URI.create(u.contains("://") ? u : "https://" + u);
+            return URI.create(uri.getScheme() + "://" + uri.getRawAuthority() + "/oauth/token-request");
+        });
+    }
+
+    /**
+     * The scope OAuth token requests send: empty unless {@code snowflake.oauth.include.scope=true}; then
+     * {@code snowflake.oauth.scope}, or {@code session:role:<snowflake.role.name>}.
+     */
+    public Optional<String> oauthScope() {
+        if (!flag(OAUTH_INCLUDE_SCOPE)) {
+            return Optional.empty();
+        }
+        String scope = (String) values.get(OAUTH_SCOPE);
+        return scope != null ? Optional.of(scope) : role().map(r -> "session:role:" + r);
+    }
+
     /** {@code snowflake.role.name}, if set. */
     public Optional<String> role() {
         return Optional.ofNullable((String) values.get(ROLE));
@@ -804,7 +926,10 @@ public final class BridgeConfig {
     /**
      * The account of {@code snowflake.url.name}, {@code snowflake.user.name}, {@code snowflake.role.name},
      * {@code snowflake.private.key} and {@code snowflake.private.key.passphrase}, for building a backend. Decodes
-     * the key on every call.
+     * the key on every call. With {@code snowflake.authenticator=oauth}, an account that signs in with an
+     * {@link io.ksbridge.snowflake.OAuthTokenClient} of the {@code snowflake.oauth.*} keys instead: the refresh-token
+     * grant when {@code snowflake.oauth.refresh.token} is set, else the client-credentials grant, against
+     * {@link #oauthTokenEndpoint()}, with {@link #oauthScope()}; each call makes a new client.
      *
      * @return a new account, never null
      * @throws BridgeConfigException naming the missing connector keys, or a key that does not decode (from
@@ -821,7 +946,21 @@ public final class BridgeConfig {
         if (user().isEmpty()) {
             problems.add(new Problem(USER, null, "required to connect to Snowflake: the user the key pair belongs to"));
         }
-        if (privateKey().isEmpty()) {
+        boolean oauth = authenticator() == Authenticator.OAUTH;
+        if (oauth) {
+            if (oauthClientId().isEmpty()) {
+                problems.add(new Problem(OAUTH_CLIENT_ID, null, "required with snowflake.authenticator=oauth: the OAuth"
+                        + " client id"));
+            }
+            if (oauthClientSecret().isEmpty()) {
+                problems.add(new Problem(OAUTH_CLIENT_SECRET, null, "required with snowflake.authenticator=oauth: the"
+                        + " OAuth client secret"));
+            }
+            if (flag(OAUTH_INCLUDE_SCOPE) && oauthScope().isEmpty()) {
+                problems.add(new Problem(OAUTH_INCLUDE_SCOPE, "true", "needs snowflake.oauth.scope, or"
+                        + " snowflake.role.name to request session:role:<role>"));
+            }
+        } else if (privateKey().isEmpty()) {
             problems.add(new Problem(PRIVATE_KEY, null,
                     "required to connect to Snowflake: the user's PKCS#8 private key (key-pair authentication)"));
         }
@@ -830,10 +969,20 @@ public final class BridgeConfig {
         }
         SnowflakeAccount.Builder b = SnowflakeAccount.builder()
                 .url(accountUrl().get())
-                .user(user().get())
-                .privateKey(privateKey().get());
+                .user(user().get());
+        if (oauth) {
+            URI endpoint = oauthTokenEndpoint().orElseThrow();
+            OAuthTokenClient.Builder client = oauthRefreshToken().isPresent()
+                    ? OAuthTokenClient.refreshToken(endpoint, oauthClientId().get(), oauthClientSecret().get(),
+                            oauthRefreshToken().get())
+                    : OAuthTokenClient.clientCredentials(endpoint, oauthClientId().get(), oauthClientSecret().get());
+            oauthScope().ifPresent(client::scope);
+            b.oauth(client.build());
+        } else {
+            b.privateKey(privateKey().get());
+            privateKeyPassphrase().ifPresent(b::passphrase);
+        }
         role().ifPresent(b::role);
-        privateKeyPassphrase().ifPresent(b::passphrase);
         try {
             return b.build();
         } catch (BridgeConfigException e) {
@@ -895,6 +1044,8 @@ public final class BridgeConfig {
                 s.append(HIDDEN);
             } else if (v instanceof Tolerance t) {
                 s.append(t.name().toLowerCase(Locale.ROOT));
+            } else if (v instanceof Authenticator a) {
+                s.append(a.name().toLowerCase(Locale.ROOT));
             } else {
                 s.append(secrets.shown(String.valueOf(v)));
             }

@@ -19,14 +19,16 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Where a Snowflake account is and how to sign in to it with a key pair, as Snowflake's own clients do.
- * Built with {@link #builder()}:
+ * Where a Snowflake account is and how to sign in to it: with a key pair, as Snowflake's own clients do, or with
+ * OAuth access tokens ({@link Builder#oauth}). Built with {@link #builder()}:
  * <pre>{@code
  * SnowflakeAccount account = SnowflakeAccount.builder()
  *     .url("https://myorg-myaccount.snowflakecomputing.com")
  *     .user("KSBRIDGE").role("INGEST")
  *     .privateKey(Secret.of(pem))          // PKCS#8 PEM; .passphrase(Secret) when it is encrypted
  *     .build();
+ * // or, with OAuth instead of the key pair:
+ *     .oauth(OAuthTokenClient.refreshToken(tokenEndpoint, clientId, Secret.of(clientSecret), Secret.of(refreshToken)).build())
  * }</pre>
  *
  * <p>Immutable and thread-safe. The private key is decoded once, at {@code build()}, and never printed:
@@ -46,7 +48,16 @@ public final class SnowflakeAccount {
     private final PublicKey publicKey;
     private final String fingerprint;
     private final KeyPairJwt jwt;
+    private final AccessTokenProvider oauth;
     private final String shown;
+
+    /** How an account signs in. */
+    public enum Authentication {
+        /** Key-pair JWTs signed with {@link #privateKey()} (Snowflake's {@code KEYPAIR_JWT}). */
+        KEY_PAIR,
+        /** OAuth access tokens from {@link #oauth()} (Snowflake's {@code OAUTH}). */
+        OAUTH
+    }
 
     private SnowflakeAccount(Builder b, URI url, PrivateKey key) {
         this.url = url;
@@ -55,13 +66,15 @@ public final class SnowflakeAccount {
         this.role = b.role;
         this.warehouse = b.warehouse;
         this.privateKey = key;
-        this.publicKey = PemKeys.publicKeyOf(key);
-        this.fingerprint = fingerprintOf(publicKey);
-        this.jwt = new KeyPairJwt(accountName, user, fingerprint, key, b.clock);
+        this.publicKey = key == null ? null : PemKeys.publicKeyOf(key);
+        this.fingerprint = key == null ? null : fingerprintOf(publicKey);
+        this.jwt = key == null ? null : new KeyPairJwt(accountName, user, fingerprint, key, b.clock);
+        this.oauth = b.oauth;
         SecretFragments secrets = b.secrets();
         this.shown = "SnowflakeAccount{url=" + secrets.shown(url.toString()) + ", accountName=" + secrets.shown(accountName)
                 + ", user=" + secrets.shown(user) + ", role=" + secrets.shown(role) + ", warehouse="
-                + secrets.shown(warehouse) + ", privateKey=[hidden], publicKeyFingerprint=" + fingerprint + "}";
+                + secrets.shown(warehouse) + (key != null ? ", privateKey=[hidden], publicKeyFingerprint=" + fingerprint
+                : ", oauth=" + secrets.shown(String.valueOf(oauth))) + "}";
     }
 
     /** A new builder; every setting starts unset. Not thread-safe. */
@@ -116,22 +129,50 @@ public final class SnowflakeAccount {
         return Optional.ofNullable(warehouse);
     }
 
-    /** The decoded RSA private key, for SDKs that sign their own tokens. Never log it. Never null. */
-    public PrivateKey privateKey() {
-        return privateKey;
+    /** How this account signs in: {@link Authentication#OAUTH} when built with {@link Builder#oauth}; never null. */
+    public Authentication authentication() {
+        return oauth != null ? Authentication.OAUTH : Authentication.KEY_PAIR;
     }
 
-    /** The RSA public key matching {@link #privateKey()}; never null. */
+    /** Where the OAuth access tokens come from, or empty for a key-pair account. */
+    public Optional<AccessTokenProvider> oauth() {
+        return Optional.ofNullable(oauth);
+    }
+
+    /**
+     * The decoded RSA private key, for SDKs that sign their own tokens. Never log it. Never null.
+     *
+     * @throws IllegalStateException when the account signs in with OAuth (see {@link #authentication()})
+     */
+    public PrivateKey privateKey() {
+        return keyPair("privateKey()", privateKey);
+    }
+
+    /**
+     * The RSA public key matching {@link #privateKey()}; never null.
+     *
+     * @throws IllegalStateException when the account signs in with OAuth
+     */
     public PublicKey publicKey() {
-        return publicKey;
+        return keyPair("publicKey()", publicKey);
     }
 
     /**
      * The public key fingerprint Snowflake shows as {@code RSA_PUBLIC_KEY_FP}: {@code SHA256:} + base64 of the
      * SHA-256 of the public key's DER encoding. Never null.
+     *
+     * @throws IllegalStateException when the account signs in with OAuth
      */
     public String publicKeyFingerprint() {
-        return fingerprint;
+        return keyPair("publicKeyFingerprint()", fingerprint);
+    }
+
+    private <T> T keyPair(String what, T value) {
+        if (value == null) {
+            throw new IllegalStateException(what + " is not available: account " + accountName + " signs in with OAuth,"
+                    + " not a key pair");
+        }
+        return value;
     }
 
     /**
@@ -140,9 +181,10 @@ public final class SnowflakeAccount {
      * Thread-safe.
      *
      * @return the token, never null
+     * @throws IllegalStateException when the account signs in with OAuth (use {@link #oauth()})
      */
     public Secret jwt() {
-        return jwt.token();
+        return keyPair("jwt()", jwt).token();
     }
 
     /**
@@ -170,9 +212,9 @@ public final class SnowflakeAccount {
     }
 
     /**
-     * Builds a {@link SnowflakeAccount}. Setters reject bad values at once; {@link #build()} checks that url, user
-     * and privateKey are set and that the key decodes, and reports every problem in one
-     * {@link BridgeConfigException}. Mutable, not thread-safe; may build several accounts.
+     * Builds a {@link SnowflakeAccount}. Setters reject bad values at once; {@link #build()} checks that url and user
+     * are set, that exactly one of privateKey and oauth is, and that the key decodes, and reports every problem in
+     * one {@link BridgeConfigException}. Mutable, not thread-safe; may build several accounts.
      */
     public static final class Builder {
         private String url;
@@ -182,6 +224,7 @@ public final class SnowflakeAccount {
         private String warehouse;
         private Secret privateKey;
         private Secret passphrase;
+        private AccessTokenProvider oauth;
         private Clock clock = Clock.systemUTC();
 
         private Builder() {
@@ -277,6 +320,19 @@ public final class SnowflakeAccount {
             return this;
         }
 
+        /**
+         * Sign in with OAuth access tokens from {@code tokens} instead of a key pair: a fixed token
+         * ({@link AccessTokenProvider#fixed}), your own refreshing supplier ({@link AccessTokenProvider#refreshing}),
+         * or a token endpoint ({@link OAuthTokenClient}). Excludes {@link #privateKey} and {@link #passphrase}.
+         * Optional; default: key-pair authentication. Backends say which providers their SDKs accept.
+         *
+         * @throws NullPointerException if tokens is null
+         */
+        public Builder oauth(AccessTokenProvider tokens) {
+            this.oauth = Objects.requireNonNull(tokens, "oauth must not be null");
+            return this;
+        }
+
         /** The clock JWT times come from. Default: the system UTC clock. For tests. */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock must not be null");
@@ -316,12 +372,22 @@ public final class SnowflakeAccount {
                 }
             }
             if (user == null) {
-                problems.add(new BridgeConfigException.Problem("user", null, "the user the key pair belongs to is required"));
+                problems.add(new BridgeConfigException.Problem("user", null, oauth != null && privateKey == null
+                        ? "the user the OAuth tokens are issued for is required" : "the user the key pair belongs to is required"));
             }
             PrivateKey key = null;
-            if (privateKey == null) {
+            if (oauth != null) {
+                if (privateKey != null) {
+                    problems.add(new BridgeConfigException.Problem("oauth", String.valueOf(secrets.shown(oauth.toString())),
+                            "set either privateKey (key-pair authentication) or oauth (OAuth access tokens), not both"));
+                } else if (passphrase != null) {
+                    problems.add(new BridgeConfigException.Problem("passphrase", "[hidden]",
+                            "a passphrase decrypts a private key, and this account signs in with oauth; remove it"));
+                }
+            } else if (privateKey == null) {
                 problems.add(new BridgeConfigException.Problem("privateKey", null,
-                        "a PKCS#8 PEM private key is required (key-pair authentication)"));
+                        "a PKCS#8 PEM private key is required (key-pair authentication), or set oauth (OAuth access"
+                                + " tokens) instead"));
             } else {
                 try {
                     key = PemKeys.decode(privateKey.reveal(), passphrase == null ? null : passphrase.reveal());
@@ -340,7 +406,10 @@ public final class SnowflakeAccount {
             return new SnowflakeAccount(this, uri, key);
         }
 
-        /** The fragments of the key and passphrase set, to keep them out of messages and toString(). */
+        /**
+         * The fragments of the key and passphrase set, and of the OAuth client's secret and refresh token (or the fixed
+         * token), to keep them out of messages and toString().
+         */
         SecretFragments secrets() {
             List<String> secrets = new ArrayList<>(2);
             if (privateKey != null) {
@@ -348,6 +417,12 @@ public final class SnowflakeAccount {
             }
             if (passphrase != null) {
                 secrets.add(passphrase.reveal());
+            }
+            if (oauth instanceof OAuthTokenClient client) {
+                secrets.add(client.clientSecret().reveal());
+                client.refreshToken().ifPresent(t -> secrets.add(t.reveal()));
+            } else if (oauth instanceof FixedToken fixed) {
+                secrets.add(fixed.token().value().reveal());
             }
             return SecretFragments.of(secrets);
         }
@@ -359,7 +434,8 @@ public final class SnowflakeAccount {
             return "SnowflakeAccount.Builder{url=" + secrets.shown(url) + ", user=" + secrets.shown(user) + ", role="
                     + secrets.shown(role) + ", warehouse=" + secrets.shown(warehouse)
                     + ", privateKey=" + (privateKey == null ? null : "[hidden]")
-                    + ", passphrase=" + (passphrase == null ? null : "[hidden]") + "}";
+                    + ", passphrase=" + (passphrase == null ? null : "[hidden]")
+                    + (oauth == null ? "" : ", oauth=" + secrets.shown(oauth.toString())) + "}";
         }
     }
 }

@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A small client for Snowflake's SQL REST API ({@code POST /api/v2/statements}), signed with the account's
- * key-pair JWT. The backends use it for DDL ({@code CREATE ... IF NOT EXISTS}, {@code DESCRIBE}, {@code ALTER})
+ * key-pair JWT ({@code X-Snowflake-Authorization-Token-Type: KEYPAIR_JWT}) or, for an account built with
+ * {@link SnowflakeAccount.Builder#oauth}, its OAuth access token ({@code OAUTH}); a 401 on an OAuth token makes the
+ * client ask the provider for a new one ({@link AccessTokenProvider#refresh}) and send the request once more. The backends use it for DDL ({@code CREATE ... IF NOT EXISTS}, {@code DESCRIBE}, {@code ALTER})
  * and stage housekeeping ({@code LIST}, {@code REMOVE}).
  *
  * <ul>
@@ -88,6 +90,8 @@ public final class SqlApiClient implements AutoCloseable {
      * @return the result, never null
      * @throws SnowflakeSqlException when Snowflake refuses the statement ({@code isRetriable()} false), or when
      *                               transient failures outlast the retry policy ({@code isRetriable()} true)
+     * @throws io.ksbridge.IngestException from the account's {@link AccessTokenProvider} when no OAuth access token
+     *                                     can be had
      */
     public SqlResult execute(String statement, String database, String schema) {
         Objects.requireNonNull(statement, "statement must not be null");
@@ -168,12 +172,22 @@ public final class SqlApiClient implements AutoCloseable {
     /** Sends with retries; returns the JSON body with a synthetic {@code __status} field (200 or 202). */
     private JsonNode send(String statement, RequestFactory factory, long deadline) {
         int attempt = 0;
+        AccessTokenProvider oauth = account.oauth().orElse(null);
+        AccessToken token = null;
+        boolean renewed = false;
         while (true) {
             attempt++;
+            String bearer;
+            if (oauth != null) {
+                token = token != null ? token : oauth.token();
+                bearer = token.value().reveal();
+            } else {
+                bearer = account.jwt().reveal();
+            }
             HttpRequest request = factory.create(attempt)
                     .timeout(requestTimeout)
-                    .header("Authorization", "Bearer " + account.jwt().reveal())
-                    .header("X-Snowflake-Authorization-Token-Type", "KEYPAIR_JWT")
+                    .header("Authorization", "Bearer " + bearer)
+                    .header("X-Snowflake-Authorization-Token-Type", oauth != null ? "OAUTH" : "KEYPAIR_JWT")
                     .header("Content-Type", "application/json")
                     .header("Accept", "application/json")
                     .header("User-Agent", USER_AGENT)
@@ -186,6 +200,16 @@ public final class SqlApiClient implements AutoCloseable {
                 if (status == 200 || status == 202) {
                     ((ObjectNode) body).put("__status", status);
                     return body;
+                }
+                if (status == 401 && oauth != null && !renewed) {
+                    renewed = true;
+                    AccessToken fresh = oauth.refresh(token);
+                    if (!fresh.value().equals(token.value())) {
+                        LOG.debug("Snowflake refused the OAuth access token (HTTP 401); sending again with a new one");
+                        token = fresh;
+                        attempt--;
+                        continue;
+                    }
                 }
                 failure = error(statement, status, body);
             } catch (IOException e) {
@@ -214,6 +238,13 @@ public final class SqlApiClient implements AutoCloseable {
                 + sqlState) + ")";
         switch (status) {
             case 401:
+                if (account.authentication() == SnowflakeAccount.Authentication.OAUTH) {
+                    return new SnowflakeSqlException("Snowflake refused the OAuth access token for user " + account.user()
+                            + " in account " + account.accountName() + ": " + message + where + ". Check that the token is"
+                            + " issued for this account and user (a security integration of TYPE = OAUTH or EXTERNAL_OAUTH),"
+                            + " that it has not expired or been revoked, and that the role is one the token may use.",
+                            false, status, code, sqlState, handle, null);
+                }
                 return new SnowflakeSqlException("Snowflake refused the key-pair JWT of user " + account.user() + " in account "
                         + account.accountName() + ": " + message + where + ". Check that the user's RSA_PUBLIC_KEY matches the"
                         + " configured private key (its fingerprint is " + account.publicKeyFingerprint() + "; see DESC USER "

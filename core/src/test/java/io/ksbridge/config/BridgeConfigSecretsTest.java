@@ -21,9 +21,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every setting name {@link BridgeConfig} defines, and one-edit typos of each (deletion, insertion, substitution,
- * transposition; seeded), given a real test private key (encrypted, as the connector's one-line body, and as PEM)
- * or its passphrase as value, alone and beside a full account configuration: no 8 characters in a row of the key
- * body or the passphrase appear in any exception message, problem, {@code toString()} of the configuration or of
+ * transposition; seeded), given a real test private key (encrypted, as the connector's one-line body, and as PEM),
+ * its passphrase, an OAuth client secret or a refresh token as value, alone, beside a full key-pair account
+ * configuration and beside a full OAuth one: no 8 characters in a row of the key body, the passphrase, the client
+ * secret or the refresh token appear in any exception message, problem, {@code toString()} of the configuration or of
  * its account, or the generated configuration page.
  *
  * <p>chaos's {@code BridgeConfigFuzzTest} mixes random good and bad values of the known keys; this one walks the
@@ -33,7 +34,10 @@ class BridgeConfigSecretsTest {
     private static final String PASSPHRASE = "Qx7-wombat-Zq81-pelican";
     private static final String KEY_PEM = resource("pbes2-des3-sha256.p8");
     private static final String KEY_BODY = KEY_PEM.lines().filter(l -> !l.startsWith("-----")).reduce("", String::concat);
-    private static final Set<String> FRAGMENTS = fragments(List.of(KEY_BODY, PASSPHRASE));
+    private static final String CLIENT_SECRET = "oauth-Secret-kestrel-4417";
+    private static final String REFRESH_TOKEN = "ver:2-hint:1234-ETMsDgAAAZ-refresh-ocelot";
+    private static final Set<String> FRAGMENTS = fragments(List.of(KEY_BODY, PASSPHRASE, CLIENT_SECRET, REFRESH_TOKEN));
+    private static final List<String> SHORT_SECRETS = List.of(PASSPHRASE, CLIENT_SECRET, REFRESH_TOKEN);
     private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789._-";
     private static final int RANDOM_TYPOS_PER_KIND = 4;
 
@@ -101,6 +105,17 @@ class BridgeConfigSecretsTest {
         return p;
     }
 
+    private static Map<String, String> fullOAuthAccount() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put(BridgeConfig.URL, "https://myorg-myaccount.snowflakecomputing.com");
+        p.put(BridgeConfig.USER, "LOADER");
+        p.put(BridgeConfig.AUTHENTICATOR, "oauth");
+        p.put(BridgeConfig.OAUTH_CLIENT_ID, "loader-client");
+        p.put(BridgeConfig.OAUTH_CLIENT_SECRET, CLIENT_SECRET);
+        p.put(BridgeConfig.OAUTH_REFRESH_TOKEN, REFRESH_TOKEN);
+        return p;
+    }
+
     /** What a user could see from these properties: messages, problems, toString() of the config and its account. */
     private static String seen(Map<String, String> props) {
         StringBuilder seen = new StringBuilder();
@@ -112,7 +127,8 @@ class BridgeConfigSecretsTest {
             return seen.toString();
         }
         seen.append(config).append('\n');
-        if (config.accountUrl().isPresent() && config.user().isPresent() && config.privateKey().isPresent()) {
+        boolean oauth = config.authenticator() == BridgeConfig.Authenticator.OAUTH;
+        if (config.accountUrl().isPresent() && config.user().isPresent() && (config.privateKey().isPresent() || oauth)) {
             try {
                 SnowflakeAccount account = config.account();
                 seen.append(account).append('\n');
@@ -130,34 +146,46 @@ class BridgeConfigSecretsTest {
         List<String> leaks = new ArrayList<>();
         int cases = 0;
         for (String name : namesAndTypos()) {
-            for (String value : List.of(KEY_BODY, KEY_PEM, PASSPHRASE)) {
-                // alone: except a passphrase as the value of a known plain setting, which is that setting's value
+            for (String value : List.of(KEY_BODY, KEY_PEM, PASSPHRASE, CLIENT_SECRET, REFRESH_TOKEN)) {
+                // alone: except a short secret as the value of a known plain setting, which is that setting's value
                 // (nothing in the properties says it is a secret)
-                if (!(value.equals(PASSPHRASE) && known.contains(name) && !name.startsWith("snowflake.private.key"))) {
+                boolean secretSetting = known.contains(name) && BridgeConfig.keys().stream()
+                        .anyMatch(k -> k.name().equals(name) && k.secret());
+                if (!(SHORT_SECRETS.contains(value) && known.contains(name) && !secretSetting)) {
                     cases++;
                     check(leaks, Map.of(name, value), name + "=<" + label(value) + "> alone");
                 }
-                // beside a full account with that key and passphrase
-                Map<String, String> props = fullAccount();
-                props.put(name, value);
-                cases++;
-                check(leaks, props, name + "=<" + label(value) + "> with an account");
+                // beside a full account that holds that secret: key pair (key, passphrase) or OAuth (client secret,
+                // refresh token); a key-shaped value is a key beside either
+                boolean oauthSecret = value.equals(CLIENT_SECRET) || value.equals(REFRESH_TOKEN);
+                for (Map<String, String> props : List.of(fullAccount(), fullOAuthAccount())) {
+                    boolean oauthBase = props.containsKey(BridgeConfig.AUTHENTICATOR);
+                    if (SHORT_SECRETS.contains(value) && oauthSecret != oauthBase) {
+                        continue;
+                    }
+                    props.put(name, value);
+                    cases++;
+                    check(leaks, props, name + "=<" + label(value) + "> with " + (oauthBase ? "an OAuth" : "a key-pair")
+                            + " account");
+                }
             }
         }
         assertEquals(List.of(), leaks);
-        assertTrue(cases > 1_000, "only " + cases + " cases");
+        assertTrue(cases > 3_000, "only " + cases + " cases");
     }
 
     private static void check(List<String> leaks, Map<String, String> props, String what) {
         String text = seen(props);
         String fragment = fragmentIn(text);
         if (fragment != null) {
-            leaks.add(what + ": shows a fragment in " + text.replace(PASSPHRASE, "<PASSPHRASE>").replace(KEY_BODY, "<KEY>"));
+            leaks.add(what + ": shows a fragment in " + text.replace(PASSPHRASE, "<PASSPHRASE>").replace(KEY_BODY, "<KEY>")
+                    .replace(CLIENT_SECRET, "<CLIENT_SECRET>").replace(REFRESH_TOKEN, "<REFRESH_TOKEN>"));
         }
     }
 
     private static String label(String value) {
-        return value.equals(PASSPHRASE) ? "passphrase" : value.startsWith("-----") ? "key PEM" : "key body";
+        return value.equals(PASSPHRASE) ? "passphrase" : value.equals(CLIENT_SECRET) ? "client secret"
+                : value.equals(REFRESH_TOKEN) ? "refresh token" : value.startsWith("-----") ? "key PEM" : "key body";
     }
 
     @Test

@@ -131,8 +131,55 @@ class SnowflakeAccountTest {
                 + "  - Invalid value null for setting url: the account URL is required, for example"
                 + " https://myorg-myaccount.snowflakecomputing.com\n"
                 + "  - Invalid value null for setting user: the user the key pair belongs to is required\n"
-                + "  - Invalid value null for setting privateKey: a PKCS#8 PEM private key is required (key-pair authentication)",
+                + "  - Invalid value null for setting privateKey: a PKCS#8 PEM private key is required (key-pair authentication),"
+                + " or set oauth (OAuth access tokens) instead",
                 e.getMessage());
+    }
+
+    @Test
+    void build_oauthInsteadOfKey_signsInWithOAuthAndHasNoKeyPair() {
+        AccessTokenProvider tokens = AccessTokenProvider.fixed(Secret.of("oauth-access-token-abc123"));
+        SnowflakeAccount account = SnowflakeAccount.builder().url("https://myorg-myaccount.snowflakecomputing.com")
+                .user("ksbridge").oauth(tokens).build();
+        assertEquals(SnowflakeAccount.Authentication.OAUTH, account.authentication());
+        assertSame(tokens, account.oauth().orElseThrow());
+        assertEquals("privateKey() is not available: account MYORG-MYACCOUNT signs in with OAuth, not a key pair",
+                assertThrows(IllegalStateException.class, account::privateKey).getMessage());
+        assertThrows(IllegalStateException.class, account::jwt);
+        assertThrows(IllegalStateException.class, account::publicKeyFingerprint);
+        assertEquals("SnowflakeAccount{url=https://myorg-myaccount.snowflakecomputing.com, accountName=MYORG-MYACCOUNT,"
+                + " user=KSBRIDGE, role=null, warehouse=null, oauth=AccessTokenProvider.fixed([hidden])}", account.toString());
+        assertEquals(SnowflakeAccount.Authentication.KEY_PAIR, valid().build().authentication());
+        assertTrue(valid().build().oauth().isEmpty());
+    }
+
+    @Test
+    void build_keyAndOAuthAndPassphrase_everyConflictListed() {
+        AccessTokenProvider tokens = AccessTokenProvider.fixed(Secret.of("oauth-access-token-abc123"));
+        BridgeConfigException both = assertThrows(BridgeConfigException.class, () -> valid().oauth(tokens).build());
+        assertEquals("Invalid value AccessTokenProvider.fixed([hidden]) for setting oauth: set either privateKey (key-pair"
+                + " authentication) or oauth (OAuth access tokens), not both", both.getMessage());
+        BridgeConfigException passphrase = assertThrows(BridgeConfigException.class, () -> SnowflakeAccount.builder()
+                .oauth(tokens).passphrase(Secret.of("pass-word-1")).build());
+        assertEquals("3 configuration problems:\n"
+                + "  - Invalid value null for setting url: the account URL is required, for example"
+                + " https://myorg-myaccount.snowflakecomputing.com\n"
+                + "  - Invalid value null for setting user: the user the OAuth tokens are issued for is required\n"
+                + "  - Invalid value [hidden] for setting passphrase: a passphrase decrypts a private key, and this account"
+                + " signs in with oauth; remove it", passphrase.getMessage());
+    }
+
+    @Test
+    void toString_oauthClientAccount_showsNeitherClientSecretNorRefreshToken() {
+        OAuthTokenClient client = OAuthTokenClient.refreshToken(java.net.URI.create(
+                "https://myorg-myaccount.snowflakecomputing.com/oauth/token-request"), "loader",
+                Secret.of("client-secret-Zq81wombat"), Secret.of("refresh-token-pelican-77Qx")).build();
+        SnowflakeAccount.Builder b = SnowflakeAccount.builder().url("https://myorg-myaccount.snowflakecomputing.com")
+                .user("ksbridge").oauth(client);
+        for (String text : new String[] {b.toString(), b.build().toString()}) {
+            assertFalse(text.contains("wombat") || text.contains("pelican"), text);
+            assertTrue(text.contains("clientSecret=[hidden], refreshToken=[hidden]"), text);
+        }
     }
 
     @Test

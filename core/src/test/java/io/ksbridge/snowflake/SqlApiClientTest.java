@@ -31,6 +31,7 @@ class SqlApiClientTest {
     private final Queue<String[]> script = new ConcurrentLinkedQueue<>(); // {status, body}
     private final Queue<String> requests = new ConcurrentLinkedQueue<>();
     private final Queue<JsonNode> bodies = new ConcurrentLinkedQueue<>();
+    private final Queue<String> tokens = new ConcurrentLinkedQueue<>();
     private SqlApiClient client;
 
     @BeforeEach
@@ -53,8 +54,11 @@ class SqlApiClientTest {
 
     private void answer(HttpExchange ex) throws IOException {
         byte[] in = ex.getRequestBody().readAllBytes();
-        requests.add(ex.getRequestMethod() + " " + ex.getRequestURI() + " auth=" + ex.getRequestHeaders().getFirst("Authorization")
-                .startsWith("Bearer ey") + " type=" + ex.getRequestHeaders().getFirst("X-Snowflake-Authorization-Token-Type"));
+        String auth = ex.getRequestHeaders().getFirst("Authorization");
+        requests.add(ex.getRequestMethod() + " " + ex.getRequestURI() + " auth=" + (auth.startsWith("Bearer ey")
+                || auth.startsWith("Bearer oauth-")) + " type=" + ex.getRequestHeaders().getFirst(
+                "X-Snowflake-Authorization-Token-Type"));
+        tokens.add(auth);
         if (in.length > 0) {
             bodies.add(JSON.readTree(in));
         }
@@ -153,5 +157,60 @@ class SqlApiClientTest {
         assertEquals("Snowflake denied 'CREATE PIPE P AS COPY INTO T' to user U with role R: Insufficient privileges (HTTP 403,"
                 + " code 003001). Grant the role the privileges it needs, or configure a role that has them.", e.getMessage());
         assertFalse(e.isRetriable());
+    }
+
+    private SqlApiClient oauthClient(AccessTokenProvider provider) {
+        SnowflakeAccount account = SnowflakeAccount.builder().url("http://127.0.0.1:" + server.getAddress().getPort())
+                .user("u").role("R").oauth(provider).build();
+        return SqlApiClient.builder(account).retry(RetryPolicy.exponential(Duration.ofMillis(5), Duration.ofMillis(20))
+                .withMaxAttempts(4)).build();
+    }
+
+    /** Tokens oauth-1, oauth-2, ... one per fetch. */
+    private static AccessTokenProvider numbered() {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return AccessTokenProvider.refreshing(() -> AccessToken.of(Secret.of("oauth-" + n.incrementAndGet())));
+    }
+
+    @Test
+    void execute_oauthAccount_sendsTheAccessTokenAsOAuthBearer() {
+        script.add(new String[] {"200", ok("h6", "[]")});
+        oauthClient(AccessTokenProvider.fixed(Secret.of("oauth-fixed"))).execute("SELECT 1");
+        assertTrue(requests.poll().endsWith(" auth=true type=OAUTH"));
+        assertEquals("Bearer oauth-fixed", tokens.poll());
+    }
+
+    @Test
+    void execute_401OnOAuthToken_refreshesOnceAndSendsAgain() {
+        script.add(new String[] {"401", "{\"code\":\"390318\",\"message\":\"OAuth access token expired.\"}"});
+        script.add(new String[] {"200", ok("h7", "[[\"x\",\"1\"]]")});
+        assertEquals("x", oauthClient(numbered()).execute("SELECT 1").get(0, "name"));
+        assertEquals("Bearer oauth-1", tokens.poll());
+        assertEquals("Bearer oauth-2", tokens.poll());
+        String first = requests.poll();
+        assertFalse(requests.poll().contains("retry=true"), "a refused request did not run: no retry flag");
+        assertTrue(first.endsWith("type=OAUTH"), first);
+    }
+
+    @Test
+    void execute_401Twice_failsFatalWithWhatToCheck_afterOneRefreshOnly() {
+        script.add(new String[] {"401", "{\"code\":\"390303\",\"message\":\"Invalid OAuth access token.\"}"});
+        script.add(new String[] {"401", "{\"code\":\"390303\",\"message\":\"Invalid OAuth access token.\"}"});
+        SnowflakeSqlException e = assertThrows(SnowflakeSqlException.class, () -> oauthClient(numbered()).execute("SELECT 1"));
+        assertEquals("Snowflake refused the OAuth access token for user U in account 127: Invalid OAuth access token."
+                + " (HTTP 401, code 390303). Check that the token is issued for this account and user (a security"
+                + " integration of TYPE = OAUTH or EXTERNAL_OAUTH), that it has not expired or been revoked, and that the"
+                + " role is one the token may use.", e.getMessage());
+        assertFalse(e.isRetriable());
+        assertEquals(2, requests.size());
+        assertFalse(e.getMessage().contains("oauth-"), "no token in the message");
+    }
+
+    @Test
+    void execute_401OnFixedToken_notSentAgainWithTheSameToken() {
+        script.add(new String[] {"401", "{\"code\":\"390303\",\"message\":\"Invalid OAuth access token.\"}"});
+        assertThrows(SnowflakeSqlException.class,
+                () -> oauthClient(AccessTokenProvider.fixed(Secret.of("oauth-fixed"))).execute("SELECT 1"));
+        assertEquals(1, requests.size());
     }
 }

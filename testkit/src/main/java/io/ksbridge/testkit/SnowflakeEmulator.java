@@ -2,16 +2,19 @@ package io.ksbridge.testkit;
 
 import com.sun.net.httpserver.HttpHandler;
 import io.ksbridge.Secret;
+import io.ksbridge.snowflake.AccessTokenProvider;
 import io.ksbridge.snowflake.SnowflakeAccount;
 import io.ksbridge.testkit.emulator.EmulatedTable;
 import io.ksbridge.testkit.emulator.EmulatorCore;
 import io.ksbridge.testkit.emulator.Faults;
 import io.ksbridge.testkit.emulator.JwtVerifier;
+import io.ksbridge.testkit.emulator.OAuthServer;
 import io.ksbridge.testkit.emulator.SnowflakeLoad;
 import io.ksbridge.testkit.emulator.StageStore;
 import io.ksbridge.testkit.emulator.TableStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +23,7 @@ import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
@@ -46,6 +50,11 @@ import java.util.stream.Stream;
  * <p>It is a model built from Snowflake's documented behaviour and its clients' request and response shapes, not
  * Snowflake: it proves a client drives the APIs correctly, not that Snowflake accepts the data.
  *
+ * <p>OAuth: the emulator is also an OAuth authorization server ({@link #oauth()}, at
+ * {@link #oauthTokenEndpoint()}) for the clients registered with {@link Builder#oauthClient}, and every route that
+ * checks key-pair JWTs accepts the access tokens it issued ({@code X-Snowflake-Authorization-Token-Type: OAUTH}),
+ * refusing expired, foreign and tampered ones with Snowflake's codes.
+ *
  * <p>Thread-safe. Other services (Snowpipe Streaming) plug in with {@link #mount} and use {@link #jwt()},
  * {@link #tables()} and {@link #faults()}.
  */
@@ -60,8 +69,13 @@ public final class SnowflakeEmulator implements AutoCloseable {
     private final KeyPair keyPair;
     private final EmulatorCore core;
     private final SnowflakeAccount account;
+    private final OAuthServer oauth;
 
     private SnowflakeEmulator(Path root, boolean ownsRoot, KeyPair given) throws IOException {
+        this(root, ownsRoot, given, null);
+    }
+
+    private SnowflakeEmulator(Path root, boolean ownsRoot, KeyPair given, Builder options) throws IOException {
         this.root = root;
         this.ownsRoot = ownsRoot;
         this.keyPair = given != null ? given : newKeyPair();
@@ -76,6 +90,15 @@ public final class SnowflakeEmulator implements AutoCloseable {
                 .role(ROLE)
                 .privateKey(Secret.of(pem(keyPair.getPrivate())))
                 .build();
+        this.oauth = new OAuthServer(USER, jwt::now);
+        if (options != null) {
+            options.oauthClients.forEach(c -> oauth.register(c.id(), c.secret(), c.refreshToken()));
+            if (options.oauthTokenLifetime != null) {
+                oauth.tokenLifetime(options.oauthTokenLifetime);
+            }
+        }
+        jwt.acceptOAuth(oauth);
+        core.server().mount(OAuthServer.PATH, oauth);
         io.ksbridge.testkit.streaming.StreamingService.attachIfSdkPresent(this); // /v1/streaming/, /telemetry/
     }
 
@@ -121,6 +144,27 @@ public final class SnowflakeEmulator implements AutoCloseable {
      */
     public SnowflakeAccount account() {
         return account;
+    }
+
+    /**
+     * An account pointing at this emulator (user {@link #USER}, role {@link #ROLE}) that signs in with OAuth access
+     * tokens from {@code tokens} instead of the key pair. Never null.
+     *
+     * @param tokens the token provider, for example an {@link io.ksbridge.snowflake.OAuthTokenClient} on
+     *               {@link #oauthTokenEndpoint()} for a client registered with {@link Builder#oauthClient}
+     */
+    public SnowflakeAccount oauthAccount(AccessTokenProvider tokens) {
+        return SnowflakeAccount.builder().url(url()).user(USER).role(ROLE).oauth(tokens).build();
+    }
+
+    /** The emulator's OAuth authorization server: registered clients, issued tokens, revocation. */
+    public OAuthServer oauth() {
+        return oauth;
+    }
+
+    /** The emulator's OAuth token endpoint, {@code http://127.0.0.1:<port>/oauth/token-request}. */
+    public URI oauthTokenEndpoint() {
+        return URI.create(url() + OAuthServer.PATH);
     }
 
     /** The emulator's URL, {@code http://127.0.0.1:<port>}. */
@@ -198,8 +242,8 @@ public final class SnowflakeEmulator implements AutoCloseable {
     }
 
     /**
-     * Moves the emulator's clock for JWT checks: {@code Duration.ofHours(2)} makes every token a client signs now
-     * look expired.
+     * Moves the emulator's clock for JWT and OAuth token checks (and the expiry of OAuth tokens it issues):
+     * {@code Duration.ofHours(2)} makes every token a client signs now look expired.
      */
     public void clockSkew(Duration skew) {
         core.jwt().clockSkew(skew);
@@ -309,10 +353,58 @@ public final class SnowflakeEmulator implements AutoCloseable {
      * Mutable, not thread-safe; may start several emulators.
      */
     public static final class Builder {
+        private record OAuthClient(String id, Secret secret, Secret refreshToken) {
+        }
+
         private Path root;
         private KeyPair keyPair;
+        private final List<OAuthClient> oauthClients = new ArrayList<>();
+        private Duration oauthTokenLifetime;
 
         private Builder() {
+        }
+
+        /**
+         * Registers an OAuth client with the emulator's authorization server: it gets access tokens for {@link SnowflakeEmulator#USER}
+         * with the {@code client_credentials} grant at {@link SnowflakeEmulator#oauthTokenEndpoint()}. Optional; may
+         * be called for several clients.
+         *
+         * @throws NullPointerException     if an argument is null
+         * @throws IllegalArgumentException if an argument is empty
+         */
+        public Builder oauthClient(String clientId, Secret clientSecret) {
+            return add(clientId, clientSecret, null);
+        }
+
+        /**
+         * As {@link #oauthClient(String, Secret)}, and the client may also use the {@code refresh_token} grant with
+         * {@code refreshToken} (as Snowflake OAuth clients and the ingest SDK's Streaming client do).
+         *
+         * @throws NullPointerException     if an argument is null
+         * @throws IllegalArgumentException if an argument is empty
+         */
+        public Builder oauthClient(String clientId, Secret clientSecret, Secret refreshToken) {
+            return add(clientId, clientSecret, Objects.requireNonNull(refreshToken, "refreshToken must not be null"));
+        }
+
+        private Builder add(String clientId, Secret clientSecret, Secret refreshToken) {
+            Objects.requireNonNull(clientId, "clientId must not be null");
+            Objects.requireNonNull(clientSecret, "clientSecret must not be null");
+            if (clientId.isBlank() || clientSecret.isEmpty() || refreshToken != null && refreshToken.isEmpty()) {
+                throw new IllegalArgumentException("clientId, clientSecret and refreshToken must not be empty");
+            }
+            oauthClients.add(new OAuthClient(clientId, clientSecret, refreshToken));
+            return this;
+        }
+
+        /** How long the OAuth access tokens the emulator issues live. Default 10 minutes, as Snowflake OAuth's. */
+        public Builder oauthTokenLifetime(Duration lifetime) {
+            Objects.requireNonNull(lifetime, "lifetime must not be null");
+            if (lifetime.isNegative() || lifetime.isZero()) {
+                throw new IllegalArgumentException("oauthTokenLifetime must be > 0, was " + lifetime);
+            }
+            this.oauthTokenLifetime = lifetime;
+            return this;
         }
 
         /**
@@ -356,10 +448,10 @@ public final class SnowflakeEmulator implements AutoCloseable {
         public SnowflakeEmulator start() {
             try {
                 if (root == null) {
-                    return new SnowflakeEmulator(Files.createTempDirectory("snowflake-emulator-"), true, keyPair);
+                    return new SnowflakeEmulator(Files.createTempDirectory("snowflake-emulator-"), true, keyPair, this);
                 }
                 Files.createDirectories(root);
-                return new SnowflakeEmulator(root, false, keyPair);
+                return new SnowflakeEmulator(root, false, keyPair, this);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start the Snowflake emulator", e);
             }

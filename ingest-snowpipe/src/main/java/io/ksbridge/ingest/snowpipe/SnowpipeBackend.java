@@ -500,6 +500,11 @@ public final class SnowpipeBackend implements IngestBackend {
      * settings and throws one {@link BridgeConfigException} listing every problem. Mutable, not thread-safe.
      */
     public static final class Builder {
+        private static final String OAUTH_REFUSED = "the Snowpipe backend signs in with a key pair only: Snowpipe's REST"
+                + " API (insertFiles, insertReport, loadHistoryScan) accepts key-pair JWTs, not OAuth access tokens, and the"
+                + " ingest SDK's SimpleIngestManager takes only a private key. Configure the account with privateKey"
+                + " (snowflake.authenticator=snowflake_jwt with snowflake.private.key), or load with the Streaming backend"
+                + " (snowflake.ingestion.method=SNOWPIPE_STREAMING), which takes OAuth with a refresh token";
         private SnowflakeAccount account;
         private String database;
         private String schema;
@@ -516,7 +521,12 @@ public final class SnowpipeBackend implements IngestBackend {
         private Builder() {
         }
 
-        /** The account to load into. Required. */
+        /**
+         * The account to load into. Required. Key-pair authentication only: an account built with
+         * {@link SnowflakeAccount.Builder#oauth} is refused by {@link #build()}, because Snowpipe's REST API
+         * ({@code insertFiles}, {@code insertReport}, {@code loadHistoryScan}) takes key-pair JWTs and no OAuth token,
+         * and the ingest SDK's {@code SimpleIngestManager}, which calls it, is built from a private key alone.
+         */
         public Builder account(SnowflakeAccount account) {
             this.account = Objects.requireNonNull(account, "account must not be null");
             return this;
@@ -632,6 +642,8 @@ public final class SnowpipeBackend implements IngestBackend {
             List<BridgeConfigException.Problem> problems = new ArrayList<>();
             if (account == null) {
                 problems.add(new BridgeConfigException.Problem("account", null, "the Snowflake account is required"));
+            } else if (account.authentication() == SnowflakeAccount.Authentication.OAUTH) {
+                problems.add(new BridgeConfigException.Problem("account", "oauth", OAUTH_REFUSED));
             }
             if (database == null) {
                 problems.add(new BridgeConfigException.Problem("database", null, "the database of the target tables is required"));

@@ -18,6 +18,26 @@ class SnowpipeBackendBuilderTest {
     }
 
     @Test
+    void build_oauthAccount_refusedNamingTheAccountAndWhySnowpipeCannotTakeIt() {
+        for (io.ksbridge.snowflake.AccessTokenProvider tokens : java.util.List.of(
+                io.ksbridge.snowflake.AccessTokenProvider.fixed(io.ksbridge.Secret.of("fixed-token-value")),
+                io.ksbridge.snowflake.OAuthTokenClient.refreshToken(java.net.URI.create(
+                        "https://myorg-myaccount.snowflakecomputing.com/oauth/token-request"), "loader",
+                        io.ksbridge.Secret.of("client-secret-value"), io.ksbridge.Secret.of("refresh-token-value")).build())) {
+            io.ksbridge.snowflake.SnowflakeAccount account = io.ksbridge.snowflake.SnowflakeAccount.builder()
+                    .url("https://myorg-myaccount.snowflakecomputing.com").user("loader").oauth(tokens).build();
+            BridgeConfigException e = assertThrows(BridgeConfigException.class,
+                    () -> SnowpipeBackend.builder().account(account).database("DB").schema("PUBLIC").build());
+            assertEquals("Invalid value oauth for setting account: the Snowpipe backend signs in with a key pair only:"
+                    + " Snowpipe's REST API (insertFiles, insertReport, loadHistoryScan) accepts key-pair JWTs, not OAuth"
+                    + " access tokens, and the ingest SDK's SimpleIngestManager takes only a private key. Configure the"
+                    + " account with privateKey (snowflake.authenticator=snowflake_jwt with snowflake.private.key), or load"
+                    + " with the Streaming backend (snowflake.ingestion.method=SNOWPIPE_STREAMING), which takes OAuth with a"
+                    + " refresh token", e.getMessage());
+        }
+    }
+
+    @Test
     void setters_badValues_failAtOnceNamingTheSetting() {
         assertEquals("database must be an unquoted Snowflake identifier ([A-Za-z_][A-Za-z0-9_$]*), was 'my-db'",
                 assertThrows(IllegalArgumentException.class, () -> SnowpipeBackend.builder().database("my-db")).getMessage());

@@ -29,6 +29,7 @@ final class SdkErrors {
             ErrorCode.KEYPAIR_CREATION_FAILURE);
     /** Codes whose server answer may say the user is not allowed: then fatal, with what to grant or fix. */
     private static final Set<ErrorCode> SERVER_ANSWERS = EnumSet.of(ErrorCode.OPEN_CHANNEL_FAILURE,
+            ErrorCode.OAUTH_REFRESH_TOKEN_ERROR,
             ErrorCode.CLIENT_CONFIGURE_FAILURE, ErrorCode.REGISTER_BLOB_FAILURE, ErrorCode.CHANNEL_STATUS_FAILURE,
             ErrorCode.INTERNAL_ERROR, ErrorCode.GENERATE_PRESIGNED_URLS_FAILURE,
             ErrorCode.REFRESH_TABLE_INFORMATION_FAILURE);
@@ -75,7 +76,16 @@ final class SdkErrors {
     /** Snowflake's answer said the key or the grants are wrong: fatal, saying what to fix; else null. */
     private static IngestException refusal(String what, String text, Throwable e, SnowflakeAccount account) {
         String lower = text.toLowerCase(Locale.ROOT);
-        if (lower.contains("jwt") || lower.contains("401") || lower.contains("unauthorized")) {
+        if (account.authentication() == SnowflakeAccount.Authentication.OAUTH && (lower.contains("401")
+                || lower.contains("unauthorized") || lower.contains("invalid_grant") || lower.contains("invalid_client")
+                || lower.contains("390303") || lower.contains("390318") || e instanceof SecurityException)) {
+            return new IngestException(what + ": Snowflake or the OAuth token endpoint refused user " + account.user()
+                    + " in account " + account.accountName() + " (" + text + "). Check the OAuth client id and secret and"
+                    + " the refresh token (it may have expired or been revoked), the token endpoint, and that the security"
+                    + " integration lets the user and role sign in.", false, e);
+        }
+        if (account.authentication() != SnowflakeAccount.Authentication.OAUTH && (lower.contains("jwt")
+                || lower.contains("401") || lower.contains("unauthorized") || e instanceof SecurityException)) {
             return new IngestException(what + ": Snowflake refused the key-pair JWT of user " + account.user() + " in account "
                     + account.accountName() + " (" + text + "). Check that the user's RSA_PUBLIC_KEY matches the configured"
                     + " private key (its fingerprint is " + account.publicKeyFingerprint() + "; see DESC USER " + account.user()

@@ -8,6 +8,8 @@ import io.ksbridge.ingest.IngestBatch;
 import io.ksbridge.ingest.IngestResult;
 import io.ksbridge.ingest.IngestRow;
 import io.ksbridge.ingest.PartitionStart;
+import io.ksbridge.snowflake.AccessTokenProvider;
+import io.ksbridge.snowflake.OAuthTokenClient;
 import io.ksbridge.snowflake.SnowflakeAccount;
 import io.ksbridge.snowflake.SnowflakeIdentifiers;
 import io.ksbridge.snowflake.SqlApiClient;
@@ -215,7 +217,15 @@ public final class StreamingBackend implements IngestBackend {
         // the SDK rejects "localhost"; an IP (the emulator's 127.0.0.1) or a Snowflake host name works
         p.put("url", account.scheme() + "://" + account.host() + ":" + account.port());
         p.put("user", account.user());
-        p.put("private_key", Base64.getEncoder().encodeToString(account.privateKey().getEncoded()));
+        if (account.oauth().orElse(null) instanceof OAuthTokenClient oauth) { // refresh-token grant: checked by build()
+            p.put("authorization_type", "OAuth");
+            p.put("oauth_client_id", oauth.clientId());
+            p.put("oauth_client_secret", oauth.clientSecret().reveal());
+            p.put("oauth_refresh_token", oauth.refreshToken().orElseThrow().reveal());
+            p.put("oauth_token_endpoint", oauth.tokenEndpoint().toString());
+        } else {
+            p.put("private_key", Base64.getEncoder().encodeToString(account.privateKey().getEncoded()));
+        }
         account.role().ifPresent(r -> p.put("role", r));
         String host = account.host();
         int dot = host.indexOf('.');
@@ -861,7 +871,15 @@ public final class StreamingBackend implements IngestBackend {
         private Builder() {
         }
 
-        /** The account to load into (URL, user, role, key pair). Required. */
+        /**
+         * The account to load into (URL, user, role, key pair or OAuth). Required. OAuth: only an
+         * {@link OAuthTokenClient} with the refresh-token grant ({@link OAuthTokenClient#refreshToken}), whose settings
+         * go to the SDK, which fetches and renews its own tokens (and sends no scope: a refresh grant keeps the scope
+         * the refresh token was issued with); {@link #build()} refuses other providers, with why. The SDK and the
+         * backend's own SQL API client each exchange the refresh token, so it must not be single-use (Snowflake OAuth's
+         * {@code OAUTH_SINGLE_USE_REFRESH_TOKENS_REQUIRED}, or a rotating identity provider): the SDK keeps no rotated
+         * refresh token.
+         */
         public Builder account(SnowflakeAccount account) {
             this.account = Objects.requireNonNull(account, "account must not be null");
             return this;
@@ -974,6 +992,8 @@ public final class StreamingBackend implements IngestBackend {
             List<BridgeConfigException.Problem> problems = new ArrayList<>();
             if (account == null) {
                 problems.add(new BridgeConfigException.Problem("account", null, "the Snowflake account is required"));
+            } else {
+                oauthProblem(account).ifPresent(problems::add);
             }
             if (database == null) {
                 problems.add(new BridgeConfigException.Problem("database", null, "the database of the target tables is required"));
@@ -986,6 +1006,32 @@ public final class StreamingBackend implements IngestBackend {
             }
             return new StreamingBackend(new Settings(account, database, schema, clientName, maxClientLag, onError,
                     commitPollInterval, closeTimeout, writerThreads, schematization, Map.copyOf(parameterOverrides)));
+        }
+
+        /**
+         * Why the SDK cannot sign in with this account's OAuth provider, if it cannot: the ingest SDK's Streaming
+         * client runs OAuth itself, with the refresh-token grant only, from its {@code oauth_*} properties; it takes no
+         * access token from outside.
+         */
+        private static java.util.Optional<BridgeConfigException.Problem> oauthProblem(SnowflakeAccount account) {
+            if (account.authentication() != SnowflakeAccount.Authentication.OAUTH) {
+                return java.util.Optional.empty();
+            }
+            AccessTokenProvider tokens = account.oauth().orElseThrow();
+            String sdk = "the ingest SDK's Streaming client (snowflake-ingest-sdk) fetches its own OAuth access tokens, with"
+                    + " the refresh-token grant only (its oauth_client_id, oauth_client_secret, oauth_refresh_token and"
+                    + " oauth_token_endpoint properties), and takes no token from outside";
+            if (tokens instanceof OAuthTokenClient client) {
+                if (client.grant() == OAuthTokenClient.Grant.REFRESH_TOKEN) {
+                    return java.util.Optional.empty();
+                }
+                return java.util.Optional.of(new BridgeConfigException.Problem("account", "oauth client_credentials", sdk
+                        + ", so it cannot use the client-credentials grant. Give the client a refresh token"
+                        + " (OAuthTokenClient.refreshToken, or snowflake.oauth.refresh.token), or sign in with a key pair"));
+            }
+            return java.util.Optional.of(new BridgeConfigException.Problem("account", "oauth", sdk + ". Use"
+                    + " OAuthTokenClient.refreshToken(endpoint, clientId, clientSecret, refreshToken) (or the connector's"
+                    + " snowflake.oauth.* keys with a refresh token), or sign in with a key pair"));
         }
 
         private static String identifier(String setting, String value) {

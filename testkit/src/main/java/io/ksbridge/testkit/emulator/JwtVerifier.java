@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
  * user's registered key, {@code iss = ACCOUNT.USER.SHA256:<fingerprint of that key>}, {@code sub = ACCOUNT.USER},
  * not expired. Failures answer HTTP 401 with Snowflake's body
  * {@code {"data":null,"code":"390144","message":"JWT token is invalid. [...]","success":false,"headers":null}}.
+ * A request with {@code X-Snowflake-Authorization-Token-Type: OAUTH} is checked against the emulator's
+ * {@link OAuthServer} instead ({@link #acceptOAuth}), refused with its codes in the same body.
  * Thread-safe.
  */
 public final class JwtVerifier {
@@ -36,6 +38,7 @@ public final class JwtVerifier {
     private final PublicKey publicKey;
     private final String fingerprint;
     private volatile Duration clockSkew = Duration.ZERO;
+    private volatile OAuthServer oauth;
 
     /**
      * @param account   the account name expected in the claims (case-insensitive)
@@ -56,6 +59,21 @@ public final class JwtVerifier {
      */
     public void clockSkew(Duration skew) {
         this.clockSkew = Objects.requireNonNull(skew, "skew must not be null");
+    }
+
+    /** The verifier's time: now plus the {@link #clockSkew}. */
+    public Instant now() {
+        return Instant.now().plus(clockSkew);
+    }
+
+    /**
+     * Accepts the access tokens {@code server} issued on requests that say
+     * {@code X-Snowflake-Authorization-Token-Type: OAUTH}. Without it, such requests are refused.
+     *
+     * @param server the emulator's OAuth server, never null
+     */
+    public void acceptOAuth(OAuthServer server) {
+        this.oauth = Objects.requireNonNull(server, "server must not be null");
     }
 
     /**
@@ -116,6 +134,24 @@ public final class JwtVerifier {
      * @throws IOException when the 401 cannot be sent
      */
     public boolean authenticate(HttpExchange exchange) throws IOException {
+        String type = exchange.getRequestHeaders().getFirst("X-Snowflake-Authorization-Token-Type");
+        if ("OAUTH".equalsIgnoreCase(type)) {
+            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            String token = authorization != null && authorization.startsWith("Bearer ")
+                    ? authorization.substring("Bearer ".length()).trim() : null;
+            OAuthServer server = oauth;
+            Optional<String[]> refused = server == null
+                    ? Optional.of(new String[] {OAuthServer.INVALID_CODE, "Invalid OAuth access token. [OAuth is not"
+                            + " enabled for this account]"})
+                    : server.check(token);
+            if (refused.isEmpty()) {
+                return true;
+            }
+            LOG.info("emulator refused an OAuth access token for {} {}: {}", exchange.getRequestMethod(),
+                    exchange.getRequestURI().getPath(), refused.get()[1]);
+            HttpJson.send(exchange, 401, HttpJson.error(refused.get()[0], refused.get()[1]));
+            return false;
+        }
         Optional<String> problem = check(exchange.getRequestHeaders().getFirst("Authorization"));
         if (problem.isEmpty()) {
             return true;
