@@ -841,6 +841,7 @@ public final class ChaosRunner {
                 .privateKey(Secret.of(keyPem.substring(0, keyPem.length() / 2))).passphrase(Secret.of(passphrase)).build()));
         Map<String, String> connector = new HashMap<>();
         connector.put(BridgeConfig.URL, emulator.url());
+        connector.put(BridgeConfig.ALLOW_INSECURE_HTTP, "true");
         connector.put(BridgeConfig.USER, SnowflakeEmulator.USER);
         connector.put(BridgeConfig.PRIVATE_KEY, keyPem);
         connector.put(BridgeConfig.PRIVATE_KEY_PASSPHRASE, passphrase);

@@ -102,7 +102,7 @@ public final class ChaosWorker {
         if (key == null) {
             throw new IllegalArgumentException("the private key is missing: set " + KEY_ENV);
         }
-        SnowflakeAccount.Builder accountBuilder = SnowflakeAccount.builder().url(arg("url")).user(arg("user"))
+        SnowflakeAccount.Builder accountBuilder = SnowflakeAccount.builder().url(arg("url")).allowInsecureHttp().user(arg("user"))
                 .role(arg("role")).privateKey(Secret.of(key));
         String passphrase = System.getenv(PASSPHRASE_ENV);
         if (passphrase != null) {

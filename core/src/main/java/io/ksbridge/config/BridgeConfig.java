@@ -102,6 +102,8 @@ public final class BridgeConfig {
     public static final String OAUTH_INCLUDE_SCOPE = "snowflake.oauth.include.scope";
     /** The scope token requests send, with {@code snowflake.oauth.include.scope=true}. */
     public static final String OAUTH_SCOPE = "snowflake.oauth.scope";
+    /** ksbridge's own: true accepts an {@code http://} account URL (a local emulator or test endpoint). */
+    public static final String ALLOW_INSECURE_HTTP = "ksbridge.snowflake.allow.insecure.http";
     /** The role. */
     public static final String ROLE = "snowflake.role.name";
     /** The database of the tables. */
@@ -302,6 +304,10 @@ public final class BridgeConfig {
         define(STREAMING_MAX_CLIENT_LAG, Type.LONG, "30", ">= 1; only with SNOWPIPE_STREAMING",
                 "Read and exposed as streamingMaxClientLag() (seconds) for the Streaming backend.",
                 (v, m) -> longAtLeast(v, 1));
+        define(ALLOW_INSECURE_HTTP, Type.BOOLEAN, "false", "true, false",
+                "ksbridge's own: true accepts an http:// snowflake.url.name, for a local emulator or a test endpoint"
+                        + " (the JWT or token and every row travel in clear); see SnowflakeAccount.Builder.allowInsecureHttp().",
+                (v, m) -> bool(v));
         define(URL, Type.STRING, null, "https://<account>.snowflakecomputing.com, or a host name[:port]",
                 "The account URL; see account().", (v, m) -> url(v));
         define(USER, Type.STRING, null, "non-empty text", "The user the key pair belongs to; see account().",
@@ -516,6 +522,12 @@ public final class BridgeConfig {
                         + " snowflake.oauth.include.scope=true (no scope is sent); set that, or remove the scope"));
             }
         }
+        Object url = values.get(URL);
+        if (url instanceof String u && u.regionMatches(true, 0, "http://", 0, 7)
+                && !Boolean.TRUE.equals(values.get(ALLOW_INSECURE_HTTP))) {
+            problems.add(new Problem(URL, u, "http:// sends the JWT or token and every row in clear; use https, or set "
+                    + ALLOW_INSECURE_HTTP + "=true (for a local emulator or a test endpoint only)"));
+        }
         if (method == IngestionMethod.SNOWPIPE) {
             if (given.containsKey(STREAMING_MAX_CLIENT_LAG)) {
                 problems.add(new Problem(STREAMING_MAX_CLIENT_LAG, given.get(STREAMING_MAX_CLIENT_LAG),
@@ -618,7 +630,8 @@ public final class BridgeConfig {
         try {
             URI uri = new URI(v.contains("://") ? v : "https://" + v);
             if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
-                throw new Invalid("the scheme must be https (or http for a local emulator)");
+                throw new Invalid("the scheme must be https (or http with " + ALLOW_INSECURE_HTTP + "=true, for a local"
+                        + " emulator)");
             }
             if (uri.getHost() == null) {
                 throw new Invalid("the URL has no host name");
@@ -970,6 +983,9 @@ public final class BridgeConfig {
         SnowflakeAccount.Builder b = SnowflakeAccount.builder()
                 .url(accountUrl().get())
                 .user(user().get());
+        if (flag(ALLOW_INSECURE_HTTP)) {
+            b.allowInsecureHttp();
+        }
         if (oauth) {
             URI endpoint = oauthTokenEndpoint().orElseThrow();
             OAuthTokenClient.Builder client = oauthRefreshToken().isPresent()

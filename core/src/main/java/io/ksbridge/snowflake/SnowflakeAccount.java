@@ -226,13 +226,14 @@ public final class SnowflakeAccount {
         private Secret passphrase;
         private AccessTokenProvider oauth;
         private Clock clock = Clock.systemUTC();
+        private boolean insecureHttp;
 
         private Builder() {
         }
 
         /**
          * The account URL. Required. {@code https://<account>.snowflakecomputing.com}, or a bare host name (https is
-         * assumed); {@code http://} only for a local emulator.
+         * assumed); {@code http://} only together with {@link #allowInsecureHttp()}.
          *
          * @throws NullPointerException if url is null
          * @throws IllegalArgumentException if url is blank
@@ -243,6 +244,16 @@ public final class SnowflakeAccount {
                 throw new IllegalArgumentException("url must not be blank");
             }
             this.url = url.trim();
+            return this;
+        }
+
+        /**
+         * Accepts an {@code http://} URL: for a local emulator or a test endpoint only. Over plain HTTP the key-pair
+         * JWT or OAuth token and every row travel in clear, so an {@code http://} URL is refused unless this is
+         * called. The testkit's emulator accounts call it.
+         */
+        public Builder allowInsecureHttp() {
+            this.insecureHttp = true;
             return this;
         }
 
@@ -360,10 +371,15 @@ public final class SnowflakeAccount {
                 try {
                     uri = new URI(url.contains("://") ? url : "https://" + url);
                     if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
-                        problems.add(new BridgeConfigException.Problem("url", shownUrl, "the scheme must be https (or http for a local emulator)"));
+                        problems.add(new BridgeConfigException.Problem("url", shownUrl, "the scheme must be https (or http with allowInsecureHttp(), for a local emulator)"));
                         uri = null;
                     } else if (uri.getHost() == null) {
                         problems.add(new BridgeConfigException.Problem("url", shownUrl, "the URL has no host name"));
+                        uri = null;
+                    } else if ("http".equals(uri.getScheme()) && !insecureHttp) {
+                        problems.add(new BridgeConfigException.Problem("url", shownUrl, "http:// sends the JWT or token"
+                                + " and every row in clear; use https, or call allowInsecureHttp() (for a local emulator or"
+                                + " a test endpoint only)"));
                         uri = null;
                     }
                 } catch (URISyntaxException e) {

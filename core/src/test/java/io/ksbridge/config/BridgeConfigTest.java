@@ -226,7 +226,7 @@ class BridgeConfigTest {
             "name | 'my loader' | 'Invalid value my loader for setting name: must start with a letter, _ or - and contain only letters, digits, _, - and $ (at least 2 characters), as the connector requires'",
             "name | 'x' | 'Invalid value x for setting name: must start with a letter, _ or - and contain only letters, digits, _, - and $ (at least 2 characters), as the connector requires'",
             "name | '1abc' | 'Invalid value 1abc for setting name: must start with a letter, _ or - and contain only letters, digits, _, - and $ (at least 2 characters), as the connector requires'",
-            "snowflake.url.name | ftp://host | Invalid value ftp://host for setting snowflake.url.name: the scheme must be https (or http for a local emulator)",
+            "snowflake.url.name | ftp://host | Invalid value ftp://host for setting snowflake.url.name: the scheme must be https (or http with ksbridge.snowflake.allow.insecure.http=true, for a local emulator)",
             "snowflake.url.name | 'https://' | 'Invalid value https:// for setting snowflake.url.name: not a valid URL: Expected authority'",
             "snowflake.user.name | '' | 'Invalid value  for setting snowflake.user.name: must not be empty'",
             "snowflake.role.name | '' | 'Invalid value  for setting snowflake.role.name: must not be empty'",
@@ -239,6 +239,18 @@ class BridgeConfigTest {
     })
     void from_invalidValue_oneProblemVerbatim(String key, String value, String expected) {
         assertEquals(expected, onlyProblem(Map.of(key, value)));
+    }
+
+    @Test
+    void url_http_refusedUnlessTheInsecureSwitchIsSet() {
+        Map<String, String> p = new HashMap<>(Map.of("snowflake.url.name", "http://127.0.0.1:8080",
+                "snowflake.user.name", "u", "snowflake.private.key", "x"));
+        BridgeConfigException e = assertThrows(BridgeConfigException.class, () -> BridgeConfig.from(p));
+        assertTrue(e.getMessage().contains("Invalid value http://127.0.0.1:8080 for setting snowflake.url.name: http://"
+                + " sends the JWT or token and every row in clear; use https, or set"
+                + " ksbridge.snowflake.allow.insecure.http=true"), e.getMessage());
+        p.put("ksbridge.snowflake.allow.insecure.http", "true");
+        assertEquals("http://127.0.0.1:8080", BridgeConfig.from(p).accountUrl().orElseThrow());
     }
 
     @Test
@@ -553,7 +565,7 @@ class BridgeConfigTest {
     void keys_table_everyConnectorKeyWithTypeDefaultAndDoc() {
         Map<String, Key> keys = BridgeConfig.keys().stream().collect(Collectors.toMap(Key::name, k -> k));
         assertEquals(BridgeConfig.keys().size(), keys.size(), "key names are unique");
-        assertEquals(Set.of("snowflake.topic2table.map", "buffer.count.records", "buffer.size.bytes",
+        assertEquals(Set.of("ksbridge.snowflake.allow.insecure.http", "snowflake.topic2table.map", "buffer.count.records", "buffer.size.bytes",
                 "buffer.flush.time", "snowflake.metadata.all", "snowflake.metadata.topic",
                 "snowflake.metadata.offset.and.partition", "snowflake.metadata.createtime",
                 "snowflake.streaming.metadata.connectorPushTime", "errors.tolerance", "errors.deadletterqueue.topic.name",

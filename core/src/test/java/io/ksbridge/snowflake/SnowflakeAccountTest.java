@@ -93,7 +93,7 @@ class SnowflakeAccountTest {
     void accountName_locatorWithRegion_isFirstLabelUpperCase() {
         assertEquals("XY12345", valid().url("xy12345.us-east-1.snowflakecomputing.com").build().accountName());
         assertEquals("MINE", valid().accountName("mine").build().accountName());
-        SnowflakeAccount local = valid().url("http://127.0.0.1:8080").build();
+        SnowflakeAccount local = valid().url("http://127.0.0.1:8080").allowInsecureHttp().build();
         assertEquals("127", local.accountName());
         assertEquals("http", local.scheme());
         assertEquals(8080, local.port());
@@ -197,8 +197,18 @@ class SnowflakeAccountTest {
         assertEquals("user must not be blank", assertThrows(IllegalArgumentException.class,
                 () -> SnowflakeAccount.builder().user(" ")).getMessage());
         BridgeConfigException e = assertThrows(BridgeConfigException.class, () -> valid().url("ftp://x.y").build());
-        assertEquals("Invalid value ftp://x.y for setting url: the scheme must be https (or http for a local emulator)",
-                e.getMessage());
+        assertEquals("Invalid value ftp://x.y for setting url: the scheme must be https (or http with"
+                + " allowInsecureHttp(), for a local emulator)", e.getMessage());
+    }
+
+    @Test
+    void url_http_refusedUnlessInsecureHttpIsAllowed() {
+        BridgeConfigException e = assertThrows(BridgeConfigException.class,
+                () -> valid().url("http://xy12345.snowflakecomputing.com").build());
+        assertEquals("Invalid value http://xy12345.snowflakecomputing.com for setting url: http:// sends the JWT or"
+                + " token and every row in clear; use https, or call allowInsecureHttp() (for a local emulator or a test"
+                + " endpoint only)", e.getMessage());
+        assertEquals("http", valid().url("http://127.0.0.1:8080").allowInsecureHttp().build().scheme());
     }
 
     @Test

@@ -41,7 +41,7 @@ class SqlApiClientTest {
         server.start();
         KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
         g.initialize(2048);
-        SnowflakeAccount account = SnowflakeAccount.builder().url("http://127.0.0.1:" + server.getAddress().getPort())
+        SnowflakeAccount account = SnowflakeAccount.builder().url("http://127.0.0.1:" + server.getAddress().getPort()).allowInsecureHttp()
                 .user("u").role("R").warehouse("WH").privateKey(Secret.of(PemKeys.toPem(g.generateKeyPair().getPrivate()))).build();
         client = SqlApiClient.builder(account).retry(RetryPolicy.exponential(Duration.ofMillis(5), Duration.ofMillis(20))
                 .withMaxAttempts(4)).build();
@@ -160,7 +160,7 @@ class SqlApiClientTest {
     }
 
     private SqlApiClient oauthClient(AccessTokenProvider provider) {
-        SnowflakeAccount account = SnowflakeAccount.builder().url("http://127.0.0.1:" + server.getAddress().getPort())
+        SnowflakeAccount account = SnowflakeAccount.builder().url("http://127.0.0.1:" + server.getAddress().getPort()).allowInsecureHttp()
                 .user("u").role("R").oauth(provider).build();
         return SqlApiClient.builder(account).retry(RetryPolicy.exponential(Duration.ofMillis(5), Duration.ofMillis(20))
                 .withMaxAttempts(4)).build();

@@ -86,6 +86,7 @@ public final class SnowflakeEmulator implements AutoCloseable {
         this.core = new EmulatorCore(root.resolve("stages"), jwt);
         this.account = SnowflakeAccount.builder()
                 .url(url + ":" + core.server().port())
+                .allowInsecureHttp()
                 .user(USER)
                 .role(ROLE)
                 .privateKey(Secret.of(pem(keyPair.getPrivate())))
@@ -154,7 +155,7 @@ public final class SnowflakeEmulator implements AutoCloseable {
      *               {@link #oauthTokenEndpoint()} for a client registered with {@link Builder#oauthClient}
      */
     public SnowflakeAccount oauthAccount(AccessTokenProvider tokens) {
-        return SnowflakeAccount.builder().url(url()).user(USER).role(ROLE).oauth(tokens).build();
+        return SnowflakeAccount.builder().url(url()).allowInsecureHttp().user(USER).role(ROLE).oauth(tokens).build();
     }
 
     /** The emulator's OAuth authorization server: registered clients, issued tokens, revocation. */

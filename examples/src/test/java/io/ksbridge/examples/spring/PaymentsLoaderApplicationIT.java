@@ -51,6 +51,7 @@ class PaymentsLoaderApplicationIT {
         r.add("ksbridge.flush.age", () -> "300ms");
         r.add("ksbridge.commit-interval", () -> "100ms");
         r.add("ksbridge.snowflake.url", SNOWFLAKE::url);
+        r.add("ksbridge.snowflake.allow-insecure-http", () -> "true");
         r.add("ksbridge.snowflake.user", () -> SnowflakeEmulator.USER);
         r.add("ksbridge.snowflake.role", () -> SnowflakeEmulator.ROLE);
         r.add("ksbridge.snowflake.private-key", () -> SNOWFLAKE.privateKeyPem().reveal());

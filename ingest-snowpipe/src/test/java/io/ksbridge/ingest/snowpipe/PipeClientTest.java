@@ -20,7 +20,7 @@ class PipeClientTest {
         g.initialize(2048);
         String pem = "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder().encodeToString(g.generateKeyPair()
                 .getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
-        SnowflakeAccount account = SnowflakeAccount.builder().url("http://127.0.0.1:1").user("loader")
+        SnowflakeAccount account = SnowflakeAccount.builder().url("http://127.0.0.1:1").allowInsecureHttp().user("loader")
                 .privateKey(Secret.of(pem)).build();
         return new PipeClient(account, "DB.PUBLIC.P");
     }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /** Errors are classified by type (the SDK's code, I/O underneath, anything else fatal), not by their text. */
 class SdkErrorsTest {
-    private static final SnowflakeAccount ACCOUNT = SnowflakeAccount.builder().url("http://127.0.0.1:8085")
+    private static final SnowflakeAccount ACCOUNT = SnowflakeAccount.builder().url("http://127.0.0.1:8085").allowInsecureHttp()
             .user("loader").role("INGEST").privateKey(Secret.of(StreamingBackendBuilderTest.PEM)).build();
 
     private static IngestException classify(Throwable e) {

@@ -30,7 +30,7 @@ class StreamingBackendBuilderTest {
     }
 
     private static SnowflakeAccount account(String url) {
-        return SnowflakeAccount.builder().url(url).user("loader").role("INGEST").privateKey(Secret.of(PEM)).build();
+        return SnowflakeAccount.builder().url(url).allowInsecureHttp().user("loader").role("INGEST").privateKey(Secret.of(PEM)).build();
     }
 
     @Test

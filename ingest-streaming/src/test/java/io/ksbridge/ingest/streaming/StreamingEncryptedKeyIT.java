@@ -41,7 +41,7 @@ class StreamingEncryptedKeyIT {
     @BeforeAll
     static void start() throws Exception {
         pem = Files.readString(Path.of("..", "core", "src", "test", "resources", "keys", "pbes2-des3-sha256.p8"));
-        SnowflakeAccount decoded = SnowflakeAccount.builder().url("http://127.0.0.1:1").user("any")
+        SnowflakeAccount decoded = SnowflakeAccount.builder().url("http://127.0.0.1:1").allowInsecureHttp().user("any")
                 .privateKey(Secret.of(pem)).passphrase(Secret.of(PASSPHRASE)).build();
         snowflake = SnowflakeEmulator.builder().keyPair(new KeyPair(decoded.publicKey(), decoded.privateKey())).start();
         streaming = StreamingService.of(snowflake);
@@ -86,7 +86,7 @@ class StreamingEncryptedKeyIT {
 
     @Test
     void backend_des3EncryptedOneLineBodyFromConnectorProperties_signsInAndLoadsRows() throws Exception {
-        BridgeConfig config = BridgeConfig.from(Map.of("snowflake.url.name", snowflake.url(),
+        BridgeConfig config = BridgeConfig.from(Map.of("snowflake.url.name", snowflake.url(), BridgeConfig.ALLOW_INSECURE_HTTP, "true",
                 "snowflake.user.name", SnowflakeEmulator.USER, "snowflake.role.name", SnowflakeEmulator.ROLE,
                 "snowflake.private.key", oneLine(pem), "snowflake.private.key.passphrase", PASSPHRASE,
                 "snowflake.ingestion.method", "SNOWPIPE_STREAMING"));

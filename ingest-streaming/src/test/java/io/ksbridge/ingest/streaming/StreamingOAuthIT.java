@@ -80,6 +80,7 @@ class StreamingOAuthIT {
         StreamingIts.produceIds(kafka, topic, 2, 0, 2_000);
         BridgeConfig config = BridgeConfig.from(Map.of(
                 "snowflake.url.name", snowflake.url(),
+                "ksbridge.snowflake.allow.insecure.http", "true",
                 "snowflake.user.name", SnowflakeEmulator.USER,
                 "snowflake.role.name", SnowflakeEmulator.ROLE,
                 "snowflake.ingestion.method", "SNOWPIPE_STREAMING",

@@ -22,6 +22,9 @@ final class KsbridgeBridges {
         if (p.getUrl() != null) {
             b.url(p.getUrl());
         }
+        if (p.isAllowInsecureHttp()) {
+            b.allowInsecureHttp();
+        }
         if (p.getUser() != null) {
             b.user(p.getUser());
         }

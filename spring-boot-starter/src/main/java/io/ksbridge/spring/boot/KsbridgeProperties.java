@@ -395,6 +395,9 @@ public class KsbridgeProperties {
         /** The account URL, for example https://myorg-myaccount.snowflakecomputing.com. */
         private String url;
 
+        /** Accept an {@code http://} url: for a local emulator or a test endpoint only (tokens and rows in clear). */
+        private boolean allowInsecureHttp;
+
         /** The user the key pair belongs to. */
         private String user;
 
@@ -422,6 +425,14 @@ public class KsbridgeProperties {
 
         public void setUrl(String url) {
             this.url = url;
+        }
+
+        public boolean isAllowInsecureHttp() {
+            return allowInsecureHttp;
+        }
+
+        public void setAllowInsecureHttp(boolean allowInsecureHttp) {
+            this.allowInsecureHttp = allowInsecureHttp;
         }
 
         public String getUser() {

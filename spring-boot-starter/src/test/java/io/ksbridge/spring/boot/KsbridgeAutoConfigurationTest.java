@@ -59,7 +59,7 @@ class KsbridgeAutoConfigurationTest {
     @Test
     void snowpipeProperties_buildSnowpipeBackendAndBridgeSettings(SnowflakeEmulator snowflake) {
         runner.withPropertyValues(OWN_LOOP)
-                .withPropertyValues("ksbridge.snowflake.url=" + snowflake.url(), "ksbridge.snowflake.user=KSBRIDGE",
+                .withPropertyValues("ksbridge.snowflake.url=" + snowflake.url(), "ksbridge.snowflake.allow-insecure-http=true", "ksbridge.snowflake.user=KSBRIDGE",
                         "ksbridge.snowflake.private-key=" + snowflake.privateKeyPem().reveal(),
                         "ksbridge.snowflake.database=DB", "ksbridge.snowflake.schema=PUBLIC",
                         "ksbridge.max-buffered-bytes=64MB", "ksbridge.flush.records=500", "ksbridge.flush.bytes=1MB",
@@ -78,7 +78,7 @@ class KsbridgeAutoConfigurationTest {
     @Test
     void missingDatabase_startupFails_namingTheProperty() {
         runner.withPropertyValues(OWN_LOOP)
-                .withPropertyValues("ksbridge.snowflake.url=http://127.0.0.1:9", "ksbridge.snowflake.user=U",
+                .withPropertyValues("ksbridge.snowflake.url=http://127.0.0.1:9", "ksbridge.snowflake.allow-insecure-http=true", "ksbridge.snowflake.user=U",
                         "ksbridge.snowflake.private-key=" + SnowflakeEmulator.pem(SnowflakeEmulator.newKeyPair().getPrivate()),
                         "ksbridge.snowflake.schema=PUBLIC")
                 .run(ctx -> {

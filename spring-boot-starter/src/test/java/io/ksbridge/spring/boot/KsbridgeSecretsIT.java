@@ -73,6 +73,7 @@ class KsbridgeSecretsIT {
         r.add("ksbridge.flush.records", () -> "10");
         r.add("ksbridge.flush.age", () -> "200ms");
         r.add("ksbridge.snowflake.url", SNOWFLAKE::url);
+        r.add("ksbridge.snowflake.allow-insecure-http", () -> "true");
         r.add("ksbridge.snowflake.user", () -> SnowflakeEmulator.USER);
         r.add("ksbridge.snowflake.role", () -> SnowflakeEmulator.ROLE);
         r.add("ksbridge.snowflake.private-key", () -> KEY);

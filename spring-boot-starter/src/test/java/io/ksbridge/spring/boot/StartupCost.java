@@ -73,7 +73,7 @@ public final class StartupCost {
         if (variant.equals("starter-enabled")) {
             props.addAll(List.of("--ksbridge.enabled=true", "--ksbridge.topics=orders",
                     "--ksbridge.consumer.bootstrap.servers=127.0.0.1:9", "--ksbridge.consumer.group.id=g",
-                    "--ksbridge.snowflake.url=http://127.0.0.1:9", "--ksbridge.snowflake.user=U",
+                    "--ksbridge.snowflake.url=http://127.0.0.1:9", "--ksbridge.snowflake.allow-insecure-http=true", "--ksbridge.snowflake.user=U",
                     "--ksbridge.snowflake.private-key=" + io.ksbridge.testkit.SnowflakeEmulator.pem(
                             io.ksbridge.testkit.SnowflakeEmulator.newKeyPair().getPrivate()),
                     "--ksbridge.snowflake.database=DB", "--ksbridge.snowflake.schema=PUBLIC"));

@@ -29,7 +29,7 @@ class SnowflakeEmulatorKeyPairTest {
         // core's OpenSSL test key (AES, which the JDK decrypts: testkit has no Bouncy Castle)
         String pem = Files.readString(Path.of("..", "core", "src", "test", "resources", "keys", "pbes2-aes256-sha256.p8"));
         String body = pem.lines().filter(l -> !l.startsWith("-----")).reduce("", String::concat);
-        SnowflakeAccount decoded = SnowflakeAccount.builder().url("http://127.0.0.1:1").user("any")
+        SnowflakeAccount decoded = SnowflakeAccount.builder().url("http://127.0.0.1:1").allowInsecureHttp().user("any")
                 .privateKey(Secret.of(pem)).passphrase(Secret.of(PASSPHRASE)).build();
         try (SnowflakeEmulator snowflake = SnowflakeEmulator.builder()
                 .keyPair(new KeyPair(decoded.publicKey(), decoded.privateKey())).start()) {
