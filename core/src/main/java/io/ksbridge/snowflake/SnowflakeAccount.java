@@ -47,6 +47,7 @@ public final class SnowflakeAccount {
     private final String fingerprint;
     private final KeyPairJwt jwt;
     private final String shown;
+    private final ProxySettings proxy;
 
     private SnowflakeAccount(Builder b, URI url, PrivateKey key) {
         this.url = url;
@@ -61,7 +62,9 @@ public final class SnowflakeAccount {
         SecretFragments secrets = b.secrets();
         this.shown = "SnowflakeAccount{url=" + secrets.shown(url.toString()) + ", accountName=" + secrets.shown(accountName)
                 + ", user=" + secrets.shown(user) + ", role=" + secrets.shown(role) + ", warehouse="
-                + secrets.shown(warehouse) + ", privateKey=[hidden], publicKeyFingerprint=" + fingerprint + "}";
+                + secrets.shown(warehouse) + ", privateKey=[hidden], publicKeyFingerprint=" + fingerprint
+                + (b.proxy == null ? "" : ", proxy=" + b.proxy) + "}";
+        this.proxy = b.proxy;
     }
 
     /** A new builder; every setting starts unset. Not thread-safe. */
@@ -146,6 +149,14 @@ public final class SnowflakeAccount {
     }
 
     /**
+     * The HTTP proxy this account's connections go through, or empty for direct connections. Applied per client,
+     * never JVM-wide: see {@link ProxySettings}.
+     */
+    public Optional<ProxySettings> proxy() {
+        return Optional.ofNullable(proxy);
+    }
+
+    /**
      * The settings, with the key shown as {@code [hidden]}, and so any setting that contains part of the key or
      * passphrase (eight characters in a row).
      */
@@ -183,8 +194,21 @@ public final class SnowflakeAccount {
         private Secret privateKey;
         private Secret passphrase;
         private Clock clock = Clock.systemUTC();
+        private ProxySettings proxy;
 
         private Builder() {
+        }
+
+        /**
+         * The HTTP proxy for this account's connections. Optional: by default connections are direct. Applied to
+         * ksbridge's own HTTP clients alone, never through JVM-wide properties; backends whose SDK cannot take a
+         * proxy per client refuse an account with one (their {@code build()} says so).
+         *
+         * @throws NullPointerException if proxy is null
+         */
+        public Builder proxy(ProxySettings proxy) {
+            this.proxy = Objects.requireNonNull(proxy, "proxy must not be null");
+            return this;
         }
 
         /**
@@ -359,7 +383,8 @@ public final class SnowflakeAccount {
             return "SnowflakeAccount.Builder{url=" + secrets.shown(url) + ", user=" + secrets.shown(user) + ", role="
                     + secrets.shown(role) + ", warehouse=" + secrets.shown(warehouse)
                     + ", privateKey=" + (privateKey == null ? null : "[hidden]")
-                    + ", passphrase=" + (passphrase == null ? null : "[hidden]") + "}";
+                    + ", passphrase=" + (passphrase == null ? null : "[hidden]")
+                + (proxy == null ? "" : ", proxy=" + proxy) + "}";
         }
     }
 }

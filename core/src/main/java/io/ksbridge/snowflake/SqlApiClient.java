@@ -49,10 +49,17 @@ public final class SqlApiClient implements AutoCloseable {
 
     private SqlApiClient(Builder b) {
         this.account = b.account;
-        this.http = b.http != null ? b.http : HttpClient.newBuilder().connectTimeout(b.requestTimeout).build();
+        this.http = b.http != null ? b.http : defaultClient(b.account, b.requestTimeout);
         this.retry = b.retry;
         this.requestTimeout = b.requestTimeout;
         this.statementTimeout = b.statementTimeout;
+    }
+
+    /** The JDK client, through the account's proxy when it has one (set on this client alone, never JVM-wide). */
+    private static HttpClient defaultClient(SnowflakeAccount account, Duration connectTimeout) {
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(connectTimeout);
+        account.proxy().ifPresent(p -> p.applyTo(builder));
+        return builder.build();
     }
 
     /** A client with the default settings. */
@@ -189,7 +196,12 @@ public final class SqlApiClient implements AutoCloseable {
                 }
                 failure = error(statement, status, body);
             } catch (IOException e) {
-                failure = new SnowflakeSqlException("could not reach Snowflake at " + account.url() + " for the statement '"
+                // With an authenticator set (a proxy with credentials), the JDK client turns a 401 without a
+                // WWW-Authenticate header (Snowflake refusing the JWT) into this IOException: it is still a 401.
+                String why = String.valueOf(e.getMessage());
+                failure = why.contains("header missing for response code 401") ? error(statement, 401, JSON.createObjectNode())
+                        : why.contains("too many authentication attempts") ? error(statement, 407, JSON.createObjectNode())
+                        : new SnowflakeSqlException("could not reach Snowflake at " + account.url() + " for the statement '"
                         + abbreviate(statement) + "': " + e, true, 0, null, null, null, e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -224,6 +236,10 @@ public final class SqlApiClient implements AutoCloseable {
                         + account.role().map(r -> " with role " + r).orElse("") + ": " + message + where
                         + ". Grant the role the privileges it needs, or configure a role that has them.",
                         false, status, code, sqlState, handle, null);
+            case 407:
+                return new SnowflakeSqlException("the proxy " + account.proxy().map(p -> p.host() + ":" + p.port()).orElse("")
+                        + " refused '" + abbreviate(statement) + "' for want of valid credentials (HTTP 407). Check the"
+                        + " proxy's user and password.", false, status, code, sqlState, handle, null);
             case 422:
                 return new SnowflakeSqlException("Snowflake could not run '" + abbreviate(statement) + "': " + message + where,
                         false, status, code, sqlState, handle, null);
@@ -325,7 +341,10 @@ public final class SqlApiClient implements AutoCloseable {
             return this;
         }
 
-        /** The HTTP client to use. Default: a new JDK client. */
+        /**
+         * The HTTP client to use. Default: a new JDK client, through the account's {@link SnowflakeAccount#proxy()}
+         * when it has one. A client given here is used as it is: the account's proxy is not applied to it.
+         */
         public Builder httpClient(HttpClient http) {
             this.http = Objects.requireNonNull(http, "httpClient must not be null");
             return this;

@@ -560,7 +560,8 @@ class BridgeConfigTest {
                 "errors.log.enable", "behavior.on.null.values", "snowflake.ingestion.method", "topics", "topics.regex",
                 "snowflake.url.name", "snowflake.user.name", "snowflake.private.key", "snowflake.private.key.passphrase",
                 "snowflake.role.name", "snowflake.database.name", "snowflake.schema.name", "name",
-                "snowflake.enable.schematization", "snowflake.streaming.max.client.lag"), keys.keySet());
+                "snowflake.enable.schematization", "snowflake.streaming.max.client.lag", "jvm.proxy.host",
+                "jvm.proxy.port", "jvm.proxy.username", "jvm.proxy.password", "jvm.nonProxy.hosts"), keys.keySet());
         assertEquals(new Key("buffer.count.records", Type.LONG, "10000", ">= 1",
                 "Flush a partition's buffer when it holds this many records."), keys.get("buffer.count.records"));
         assertEquals("5000000 (SNOWPIPE), 20000000 (SNOWPIPE_STREAMING)", keys.get("buffer.size.bytes").defaultValue());
