@@ -37,8 +37,11 @@ public final class ConfigReference {
         b.append("\n## Proxy\n\n");
         b.append("The connector's `jvm.proxy.*` keys set JVM-wide system properties (`http.proxyHost`, ...), which reach every ")
                 .append("other client in the JVM. ksbridge reads the same keys into the account's `ProxySettings` and applies ")
-                .append("them to its own HTTP clients alone (the SQL API client: a `ProxySelector` and, with a user, an ")
-                .append("`Authenticator` on that `HttpClient`); it never sets a system property. The Snowflake ingest SDK ")
+                .append("them to its own HTTP clients alone (the SQL API client: a `ProxySelector` on that `HttpClient` and, ")
+                .append("with a user, a Basic `Proxy-Authorization` header on its requests); it never sets a system property. ")
+                .append("For `https` through a proxy that wants credentials, the JDK sends them with `CONNECT` only when the ")
+                .append("JVM runs with `-Djdk.http.auth.tunneling.disabledSchemes=` (Basic is disabled for tunnels by default). ")
+                .append("The Snowflake ingest SDK ")
                 .append("takes a proxy only from JVM-wide system properties, so the Snowpipe and Streaming backends refuse an ")
                 .append("account with a proxy, naming the setting. To send the SDK through a proxy anyway, start the JVM with ")
                 .append("`-Dhttp.useProxy=true -Dhttp.proxyHost=... -Dhttp.proxyPort=...` yourself, knowing it applies JVM-wide, ")

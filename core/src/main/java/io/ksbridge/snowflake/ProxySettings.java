@@ -6,7 +6,6 @@ import io.ksbridge.Secret;
 import java.io.IOException;
 import java.net.Authenticator;
 import java.net.InetSocketAddress;
-import java.net.PasswordAuthentication;
 import java.net.Proxy;
 import java.net.ProxySelector;
 import java.net.SocketAddress;
@@ -21,8 +20,9 @@ import java.util.Optional;
 /**
  * An HTTP proxy for one account's connections: host, port, optional credentials and the hosts reached directly.
  * Set on {@link SnowflakeAccount.Builder#proxy(ProxySettings)}; applied to ksbridge's own HTTP clients (the SQL API
- * client) through a {@link ProxySelector} and an {@link Authenticator} set on that client alone, never through the
- * JVM-wide {@code http.proxyHost} properties or {@code ProxySelector.setDefault}, so other code in the same JVM is
+ * client) through a {@link ProxySelector} set on that client alone and, with credentials, a Basic
+ * {@code Proxy-Authorization} header on that client's requests; never through the JVM-wide {@code http.proxyHost}
+ * properties, {@code ProxySelector.setDefault} or {@code Authenticator.setDefault}, so other code in the same JVM is
  * not affected.
  * <pre>{@code
  * ProxySettings proxy = ProxySettings.builder()
@@ -33,9 +33,13 @@ import java.util.Optional;
  * }</pre>
  *
  * <p>The Snowflake ingest SDK reads its proxy only from JVM-wide system properties, so the Snowpipe and Streaming
- * backends refuse an account with a proxy (see their builders). HTTPS through the proxy uses {@code CONNECT}; note
- * that the JDK does not answer a proxy's Basic challenge for {@code CONNECT} unless the JVM is started with
- * {@code -Djdk.http.auth.tunneling.disabledSchemes=} (a JVM-wide choice ksbridge leaves to the application).
+ * backends refuse an account with a proxy (see their builders).
+ *
+ * <p>Why a header and not an {@link Authenticator}: the JDK's {@code HttpClient} drops a request's own
+ * {@code Authorization} header when the client has an authenticator, and that header carries Snowflake's token.
+ * HTTPS goes through the proxy with {@code CONNECT}, and the JDK sends Basic credentials with {@code CONNECT} only
+ * when the JVM is started with {@code -Djdk.http.auth.tunneling.disabledSchemes=} (by default it disables Basic for
+ * tunnels): a JVM-wide choice ksbridge leaves to the application. A proxy without credentials needs neither.
  *
  * <p>Immutable and thread-safe. {@link #toString()} shows the password as {@code [hidden]}.
  */
@@ -120,18 +124,9 @@ public final class ProxySettings {
     }
 
     /**
-     * An authenticator that answers this proxy's challenges with {@link #user()} and {@link #password()}, and no
-     * other request for credentials (never a server's): for one client's use ({@link HttpClient.Builder#authenticator}).
-     *
-     * @return the authenticator, or empty when the proxy has no credentials
-     */
-    public Optional<Authenticator> authenticator() {
-        return user == null ? Optional.empty() : Optional.of(new ProxyAuthenticator(this));
-    }
-
-    /**
-     * Sets this proxy on {@code builder}: the {@link #selector()} and, with credentials, the {@link #authenticator()}.
-     * Touches nothing JVM-wide.
+     * Sets this proxy's {@link #selector()} on {@code builder}. Touches nothing JVM-wide. Credentials are not set
+     * here (an authenticator would make the client drop its requests' {@code Authorization} headers): ksbridge's
+     * clients add the {@code Proxy-Authorization} header themselves.
      *
      * @param builder a JDK HTTP client builder, never null
      * @return the same builder
@@ -139,8 +134,22 @@ public final class ProxySettings {
     public HttpClient.Builder applyTo(HttpClient.Builder builder) {
         Objects.requireNonNull(builder, "builder must not be null");
         builder.proxy(selector());
-        authenticator().ifPresent(builder::authenticator);
         return builder;
+    }
+
+    /**
+     * The {@code Proxy-Authorization} value (Basic) for a request to {@code target} through this proxy, sent up
+     * front with every request. The JDK sends it to the proxy only: with a plain-{@code http} request, and with
+     * {@code CONNECT} for {@code https} when Basic is enabled for tunnels; never to the server. Empty without
+     * credentials or for a bypassed host.
+     */
+    Optional<String> preemptiveAuthorization(URI target) {
+        if (user == null || target.getHost() == null || bypasses(target.getHost())) {
+            return Optional.empty();
+        }
+        String pair = user + ":" + password.reveal();
+        return Optional.of("Basic " + java.util.Base64.getEncoder()
+                .encodeToString(pair.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     /** {@code host:port}, the user and non-proxy hosts; the password as {@code [hidden]}. */
@@ -180,23 +189,6 @@ public final class ProxySettings {
         @Override
         public void connectFailed(URI uri, SocketAddress address, IOException failure) {
             // nothing to remember: there is one proxy, and the client reports the failure
-        }
-    }
-
-    private static final class ProxyAuthenticator extends Authenticator {
-        private final ProxySettings settings;
-
-        ProxyAuthenticator(ProxySettings settings) {
-            this.settings = settings;
-        }
-
-        @Override
-        protected PasswordAuthentication getPasswordAuthentication() {
-            if (getRequestorType() != RequestorType.PROXY || !settings.host.equalsIgnoreCase(getRequestingHost())
-                    || getRequestingPort() != settings.port) {
-                return null;
-            }
-            return new PasswordAuthentication(settings.user, settings.password.reveal().toCharArray());
         }
     }
 

@@ -46,6 +46,7 @@ public final class SqlApiClient implements AutoCloseable {
     private final RetryPolicy retry;
     private final Duration requestTimeout;
     private final Duration statementTimeout;
+    private final ProxySettings proxy; // the account's, when this client's own HttpClient goes through it
 
     private SqlApiClient(Builder b) {
         this.account = b.account;
@@ -53,6 +54,7 @@ public final class SqlApiClient implements AutoCloseable {
         this.retry = b.retry;
         this.requestTimeout = b.requestTimeout;
         this.statementTimeout = b.statementTimeout;
+        this.proxy = b.http == null ? b.account.proxy().orElse(null) : null;
     }
 
     /** The JDK client, through the account's proxy when it has one (set on this client alone, never JVM-wide). */
@@ -177,7 +179,11 @@ public final class SqlApiClient implements AutoCloseable {
         int attempt = 0;
         while (true) {
             attempt++;
-            HttpRequest request = factory.create(attempt)
+            HttpRequest.Builder builder = factory.create(attempt);
+            if (proxy != null) {
+                proxy.preemptiveAuthorization(account.url()).ifPresent(a -> builder.header("Proxy-Authorization", a));
+            }
+            HttpRequest request = builder
                     .timeout(requestTimeout)
                     .header("Authorization", "Bearer " + account.jwt().reveal())
                     .header("X-Snowflake-Authorization-Token-Type", "KEYPAIR_JWT")
@@ -196,8 +202,9 @@ public final class SqlApiClient implements AutoCloseable {
                 }
                 failure = error(statement, status, body);
             } catch (IOException e) {
-                // With an authenticator set (a proxy with credentials), the JDK client turns a 401 without a
-                // WWW-Authenticate header (Snowflake refusing the JWT) into this IOException: it is still a 401.
+                // A client given through httpClient(...) with an authenticator turns a 401 without a WWW-Authenticate
+                // header (Snowflake refusing the JWT) into this IOException, and a 407 it gave up on into the
+                // second: they are still a 401 and a 407.
                 String why = String.valueOf(e.getMessage());
                 failure = why.contains("header missing for response code 401") ? error(statement, 401, JSON.createObjectNode())
                         : why.contains("too many authentication attempts") ? error(statement, 407, JSON.createObjectNode())

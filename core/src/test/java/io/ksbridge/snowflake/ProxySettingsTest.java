@@ -7,12 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ksbridge.BridgeConfigException;
 import io.ksbridge.Secret;
-import java.net.Authenticator;
 import java.net.InetSocketAddress;
-import java.net.PasswordAuthentication;
 import java.net.Proxy;
 import java.net.URI;
-import java.net.URL;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -38,17 +35,19 @@ class ProxySettingsTest {
     }
 
     @Test
-    void authenticator_answersOnlyThisProxy_neverAServer() throws Exception {
-        Authenticator a = PROXY.authenticator().orElseThrow();
-        PasswordAuthentication proxy = a.requestPasswordAuthenticationInstance("proxy.internal", null, 3128, "http",
-                "", "Basic", new URL("http://xy12345.snowflakecomputing.com/"), Authenticator.RequestorType.PROXY);
-        assertEquals("squid", proxy.getUserName());
-        assertEquals("s3cret-proxy-pw", new String(proxy.getPassword()));
-        assertEquals(null, a.requestPasswordAuthenticationInstance("xy12345.snowflakecomputing.com", null, 443, "https",
-                "", "Basic", new URL("https://xy12345.snowflakecomputing.com/"), Authenticator.RequestorType.SERVER));
-        assertEquals(null, a.requestPasswordAuthenticationInstance("other-proxy", null, 3128, "http",
-                "", "Basic", new URL("http://xy12345.snowflakecomputing.com/"), Authenticator.RequestorType.PROXY));
-        assertTrue(ProxySettings.builder().host("p").port(1).build().authenticator().isEmpty());
+    void preemptiveAuthorization_basicForProxiedHostsOnly() {
+        assertEquals(java.util.Optional.of("Basic c3F1aWQ6czNjcmV0LXByb3h5LXB3"),
+                PROXY.preemptiveAuthorization(URI.create("https://xy12345.snowflakecomputing.com/api")));
+        assertTrue(PROXY.preemptiveAuthorization(URI.create("http://db.internal/")).isEmpty(), "bypassed host");
+        assertTrue(ProxySettings.builder().host("p").port(1).build()
+                .preemptiveAuthorization(URI.create("https://xy12345.snowflakecomputing.com/")).isEmpty(), "no user");
+    }
+
+    @Test
+    void applyTo_setsOnlyTheSelector_noAuthenticator() {
+        java.net.http.HttpClient client = PROXY.applyTo(java.net.http.HttpClient.newBuilder()).build();
+        assertTrue(client.proxy().isPresent());
+        assertTrue(client.authenticator().isEmpty(), "an authenticator would drop the requests' Authorization header");
     }
 
     @Test
