@@ -27,7 +27,6 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -213,14 +212,12 @@ public final class Runner {
                     settings.shutdownTimeout.toSeconds());
             long start = System.nanoTime();
             bridge.close(settings.shutdownTimeout);
-            Map<TopicPartition, OffsetAndMetadata> durable = new TreeMap<>(
+            Map<TopicPartition, Long> committed = new TreeMap<>(
                     java.util.Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
-            durable.putAll(bridge.durableOffsets());
-            List<String> offsets = new ArrayList<>();
-            durable.forEach((tp, o) -> offsets.add(tp + "=" + o.offset()));
+            committed.putAll(listener.committed);
             state = State.STOPPED;
-            LOG.info("stopped cleanly in {} ms: {} records durable; offsets durable and committed: {}",
-                    (System.nanoTime() - start) / 1_000_000, listener.durableRecords.get(), offsets);
+            LOG.info("stopped cleanly in {} ms: {} records made durable by this run; last committed offsets: {}",
+                    (System.nanoTime() - start) / 1_000_000, listener.durableRecords.get(), committed);
         }
         if (http != null) {
             http.close();

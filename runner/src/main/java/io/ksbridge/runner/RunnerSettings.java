@@ -176,28 +176,30 @@ final class RunnerSettings {
         }
         readFormats(b, keyConverter, valueConverter, problems);
         readRunnerKeys(b, sorted, problems);
-        if (b.config != null) {
-            if (b.config.name().isEmpty()) {
-                problems.add(new Problem(BridgeConfig.NAME, null, "required by the runner: it names the consumer group"
-                        + " (connect-<name>, as Kafka Connect names it) and the bridge"));
-            } else {
-                b.name = b.config.name().get();
-            }
-            if (b.config.topics().isEmpty() && b.config.topicPattern().isEmpty()) {
-                problems.add(new Problem(BridgeConfig.TOPICS, null, "required by the runner (or topics.regex): the"
-                        + " topics to load"));
-            }
-            if (b.config.database().isEmpty()) {
-                problems.add(new Problem(BridgeConfig.DATABASE, null, "required: the database of the tables"));
-            }
-            if (b.config.schema().isEmpty()) {
-                problems.add(new Problem(BridgeConfig.SCHEMA, null, "required: the schema of the tables"));
-            }
-            b.config.proxy().ifPresent(p -> problems.add(new Problem(BridgeConfig.PROXY_HOST, p.host(),
-                    "the " + b.config.ingestionMethod() + " backend cannot use a per-client proxy: the Snowflake"
+        // required by the runner; checked on the raw keys, so they are reported with BridgeConfig's own problems
+        if (blank(sorted.get(BridgeConfig.NAME))) {
+            problems.add(new Problem(BridgeConfig.NAME, null, "required by the runner: it names the consumer group"
+                    + " (connect-<name>, as Kafka Connect names it) and the bridge"));
+        } else {
+            b.name = sorted.get(BridgeConfig.NAME).trim();
+        }
+        if (blank(sorted.get(BridgeConfig.TOPICS)) && blank(sorted.get(BridgeConfig.TOPICS_REGEX))) {
+            problems.add(new Problem(BridgeConfig.TOPICS, null, "required by the runner (or topics.regex): the"
+                    + " topics to load"));
+        }
+        if (blank(sorted.get(BridgeConfig.DATABASE))) {
+            problems.add(new Problem(BridgeConfig.DATABASE, null, "required: the database of the tables"));
+        }
+        if (blank(sorted.get(BridgeConfig.SCHEMA))) {
+            problems.add(new Problem(BridgeConfig.SCHEMA, null, "required: the schema of the tables"));
+        }
+        if (!blank(sorted.get(BridgeConfig.PROXY_HOST))) {
+            String method = b.config != null ? b.config.ingestionMethod().name() : "Snowflake";
+            problems.add(new Problem(BridgeConfig.PROXY_HOST, sorted.get(BridgeConfig.PROXY_HOST).trim(),
+                    "the " + method + " backend cannot use a per-client proxy: the Snowflake"
                             + " ingest SDK takes its proxy only from JVM-wide system properties, which ksbridge never"
                             + " sets. Remove the jvm.proxy.* keys, or start the runner with java -Dhttp.useProxy=true"
-                            + " -Dhttp.proxyHost=... -Dhttp.proxyPort=... -jar ..., knowing they apply JVM-wide")));
+                            + " -Dhttp.proxyHost=... -Dhttp.proxyPort=... -jar ..., knowing they apply JVM-wide"));
         }
         if (b.name != null) {
             b.consumer.putIfAbsent("group.id", "connect-" + b.name);
@@ -294,6 +296,10 @@ final class RunnerSettings {
             case "h" -> Duration.ofHours(n);
             default -> Duration.ofSeconds(n);
         };
+    }
+
+    private static boolean blank(String v) {
+        return v == null || v.isBlank();
     }
 
     /** A value as it may be shown: hidden when the key's name looks secret. */
