@@ -65,7 +65,7 @@ class RunnerProcessIT {
     private static final class RunnerProcess implements AutoCloseable {
         final Process process;
         final List<String> lines = new CopyOnWriteArrayList<>();
-        private final Thread reader;
+        final Thread reader;
 
         RunnerProcess(Path properties, Path log) throws IOException {
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
@@ -290,6 +290,39 @@ class RunnerProcessIT {
             assertTrue(second.logged("stopped cleanly in"), second.output());
         }
         assertExactlyOnce(snowflake, table, TOTAL);
+    }
+
+    @org.junit.jupiter.api.Test
+    void fileTheRunnerCannotHonour_exitsWithStatus2_everyProblemNamed_noSecret(SnowflakeEmulator snowflake)
+            throws Exception {
+        String keyBody = Base64.getEncoder().encodeToString(snowflake.privateKey().getEncoded());
+        Path file = dir.resolve("bad.properties");
+        Files.writeString(file, String.join("\n",
+                "name=bad_file",
+                "topics=orders",
+                "snowflake.url.name=" + snowflake.url(),
+                "snowflake.user.name=" + SnowflakeEmulator.USER,
+                "snowflake.private.key=" + keyBody,
+                "snowflake.database.name=DB",
+                "buffer.flush.tme=30",
+                "transforms=unwrap",
+                "value.converter=io.confluent.connect.avro.AvroConverter",
+                "consumer.override.sasl.jaas.config=password=\"kafka-secret-pw\"",
+                "consumer.override.value.deserializer=x"), StandardCharsets.UTF_8);
+        try (RunnerProcess runner = new RunnerProcess(file, Path.of("target", "runner-it-bad-file.log"))) {
+            assertTrue(runner.process.waitFor(60, TimeUnit.SECONDS), runner.output());
+            runner.reader.join(10_000);
+            assertEquals(2, runner.process.exitValue(), runner.output());
+            String out = runner.output();
+            assertTrue(out.startsWith("ksbridge-runner: " + file + " cannot be run: 6 configuration problems:"), out);
+            for (String setting : new String[] {"buffer.flush.tme", "transforms", "value.converter",
+                    "consumer.override.value.deserializer", "snowflake.schema.name", "bootstrap.servers"}) {
+                assertTrue(out.contains("for setting " + setting + ": "), setting + " in\n" + out);
+            }
+            assertTrue(out.contains("Did you mean buffer.flush.time?"), out);
+            assertFalse(out.contains("kafka-secret-pw"), out);
+            assertFalse(out.contains(keyBody.substring(100, 140)), out);
+        }
     }
 
     /** The sum of ksbridge_records_durable_total over its series. */
