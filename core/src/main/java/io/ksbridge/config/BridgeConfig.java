@@ -11,7 +11,6 @@ import io.ksbridge.NullValueBehavior;
 import io.ksbridge.Secret;
 import io.ksbridge.TableNamer;
 import io.ksbridge.internal.secrets.SecretFragments;
-import io.ksbridge.snowflake.ProxySettings;
 import io.ksbridge.snowflake.SnowflakeAccount;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -333,10 +332,7 @@ public final class BridgeConfig {
     private static final List<Key> KEYS = DEFS.values().stream().map(Def::key).toList();
     /** SnowflakeAccount.Builder's setting names, to the connector keys that feed them. */
     private static final Map<String, String> ACCOUNT_SETTINGS = Map.of("url", URL, "user", USER, "role", ROLE,
-            "privateKey", PRIVATE_KEY, "passphrase", PRIVATE_KEY_PASSPHRASE, "proxy.host", PROXY_HOST,
-            "proxy.port", PROXY_PORT);
-    /** Prefixes under which an unknown key is an error: a typo must not silently change behaviour. */
-    private static final List<String> STRICT_PREFIXES = List.of("snowflake.", "buffer.", "jvm.");
+            "privateKey", PRIVATE_KEY, "passphrase", PRIVATE_KEY_PASSPHRASE);
 
     private enum Tolerance { NONE, ALL }
 
@@ -476,7 +472,6 @@ public final class BridgeConfig {
                     "a dead-letter topic needs errors.tolerance=all (errors.tolerance is none, which stops on the"
                             + " first bad record)"));
         }
-        crossCheckProxy(given, problems);
         if (method == IngestionMethod.SNOWPIPE) {
             if (given.containsKey(STREAMING_MAX_CLIENT_LAG)) {
                 problems.add(new Problem(STREAMING_MAX_CLIENT_LAG, given.get(STREAMING_MAX_CLIENT_LAG),
@@ -487,7 +482,11 @@ public final class BridgeConfig {
                         "schematization is only available with snowflake.ingestion.method=SNOWPIPE_STREAMING"));
             }
         }
+        crossCheckProxy(given, problems);
     }
+
+    /** Prefixes under which an unknown key is an error: a typo must not silently change behaviour. */
+    private static final List<String> STRICT_PREFIXES = List.of("snowflake.", "buffer.", "jvm.");
 
     private static void crossCheckProxy(Map<String, String> given, List<Problem> problems) {
         boolean host = given.containsKey(PROXY_HOST);
@@ -512,7 +511,7 @@ public final class BridgeConfig {
 
     private static String proxyHost(String v) throws Invalid {
         try {
-            ProxySettings.builder().host(nonEmpty(v));
+            io.ksbridge.snowflake.ProxySettings.builder().host(nonEmpty(v));
         } catch (IllegalArgumentException e) {
             throw new Invalid("a host name or IPv4 address without scheme or port, for example proxy.internal");
         }
@@ -534,7 +533,7 @@ public final class BridgeConfig {
         List<String> patterns = new ArrayList<>();
         for (String p : v.split("\\|", -1)) {
             try {
-                ProxySettings.builder().nonProxyHosts(p);
+                io.ksbridge.snowflake.ProxySettings.builder().nonProxyHosts(p);
             } catch (IllegalArgumentException e) {
                 throw new Invalid(p.isBlank() ? "contains an empty host; separate hosts with single | characters"
                         : "host pattern '" + p.trim() + "' has * in its middle; put * only at the start or the end");
@@ -897,12 +896,12 @@ public final class BridgeConfig {
      * @return the proxy settings, or empty for direct connections
      */
     @SuppressWarnings("unchecked")
-    public Optional<ProxySettings> proxy() {
+    public Optional<io.ksbridge.snowflake.ProxySettings> proxy() {
         String host = (String) values.get(PROXY_HOST);
         if (host == null) {
             return Optional.empty();
         }
-        ProxySettings.Builder b = ProxySettings.builder().host(host).port(((Long) values.get(PROXY_PORT)).intValue())
+        io.ksbridge.snowflake.ProxySettings.Builder b = io.ksbridge.snowflake.ProxySettings.builder().host(host).port(((Long) values.get(PROXY_PORT)).intValue())
                 .nonProxyHosts(((List<String>) values.get(NON_PROXY_HOSTS)).toArray(String[]::new));
         if (values.get(PROXY_USERNAME) != null) {
             b.credentials((String) values.get(PROXY_USERNAME), (Secret) values.get(PROXY_PASSWORD));
@@ -912,11 +911,10 @@ public final class BridgeConfig {
 
     /**
      * The account of {@code snowflake.url.name}, {@code snowflake.user.name}, {@code snowflake.role.name},
-     * {@code snowflake.private.key} and {@code snowflake.private.key.passphrase} (and the {@link #proxy()}, if
-     * {@code jvm.proxy.host} is set), for building a backend. Decodes
+     * {@code snowflake.private.key} and {@code snowflake.private.key.passphrase}, for building a backend. Decodes
      * the key on every call.
      *
-     * @return a new account, never null
+     * @return a new account, never null; it carries the {@link #proxy()} when {@code jvm.proxy.host} is set
      * @throws BridgeConfigException naming the missing connector keys, or a key that does not decode (from
      *                               {@link SnowflakeAccount}, its problems named by the connector keys: for
      *                               example {@code snowflake.private.key.passphrase} when the key is encrypted and
@@ -944,8 +942,8 @@ public final class BridgeConfig {
                 .privateKey(privateKey().get());
         role().ifPresent(b::role);
         privateKeyPassphrase().ifPresent(b::passphrase);
-        proxy().ifPresent(b::proxy);
         try {
+            proxy().ifPresent(b::proxy);
             return b.build();
         } catch (BridgeConfigException e) {
             // the builder names its setters; name the connector keys the user wrote instead

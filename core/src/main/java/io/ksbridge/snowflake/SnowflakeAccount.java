@@ -55,6 +55,7 @@ public final class SnowflakeAccount {
         this.user = b.user.toUpperCase(Locale.ROOT);
         this.role = b.role;
         this.warehouse = b.warehouse;
+        this.proxy = b.proxy;
         this.privateKey = key;
         this.publicKey = PemKeys.publicKeyOf(key);
         this.fingerprint = fingerprintOf(publicKey);
@@ -62,9 +63,7 @@ public final class SnowflakeAccount {
         SecretFragments secrets = b.secrets();
         this.shown = "SnowflakeAccount{url=" + secrets.shown(url.toString()) + ", accountName=" + secrets.shown(accountName)
                 + ", user=" + secrets.shown(user) + ", role=" + secrets.shown(role) + ", warehouse="
-                + secrets.shown(warehouse) + ", privateKey=[hidden], publicKeyFingerprint=" + fingerprint
-                + (b.proxy == null ? "" : ", proxy=" + b.proxy) + "}";
-        this.proxy = b.proxy;
+                + secrets.shown(warehouse) + ", privateKey=[hidden], publicKeyFingerprint=" + fingerprint + "}";
     }
 
     /** A new builder; every setting starts unset. Not thread-safe. */
@@ -162,7 +161,7 @@ public final class SnowflakeAccount {
      */
     @Override
     public String toString() {
-        return shown;
+        return proxy == null ? shown : shown.substring(0, shown.length() - 1) + ", proxy=" + proxy + "}";
     }
 
     static String accountNameOf(URI url) {
@@ -380,11 +379,12 @@ public final class SnowflakeAccount {
         @Override
         public String toString() {
             SecretFragments secrets = secrets();
-            return "SnowflakeAccount.Builder{url=" + secrets.shown(url) + ", user=" + secrets.shown(user) + ", role="
+            String proxied = proxy == null ? "" : "proxy=" + proxy + ", ";
+            return "SnowflakeAccount.Builder{" + proxied + "url=" + secrets.shown(url) + ", user="
+                    + secrets.shown(user) + ", role="
                     + secrets.shown(role) + ", warehouse=" + secrets.shown(warehouse)
                     + ", privateKey=" + (privateKey == null ? null : "[hidden]")
-                    + ", passphrase=" + (passphrase == null ? null : "[hidden]")
-                + (proxy == null ? "" : ", proxy=" + proxy) + "}";
+                    + ", passphrase=" + (passphrase == null ? null : "[hidden]") + "}";
         }
     }
 }

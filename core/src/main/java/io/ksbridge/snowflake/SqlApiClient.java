@@ -120,7 +120,7 @@ public final class SqlApiClient implements AutoCloseable {
         }
         String requestId = UUID.randomUUID().toString();
         long deadline = System.nanoTime() + statementTimeout.toNanos() + requestTimeout.toNanos();
-        JsonNode first = send(statement, attempt -> HttpRequest.newBuilder(uri("/api/v2/statements?requestId=" + requestId
+        JsonNode first = send(statement, attempt -> newRequest(uri("/api/v2/statements?requestId=" + requestId
                         + (attempt > 1 ? "&retry=true" : "")))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(payload)), deadline);
         JsonNode done = first;
@@ -137,7 +137,7 @@ public final class SqlApiClient implements AutoCloseable {
             }
             sleep(pause);
             pause = pause.multipliedBy(2).compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : pause.multipliedBy(2);
-            done = send(statement, attempt -> HttpRequest.newBuilder(uri("/api/v2/statements/" + encode(handle))).GET(), deadline);
+            done = send(statement, attempt -> newRequest(uri("/api/v2/statements/" + encode(handle))).GET(), deadline);
         }
         return toResult(statement, done, deadline);
     }
@@ -153,7 +153,7 @@ public final class SqlApiClient implements AutoCloseable {
         JsonNode partitions = response.path("resultSetMetaData").path("partitionInfo");
         for (int p = 1; p < partitions.size(); p++) {
             int partition = p;
-            JsonNode more = send(statement, attempt -> HttpRequest.newBuilder(uri("/api/v2/statements/" + encode(handle)
+            JsonNode more = send(statement, attempt -> newRequest(uri("/api/v2/statements/" + encode(handle)
                     + "?partition=" + partition)).GET(), deadline);
             addRows(more, rows);
         }
@@ -179,11 +179,7 @@ public final class SqlApiClient implements AutoCloseable {
         int attempt = 0;
         while (true) {
             attempt++;
-            HttpRequest.Builder builder = factory.create(attempt);
-            if (proxy != null) {
-                proxy.preemptiveAuthorization(account.url()).ifPresent(a -> builder.header("Proxy-Authorization", a));
-            }
-            HttpRequest request = builder
+            HttpRequest request = factory.create(attempt)
                     .timeout(requestTimeout)
                     .header("Authorization", "Bearer " + account.jwt().reveal())
                     .header("X-Snowflake-Authorization-Token-Type", "KEYPAIR_JWT")
@@ -274,6 +270,15 @@ public final class SqlApiClient implements AutoCloseable {
         } catch (IOException e) {
             return JSON.createObjectNode().put("message", new String(body, 0, Math.min(body.length, 200), StandardCharsets.UTF_8));
         }
+    }
+
+    /** A request to {@code uri}, with the proxy's credentials when this client goes through the account's proxy. */
+    private HttpRequest.Builder newRequest(URI uri) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri);
+        if (proxy != null) {
+            proxy.preemptiveAuthorization(uri).ifPresent(value -> builder.header("Proxy-Authorization", value));
+        }
+        return builder;
     }
 
     private URI uri(String pathAndQuery) {
