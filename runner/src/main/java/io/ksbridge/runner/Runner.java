@@ -190,7 +190,7 @@ public final class Runner {
             return 0; // stopped by the shutdown hook, which finishes the stop
         } catch (BridgeException e) {
             state = State.FAILED;
-            LOG.error("stopped on a failure: {}", e.getMessage(), e);
+            LOG.error("stopped on a failure (exit status 1): {}", e.getMessage()); // the engine logged the trace
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The runner's listener: forwards every event to the metrics, logs what an operator needs (assignments, retries,
- * load failures, tolerated records when {@code errors.log.enable=true}, the failure) and keeps the totals the
+ * load failures, tolerated records when {@code errors.log.enable=true}) and keeps the totals the
  * progress line and /health show. Thread-safe: events arrive on the bridge's threads.
  */
 final class RunnerListener implements BridgeListener {
@@ -113,7 +113,6 @@ final class RunnerListener implements BridgeListener {
 
     @Override
     public void onFailure(Throwable cause) {
-        LOG.error("the bridge failed: {}", cause.toString());
-        metrics.onFailure(cause);
+        metrics.onFailure(cause); // logged by the engine, and by the runner as it exits
     }
 }

@@ -325,6 +325,33 @@ class RunnerProcessIT {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void keySnowflakeRefuses_bridgeFails_exitsWithStatus1NamingTheCause(EmbeddedKafka kafka, SnowflakeEmulator snowflake)
+            throws Exception {
+        kafka.createTopic("runner_refused", 1);
+        kafka.produce("runner_refused", 0, "k", "{\"id\":1}");
+        String foreignKey = Base64.getEncoder().encodeToString(SnowflakeEmulator.newKeyPair().getPrivate().getEncoded());
+        Path file = dir.resolve("refused.properties");
+        Files.writeString(file, String.join("\n",
+                "name=runner_refused",
+                "topics=runner_refused",
+                "snowflake.url.name=" + snowflake.url(),
+                "snowflake.user.name=" + SnowflakeEmulator.USER,
+                "snowflake.private.key=" + foreignKey,
+                "snowflake.database.name=RUNNERDB",
+                "snowflake.schema.name=PUBLIC",
+                "bootstrap.servers=" + kafka.bootstrapServers()), StandardCharsets.UTF_8);
+        try (RunnerProcess runner = new RunnerProcess(file, Path.of("target", "runner-it-refused.log"))) {
+            assertTrue(runner.process.waitFor(120, TimeUnit.SECONDS), "the runner did not stop on the failure:\n"
+                    + runner.output());
+            runner.reader.join(10_000);
+            assertEquals(1, runner.process.exitValue(), runner.output());
+            assertTrue(runner.logged("stopped on a failure (exit status 1): Snowflake refused"), runner.output());
+            assertTrue(runner.logged("Snowflake refused the key-pair JWT of user KSBRIDGE"), runner.output());
+            assertFalse(runner.output().contains(foreignKey.substring(100, 140)), "the private key reached the output");
+        }
+    }
+
     /** The sum of ksbridge_records_durable_total over its series. */
     private static long durableInMetrics(String metrics) {
         long sum = 0;
