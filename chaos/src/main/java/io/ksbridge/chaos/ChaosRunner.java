@@ -827,17 +827,17 @@ public final class ChaosRunner {
     /** Texts a user could see when something is wrong with the key or the configuration: they must not leak it. */
     private Map<String, String> secretProbes() {
         Map<String, String> out = new HashMap<>();
-        SnowflakeAccount.Builder good = SnowflakeAccount.builder().url(emulator.url()).user(SnowflakeEmulator.USER)
+        SnowflakeAccount.Builder good = SnowflakeAccount.builder().url(emulator.url()).allowInsecureHttp().user(SnowflakeEmulator.USER)
                 .role(SnowflakeEmulator.ROLE).privateKey(Secret.of(keyPem)).passphrase(Secret.of(passphrase));
         out.put("account.toString", good.build().toString());
         out.put("account builder toString", good.toString());
-        out.put("wrong passphrase", message(() -> SnowflakeAccount.builder().url(emulator.url()).user("U")
+        out.put("wrong passphrase", message(() -> SnowflakeAccount.builder().url(emulator.url()).allowInsecureHttp().user("U")
                 .privateKey(Secret.of(keyPem)).passphrase(Secret.of(passphrase + "x")).build()));
-        out.put("missing passphrase", message(() -> SnowflakeAccount.builder().url(emulator.url()).user("U")
+        out.put("missing passphrase", message(() -> SnowflakeAccount.builder().url(emulator.url()).allowInsecureHttp().user("U")
                 .privateKey(Secret.of(keyPem)).build()));
-        out.put("passphrase on a plain key", message(() -> SnowflakeAccount.builder().url(emulator.url()).user("U")
+        out.put("passphrase on a plain key", message(() -> SnowflakeAccount.builder().url(emulator.url()).allowInsecureHttp().user("U")
                 .privateKey(emulator.privateKeyPem()).passphrase(Secret.of(passphrase)).build()));
-        out.put("truncated key", message(() -> SnowflakeAccount.builder().url(emulator.url()).user("U")
+        out.put("truncated key", message(() -> SnowflakeAccount.builder().url(emulator.url()).allowInsecureHttp().user("U")
                 .privateKey(Secret.of(keyPem.substring(0, keyPem.length() / 2))).passphrase(Secret.of(passphrase)).build()));
         Map<String, String> connector = new HashMap<>();
         connector.put(BridgeConfig.URL, emulator.url());

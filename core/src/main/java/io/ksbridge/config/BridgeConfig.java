@@ -58,8 +58,13 @@ import java.util.regex.PatternSyntaxException;
  * {@link KafkaToSnowflakeBridge.Builder#keyFormat keyFormat} and {@link KafkaToSnowflakeBridge.Builder#format format}
  * (the defaults, string keys and JSON values, match the connector's common setup).
  *
- * <p>Unknown keys under {@code snowflake.} and {@code buffer.} are errors (a typo must not silently fall back to a
- * default); other keys ({@code connector.class}, {@code tasks.max}, {@code key.converter}, ...) are ignored.
+ * <p>The proxy keys ({@code jvm.proxy.host}, {@code jvm.proxy.port}, {@code jvm.proxy.username},
+ * {@code jvm.proxy.password}, {@code jvm.nonProxy.hosts}) become the account's {@link #proxy()}: where the connector
+ * sets them as JVM-wide system properties, ksbridge applies them to its own HTTP clients only.
+ *
+ * <p>Unknown keys under {@code snowflake.}, {@code buffer.} and {@code jvm.} are errors (a typo must not silently
+ * fall back to a default); other keys ({@code connector.class}, {@code tasks.max}, {@code key.converter}, ...) are
+ * ignored here (the runner, {@code ksbridge-runner}, names each one it does not honour).
  * Every problem is reported at once, in one {@link BridgeConfigException}, in Kafka's form
  * {@code Invalid value V for setting N: why}. No message and no {@link #toString()} shows a secret: the values of
  * {@code snowflake.private.key}, {@code snowflake.private.key.passphrase}, {@code snowflake.oauth.client.secret},
@@ -142,6 +147,16 @@ public final class BridgeConfig {
     public static final String ERRORS_DEADLETTERQUEUE_TOPIC_NAME = "errors.deadletterqueue.topic.name";
     /** {@code DEFAULT} or {@code IGNORE}. */
     public static final String BEHAVIOR_ON_NULL_VALUES = "behavior.on.null.values";
+    /** The HTTP proxy's host; with {@link #PROXY_PORT}. Applied per client, never JVM-wide. */
+    public static final String PROXY_HOST = "jvm.proxy.host";
+    /** The HTTP proxy's port. */
+    public static final String PROXY_PORT = "jvm.proxy.port";
+    /** The proxy user; with {@link #PROXY_PASSWORD}. */
+    public static final String PROXY_USERNAME = "jvm.proxy.username";
+    /** The proxy password. Secret. */
+    public static final String PROXY_PASSWORD = "jvm.proxy.password";
+    /** Hosts reached without the proxy, {@code |}-separated as in the JVM's {@code http.nonProxyHosts}. */
+    public static final String NON_PROXY_HOSTS = "jvm.nonProxy.hosts";
 
     /** The connector's {@code snowflake.ingestion.method}: which backend the configuration is meant for. */
     public enum IngestionMethod {
@@ -354,6 +369,21 @@ public final class BridgeConfig {
                 (v, m) -> nonEmpty(v));
         define(SCHEMA, Type.STRING, null, "non-empty text", "The schema of the tables; see schema().",
                 (v, m) -> nonEmpty(v));
+        define(PROXY_HOST, Type.STRING, null, "a host name or address; needs jvm.proxy.port",
+                "The HTTP proxy for this account's connections (see proxy() and account()). Unlike the connector,"
+                        + " which sets it JVM-wide, it is applied to ksbridge's own HTTP clients alone; the Snowpipe and"
+                        + " Streaming backends refuse it, because the ingest SDK takes a proxy only from JVM-wide"
+                        + " system properties.",
+                (v, m) -> proxyHost(v));
+        define(PROXY_PORT, Type.LONG, null, "1 to 65535; needs jvm.proxy.host", "The HTTP proxy's port.",
+                (v, m) -> longBetween(v, 1, 65_535));
+        define(PROXY_USERNAME, Type.STRING, null, "non-empty text; needs jvm.proxy.password",
+                "The user for the proxy's Basic authentication.", (v, m) -> nonEmpty(v));
+        define(PROXY_PASSWORD, Type.PASSWORD, null, "text; needs jvm.proxy.username",
+                "The proxy user's password. Never printed.", (v, m) -> Secret.of(nonEmpty(v)));
+        define(NON_PROXY_HOSTS, Type.STRING, "", "host names separated by |, each may start or end with *",
+                "Hosts reached directly, not through the proxy, in the JVM's http.nonProxyHosts form:"
+                        + " localhost|*.internal|10.*", (v, m) -> nonProxyHosts(v));
     }
 
     private static final List<Key> KEYS = DEFS.values().stream().map(Def::key).toList();
@@ -392,8 +422,8 @@ public final class BridgeConfig {
      *                   {@code String.valueOf}); values are trimmed, except the passphrase
      * @return the configuration, never null
      * @throws NullPointerException  if properties is null or holds a null key
-     * @throws BridgeConfigException listing every invalid value and every unknown {@code snowflake.*} or
-     *                               {@code buffer.*} key
+     * @throws BridgeConfigException listing every invalid value and every unknown {@code snowflake.*},
+     *                               {@code buffer.*} or {@code jvm.*} key
      */
     public static BridgeConfig from(Map<String, ?> properties) {
         Objects.requireNonNull(properties, "properties must not be null");
@@ -448,7 +478,7 @@ public final class BridgeConfig {
         }
         crossCheck(given, values, method, problems);
         for (String name : given.keySet()) {
-            if (!DEFS.containsKey(name) && (name.startsWith("snowflake.") || name.startsWith("buffer."))) {
+            if (!DEFS.containsKey(name) && STRICT_PREFIXES.stream().anyMatch(name::startsWith)) {
                 // never the value: it may be a secret under a mistyped name (snowflake.private.kye)
                 problems.add(new Problem(name, HIDDEN, unknownReason(name)));
             }
@@ -538,9 +568,66 @@ public final class BridgeConfig {
                         "schematization is only available with snowflake.ingestion.method=SNOWPIPE_STREAMING"));
             }
         }
+        crossCheckProxy(given, problems);
+    }
+
+    /** Prefixes under which an unknown key is an error: a typo must not silently change behaviour. */
+    private static final List<String> STRICT_PREFIXES = List.of("snowflake.", "buffer.", "jvm.");
+
+    private static void crossCheckProxy(Map<String, String> given, List<Problem> problems) {
+        boolean host = given.containsKey(PROXY_HOST);
+        if (host != given.containsKey(PROXY_PORT)) {
+            problems.add(host ? new Problem(PROXY_PORT, null, "required with jvm.proxy.host: the proxy's port")
+                    : new Problem(PROXY_HOST, null, "required with jvm.proxy.port: the proxy's host"));
+        }
+        if (given.containsKey(PROXY_USERNAME) != given.containsKey(PROXY_PASSWORD)) {
+            problems.add(given.containsKey(PROXY_USERNAME)
+                    ? new Problem(PROXY_PASSWORD, null, "required with jvm.proxy.username: the proxy user's password")
+                    : new Problem(PROXY_USERNAME, null, "required with jvm.proxy.password: the proxy user"));
+        }
+        for (String key : List.of(PROXY_USERNAME, NON_PROXY_HOSTS)) {
+            if (given.containsKey(key) && !host && !given.containsKey(PROXY_PORT)) {
+                problems.add(new Problem(key, given.get(key),
+                        "has no effect without jvm.proxy.host and jvm.proxy.port; set them, or remove " + key));
+            }
+        }
     }
 
     // ---- value parsers ----
+
+    private static String proxyHost(String v) throws Invalid {
+        try {
+            io.ksbridge.snowflake.ProxySettings.builder().host(nonEmpty(v));
+        } catch (IllegalArgumentException e) {
+            throw new Invalid("a host name or IPv4 address without scheme or port, for example proxy.internal");
+        }
+        return v;
+    }
+
+    private static long longBetween(String v, long min, long max) throws Invalid {
+        long n = longAtLeast(v, min);
+        if (n > max) {
+            throw new Invalid("must be <= " + max);
+        }
+        return n;
+    }
+
+    private static List<String> nonProxyHosts(String v) throws Invalid {
+        if (v.isEmpty()) {
+            return List.of();
+        }
+        List<String> patterns = new ArrayList<>();
+        for (String p : v.split("\\|", -1)) {
+            try {
+                io.ksbridge.snowflake.ProxySettings.builder().nonProxyHosts(p);
+            } catch (IllegalArgumentException e) {
+                throw new Invalid(p.isBlank() ? "contains an empty host; separate hosts with single | characters"
+                        : "host pattern '" + p.trim() + "' has * in its middle; put * only at the start or the end");
+            }
+            patterns.add(p.trim());
+        }
+        return List.copyOf(patterns);
+    }
 
     private static String nonEmpty(String v) throws Invalid {
         if (v.isEmpty()) {
@@ -937,6 +1024,27 @@ public final class BridgeConfig {
     }
 
     /**
+     * The proxy of {@code jvm.proxy.host}, {@code jvm.proxy.port}, {@code jvm.proxy.username},
+     * {@code jvm.proxy.password} and {@code jvm.nonProxy.hosts}, if a host is set. {@link #account()} carries it.
+     * Nothing is set JVM-wide.
+     *
+     * @return the proxy settings, or empty for direct connections
+     */
+    @SuppressWarnings("unchecked")
+    public Optional<io.ksbridge.snowflake.ProxySettings> proxy() {
+        String host = (String) values.get(PROXY_HOST);
+        if (host == null) {
+            return Optional.empty();
+        }
+        io.ksbridge.snowflake.ProxySettings.Builder b = io.ksbridge.snowflake.ProxySettings.builder().host(host).port(((Long) values.get(PROXY_PORT)).intValue())
+                .nonProxyHosts(((List<String>) values.get(NON_PROXY_HOSTS)).toArray(String[]::new));
+        if (values.get(PROXY_USERNAME) != null) {
+            b.credentials((String) values.get(PROXY_USERNAME), (Secret) values.get(PROXY_PASSWORD));
+        }
+        return Optional.of(b.build());
+    }
+
+    /**
      * The account of {@code snowflake.url.name}, {@code snowflake.user.name}, {@code snowflake.role.name},
      * {@code snowflake.private.key} and {@code snowflake.private.key.passphrase}, for building a backend. Decodes
      * the key on every call. With {@code snowflake.authenticator=oauth}, an account that signs in with an
@@ -944,7 +1052,7 @@ public final class BridgeConfig {
      * grant when {@code snowflake.oauth.refresh.token} is set, else the client-credentials grant, against
      * {@link #oauthTokenEndpoint()}, with {@link #oauthScope()}; each call makes a new client.
      *
-     * @return a new account, never null
+     * @return a new account, never null; it carries the {@link #proxy()} when {@code jvm.proxy.host} is set
      * @throws BridgeConfigException naming the missing connector keys, or a key that does not decode (from
      *                               {@link SnowflakeAccount}, its problems named by the connector keys: for
      *                               example {@code snowflake.private.key.passphrase} when the key is encrypted and
@@ -1000,6 +1108,7 @@ public final class BridgeConfig {
         }
         role().ifPresent(b::role);
         try {
+            proxy().ifPresent(b::proxy);
             return b.build();
         } catch (BridgeConfigException e) {
             // the builder names its setters; name the connector keys the user wrote instead

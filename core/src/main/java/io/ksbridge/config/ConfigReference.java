@@ -24,7 +24,7 @@ public final class ConfigReference {
                 .append("by hand (a test fails when this page and the code disagree).\n\n");
         b.append("`BridgeConfig.from(properties)` reads the Snowflake Kafka connector's property names, so a connector ")
                 .append("configuration can be brought as it is. Every key maps onto a typed builder setting; ")
-                .append("unknown `snowflake.*` and `buffer.*` keys are errors, each named, so a typo never goes unnoticed.\n\n");
+                .append("unknown `snowflake.*`, `buffer.*` and `jvm.*` keys are errors, each named, so a typo never goes unnoticed.\n\n");
         b.append("| key | type | default | valid values | description |\n");
         b.append("|---|---|---|---|---|\n");
         for (BridgeConfig.Key key : BridgeConfig.keys()) {
@@ -34,6 +34,18 @@ public final class ConfigReference {
                     .append(cell(key.validValues())).append(" | ")
                     .append(cell(key.doc())).append(" |\n");
         }
+        b.append("\n## Proxy\n\n");
+        b.append("The connector's `jvm.proxy.*` keys set JVM-wide system properties (`http.proxyHost`, ...), which reach every ")
+                .append("other client in the JVM. ksbridge reads the same keys into the account's `ProxySettings` and applies ")
+                .append("them to its own HTTP clients alone (the SQL API client: a `ProxySelector` on that `HttpClient` and, ")
+                .append("with a user, a Basic `Proxy-Authorization` header on its requests); it never sets a system property. ")
+                .append("For `https` through a proxy that wants credentials, the JDK sends them with `CONNECT` only when the ")
+                .append("JVM runs with `-Djdk.http.auth.tunneling.disabledSchemes=` (Basic is disabled for tunnels by default). ")
+                .append("The Snowflake ingest SDK ")
+                .append("takes a proxy only from JVM-wide system properties, so the Snowpipe and Streaming backends refuse an ")
+                .append("account with a proxy, naming the setting. To send the SDK through a proxy anyway, start the JVM with ")
+                .append("`-Dhttp.useProxy=true -Dhttp.proxyHost=... -Dhttp.proxyPort=...` yourself, knowing it applies JVM-wide, ")
+                .append("and leave `jvm.proxy.*` unset.\n");
         b.append("\n## Private keys\n\n");
         b.append("`snowflake.private.key` takes the user's RSA private key in PKCS#8: PEM, or its base64 body on one line ")
                 .append("(as the connector takes it) or wrapped. Encrypted or not is read from the key, and ")

@@ -50,6 +50,7 @@ public final class SnowflakeAccount {
     private final KeyPairJwt jwt;
     private final AccessTokenProvider oauth;
     private final String shown;
+    private final ProxySettings proxy;
 
     /** How an account signs in. */
     public enum Authentication {
@@ -65,6 +66,7 @@ public final class SnowflakeAccount {
         this.user = b.user.toUpperCase(Locale.ROOT);
         this.role = b.role;
         this.warehouse = b.warehouse;
+        this.proxy = b.proxy;
         this.privateKey = key;
         this.publicKey = key == null ? null : PemKeys.publicKeyOf(key);
         this.fingerprint = key == null ? null : fingerprintOf(publicKey);
@@ -188,12 +190,20 @@ public final class SnowflakeAccount {
     }
 
     /**
+     * The HTTP proxy this account's connections go through, or empty for direct connections. Applied per client,
+     * never JVM-wide: see {@link ProxySettings}.
+     */
+    public Optional<ProxySettings> proxy() {
+        return Optional.ofNullable(proxy);
+    }
+
+    /**
      * The settings, with the key shown as {@code [hidden]}, and so any setting that contains part of the key or
      * passphrase (eight characters in a row).
      */
     @Override
     public String toString() {
-        return shown;
+        return proxy == null ? shown : shown.substring(0, shown.length() - 1) + ", proxy=" + proxy + "}";
     }
 
     static String accountNameOf(URI url) {
@@ -227,8 +237,21 @@ public final class SnowflakeAccount {
         private AccessTokenProvider oauth;
         private Clock clock = Clock.systemUTC();
         private boolean insecureHttp;
+        private ProxySettings proxy;
 
         private Builder() {
+        }
+
+        /**
+         * The HTTP proxy for this account's connections. Optional: by default connections are direct. Applied to
+         * ksbridge's own HTTP clients alone, never through JVM-wide properties; backends whose SDK cannot take a
+         * proxy per client refuse an account with one (their {@code build()} says so).
+         *
+         * @throws NullPointerException if proxy is null
+         */
+        public Builder proxy(ProxySettings proxy) {
+            this.proxy = Objects.requireNonNull(proxy, "proxy must not be null");
+            return this;
         }
 
         /**
@@ -447,7 +470,9 @@ public final class SnowflakeAccount {
         @Override
         public String toString() {
             SecretFragments secrets = secrets();
-            return "SnowflakeAccount.Builder{url=" + secrets.shown(url) + ", user=" + secrets.shown(user) + ", role="
+            String proxied = proxy == null ? "" : "proxy=" + proxy + ", ";
+            return "SnowflakeAccount.Builder{" + proxied + "url=" + secrets.shown(url) + ", user="
+                    + secrets.shown(user) + ", role="
                     + secrets.shown(role) + ", warehouse=" + secrets.shown(warehouse)
                     + ", privateKey=" + (privateKey == null ? null : "[hidden]")
                     + ", passphrase=" + (passphrase == null ? null : "[hidden]")

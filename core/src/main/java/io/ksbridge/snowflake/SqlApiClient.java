@@ -48,13 +48,22 @@ public final class SqlApiClient implements AutoCloseable {
     private final RetryPolicy retry;
     private final Duration requestTimeout;
     private final Duration statementTimeout;
+    private final ProxySettings proxy; // the account's, when this client's own HttpClient goes through it
 
     private SqlApiClient(Builder b) {
         this.account = b.account;
-        this.http = b.http != null ? b.http : HttpClient.newBuilder().connectTimeout(b.requestTimeout).build();
+        this.http = b.http != null ? b.http : defaultClient(b.account, b.requestTimeout);
         this.retry = b.retry;
         this.requestTimeout = b.requestTimeout;
         this.statementTimeout = b.statementTimeout;
+        this.proxy = b.http == null ? b.account.proxy().orElse(null) : null;
+    }
+
+    /** The JDK client, through the account's proxy when it has one (set on this client alone, never JVM-wide). */
+    private static HttpClient defaultClient(SnowflakeAccount account, Duration connectTimeout) {
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(connectTimeout);
+        account.proxy().ifPresent(p -> p.applyTo(builder));
+        return builder.build();
     }
 
     /** A client with the default settings. */
@@ -115,7 +124,7 @@ public final class SqlApiClient implements AutoCloseable {
         }
         String requestId = UUID.randomUUID().toString();
         long deadline = System.nanoTime() + statementTimeout.toNanos() + requestTimeout.toNanos();
-        JsonNode first = send(statement, attempt -> HttpRequest.newBuilder(uri("/api/v2/statements?requestId=" + requestId
+        JsonNode first = send(statement, attempt -> newRequest(uri("/api/v2/statements?requestId=" + requestId
                         + (attempt > 1 ? "&retry=true" : "")))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(payload)), deadline);
         JsonNode done = first;
@@ -132,7 +141,7 @@ public final class SqlApiClient implements AutoCloseable {
             }
             sleep(pause);
             pause = pause.multipliedBy(2).compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : pause.multipliedBy(2);
-            done = send(statement, attempt -> HttpRequest.newBuilder(uri("/api/v2/statements/" + encode(handle))).GET(), deadline);
+            done = send(statement, attempt -> newRequest(uri("/api/v2/statements/" + encode(handle))).GET(), deadline);
         }
         return toResult(statement, done, deadline);
     }
@@ -148,7 +157,7 @@ public final class SqlApiClient implements AutoCloseable {
         JsonNode partitions = response.path("resultSetMetaData").path("partitionInfo");
         for (int p = 1; p < partitions.size(); p++) {
             int partition = p;
-            JsonNode more = send(statement, attempt -> HttpRequest.newBuilder(uri("/api/v2/statements/" + encode(handle)
+            JsonNode more = send(statement, attempt -> newRequest(uri("/api/v2/statements/" + encode(handle)
                     + "?partition=" + partition)).GET(), deadline);
             addRows(more, rows);
         }
@@ -213,7 +222,13 @@ public final class SqlApiClient implements AutoCloseable {
                 }
                 failure = error(statement, status, body);
             } catch (IOException e) {
-                failure = new SnowflakeSqlException("could not reach Snowflake at " + account.url() + " for the statement '"
+                // A client given through httpClient(...) with an authenticator turns a 401 without a WWW-Authenticate
+                // header (Snowflake refusing the JWT) into this IOException, and a 407 it gave up on into the
+                // second: they are still a 401 and a 407.
+                String why = String.valueOf(e.getMessage());
+                failure = why.contains("header missing for response code 401") ? error(statement, 401, JSON.createObjectNode())
+                        : why.contains("too many authentication attempts") ? error(statement, 407, JSON.createObjectNode())
+                        : new SnowflakeSqlException("could not reach Snowflake at " + account.url() + " for the statement '"
                         + abbreviate(statement) + "': " + e, true, 0, null, null, null, e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -255,6 +270,10 @@ public final class SqlApiClient implements AutoCloseable {
                         + account.role().map(r -> " with role " + r).orElse("") + ": " + message + where
                         + ". Grant the role the privileges it needs, or configure a role that has them.",
                         false, status, code, sqlState, handle, null);
+            case 407:
+                return new SnowflakeSqlException("the proxy " + account.proxy().map(p -> p.host() + ":" + p.port()).orElse("")
+                        + " refused '" + abbreviate(statement) + "' for want of valid credentials (HTTP 407). Check the"
+                        + " proxy's user and password.", false, status, code, sqlState, handle, null);
             case 422:
                 return new SnowflakeSqlException("Snowflake could not run '" + abbreviate(statement) + "': " + message + where,
                         false, status, code, sqlState, handle, null);
@@ -282,6 +301,15 @@ public final class SqlApiClient implements AutoCloseable {
         } catch (IOException e) {
             return JSON.createObjectNode().put("message", new String(body, 0, Math.min(body.length, 200), StandardCharsets.UTF_8));
         }
+    }
+
+    /** A request to {@code uri}, with the proxy's credentials when this client goes through the account's proxy. */
+    private HttpRequest.Builder newRequest(URI uri) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri);
+        if (proxy != null) {
+            proxy.preemptiveAuthorization(uri).ifPresent(value -> builder.header("Proxy-Authorization", value));
+        }
+        return builder;
     }
 
     private URI uri(String pathAndQuery) {
@@ -356,7 +384,10 @@ public final class SqlApiClient implements AutoCloseable {
             return this;
         }
 
-        /** The HTTP client to use. Default: a new JDK client. */
+        /**
+         * The HTTP client to use. Default: a new JDK client, through the account's {@link SnowflakeAccount#proxy()}
+         * when it has one. A client given here is used as it is: the account's proxy is not applied to it.
+         */
         public Builder httpClient(HttpClient http) {
             this.http = Objects.requireNonNull(http, "httpClient must not be null");
             return this;

@@ -561,11 +561,19 @@ class BridgeConfigTest {
 
     // ---- the key table ----
 
+    /** The given keys and the five jvm.proxy.* keys (BridgeConfigProxyTest tests those). */
+    private static Set<String> withProxyKeys(String... keys) {
+        Set<String> all = new java.util.HashSet<>(Set.of(keys));
+        all.addAll(Set.of("jvm.proxy.host", "jvm.proxy.port", "jvm.proxy.username", "jvm.proxy.password",
+                "jvm.nonProxy.hosts"));
+        return all;
+    }
+
     @Test
     void keys_table_everyConnectorKeyWithTypeDefaultAndDoc() {
         Map<String, Key> keys = BridgeConfig.keys().stream().collect(Collectors.toMap(Key::name, k -> k));
         assertEquals(BridgeConfig.keys().size(), keys.size(), "key names are unique");
-        assertEquals(Set.of("ksbridge.snowflake.allow.insecure.http", "snowflake.topic2table.map", "buffer.count.records", "buffer.size.bytes",
+        assertEquals(withProxyKeys("ksbridge.snowflake.allow.insecure.http", "snowflake.topic2table.map", "buffer.count.records", "buffer.size.bytes",
                 "buffer.flush.time", "snowflake.metadata.all", "snowflake.metadata.topic",
                 "snowflake.metadata.offset.and.partition", "snowflake.metadata.createtime",
                 "snowflake.streaming.metadata.connectorPushTime", "errors.tolerance", "errors.deadletterqueue.topic.name",

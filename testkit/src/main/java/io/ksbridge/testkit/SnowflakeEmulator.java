@@ -348,7 +348,7 @@ public final class SnowflakeEmulator implements AutoCloseable {
      * SnowflakeAccount mine = SnowflakeAccount.builder()...privateKey(Secret.of(encryptedPem)).passphrase(pass).build();
      * try (SnowflakeEmulator snowflake = SnowflakeEmulator.builder()
      *         .keyPair(new KeyPair(mine.publicKey(), mine.privateKey())).start()) {
-     *     // an account built from the same key file, url(snowflake.url()), user(SnowflakeEmulator.USER), signs in
+     *     // an account built from the same key file, url(snowflake.url()).allowInsecureHttp(), user(SnowflakeEmulator.USER), signs in
      * }
      * }</pre>
      * Mutable, not thread-safe; may start several emulators.

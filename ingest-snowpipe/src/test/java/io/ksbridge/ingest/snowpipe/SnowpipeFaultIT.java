@@ -202,7 +202,7 @@ class SnowpipeFaultIT {
         String topic = "wrong-key";
         kafka.createTopic(topic, 1);
         SnowpipeIts.produceIds(kafka, topic, 1, 0, 100);
-        SnowflakeAccount wrong = SnowflakeAccount.builder().url(snowflake.url()).user(SnowflakeEmulator.USER)
+        SnowflakeAccount wrong = SnowflakeAccount.builder().url(snowflake.url()).allowInsecureHttp().user(SnowflakeEmulator.USER)
                 .role(SnowflakeEmulator.ROLE)
                 .privateKey(Secret.of(SnowflakeEmulator.pem(SnowflakeEmulator.newKeyPair().getPrivate()))).build();
         Throwable failure = runUntilFailure(topic, wrong);

@@ -986,7 +986,8 @@ public final class StreamingBackend implements IngestBackend {
         /**
          * Builds the backend. Nothing is contacted until the bridge opens a partition.
          *
-         * @throws BridgeConfigException listing every missing setting
+         * @throws BridgeConfigException listing every missing setting, and an account with a proxy (the ingest SDK
+         *                               reads proxies only from JVM-wide system properties)
          */
         public StreamingBackend build() {
             List<BridgeConfigException.Problem> problems = new ArrayList<>();
@@ -1000,6 +1001,13 @@ public final class StreamingBackend implements IngestBackend {
             }
             if (schema == null) {
                 problems.add(new BridgeConfigException.Problem("schema", null, "the schema of the target tables is required"));
+            }
+            if (account != null && account.proxy().isPresent()) {
+                problems.add(new BridgeConfigException.Problem("proxy", account.proxy().get().toString(),
+                        "the Streaming backend cannot use a per-client proxy: the Snowflake ingest SDK takes its proxy only from"
+                                + " JVM-wide system properties (http.useProxy, http.proxyHost, http.proxyPort, ...), which"
+                                + " ksbridge never sets. Remove the account's proxy (jvm.proxy.host), or set those system"
+                                + " properties on the JVM's command line yourself, knowing they apply JVM-wide"));
             }
             if (!problems.isEmpty()) {
                 throw new BridgeConfigException(problems);

@@ -101,4 +101,24 @@ class StreamingBackendBuilderTest {
         assertEquals("orders_3", StreamingBackend.channelName(new TopicPartition("orders", 3)));
         assertEquals("pay-ments_0", StreamingBackend.channelName(new TopicPartition("pay-ments", 0)));
     }
+
+    @Test
+    void build_accountWithProxy_refusedNamingTheSettingAndWhy() throws Exception {
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        io.ksbridge.snowflake.SnowflakeAccount account = io.ksbridge.snowflake.SnowflakeAccount.builder()
+                .url("https://xy12345.snowflakecomputing.com").user("loader")
+                .privateKey(io.ksbridge.Secret.of("-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder()
+                        .encodeToString(g.generateKeyPair().getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n"))
+                .proxy(io.ksbridge.snowflake.ProxySettings.builder().host("proxy.internal").port(3128)
+                        .credentials("squid", io.ksbridge.Secret.of("proxy-pass-1234")).build())
+                .build();
+        BridgeConfigException e = assertThrows(BridgeConfigException.class,
+                () -> StreamingBackend.builder().account(account).database("DB").schema("PUBLIC").build());
+        assertEquals("Invalid value ProxySettings{proxy.internal:3128, user=squid, password=[hidden], nonProxyHosts=[]}"
+                + " for setting proxy: the Streaming backend cannot use a per-client proxy: the Snowflake ingest SDK takes its"
+                + " proxy only from JVM-wide system properties (http.useProxy, http.proxyHost, http.proxyPort, ...), which"
+                + " ksbridge never sets. Remove the account's proxy (jvm.proxy.host), or set those system properties on"
+                + " the JVM's command line yourself, knowing they apply JVM-wide", e.getMessage());
+    }
 }

@@ -177,7 +177,7 @@ class StreamingBackendIT {
 
     @Test
     void open_untrustedKey_fatalSayingWhatToFix() {
-        io.ksbridge.snowflake.SnowflakeAccount stranger = io.ksbridge.snowflake.SnowflakeAccount.builder().url(snowflake.url())
+        io.ksbridge.snowflake.SnowflakeAccount stranger = io.ksbridge.snowflake.SnowflakeAccount.builder().url(snowflake.url()).allowInsecureHttp()
                 .user(SnowflakeEmulator.USER).role(SnowflakeEmulator.ROLE)
                 .privateKey(io.ksbridge.Secret.of(SnowflakeEmulator.pem(SnowflakeEmulator.newKeyPair().getPrivate()))).build();
         try (StreamingBackend backend = StreamingBackend.builder().account(stranger).database("DB").schema("AUTH").build()) {

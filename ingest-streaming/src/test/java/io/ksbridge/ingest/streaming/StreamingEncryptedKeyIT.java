@@ -80,7 +80,7 @@ class StreamingEncryptedKeyIT {
 
     @Test
     void backend_des3EncryptedPemKey_signsInAndLoadsRows() throws Exception {
-        load(SnowflakeAccount.builder().url(snowflake.url()).user(SnowflakeEmulator.USER).role(SnowflakeEmulator.ROLE)
+        load(SnowflakeAccount.builder().url(snowflake.url()).allowInsecureHttp().user(SnowflakeEmulator.USER).role(SnowflakeEmulator.ROLE)
                 .privateKey(Secret.of(pem)).passphrase(Secret.of(PASSPHRASE)).build(), "PEM_KEY");
     }
 

@@ -35,11 +35,11 @@ class SnowflakeEmulatorKeyPairTest {
                 .keyPair(new KeyPair(decoded.publicKey(), decoded.privateKey())).start()) {
             assertEquals(decoded.privateKey(), snowflake.privateKey());
             assertEquals(decoded.publicKeyFingerprint(), snowflake.account().publicKeyFingerprint());
-            SnowflakeAccount mine = SnowflakeAccount.builder().url(snowflake.url()).user(SnowflakeEmulator.USER)
+            SnowflakeAccount mine = SnowflakeAccount.builder().url(snowflake.url()).allowInsecureHttp().user(SnowflakeEmulator.USER)
                     .role(SnowflakeEmulator.ROLE).privateKey(Secret.of(body)).passphrase(Secret.of(PASSPHRASE)).build();
             assertEquals(1, sql(mine).execute("SELECT 1").rows().size());
 
-            SnowflakeAccount other = SnowflakeAccount.builder().url(snowflake.url()).user(SnowflakeEmulator.USER)
+            SnowflakeAccount other = SnowflakeAccount.builder().url(snowflake.url()).allowInsecureHttp().user(SnowflakeEmulator.USER)
                     .privateKey(Secret.of(SnowflakeEmulator.pem(SnowflakeEmulator.newKeyPair().getPrivate()))).build();
             assertEquals(401, assertThrows(SnowflakeSqlException.class, () -> sql(other).execute("SELECT 1")).httpStatus());
         }

@@ -90,7 +90,7 @@ class SnowflakeEmulatorSqlTest {
 
     @Test
     void execute_wrongKey_failsWithClearAuthenticationError() {
-        SnowflakeAccount wrong = SnowflakeAccount.builder().url(emulator.url()).user(SnowflakeEmulator.USER)
+        SnowflakeAccount wrong = SnowflakeAccount.builder().url(emulator.url()).allowInsecureHttp().user(SnowflakeEmulator.USER)
                 .privateKey(Secret.of(SnowflakeEmulator.pem(SnowflakeEmulator.newKeyPair().getPrivate()))).build();
         SnowflakeSqlException e = assertThrows(SnowflakeSqlException.class, () -> SqlApiClient.create(wrong).execute("SELECT 1"));
         assertEquals(401, e.httpStatus());
