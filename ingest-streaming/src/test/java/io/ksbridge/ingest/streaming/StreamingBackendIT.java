@@ -1,5 +1,7 @@
 package io.ksbridge.ingest.streaming;
 
+import static io.ksbridge.ingest.streaming.StreamingIts.range;
+import static io.ksbridge.ingest.streaming.StreamingIts.result;
 import static io.ksbridge.ingest.streaming.StreamingIts.utf8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -46,24 +48,12 @@ class StreamingBackendIT {
         return new IngestBatch("T", tp, first, last, rows, attempt);
     }
 
-    private static IngestResult result(StreamingBackend backend, IngestBatch batch) throws Exception {
-        return backend.ingest(batch).toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
-
     private static List<Long> ids(String table) {
         List<Long> ids = new ArrayList<>();
         for (Row r : snowflake.table(table).rows()) {
             ids.add(r.content().get("id").asLong());
         }
         ids.sort(Long::compare);
-        return ids;
-    }
-
-    private static List<Long> range(long from, long to) {
-        List<Long> ids = new ArrayList<>();
-        for (long i = from; i <= to; i++) {
-            ids.add(i);
-        }
         return ids;
     }
 

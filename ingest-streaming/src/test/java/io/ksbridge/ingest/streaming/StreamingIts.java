@@ -103,4 +103,19 @@ final class StreamingIts {
     static StreamingService streaming(SnowflakeEmulator snowflake) {
         return StreamingService.of(snowflake);
     }
+
+    /** {@code from..to}, both included. */
+    static java.util.List<Long> range(long from, long to) {
+        java.util.List<Long> ids = new java.util.ArrayList<>();
+        for (long i = from; i <= to; i++) {
+            ids.add(i);
+        }
+        return ids;
+    }
+
+    /** The outcome of one batch handed to the backend, waiting at most 30 s. */
+    static io.ksbridge.ingest.IngestResult result(StreamingBackend backend, io.ksbridge.ingest.IngestBatch batch)
+            throws Exception {
+        return backend.ingest(batch).toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
 }

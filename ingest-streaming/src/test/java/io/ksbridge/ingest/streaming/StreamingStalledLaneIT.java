@@ -1,5 +1,7 @@
 package io.ksbridge.ingest.streaming;
 
+import static io.ksbridge.ingest.streaming.StreamingIts.range;
+import static io.ksbridge.ingest.streaming.StreamingIts.result;
 import static io.ksbridge.ingest.streaming.StreamingIts.utf8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -72,18 +74,6 @@ class StreamingStalledLaneIT {
             rows.add(new IngestRow(o, utf8("{\"id\":" + o + ",\"p\":" + tp.partition() + "}"), utf8("{\"offset\":" + o + "}")));
         }
         return new IngestBatch("T", tp, first, last, rows, attempt);
-    }
-
-    private static IngestResult result(StreamingBackend backend, IngestBatch batch) throws Exception {
-        return backend.ingest(batch).toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
-
-    private static List<Long> range(long from, long to) {
-        List<Long> ids = new ArrayList<>();
-        for (long i = from; i <= to; i++) {
-            ids.add(i);
-        }
-        return ids;
     }
 
     @Test
