@@ -1,5 +1,6 @@
 package io.ksbridge.ingest.snowpipe;
 
+import io.ksbridge.IngestException;
 import io.ksbridge.snowflake.SnowflakeAccount;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -56,8 +57,25 @@ final class JdbcStageUploader implements StageUploader {
             synchronized (this) {
                 closeQuietly();
             }
+            if (refusedLogin(e)) {
+                throw new IngestException("the Snowflake JDBC driver could not sign in to stage " + path + " on @" + stage
+                        + ": Snowflake refused the key-pair JWT of user " + account.user() + " in account "
+                        + account.accountName() + ": " + e.getMessage() + " (code " + e.getErrorCode() + "). Check that the"
+                        + " user's RSA_PUBLIC_KEY matches the configured private key (its fingerprint is "
+                        + account.publicKeyFingerprint() + "; see DESC USER " + account.user() + "), that the account name"
+                        + " is right, and that this machine's clock is correct.", false, e);
+            }
             throw new IOException("PUT of " + path + " to @" + stage + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A refused sign-in (Snowflake's 3901xx login codes: 390144 a JWT it does not accept, 390100 an unknown user, ...)
+     * is not worth retrying; an expired session or token (390111, 390112, 390114) the driver renews itself.
+     */
+    static boolean refusedLogin(SQLException e) {
+        int code = e.getErrorCode();
+        return code >= 390100 && code <= 390199 && code != 390111 && code != 390112 && code != 390114;
     }
 
     /** The JDBC URL: {@code jdbc:snowflake://host:port}. */

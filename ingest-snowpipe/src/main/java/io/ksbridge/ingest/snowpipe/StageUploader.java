@@ -23,6 +23,8 @@ public interface StageUploader extends AutoCloseable {
      * @param path  the path inside the stage ({@code connector/TABLE/123/0_999.json.gz}), never null
      * @param data  the file's bytes, already compressed; never null, not to be modified
      * @throws IOException when the upload failed; the backend retries the batch
+     * @throws io.ksbridge.IngestException not retriable, saying what to fix, when retrying cannot help (Snowflake
+     *                                     refused the credentials); the backend fails the batch
      */
     void upload(String stage, String path, byte[] data) throws IOException;
 

@@ -31,14 +31,18 @@ import org.junit.jupiter.api.Test;
 /** The backend alone (no Kafka) against the emulator: idempotent retries, ordering, reconciliation, table checks. */
 class SnowpipeBackendTest {
     static SnowflakeEmulator snowflake;
+    /** The tests' own uploaders wrap the production one: their files, too, reach the stage by the driver's PUT. */
+    static StageUploader driver;
 
     @BeforeAll
     static void start() {
         snowflake = SnowflakeEmulator.start();
+        driver = StageUploader.jdbc(snowflake.account());
     }
 
     @AfterAll
     static void stop() {
+        driver.close();
         snowflake.close();
     }
 
@@ -118,7 +122,7 @@ class SnowpipeBackendTest {
             synchronized (staged) {
                 staged.add(path);
             }
-            snowflake.stages().write(stage, path, data);
+            driver.upload(stage, path, data);
         };
         try (SnowpipeBackend backend = backend("UNIT", failingOnce)) {
             backend.open("T2", tp);
@@ -201,10 +205,12 @@ class SnowpipeBackendTest {
         TopicPartition tp = new TopicPartition("t5", 0);
         try (SnowpipeBackend backend = backend("UNIT", null)) {
             backend.open("T5", tp);
+            // the driver signs in once, with a good clock; its session outlives the skew below
+            assertInstanceOf(IngestResult.Durable.class, ingest(backend, batch("T5", tp, 0, 9, 1)));
             snowflake.clockSkew(Duration.ofHours(2)); // every token now looks expired, even the SDK's refreshed one
             IngestResult result;
             try {
-                result = ingest(backend, batch("T5", tp, 0, 9, 1));
+                result = ingest(backend, batch("T5", tp, 10, 19, 1));
             } finally {
                 snowflake.clockSkew(Duration.ZERO);
             }
@@ -216,6 +222,32 @@ class SnowpipeBackendTest {
                     + " that the user's RSA_PUBLIC_KEY matches the configured private key (fingerprint "
                     + snowflake.account().publicKeyFingerprint() + "), that the account name is right, and that this"
                     + " machine's clock is correct.", e.getMessage());
+        }
+    }
+
+    @Test
+    void ingest_driverLoginRefused_fatalWithWhatToFix() throws Exception {
+        TopicPartition tp = new TopicPartition("t5b", 0);
+        try (SnowpipeBackend backend = backend("UNIT", null)) {
+            backend.open("T5B", tp);
+            snowflake.clockSkew(Duration.ofHours(2)); // the driver's first login comes with an expired-looking JWT
+            IngestResult result;
+            try {
+                result = ingest(backend, batch("T5B", tp, 0, 9, 1));
+            } finally {
+                snowflake.clockSkew(Duration.ZERO);
+            }
+            IngestResult.Fatal fatal = assertInstanceOf(IngestResult.Fatal.class, result);
+            IngestException e = assertInstanceOf(IngestException.class, fatal.cause());
+            assertFalse(e.isRetriable());
+            assertTrue(e.getMessage().startsWith("the Snowflake JDBC driver could not sign in to stage KSBRIDGE/T5B/"),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains(": Snowflake refused the key-pair JWT of user KSBRIDGE in account 127: "),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("(code 390144). Check that the user's RSA_PUBLIC_KEY matches the configured"
+                    + " private key (its fingerprint is " + snowflake.account().publicKeyFingerprint() + "; see DESC USER"
+                    + " KSBRIDGE), that the account name is right, and that this machine's clock is correct."), e.getMessage());
+            assertFalse(e.getMessage().contains("PRIVATE KEY"), e.getMessage());
         }
     }
 

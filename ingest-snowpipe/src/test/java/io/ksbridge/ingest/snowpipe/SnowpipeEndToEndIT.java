@@ -114,9 +114,24 @@ class SnowpipeEndToEndIT {
         }
         assertEquals(expected, kafka.committedOffsets("snowpipe-e2e"));
         // every file loaded once, none failed
+        Map<String, Long> filesPerFolder = new java.util.TreeMap<>();
         for (String pipe : snowflake.pipes()) {
             snowflake.loadHistory(pipe).forEach(load -> assertEquals("LOADED", load.status(), pipe + " " + load));
+            for (io.ksbridge.testkit.emulator.SnowflakeLoad load : snowflake.loadHistory(pipe)) {
+                filesPerFolder.merge(load.path().substring(0, load.path().lastIndexOf('/')), 1L, Long::sum);
+            }
         }
+        // and every one of them reached the stage through the JDBC driver's PUT (uploadStream), nothing else
+        Map<String, Long> putsPerFolder = new java.util.TreeMap<>();
+        for (io.ksbridge.testkit.emulator.JdbcPut put : snowflake.jdbcPuts()) {
+            assertEquals("/tmp/placeholder", put.source(), "uploadStream's PUT");
+            putsPerFolder.merge(put.prefix(), 1L, Long::sum);
+        }
+        assertEquals(12, filesPerFolder.size(), filesPerFolder.toString());
+        assertEquals(filesPerFolder, putsPerFolder, "one driver PUT per file, into its partition's folder");
+        System.out.printf("SNOWPIPE-E2E: %d files, each staged by a JDBC driver PUT (%d PUTs, %d driver logins)%n",
+                filesPerFolder.values().stream().mapToLong(Long::longValue).sum(), snowflake.jdbcPuts().size(),
+                snowflake.jdbcLogins().size());
     }
 
     /** A bare KafkaConsumer loop over the same records: the baseline. */
