@@ -206,6 +206,17 @@ public final class SnowflakeEmulator implements AutoCloseable {
         return core.jdbcPuts();
     }
 
+    /**
+     * How the JDBC front end answers a {@code PUT}. Off (the default): as a {@code LOCAL_FS} stage, the driver copies
+     * the file into the stage's folder itself (what {@code uploadStream} accepts). On: as a GCS stage whose presigned
+     * upload URLs point back at the emulator, with real encryption material; the driver encrypts each file and PUTs
+     * it over HTTP, and the emulator decrypts it onto the stage. Snowflake's Kafka connector needs this (it refuses
+     * {@code LOCAL_FS}); {@code uploadStream} works either way. Takes effect for the next {@code PUT}.
+     */
+    public void cloudStyleStages(boolean on) {
+        core.cloudStyleStages(on);
+    }
+
     /** How many JDBC sessions are signed in and not closed. */
     public int jdbcSessions() {
         return core.jdbcSessions();

@@ -36,9 +36,11 @@ public final class EmulatorCore implements AutoCloseable {
         SqlService sql = new SqlService(tables, stages, snowpipe, jwt);
         server.mount(SqlService.PREFIX, sql);
         server.mount(SnowpipeService.PREFIX, snowpipe);
-        this.jdbcService = new JdbcService(sql, stages, jwt, Objects.requireNonNull(user, "user must not be null"));
+        this.jdbcService = new JdbcService(sql, stages, jwt, Objects.requireNonNull(user, "user must not be null"),
+                "http://127.0.0.1:" + server.port());
         server.mount(JdbcService.SESSION_PREFIX, jdbcService);
         server.mount(JdbcService.QUERIES_PREFIX, jdbcService);
+        server.mount(JdbcService.UPLOAD_PREFIX, jdbcService);
     }
 
     /** The HTTP server (to mount more services). */
@@ -89,6 +91,14 @@ public final class EmulatorCore implements AutoCloseable {
     /** Every {@code PUT} answered for the JDBC driver so far, oldest first. */
     public List<JdbcPut> jdbcPuts() {
         return jdbcService.puts();
+    }
+
+    /**
+     * How the JDBC front end answers {@code PUT}: false (default) as a {@code LOCAL_FS} stage, the driver copying
+     * into the stage's folder; true as a GCS stage with presigned URLs back to the emulator and encryption material.
+     */
+    public void cloudStyleStages(boolean on) {
+        jdbcService.cloudStages(on);
     }
 
     /** JDBC sessions signed in and not closed. */

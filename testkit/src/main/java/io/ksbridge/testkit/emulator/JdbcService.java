@@ -9,7 +9,10 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,13 +26,17 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
+import javax.crypto.Cipher;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The Snowflake JDBC driver's own protocol, beside the SQL REST API and sharing its statement engine
  * ({@link SqlService#execute}) and its JWT check: {@code POST /session/v1/login-request} (key-pair JWT),
  * {@code /queries/v1/query-request} (statements with positional bindings, {@code identifier(?)} included, answered
  * as JSON result sets or as the driver's error envelope), {@code PUT}/{@code GET} into and out of {@code LOCAL_FS}
- * stages (the stage's folder), {@code USE} kept per session, and {@code /session?delete=true},
+ * stages (the stage's folder) or, when {@link #cloudStages} is on, as a GCS stage with presigned URLs back to the
+ * emulator and real encryption material (what Snowflake's Kafka connector requires), {@code USE} kept per session, and {@code /session?delete=true},
  * {@code /session/heartbeat}, {@code /session/token-request}.
  *
  * <p>Every answer is HTTP 200 with {@code {"data":..,"code":..,"message":..,"success":..}}, as the driver expects;
@@ -40,6 +47,7 @@ import java.util.zip.GZIPInputStream;
 final class JdbcService implements HttpHandler {
     static final String SESSION_PREFIX = "/session";
     static final String QUERIES_PREFIX = "/queries/";
+    static final String UPLOAD_PREFIX = "/gcs-upload/";
 
     private static final int I = Pattern.CASE_INSENSITIVE | Pattern.DOTALL;
     private static final Pattern TOKEN = Pattern.compile("Snowflake\\s+Token=\"([^\"]*)\"", Pattern.CASE_INSENSITIVE);
@@ -73,12 +81,28 @@ final class JdbcService implements HttpHandler {
     private final List<JdbcLogin> logins = new CopyOnWriteArrayList<>();
     private final List<JdbcPut> puts = new CopyOnWriteArrayList<>();
     private final AtomicLong sessionIds = new AtomicLong(1_000_000);
+    private final Map<String, PresignedUpload> presignedUploads = new ConcurrentHashMap<>();
+    private final SecureRandom random = new SecureRandom();
+    private final byte[] stageMasterKey = new byte[16];
+    private final String baseUrl;
+    private volatile boolean cloudStages;
 
-    JdbcService(SqlService sql, StageStore stages, JwtVerifier jwt, String user) {
+    JdbcService(SqlService sql, StageStore stages, JwtVerifier jwt, String user, String baseUrl) {
         this.sql = sql;
         this.stages = stages;
         this.jwt = jwt;
         this.user = user.toUpperCase(Locale.ROOT);
+        this.baseUrl = baseUrl;
+        random.nextBytes(stageMasterKey);
+    }
+
+    /** Where a presigned upload URL puts the file, and the master key its encryption material carried. */
+    private record PresignedUpload(String stage, String prefix, String path, String source, byte[] masterKey) {
+    }
+
+    /** Answer PUT as a GCS stage with presigned URLs back to the emulator (true) or as a LOCAL_FS stage (false). */
+    void cloudStages(boolean on) {
+        this.cloudStages = on;
     }
 
     /** One signed-in session: the database, schema, role and warehouse in context. */
@@ -115,6 +139,10 @@ final class JdbcService implements HttpHandler {
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
+        if (path.startsWith(UPLOAD_PREFIX)) {
+            presignedUpload(exchange, path.substring(UPLOAD_PREFIX.length()));
+            return;
+        }
         Map<String, String> query = HttpJson.query(exchange);
         JsonNode body = readBody(exchange);
         ObjectNode answer;
@@ -432,6 +460,9 @@ final class JdbcService implements HttpHandler {
             throw new SqlService.SqlError("000603", "XX000", "the emulator's stage folder " + folder
                     + " contains '~', which the JDBC driver rewrites; start the emulator under another folder");
         }
+        if (cloudStages) {
+            return presignedPut(queryId, stage, source, options);
+        }
         puts.add(new JdbcPut(stage.name, stage.prefix, source, Instant.now()));
         ObjectNode d = HttpJson.MAPPER.createObjectNode();
         d.put("command", "UPLOAD");
@@ -481,6 +512,86 @@ final class JdbcService implements HttpHandler {
         d.set("rowtype", HttpJson.MAPPER.createArrayNode());
         d.set("rowset", HttpJson.MAPPER.createArrayNode());
         return success(d);
+    }
+
+    /**
+     * A PUT answered as Snowflake answers it for a GCS stage without an access token: a presigned URL per file
+     * (here back to the emulator) and encryption material with a fresh master key. The driver asks once with its
+     * placeholder and once per file with the file's name, encrypts the file (AES-CBC under a random file key, itself
+     * AES-ECB-wrapped with the master key) and PUTs it to the URL; {@link #presignedUpload} decrypts it onto the
+     * stage.
+     */
+    private ObjectNode presignedPut(String queryId, StageRef stage, String source, Map<String, String> options) {
+        String file = source.substring(source.lastIndexOf('/') + 1);
+        String prefix = stage.prefix.isEmpty() || stage.prefix.endsWith("/") ? stage.prefix : stage.prefix + "/";
+        // one master key for all: the driver encrypts with the material of its first answer (the placeholder's) and
+        // uploads to the URL of the second
+        byte[] masterKey = stageMasterKey;
+        String token = UUID.randomUUID().toString();
+        presignedUploads.put(token, new PresignedUpload(stage.name, stage.prefix, prefix + file, source, masterKey));
+        ObjectNode d = HttpJson.MAPPER.createObjectNode();
+        d.put("command", "UPLOAD");
+        d.putArray("src_locations").add(source);
+        d.put("parallel", 4);
+        d.put("threshold", 200L << 20);
+        d.put("autoCompress", bool(options.get("AUTO_COMPRESS"), true));
+        d.put("overwrite", bool(options.get("OVERWRITE"), false));
+        d.put("sourceCompression", options.getOrDefault("SOURCE_COMPRESSION", "auto_detect").toLowerCase(Locale.ROOT));
+        d.put("clientShowEncryptionParameter", false);
+        ObjectNode info = d.putObject("stageInfo");
+        info.put("locationType", "GCS");
+        info.put("location", "ksbridge-emulator/" + stage.name + "/" + prefix);
+        info.put("path", stage.name + "/" + prefix);
+        info.put("region", "US-CENTRAL1");
+        info.putNull("storageAccount");
+        info.putNull("endPoint");
+        info.put("isClientSideEncrypted", true);
+        info.putObject("creds"); // no GCS_ACCESS_TOKEN: the driver uploads to presignedUrl
+        info.put("presignedUrl", baseUrl + UPLOAD_PREFIX + token);
+        ObjectNode material = d.putObject("encryptionMaterial");
+        material.put("queryStageMasterKey", Base64.getEncoder().encodeToString(masterKey));
+        material.put("queryId", queryId);
+        material.put("smkId", 1_000 + (random.nextInt() & 0xffff));
+        d.put("queryId", queryId);
+        d.put("statementTypeId", PUT_TYPE);
+        d.set("rowtype", HttpJson.MAPPER.createArrayNode());
+        d.set("rowset", HttpJson.MAPPER.createArrayNode());
+        return success(d);
+    }
+
+    /** The HTTP PUT of an encrypted file to a presigned URL: decrypted with the URL's master key onto the stage. */
+    private void presignedUpload(HttpExchange exchange, String token) throws IOException {
+        byte[] body;
+        try (InputStream in = exchange.getRequestBody()) {
+            body = in.readAllBytes();
+        }
+        PresignedUpload upload = presignedUploads.get(token);
+        if (upload == null || !"PUT".equals(exchange.getRequestMethod())) {
+            HttpJson.send(exchange, 404, HttpJson.error("404", "no presigned upload " + token));
+            return;
+        }
+        byte[] plain = body;
+        String encryption = exchange.getRequestHeaders().getFirst("x-goog-meta-encryptiondata");
+        if (encryption != null) {
+            try {
+                JsonNode meta = HttpJson.MAPPER.readTree(encryption);
+                byte[] wrapped = Base64.getDecoder().decode(meta.path("WrappedContentKey").path("EncryptedKey").asText());
+                byte[] iv = Base64.getDecoder().decode(meta.path("ContentEncryptionIV").asText());
+                Cipher unwrap = Cipher.getInstance("AES/ECB/PKCS5Padding");
+                unwrap.init(Cipher.DECRYPT_MODE, new SecretKeySpec(upload.masterKey(), "AES"));
+                byte[] fileKey = unwrap.doFinal(wrapped);
+                Cipher content = Cipher.getInstance("AES/CBC/PKCS5Padding");
+                content.init(Cipher.DECRYPT_MODE, new SecretKeySpec(fileKey, "AES"), new IvParameterSpec(iv));
+                plain = content.doFinal(body);
+            } catch (GeneralSecurityException | IllegalArgumentException e) {
+                HttpJson.send(exchange, 400, HttpJson.error("400", "cannot decrypt the upload to " + upload.path() + ": " + e));
+                return;
+            }
+        }
+        stages.write(upload.stage(), upload.path(), plain);
+        puts.add(new JdbcPut(upload.stage(), upload.prefix(), upload.source(), Instant.now()));
+        exchange.sendResponseHeaders(200, -1);
+        exchange.close();
     }
 
     private static ObjectNode localStage(Path folder) {

@@ -217,6 +217,30 @@ class SnowflakeEmulatorJdbcTest {
     }
 
     @Test
+    void uploadStream_cloudStyleStage_driverEncryptsAndPutsToThePresignedUrlAndTheEmulatorDecrypts() throws Exception {
+        byte[] one = "{\"a\":1}{\"a\":2}".getBytes(StandardCharsets.UTF_8);
+        byte[] two = new byte[300_000];
+        new java.util.Random(5).nextBytes(two);
+        int putsBefore = snowflake.jdbcPuts().size();
+        long uploadsBefore = snowflake.requestCount(JdbcService.UPLOAD_PREFIX);
+        snowflake.cloudStyleStages(true);
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            st.execute("create stage if not exists DB.PUBLIC.CLOUDY");
+            SnowflakeConnection sf = c.unwrap(SnowflakeConnection.class);
+            sf.uploadStream("@DB.PUBLIC.CLOUDY", "conn/T/0", new ByteArrayInputStream(one), "0_1.json", false);
+            sf.uploadStream("@DB.PUBLIC.CLOUDY", "conn/T/1", new ByteArrayInputStream(two), "5_9.bin", false);
+        } finally {
+            snowflake.cloudStyleStages(false);
+        }
+        assertArrayEquals(one, snowflake.stages().read("DB.PUBLIC.CLOUDY", "conn/T/0/0_1.json"));
+        assertArrayEquals(two, snowflake.stages().read("DB.PUBLIC.CLOUDY", "conn/T/1/5_9.bin"));
+        assertEquals(2, snowflake.requestCount(JdbcService.UPLOAD_PREFIX) - uploadsBefore, "one HTTP PUT per file");
+        List<JdbcPut> puts = snowflake.jdbcPuts().subList(putsBefore, snowflake.jdbcPuts().size());
+        assertEquals(List.of("DB.PUBLIC.CLOUDY conn/T/0", "DB.PUBLIC.CLOUDY conn/T/1"),
+                puts.stream().map(p -> p.stage() + " " + p.prefix()).toList());
+    }
+
+    @Test
     void put_toAStageThatDoesNotExist_failsNamingIt() throws Exception {
         try (Connection c = connect()) {
             SnowflakeConnection sf = c.unwrap(SnowflakeConnection.class);
