@@ -66,6 +66,33 @@ class JdbcStageUploaderTest {
         assertEquals(0, snowflake.jdbcSessions(), "close() ended the driver's session");
     }
 
+    /** What the driver path costs per file against writing into the stage's folder directly (the old test path). */
+    @Test
+    void upload_perFileCost_comparedWithADirectWrite() throws Exception {
+        byte[] data = new byte[256 * 1024]; // a 10,000-row zstd file of the e2e test is about this size
+        new java.util.Random(1).nextBytes(data);
+        int files = 100;
+        long driverNanos;
+        try (StageUploader uploader = StageUploader.jdbc(snowflake.account())) {
+            uploader.upload("DB.UPLOADS.ST", "cost/warm.bin", data); // login once, as the backend does
+            long started = System.nanoTime();
+            for (int i = 0; i < files; i++) {
+                uploader.upload("DB.UPLOADS.ST", "cost/jdbc/" + i + ".bin", data);
+            }
+            driverNanos = System.nanoTime() - started;
+        }
+        long started = System.nanoTime();
+        for (int i = 0; i < files; i++) {
+            snowflake.stages().write("DB.UPLOADS.ST", "cost/direct/" + i + ".bin", data);
+        }
+        long directNanos = System.nanoTime() - started;
+        for (int i = 0; i < files; i += 33) {
+            assertArrayEquals(data, snowflake.stages().read("DB.UPLOADS.ST", "cost/jdbc/" + i + ".bin"));
+        }
+        System.out.printf("JDBC-UPLOAD-COST: %d files of %d KiB: driver uploadStream %.2f ms/file, direct write %.2f"
+                + " ms/file%n", files, data.length / 1024, driverNanos / 1e6 / files, directNanos / 1e6 / files);
+    }
+
     @Test
     void upload_withTheIngestSdksShadedDriverRegisteredFirst_stillGoesThroughTheRealDriver() throws Exception {
         Class.forName(SHADED_DRIVER); // registers itself, as it does on any class path holding the ingest SDK
