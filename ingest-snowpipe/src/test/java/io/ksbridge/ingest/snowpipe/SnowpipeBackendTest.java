@@ -252,6 +252,25 @@ class SnowpipeBackendTest {
     }
 
     @Test
+    void ingest_cloudStyleStage_driverEncryptsEachFileToThePresignedUrlAndTheRowsLand() throws Exception {
+        TopicPartition tp = new TopicPartition("t9", 0);
+        long uploadsBefore = snowflake.requestCount("/gcs-upload/");
+        snowflake.cloudStyleStages(true);
+        try (SnowpipeBackend backend = backend("CLOUD", null)) {
+            backend.open("T9", tp);
+            assertInstanceOf(IngestResult.Durable.class, ingest(backend, batch("T9", tp, 0, 49, 1)));
+            assertInstanceOf(IngestResult.Durable.class, ingest(backend, batch("T9", tp, 50, 99, 1)));
+            awaitRows("DB.CLOUD.T9", 100);
+        } finally {
+            snowflake.cloudStyleStages(false);
+        }
+        assertEquals(2, snowflake.requestCount("/gcs-upload/") - uploadsBefore, "each file PUT, encrypted, to its URL");
+        List<Integer> ids = snowflake.table("DB.CLOUD.T9").rows().stream().map(r -> r.content().get("id").asInt()).sorted()
+                .toList();
+        assertEquals(java.util.stream.IntStream.range(0, 100).boxed().toList(), ids);
+    }
+
+    @Test
     void ingest_batchOverlappingAcceptedFiles_stagesOnlyTheNewOffsets() throws Exception {
         TopicPartition tp = new TopicPartition("t6", 0);
         try (SnowpipeBackend backend = backend("UNIT", null)) {
