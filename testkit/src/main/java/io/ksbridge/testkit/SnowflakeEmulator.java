@@ -31,7 +31,7 @@ import java.util.stream.Stream;
  * A local stand-in for Snowflake, for tests and the quickstart: an HTTP server on {@code 127.0.0.1} that checks
  * key-pair JWTs and serves the SQL REST API statements the backends send, the Snowpipe REST API
  * ({@code insertFiles}, {@code insertReport}, {@code loadHistoryScan}) with pipes that load staged JSON files,
- * Snowflake's JDBC driver's own protocol (login, statements, {@code PUT}/{@code GET} into {@code LOCAL_FS} stages;
+ * Snowflake's JDBC driver's own protocol (login, statements, {@code PUT}/{@code GET} on stages;
  * connect with {@code jdbc:snowflake://127.0.0.1:<port>}, {@code ssl=off}, {@code account=127},
  * {@code authenticator=SNOWFLAKE_JWT} and {@link #privateKey()}), and fault injection. Tables are read back with {@link #table(String)}:
  * <pre>{@code
@@ -44,7 +44,8 @@ import java.util.stream.Stream;
  *
  * <p>Names resolve as Snowflake resolves unquoted identifiers: {@code db.public.orders} is {@code DB.PUBLIC.ORDERS}.
  * Every database and schema exists. Internal stages are folders under {@link #stageRoot()}; a JDBC {@code PUT} is
- * answered as a {@code LOCAL_FS} stage, so the driver copies the file into that folder itself.
+ * answered as a {@code LOCAL_FS} stage, so the driver copies the file into that folder itself, or as a cloud stage
+ * (see {@link #cloudStyleStages}).
  *
  * <p>It is a model built from Snowflake's documented behaviour and its clients' request and response shapes, not
  * Snowflake: it proves a client drives the APIs correctly, not that Snowflake accepts the data.
@@ -207,11 +208,14 @@ public final class SnowflakeEmulator implements AutoCloseable {
     }
 
     /**
-     * How the JDBC front end answers a {@code PUT}. Off (the default): as a {@code LOCAL_FS} stage, the driver copies
-     * the file into the stage's folder itself (what {@code uploadStream} accepts). On: as a GCS stage whose presigned
-     * upload URLs point back at the emulator, with real encryption material; the driver encrypts each file and PUTs
-     * it over HTTP, and the emulator decrypts it onto the stage. Snowflake's Kafka connector needs this (it refuses
-     * {@code LOCAL_FS}); {@code uploadStream} works either way. Takes effect for the next {@code PUT}.
+     * How the JDBC front end answers a {@code PUT}. Off (the default): as a {@code LOCAL_FS} stage; the driver copies
+     * the file into the stage's folder itself, one request a file. That copy is not atomic: a client killed mid-copy
+     * leaves a partial file under the final name, which Snowflake's cloud storage never shows. On: as Snowflake
+     * answers for a GCS stage, with a presigned upload URL pointing back at the emulator and real encryption material;
+     * the driver encrypts each file and sends it in one HTTP request, and the emulator decrypts it onto the stage once
+     * the whole body has arrived and matches the driver's digest (a file appears whole or not at all). Snowflake's
+     * Kafka connector needs this mode (it refuses {@code LOCAL_FS}); {@code uploadStream} works either way. Takes
+     * effect for the next {@code PUT}.
      */
     public void cloudStyleStages(boolean on) {
         core.cloudStyleStages(on);

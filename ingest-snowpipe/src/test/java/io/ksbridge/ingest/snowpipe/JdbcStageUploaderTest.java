@@ -66,31 +66,43 @@ class JdbcStageUploaderTest {
         assertEquals(0, snowflake.jdbcSessions(), "close() ended the driver's session");
     }
 
-    /** What the driver path costs per file against writing into the stage's folder directly (the old test path). */
+    /** What the driver path costs per file, in both stage modes, against writing into the stage's folder directly. */
     @Test
     void upload_perFileCost_comparedWithADirectWrite() throws Exception {
         byte[] data = new byte[256 * 1024]; // a 10,000-row zstd file of the e2e test is about this size
         new java.util.Random(1).nextBytes(data);
         int files = 100;
-        long driverNanos;
-        try (StageUploader uploader = StageUploader.jdbc(snowflake.account())) {
-            uploader.upload("DB.UPLOADS.ST", "cost/warm.bin", data); // login once, as the backend does
-            long started = System.nanoTime();
-            for (int i = 0; i < files; i++) {
-                uploader.upload("DB.UPLOADS.ST", "cost/jdbc/" + i + ".bin", data);
-            }
-            driverNanos = System.nanoTime() - started;
+        double localFs = driverMillisPerFile(data, files, "cost/local"); // the emulator's default
+        snowflake.cloudStyleStages(true);
+        double cloud;
+        try {
+            cloud = driverMillisPerFile(data, files, "cost/cloud");
+        } finally {
+            snowflake.cloudStyleStages(false);
         }
         long started = System.nanoTime();
         for (int i = 0; i < files; i++) {
             snowflake.stages().write("DB.UPLOADS.ST", "cost/direct/" + i + ".bin", data);
         }
-        long directNanos = System.nanoTime() - started;
+        double direct = (System.nanoTime() - started) / 1e6 / files;
         for (int i = 0; i < files; i += 33) {
-            assertArrayEquals(data, snowflake.stages().read("DB.UPLOADS.ST", "cost/jdbc/" + i + ".bin"));
+            assertArrayEquals(data, snowflake.stages().read("DB.UPLOADS.ST", "cost/local/" + i + ".bin"));
+            assertArrayEquals(data, snowflake.stages().read("DB.UPLOADS.ST", "cost/cloud/" + i + ".bin"));
         }
-        System.out.printf("JDBC-UPLOAD-COST: %d files of %d KiB: driver uploadStream %.2f ms/file, direct write %.2f"
-                + " ms/file%n", files, data.length / 1024, driverNanos / 1e6 / files, directNanos / 1e6 / files);
+        System.out.printf("JDBC-UPLOAD-COST: %d files of %d KiB: driver uploadStream %.2f ms/file to a LOCAL_FS stage,"
+                + " %.2f ms/file to a cloud-style stage (encrypted, HTTP PUT); direct write %.2f ms/file%n", files,
+                data.length / 1024, localFs, cloud, direct);
+    }
+
+    private static double driverMillisPerFile(byte[] data, int files, String folder) throws IOException {
+        try (StageUploader uploader = StageUploader.jdbc(snowflake.account())) {
+            uploader.upload("DB.UPLOADS.ST", folder + "/warm.bin", data); // login once, as the backend does
+            long started = System.nanoTime();
+            for (int i = 0; i < files; i++) {
+                uploader.upload("DB.UPLOADS.ST", folder + "/" + i + ".bin", data);
+            }
+            return (System.nanoTime() - started) / 1e6 / files;
+        }
     }
 
     @Test

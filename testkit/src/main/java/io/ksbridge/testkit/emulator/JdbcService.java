@@ -34,9 +34,9 @@ import javax.crypto.spec.SecretKeySpec;
  * The Snowflake JDBC driver's own protocol, beside the SQL REST API and sharing its statement engine
  * ({@link SqlService#execute}) and its JWT check: {@code POST /session/v1/login-request} (key-pair JWT),
  * {@code /queries/v1/query-request} (statements with positional bindings, {@code identifier(?)} included, answered
- * as JSON result sets or as the driver's error envelope), {@code PUT}/{@code GET} into and out of {@code LOCAL_FS}
- * stages (the stage's folder) or, when {@link #cloudStages} is on, as a GCS stage with presigned URLs back to the
- * emulator and real encryption material (what Snowflake's Kafka connector requires), {@code USE} kept per session, and {@code /session?delete=true},
+ * as JSON result sets or as the driver's error envelope), {@code PUT} answered as a {@code LOCAL_FS} stage (the stage's
+ * folder; the default) or, when {@link #cloudStages} is on, as a GCS stage with presigned URLs back to the emulator
+ * and real encryption material, {@code GET} out of the stage's folder, {@code USE} kept per session, and {@code /session?delete=true},
  * {@code /session/heartbeat}, {@code /session/token-request}.
  *
  * <p>Every answer is HTTP 200 with {@code {"data":..,"code":..,"message":..,"success":..}}, as the driver expects;
@@ -45,6 +45,7 @@ import javax.crypto.spec.SecretKeySpec;
  * routes as to every other. Thread-safe.
  */
 final class JdbcService implements HttpHandler {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JdbcService.class);
     static final String SESSION_PREFIX = "/session";
     static final String QUERIES_PREFIX = "/queries/";
     static final String UPLOAD_PREFIX = "/gcs-upload/";
@@ -588,10 +589,28 @@ final class JdbcService implements HttpHandler {
                 return;
             }
         }
+        String digest = exchange.getRequestHeaders().getFirst("x-goog-meta-sfc-digest");
+        if (digest != null && !digest.equals(sha256(plain))) {
+            // seen with driver 3.28: a presigned upload retried after a lost response re-sends the already consumed
+            // stream, an empty body; cloud storage would keep the empty object and Snowpipe load it as 0 rows
+            LOG.warn("emulator refused a presigned upload to {}: {} bytes that do not match the driver's own digest"
+                    + " (a retry re-sending a consumed stream?)", upload.path(), plain.length);
+            HttpJson.send(exchange, 400, HttpJson.error("400", "the upload to " + upload.path() + " does not match its"
+                    + " x-goog-meta-sfc-digest (" + plain.length + " bytes)"));
+            return;
+        }
         stages.write(upload.stage(), upload.path(), plain);
         puts.add(new JdbcPut(upload.stage(), upload.prefix(), upload.source(), Instant.now()));
         exchange.sendResponseHeaders(200, -1);
         exchange.close();
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static ObjectNode localStage(Path folder) {

@@ -173,7 +173,13 @@ class SnowflakeEmulatorJdbcTest {
     }
 
     @Test
-    void uploadStream_listGetRemove_filesByteExactOnTheStage(@TempDir Path downloads) throws Exception {
+    void uploadStream_localFsStageByDefault_listGetRemove_filesByteExactOnTheStage(@TempDir Path downloads)
+            throws Exception {
+        localFsUploadListGetRemove(downloads);
+    }
+
+    private static void localFsUploadListGetRemove(Path downloads) throws Exception {
+        long uploadsBefore = snowflake.requestCount(JdbcService.UPLOAD_PREFIX);
         byte[] one = "{\"a\":1}{\"a\":2}".getBytes(StandardCharsets.UTF_8);
         byte[] two = new byte[70_000];
         new java.util.Random(3).nextBytes(two);
@@ -186,8 +192,9 @@ class SnowflakeEmulatorJdbcTest {
             assertArrayEquals(one, snowflake.stages().read("DB.PUBLIC.FILES", "conn/T/0/0_1.json"));
             assertArrayEquals(two, snowflake.stages().read("DB.PUBLIC.FILES", "conn/T/1/5_9.bin"));
             List<JdbcPut> puts = snowflake.jdbcPuts().subList(putsBefore, snowflake.jdbcPuts().size());
-            assertEquals(List.of("DB.PUBLIC.FILES conn/T/0", "DB.PUBLIC.FILES conn/T/1"),
-                    puts.stream().map(p -> p.stage() + " " + p.prefix()).toList());
+            assertEquals(List.of("DB.PUBLIC.FILES conn/T/0 /tmp/placeholder", "DB.PUBLIC.FILES conn/T/1 /tmp/placeholder"),
+                    puts.stream().map(p -> p.stage() + " " + p.prefix() + " " + p.source()).toList());
+            assertEquals(uploadsBefore, snowflake.requestCount(JdbcService.UPLOAD_PREFIX), "the driver copied the files");
 
             try (ResultSet rs = st.executeQuery("list @DB.PUBLIC.FILES/conn/T")) {
                 assertEquals(Types.BIGINT, rs.getMetaData().getColumnType(2), "size is a number");
@@ -236,8 +243,50 @@ class SnowflakeEmulatorJdbcTest {
         assertArrayEquals(two, snowflake.stages().read("DB.PUBLIC.CLOUDY", "conn/T/1/5_9.bin"));
         assertEquals(2, snowflake.requestCount(JdbcService.UPLOAD_PREFIX) - uploadsBefore, "one HTTP PUT per file");
         List<JdbcPut> puts = snowflake.jdbcPuts().subList(putsBefore, snowflake.jdbcPuts().size());
-        assertEquals(List.of("DB.PUBLIC.CLOUDY conn/T/0", "DB.PUBLIC.CLOUDY conn/T/1"),
-                puts.stream().map(p -> p.stage() + " " + p.prefix()).toList());
+        assertEquals(List.of("DB.PUBLIC.CLOUDY conn/T/0 0_1.json", "DB.PUBLIC.CLOUDY conn/T/1 5_9.bin"),
+                puts.stream().map(p -> p.stage() + " " + p.prefix() + " " + p.source()).toList());
+    }
+
+    /**
+     * Driver 3.28 retries a failed presigned upload by sending the request again, but its body can be the already
+     * consumed stream: 0 bytes. Cloud storage would keep that empty object; the emulator refuses a body that does
+     * not match the driver's own digest, so a fault ends as a failed upload (the caller retries), never as an empty
+     * file on the stage.
+     */
+    @Test
+    void faults_onThePresignedUpload_endInTheRightBytesOrAFailedUploadNeverAnEmptyFile() throws Exception {
+        byte[] data = "{\"a\":1}".getBytes(StandardCharsets.UTF_8);
+        snowflake.cloudStyleStages(true);
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            st.execute("create stage if not exists DB.PUBLIC.FLAKY_UPLOADS");
+            SnowflakeConnection sf = c.unwrap(SnowflakeConnection.class);
+            for (String fault : List.of("fail", "drop")) {
+                long before = snowflake.requestCount(JdbcService.UPLOAD_PREFIX);
+                if (fault.equals("fail")) {
+                    snowflake.faults().only(JdbcService.UPLOAD_PREFIX).failNext(1);
+                } else {
+                    snowflake.faults().only(JdbcService.UPLOAD_PREFIX).dropNext(1);
+                }
+                String outcome;
+                try {
+                    sf.uploadStream("@DB.PUBLIC.FLAKY_UPLOADS", fault, new ByteArrayInputStream(data), "f.json", false);
+                    outcome = "uploaded";
+                } catch (SQLException e) {
+                    outcome = "failed";
+                } finally {
+                    snowflake.faults().reset();
+                }
+                byte[] staged = snowflake.stages().read("DB.PUBLIC.FLAKY_UPLOADS", fault + "/f.json");
+                System.out.printf("JDBC-PRESIGNED-FAULT: %s once: %s after %d HTTP PUTs, %s bytes staged%n", fault, outcome,
+                        snowflake.requestCount(JdbcService.UPLOAD_PREFIX) - before, staged == null ? "no" : staged.length);
+                assertTrue(snowflake.requestCount(JdbcService.UPLOAD_PREFIX) - before >= 2, fault + ": the driver retried");
+                if (outcome.equals("uploaded") || staged != null) {
+                    assertArrayEquals(data, staged, fault + ": " + outcome);
+                }
+            }
+        } finally {
+            snowflake.cloudStyleStages(false);
+        }
     }
 
     @Test
