@@ -7,6 +7,8 @@ import io.ksbridge.snowflake.SnowflakeAccount;
 import io.ksbridge.testkit.emulator.EmulatedTable;
 import io.ksbridge.testkit.emulator.EmulatorCore;
 import io.ksbridge.testkit.emulator.Faults;
+import io.ksbridge.testkit.emulator.JdbcLogin;
+import io.ksbridge.testkit.emulator.JdbcPut;
 import io.ksbridge.testkit.emulator.JwtVerifier;
 import io.ksbridge.testkit.emulator.OAuthServer;
 import io.ksbridge.testkit.emulator.SnowflakeLoad;
@@ -32,8 +34,10 @@ import java.util.stream.Stream;
 /**
  * A local stand-in for Snowflake, for tests and the quickstart: an HTTP server on {@code 127.0.0.1} that checks
  * key-pair JWTs and serves the SQL REST API statements the backends send, the Snowpipe REST API
- * ({@code insertFiles}, {@code insertReport}, {@code loadHistoryScan}) with pipes that load staged NDJSON files, and
- * fault injection. Tables are read back with {@link #table(String)}:
+ * ({@code insertFiles}, {@code insertReport}, {@code loadHistoryScan}) with pipes that load staged JSON files,
+ * Snowflake's JDBC driver's own protocol (login, statements, {@code PUT}/{@code GET} on stages;
+ * connect with {@code jdbc:snowflake://127.0.0.1:<port>}, {@code ssl=off}, {@code account=127},
+ * {@code authenticator=SNOWFLAKE_JWT} and {@link #privateKey()}), and fault injection. Tables are read back with {@link #table(String)}:
  * <pre>{@code
  * try (SnowflakeEmulator snowflake = SnowflakeEmulator.start()) {
  *     IngestBackend backend = SnowpipeBackend.builder().account(snowflake.account()).database("DB").schema("PUBLIC").build();
@@ -43,9 +47,9 @@ import java.util.stream.Stream;
  * }</pre>
  *
  * <p>Names resolve as Snowflake resolves unquoted identifiers: {@code db.public.orders} is {@code DB.PUBLIC.ORDERS}.
- * Every database and schema exists. Internal stages are folders under {@link #stageRoot()}; the emulator answers
- * {@code DESCRIBE STAGE} with the folder's {@code file:} URL and {@code STAGE_TYPE = LOCAL_FS}, which is how a
- * backend knows to write its files there instead of uploading them (the one step Snowflake's REST APIs cannot do).
+ * Every database and schema exists. Internal stages are folders under {@link #stageRoot()}; a JDBC {@code PUT} is
+ * answered as a {@code LOCAL_FS} stage, so the driver copies the file into that folder itself, or as a cloud stage
+ * (see {@link #cloudStyleStages}).
  *
  * <p>It is a model built from Snowflake's documented behaviour and its clients' request and response shapes, not
  * Snowflake: it proves a client drives the APIs correctly, not that Snowflake accepts the data.
@@ -83,7 +87,7 @@ public final class SnowflakeEmulator implements AutoCloseable {
         // the account name Snowflake's clients derive from http://127.0.0.1:port is "127"
         String accountName = "127";
         JwtVerifier jwt = new JwtVerifier(accountName, USER, keyPair.getPublic());
-        this.core = new EmulatorCore(root.resolve("stages"), jwt);
+        this.core = new EmulatorCore(root.resolve("stages"), jwt, USER);
         this.account = SnowflakeAccount.builder()
                 .url(url + ":" + core.server().port())
                 .allowInsecureHttp()
@@ -230,6 +234,41 @@ public final class SnowflakeEmulator implements AutoCloseable {
     /** The resolved names of every pipe. */
     public List<String> pipes() {
         return core.pipes();
+    }
+
+    /**
+     * Every login of Snowflake's JDBC driver the emulator accepted, oldest first: who signed in, with which driver,
+     * and the client environment it reported. Never null.
+     */
+    public List<JdbcLogin> jdbcLogins() {
+        return core.jdbcLogins();
+    }
+
+    /**
+     * Every {@code PUT} the emulator answered for Snowflake's JDBC driver, oldest first ({@code uploadStream} sends
+     * one per file). Never null.
+     */
+    public List<JdbcPut> jdbcPuts() {
+        return core.jdbcPuts();
+    }
+
+    /**
+     * How the JDBC front end answers a {@code PUT}. Off (the default): as a {@code LOCAL_FS} stage; the driver copies
+     * the file into the stage's folder itself, one request a file. That copy is not atomic: a client killed mid-copy
+     * leaves a partial file under the final name, which Snowflake's cloud storage never shows. On: as Snowflake
+     * answers for a GCS stage, with a presigned upload URL pointing back at the emulator and real encryption material;
+     * the driver encrypts each file and sends it in one HTTP request, and the emulator decrypts it onto the stage once
+     * the whole body has arrived and matches the driver's digest (a file appears whole or not at all). Snowflake's
+     * Kafka connector needs this mode (it refuses {@code LOCAL_FS}); {@code uploadStream} works either way. Takes
+     * effect for the next {@code PUT}.
+     */
+    public void cloudStyleStages(boolean on) {
+        core.cloudStyleStages(on);
+    }
+
+    /** How many JDBC sessions are signed in and not closed. */
+    public int jdbcSessions() {
+        return core.jdbcSessions();
     }
 
     /** The fault plan applied to every request (mounted services included). */

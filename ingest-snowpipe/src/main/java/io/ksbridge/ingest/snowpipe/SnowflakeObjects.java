@@ -4,12 +4,9 @@ import io.ksbridge.IngestException;
 import io.ksbridge.snowflake.KafkaTables;
 import io.ksbridge.snowflake.SqlApiClient;
 import io.ksbridge.snowflake.SqlResult;
-import java.net.URI;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 
 /**
  * The table, stage and pipe a partition needs, and stage housekeeping, all over the SQL REST API. Thread-safe
@@ -39,29 +36,11 @@ final class SnowflakeObjects {
     }
 
     /**
-     * Creates the stage when missing.
-     *
-     * @return the stage's folder when Snowflake describes it as a local folder ({@code LOCAL_FS}: the emulator)
+     * Creates the stage when missing. How files get onto it is the uploader's business, never the server's: what
+     * {@code DESCRIBE STAGE} says about the stage is not asked.
      */
-    Optional<Path> ensureStage(String stage) {
-        String name = qualify(stage);
-        sql.execute("CREATE STAGE IF NOT EXISTS " + name + " COMMENT = 'ksbridge Snowpipe files'");
-        SqlResult desc = sql.execute("DESCRIBE STAGE " + name);
-        boolean local = false;
-        String url = null;
-        for (int i = 0; i < desc.rowCount(); i++) {
-            String property = desc.get(i, "property");
-            String value = desc.get(i, "property_value");
-            if ("STAGE_TYPE".equalsIgnoreCase(property) && "LOCAL_FS".equalsIgnoreCase(value)) {
-                local = true;
-            } else if ("URL".equalsIgnoreCase(property) && value != null) {
-                url = value.replaceAll("^\\[\"|\"\\]$", "");
-            }
-        }
-        if (local && url != null && url.startsWith("file:")) {
-            return Optional.of(Path.of(URI.create(url)));
-        }
-        return Optional.empty();
+    void ensureStage(String stage) {
+        sql.execute("CREATE STAGE IF NOT EXISTS " + qualify(stage) + " COMMENT = 'ksbridge Snowpipe files'");
     }
 
     void ensurePipe(String pipe, String table, String stage) {

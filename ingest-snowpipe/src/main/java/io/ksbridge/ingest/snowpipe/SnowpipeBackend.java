@@ -12,7 +12,6 @@ import io.ksbridge.snowflake.SnowflakeAccount;
 import io.ksbridge.snowflake.SnowflakeIdentifiers;
 import io.ksbridge.snowflake.SqlApiClient;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -62,10 +60,11 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <h2>Staging</h2>
- * Files reach the stage through a {@link StageUploader}: the Snowflake JDBC driver's {@code uploadStream} against a
- * real account, or, when Snowflake describes the stage as a local folder ({@code DESCRIBE STAGE} answering
- * {@code STAGE_TYPE = LOCAL_FS} with a {@code file:} URL, which only the emulator in {@code ksbridge-testkit} does), a
- * write into that folder. So {@code SnowpipeBackend.builder().account(emulator.account())...} needs nothing more.
+ * Files reach the stage through a {@link StageUploader}: by default the Snowflake JDBC driver's {@code uploadStream}
+ * ({@link StageUploader#jdbc}), against a real account and against the emulator in {@code ksbridge-testkit} alike
+ * (the emulator speaks the driver's protocol), so {@code SnowpipeBackend.builder().account(emulator.account())...}
+ * needs nothing more and runs the production upload path. Another uploader only when configured with
+ * {@link Builder#stageUploader}; nothing the server answers makes the backend write into a local folder.
  * Listing and removing stage files, and moving failed ones, are SQL statements ({@code LIST}, {@code REMOVE},
  * {@code COPY FILES}) over the SQL REST API.
  *
@@ -107,7 +106,6 @@ public final class SnowpipeBackend implements IngestBackend {
     private final Map<String, PipeClient> pipes = new ConcurrentHashMap<>();
     private final Map<String, Boolean> preparedTables = new ConcurrentHashMap<>();
     private final Map<String, StageUploader> uploaders = new ConcurrentHashMap<>();
-    private final LocalStageUploader localUploader = new LocalStageUploader();
     private volatile StageUploader jdbcUploader;
     private volatile ExecutorService workers;
     private volatile LoadMonitor monitor;
@@ -207,15 +205,8 @@ public final class SnowpipeBackend implements IngestBackend {
         if (preparedTables.putIfAbsent(table, Boolean.TRUE) == null) {
             try {
                 objects.ensureTable(table);
-                Optional<Path> local = objects.ensureStage(stage);
-                if (settings.uploader() != null) {
-                    uploaders.put(stage, settings.uploader());
-                } else if (local.isPresent()) {
-                    localUploader.register(objects.qualify(stage), local.get());
-                    uploaders.put(stage, localUploader);
-                } else {
-                    uploaders.put(stage, jdbc());
-                }
+                objects.ensureStage(stage);
+                uploaders.put(stage, settings.uploader() != null ? settings.uploader() : jdbc());
             } catch (RuntimeException e) {
                 preparedTables.remove(table);
                 throw e;
@@ -624,9 +615,8 @@ public final class SnowpipeBackend implements IngestBackend {
         }
 
         /**
-         * The uploader that puts files on stages. Default: chosen per stage (a local folder when Snowflake describes
-         * the stage as {@code LOCAL_FS}, as the emulator does; otherwise {@link StageUploader#jdbc}). Closed with the
-         * backend.
+         * The uploader that puts files on stages. Default: {@link StageUploader#jdbc} with the backend's account
+         * (the Snowflake JDBC driver's {@code uploadStream}), for every stage. Closed with the backend.
          */
         public Builder stageUploader(StageUploader uploader) {
             this.uploader = Objects.requireNonNull(uploader, "stageUploader must not be null");

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -33,10 +34,18 @@ import org.junit.jupiter.api.Test;
 @KsbridgeTest
 class SnowpipeBackendTest {
     static SnowflakeEmulator snowflake;
+    /** The tests' own uploaders wrap the production one: their files, too, reach the stage by the driver's PUT. */
+    static StageUploader driver;
 
     @BeforeAll
     static void start(SnowflakeEmulator sharedSnowflake) {
         snowflake = sharedSnowflake;
+        driver = StageUploader.jdbc(snowflake.account());
+    }
+
+    @AfterAll
+    static void stop() {
+        driver.close();
     }
 
     private static SnowpipeBackend backend(String schema, StageUploader uploader) {
@@ -162,7 +171,7 @@ class SnowpipeBackendTest {
             synchronized (staged) {
                 staged.add(path);
             }
-            snowflake.stages().write(stage, path, data);
+            driver.upload(stage, path, data);
         };
         try (SnowpipeBackend backend = backend("UNIT", failingOnce)) {
             backend.open("T2", tp);
@@ -245,10 +254,12 @@ class SnowpipeBackendTest {
         TopicPartition tp = new TopicPartition("t5", 0);
         try (SnowpipeBackend backend = backend("UNIT", null)) {
             backend.open("T5", tp);
+            // the driver signs in once, with a good clock; its session outlives the skew below
+            assertInstanceOf(IngestResult.Durable.class, ingest(backend, batch("T5", tp, 0, 9, 1)));
             snowflake.clockSkew(Duration.ofHours(2)); // every token now looks expired, even the SDK's refreshed one
             IngestResult result;
             try {
-                result = ingest(backend, batch("T5", tp, 0, 9, 1));
+                result = ingest(backend, batch("T5", tp, 10, 19, 1));
             } finally {
                 snowflake.clockSkew(Duration.ZERO);
             }
@@ -261,6 +272,51 @@ class SnowpipeBackendTest {
                     + snowflake.account().publicKeyFingerprint() + "), that the account name is right, and that this"
                     + " machine's clock is correct.", e.getMessage());
         }
+    }
+
+    @Test
+    void ingest_driverLoginRefused_fatalWithWhatToFix() throws Exception {
+        TopicPartition tp = new TopicPartition("t5b", 0);
+        try (SnowpipeBackend backend = backend("UNIT", null)) {
+            backend.open("T5B", tp);
+            snowflake.clockSkew(Duration.ofHours(2)); // the driver's first login comes with an expired-looking JWT
+            IngestResult result;
+            try {
+                result = ingest(backend, batch("T5B", tp, 0, 9, 1));
+            } finally {
+                snowflake.clockSkew(Duration.ZERO);
+            }
+            IngestResult.Fatal fatal = assertInstanceOf(IngestResult.Fatal.class, result);
+            IngestException e = assertInstanceOf(IngestException.class, fatal.cause());
+            assertFalse(e.isRetriable());
+            assertTrue(e.getMessage().startsWith("the Snowflake JDBC driver could not sign in to stage KSBRIDGE/T5B/"),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains(": Snowflake refused the key-pair JWT of user KSBRIDGE in account 127: "),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("(code 390144). Check that the user's RSA_PUBLIC_KEY matches the configured"
+                    + " private key (its fingerprint is " + snowflake.account().publicKeyFingerprint() + "; see DESC USER"
+                    + " KSBRIDGE), that the account name is right, and that this machine's clock is correct."), e.getMessage());
+            assertFalse(e.getMessage().contains("PRIVATE KEY"), e.getMessage());
+        }
+    }
+
+    @Test
+    void ingest_cloudStyleStage_driverEncryptsEachFileToThePresignedUrlAndTheRowsLand() throws Exception {
+        TopicPartition tp = new TopicPartition("t9", 0);
+        long uploadsBefore = snowflake.requestCount("/gcs-upload/");
+        snowflake.cloudStyleStages(true);
+        try (SnowpipeBackend backend = backend("CLOUD", null)) {
+            backend.open("T9", tp);
+            assertInstanceOf(IngestResult.Durable.class, ingest(backend, batch("T9", tp, 0, 49, 1)));
+            assertInstanceOf(IngestResult.Durable.class, ingest(backend, batch("T9", tp, 50, 99, 1)));
+            Await.rows(snowflake, "DB.CLOUD.T9", 100, Duration.ofSeconds(30));
+        } finally {
+            snowflake.cloudStyleStages(false);
+        }
+        assertEquals(2, snowflake.requestCount("/gcs-upload/") - uploadsBefore, "each file PUT, encrypted, to its URL");
+        List<Integer> ids = snowflake.table("DB.CLOUD.T9").rows().stream().map(r -> r.content().get("id").asInt()).sorted()
+                .toList();
+        assertEquals(java.util.stream.IntStream.range(0, 100).boxed().toList(), ids);
     }
 
     @Test

@@ -109,9 +109,24 @@ class SnowpipeEndToEndIT {
         }
         assertEquals(expected, kafka.committedOffsets("snowpipe-e2e"));
         // every file loaded once, none failed
+        java.util.Set<String> loaded = new java.util.TreeSet<>();
         for (String pipe : snowflake.pipes()) {
             snowflake.loadHistory(pipe).forEach(load -> assertEquals("LOADED", load.status(), pipe + " " + load));
+            snowflake.loadHistory(pipe).forEach(load -> loaded.add(load.path()));
         }
+        // and every one of them reached the stage through the JDBC driver's PUT (uploadStream), nothing else
+        // (uploadStream's PUT into a LOCAL_FS stage names the driver's placeholder, not the file: count per folder)
+        Map<String, Long> filesPerFolder = new java.util.TreeMap<>();
+        loaded.forEach(f -> filesPerFolder.merge(f.substring(0, f.lastIndexOf('/')), 1L, Long::sum));
+        Map<String, Long> putsPerFolder = new java.util.TreeMap<>();
+        for (io.ksbridge.testkit.emulator.JdbcPut p : snowflake.jdbcPuts()) {
+            assertEquals("/tmp/placeholder", p.source(), "uploadStream's PUT");
+            putsPerFolder.merge(p.prefix(), 1L, Long::sum);
+        }
+        assertEquals(filesPerFolder, putsPerFolder, "one driver PUT per loaded file, into its partition's folder");
+        assertEquals(12, loaded.stream().map(f -> f.substring(0, f.lastIndexOf('/'))).distinct().count(), "12 partitions");
+        System.out.printf("SNOWPIPE-E2E: %d files, each staged by a JDBC driver PUT (%d PUTs, %d driver logins)%n",
+                loaded.size(), snowflake.jdbcPuts().size(), snowflake.jdbcLogins().size());
     }
 
     /** A bare KafkaConsumer loop over the same records: the baseline. */

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -37,11 +38,19 @@ import org.junit.jupiter.api.Test;
 class SnowpipeFaultIT {
     static EmbeddedKafka kafka;
     static SnowflakeEmulator snowflake;
+    /** The tests' own uploaders wrap the production one: their files, too, reach the stage by the driver's PUT. */
+    static StageUploader driver;
 
     @BeforeAll
     static void start(EmbeddedKafka sharedKafka, SnowflakeEmulator sharedSnowflake) {
         kafka = sharedKafka;
         snowflake = sharedSnowflake;
+        driver = StageUploader.jdbc(snowflake.account());
+    }
+
+    @AfterAll
+    static void stop() {
+        driver.close();
     }
 
     private static String table(String topic) {
@@ -89,7 +98,7 @@ class SnowpipeFaultIT {
                 uploadFaults.incrementAndGet();
                 throw new java.io.IOException("injected: connection reset before the upload");
             }
-            snowflake.stages().write(stageName, path, data);
+            driver.upload(stageName, path, data);
             if (dice < 0.10) {
                 uploadFaults.incrementAndGet();
                 throw new java.io.IOException("injected: the upload's answer was lost");
@@ -138,7 +147,7 @@ class SnowpipeFaultIT {
         AtomicInteger uploads = new AtomicInteger();
         StageUploader corrupting = (stageName, path, data) -> {
             byte[] bytes = uploads.incrementAndGet() == 2 ? "{\"RECORD_CONTENT\": {not json".getBytes(StandardCharsets.UTF_8) : data;
-            snowflake.stages().write(stageName, path, bytes);
+            driver.upload(stageName, path, bytes);
         };
         SnowpipeBackend backend = SnowpipeBackend.builder().account(snowflake.account()).database("DB").schema("FAULTS")
                 .stageUploader(corrupting).statusPollInterval(Duration.ofMillis(50)).build();
@@ -182,7 +191,7 @@ class SnowpipeFaultIT {
         AtomicInteger uploads = new AtomicInteger();
         StageUploader corrupting = (stageName, path, data) -> {
             byte[] bytes = uploads.incrementAndGet() == 1 ? "{\"RECORD_CONTENT\": {not json".getBytes(StandardCharsets.UTF_8) : data;
-            snowflake.stages().write(stageName, path, bytes);
+            driver.upload(stageName, path, bytes);
         };
         SnowpipeBackend backend = SnowpipeBackend.builder().account(snowflake.account()).database("DB").schema("FAULTS")
                 .stageUploader(corrupting).statusPollInterval(Duration.ofMillis(50)).build();

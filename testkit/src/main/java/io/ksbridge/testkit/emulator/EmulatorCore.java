@@ -10,8 +10,8 @@ import java.util.function.Supplier;
 
 /**
  * Everything behind {@link io.ksbridge.testkit.SnowflakeEmulator}, wired together: the HTTP server, the JWT check,
- * faults, tables, stages, and the SQL and Snowpipe services mounted at {@code /api/v2/statements} and
- * {@code /v1/data/pipes/}. Thread-safe. Users go through {@code SnowflakeEmulator}; this class exists so the
+ * faults, tables, stages, and the SQL, Snowpipe and JDBC services mounted at {@code /api/v2/statements},
+ * {@code /v1/data/pipes/}, {@code /session} and {@code /queries/}. Thread-safe. Users go through {@code SnowflakeEmulator}; this class exists so the
  * emulator's parts can stay in this package.
  */
 public final class EmulatorCore implements AutoCloseable {
@@ -22,21 +22,29 @@ public final class EmulatorCore implements AutoCloseable {
     private final JwtVerifier jwt;
     private final SnowpipeService snowpipe;
     private final List<Supplier<List<String>>> workSources = new CopyOnWriteArrayList<>();
+    private final JdbcService jdbcService;
 
     /**
      * Starts the server on an ephemeral port of 127.0.0.1.
      *
      * @param stageRoot the folder stages keep their files in, never null
      * @param jwt       the JWT check for every service, never null
+     * @param user      the user the JDBC driver signs in as, never null
      * @throws IOException when the server cannot start
      */
-    public EmulatorCore(Path stageRoot, JwtVerifier jwt) throws IOException {
+    public EmulatorCore(Path stageRoot, JwtVerifier jwt, String user) throws IOException {
         this.stages = new StageStore(Objects.requireNonNull(stageRoot, "stageRoot must not be null"));
         this.jwt = Objects.requireNonNull(jwt, "jwt must not be null");
         this.server = new EmulatorHttpServer(faults);
         this.snowpipe = new SnowpipeService(tables, stages, faults, jwt);
-        server.mount(SqlService.PREFIX, new SqlService(tables, stages, snowpipe, jwt));
+        SqlService sql = new SqlService(tables, stages, snowpipe, jwt);
+        server.mount(SqlService.PREFIX, sql);
         server.mount(SnowpipeService.PREFIX, snowpipe);
+        this.jdbcService = new JdbcService(sql, stages, jwt, Objects.requireNonNull(user, "user must not be null"),
+                "http://127.0.0.1:" + server.port());
+        server.mount(JdbcService.SESSION_PREFIX, jdbcService);
+        server.mount(JdbcService.QUERIES_PREFIX, jdbcService);
+        server.mount(JdbcService.UPLOAD_PREFIX, jdbcService);
     }
 
     /** The HTTP server (to mount more services). */
@@ -102,6 +110,29 @@ public final class EmulatorCore implements AutoCloseable {
             out.addAll(source.get());
         }
         return out;
+    }
+
+    /** Every JDBC driver login accepted so far, oldest first. */
+    public List<JdbcLogin> jdbcLogins() {
+        return jdbcService.logins();
+    }
+
+    /** Every {@code PUT} answered for the JDBC driver so far, oldest first. */
+    public List<JdbcPut> jdbcPuts() {
+        return jdbcService.puts();
+    }
+
+    /**
+     * How the JDBC front end answers {@code PUT}: false (default) as a {@code LOCAL_FS} stage, the driver copying
+     * into the stage's folder; true as a GCS stage with presigned URLs back to the emulator and encryption material.
+     */
+    public void cloudStyleStages(boolean on) {
+        jdbcService.cloudStages(on);
+    }
+
+    /** JDBC sessions signed in and not closed. */
+    public int jdbcSessions() {
+        return jdbcService.openSessions();
     }
 
     /** Stops the server and the loader. Idempotent. */

@@ -30,11 +30,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Snowpipe: pipes that copy staged NDJSON files (plain, gzip or zstd) into tables, and the Snowpipe REST API
- * ({@code /v1/data/pipes/{pipe}/insertFiles}, {@code insertReport}, {@code loadHistoryScan}) with Snowflake's
- * JSON shapes. Each pipe keeps a load history by file name: a file that loaded is never loaded again, however
+ * Snowpipe: pipes that copy staged JSON files (plain, gzip or zstd; a stream of JSON values, one row each) into
+ * tables, and the Snowpipe REST API ({@code /v1/data/pipes/{pipe}/insertFiles}, {@code insertReport},
+ * {@code loadHistoryScan}) with Snowflake's JSON shapes. Each pipe keeps a load history by file name: a file that loaded is never loaded again, however
  * often it is submitted. A malformed file fails as a whole ({@code ON_ERROR = SKIP_FILE}, Snowpipe's default) with
- * {@code LOAD_FAILED} and its first error. Loads run on a background thread, shortly after submission, unless
+ * {@code LOAD_FAILED} and its first error, with the line and character where it is. Loads run on a background thread, shortly after submission, unless
  * {@link Faults#holdLoads} holds them.
  */
 final class SnowpipeService implements HttpHandler, AutoCloseable {
@@ -185,7 +185,7 @@ final class SnowpipeService implements HttpHandler, AutoCloseable {
         }
         List<SnowflakeLoad> out = new ArrayList<>();
         for (FileState f : pipe.history.values()) {
-            out.add(new SnowflakeLoad(f.path, f.status, f.rowsInserted, f.firstError));
+            out.add(new SnowflakeLoad(f.path, f.status, f.rowsInserted, f.firstError, f.firstErrorLine, f.firstErrorChar));
         }
         return out;
     }
@@ -388,10 +388,11 @@ final class SnowpipeService implements HttpHandler, AutoCloseable {
         Definition d = pipe.definition;
         String error = null;
         long errorLine = 0;
+        long errorChar = 1;
         long parsed = 0;
         List<Map<String, JsonNode>> rows = new ArrayList<>();
         byte[] raw = stages.exists(d.stage()) ? stages.read(d.stage(), d.stagePrefix() + state.path) : null;
-        // A table that only counts rows (benchmarks) gets its lines counted as they decompress, not parsed.
+        // A table that only counts rows (benchmarks) gets its values counted as they decompress, not parsed.
         boolean countOnly = tables.find(d.table()).map(t -> !t.retainsRows()).orElse(false);
         if (raw == null) {
             error = "Remote file '" + d.stagePrefix() + state.path + "' was not found. There are several potential causes. The"
@@ -399,38 +400,27 @@ final class SnowpipeService implements HttpHandler, AutoCloseable {
         } else {
             try {
                 if (countOnly) {
-                    parsed = countLines(raw);
+                    parsed = countValues(raw);
                 } else {
                     byte[] data = decompress(raw);
-                    int lineStart = 0;
-                    long line = 0;
-                    for (int i = 0; i <= data.length; i++) {
-                        if (i == data.length || data[i] == '\n') {
-                            line++;
-                            int len = i - lineStart;
-                            if (len > 0 && !(len == 1 && data[lineStart] == '\r')) {
-                                JsonNode node;
-                                try {
-                                    // as Snowflake's JSON file format reads a line: see VariantJson
-                                    node = VariantJson.read(data, lineStart, len, d.allowDuplicate());
-                                } catch (IOException e) {
-                                    error = "Error parsing JSON: " + firstLine(e.getMessage());
-                                    errorLine = line;
-                                    break;
+                    try {
+                        // as Snowflake's JSON file format reads a file: a stream of values, see VariantJson
+                        parsed = VariantJson.readValues(data, d.allowDuplicate(), node -> {
+                            Map<String, JsonNode> row = new HashMap<>();
+                            for (int c = 0; c < d.columns().size(); c++) {
+                                String field = d.fields().get(c);
+                                JsonNode value = field == null ? node : node.get(field);
+                                if (value != null) {
+                                    row.put(d.columns().get(c), value); // JSON null stays a VARIANT null
                                 }
-                                parsed++;
-                                Map<String, JsonNode> row = new HashMap<>();
-                                for (int c = 0; c < d.columns().size(); c++) {
-                                    String field = d.fields().get(c);
-                                    JsonNode value = field == null ? node : node.get(field);
-                                    if (value != null) {
-                                        row.put(d.columns().get(c), value); // JSON null stays a VARIANT null
-                                    }
-                                }
-                                rows.add(row);
                             }
-                            lineStart = i + 1;
-                        }
+                            rows.add(row);
+                        });
+                    } catch (VariantJson.ValueException e) {
+                        parsed = rows.size();
+                        error = "Error parsing JSON: " + firstLine(e.getMessage());
+                        errorLine = Math.max(1, e.line());
+                        errorChar = Math.max(1, e.column());
                     }
                 }
             } catch (IOException e) {
@@ -443,7 +433,7 @@ final class SnowpipeService implements HttpHandler, AutoCloseable {
             try {
                 EmulatedTable table = tables.get(d.table());
                 if (countOnly) {
-                    table.count(parsed); // counting only: lines are not checked, so malformed data is not caught here
+                    table.count(parsed); // counting only: values are not checked, so malformed data is not caught here
                 } else {
                     table.insert(rows);
                 }
@@ -464,7 +454,7 @@ final class SnowpipeService implements HttpHandler, AutoCloseable {
                 state.errorsSeen = 1;
                 state.firstError = error;
                 state.firstErrorLine = errorLine;
-                state.firstErrorChar = 1L;
+                state.firstErrorChar = errorChar;
             }
             if (pipes.get(pipe.name) == pipe) {
                 event(pipe, state);
@@ -491,27 +481,71 @@ final class SnowpipeService implements HttpHandler, AutoCloseable {
         return in;
     }
 
-    /** The non-empty lines of a (compressed) file, counted as it decompresses, without holding it whole. */
-    private static long countLines(byte[] raw) throws IOException {
-        long lines = 0;
-        boolean inLine = false;
+    /**
+     * The top-level JSON values of a (compressed) file, counted by structure as it decompresses, without holding it
+     * whole or checking it: objects and arrays by their brackets (outside strings), top-level strings and scalars by
+     * their start. Values back to back with no separator count one each, as {@link VariantJson#readValues} reads them.
+     */
+    static long countValues(byte[] raw) throws IOException {
+        long values = 0;
+        int depth = 0;
+        boolean inString = false;
+        boolean escaped = false;
+        boolean inScalar = false;
         byte[] buf = new byte[1 << 16];
         try (InputStream stream = decompressing(raw)) {
             for (int n = stream.read(buf); n >= 0; n = stream.read(buf)) {
                 for (int i = 0; i < n; i++) {
                     byte b = buf[i];
-                    if (b == '\n') {
-                        if (inLine) {
-                            lines++;
+                    if (inString) {
+                        if (escaped) {
+                            escaped = false;
+                        } else if (b == '\\') {
+                            escaped = true;
+                        } else if (b == '"') {
+                            inString = false;
                         }
-                        inLine = false;
-                    } else if (b != '\r') {
-                        inLine = true;
+                        continue;
+                    }
+                    switch (b) {
+                        case '"':
+                            if (depth == 0 && !inScalar) {
+                                values++;
+                            }
+                            inString = true;
+                            inScalar = false;
+                            break;
+                        case '{':
+                        case '[':
+                            if (depth == 0) {
+                                values++;
+                            }
+                            depth++;
+                            inScalar = false;
+                            break;
+                        case '}':
+                        case ']':
+                            depth = Math.max(0, depth - 1);
+                            inScalar = false;
+                            break;
+                        case ' ':
+                        case '\t':
+                        case '\n':
+                        case '\r':
+                        case ',':
+                        case ':':
+                            inScalar = false;
+                            break;
+                        default:
+                            if (depth == 0 && !inScalar) {
+                                values++;
+                                inScalar = true;
+                            }
                     }
                 }
             }
         }
-        return inLine ? lines + 1 : lines;
+        return values;
     }
 
     private static String firstLine(String s) {

@@ -83,7 +83,7 @@ final class SqlService implements HttpHandler {
     }
 
     /** A result under construction. */
-    private static final class Result {
+    static final class Result {
         final List<String> columns;
         final List<List<String>> rows = new ArrayList<>();
 

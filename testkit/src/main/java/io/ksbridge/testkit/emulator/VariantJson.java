@@ -1,6 +1,9 @@
 package io.ksbridge.testkit.emulator;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * How the emulator reads JSON into a VARIANT, the same way for a Snowpipe file's line and for a value a Streaming blob
@@ -54,6 +58,73 @@ public final class VariantJson {
             throw new IOException("Invalid UTF8 detected in string: a lone UTF-16 surrogate escape has no UTF-8 form");
         }
         return node;
+    }
+
+    /**
+     * A JSON value of a staged file that Snowflake would not load, and where: the line and the character in that line
+     * (both from 1) at which the parser gave up. The message carries no payload.
+     */
+    public static final class ValueException extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final long line;
+        private final long column;
+
+        ValueException(String message, long line, long column) {
+            super(message);
+            this.line = line;
+            this.column = column;
+        }
+
+        /** The line (from 1) where the bad value went wrong, or -1 when unknown. */
+        public long line() {
+            return line;
+        }
+
+        /** The character position in that line (from 1), or -1 when unknown. */
+        public long column() {
+            return column;
+        }
+    }
+
+    /**
+     * Reads a staged file's bytes as Snowflake's JSON file format reads them: a stream of JSON values, each one row,
+     * whatever separates them (newlines, other whitespace, or nothing at all: {@code {"a":1}{"a":2}} is two rows, which
+     * is how Snowflake's Kafka connector writes its files), with or without a trailing newline. Each value follows the
+     * rules of {@link #read}.
+     *
+     * @param each receives every value, in file order
+     * @return how many values were read
+     * @throws ValueException at the first value that does not parse, with its position; the values before it were
+     *                        handed to {@code each}
+     */
+    public static long readValues(byte[] data, boolean allowDuplicate, Consumer<JsonNode> each) throws ValueException {
+        ObjectReader reader = allowDuplicate ? LAST_WINS : STRICT_KEYS;
+        long n = 0;
+        JsonLocation at = null;
+        try (JsonParser parser = reader.createParser(data)) {
+            while (parser.nextToken() != null) {
+                at = parser.currentTokenLocation();
+                JsonNode node = reader.readTree(parser);
+                if (node != null && hasLoneSurrogate(node)) {
+                    throw new ValueException("Invalid UTF8 detected in string: a lone UTF-16 surrogate escape has no UTF-8"
+                            + " form", at.getLineNr(), at.getColumnNr());
+                }
+                n++;
+                each.accept(node);
+            }
+            return n;
+        } catch (JsonProcessingException e) {
+            JsonLocation where = e.getLocation() != null ? e.getLocation() : at;
+            String message = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
+            int nl = message.indexOf('\n');
+            throw new ValueException(nl < 0 ? message : message.substring(0, nl), where == null ? -1 : where.getLineNr(),
+                    where == null ? -1 : where.getColumnNr());
+        } catch (ValueException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new ValueException(String.valueOf(e.getMessage()), at == null ? -1 : at.getLineNr(),
+                    at == null ? -1 : at.getColumnNr());
+        }
     }
 
     /** Same as {@code read(data, 0, data.length, allowDuplicate)}. */
