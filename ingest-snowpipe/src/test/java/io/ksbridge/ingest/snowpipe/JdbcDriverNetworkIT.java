@@ -126,7 +126,7 @@ class JdbcDriverNetworkIT {
     }
 
     private static SnowflakeAccount deadAccount(int port) {
-        return SnowflakeAccount.builder().url("http://127.0.0.1:" + port).user(SnowflakeEmulator.USER)
+        return SnowflakeAccount.builder().url("http://127.0.0.1:" + port).allowInsecureHttp().user(SnowflakeEmulator.USER)
                 .privateKey(snowflake.privateKeyPem()).build();
     }
 

@@ -45,7 +45,7 @@ class JdbcStageUploaderTest {
     }
 
     private static SnowflakeAccount account(String url) {
-        return SnowflakeAccount.builder().url(url).user(SnowflakeEmulator.USER).role(SnowflakeEmulator.ROLE)
+        return SnowflakeAccount.builder().url(url).allowInsecureHttp().user(SnowflakeEmulator.USER).role(SnowflakeEmulator.ROLE)
                 .accountName("127").privateKey(snowflake.privateKeyPem()).build();
     }
 
