@@ -733,7 +733,7 @@ public final class Engine {
         if (start.nextOffset().isPresent()) {
             long next = start.nextOffset().getAsLong();
             if (consumer != null) {
-                OffsetAndMetadata committed = consumer.committed(Set.of(tp)).get(tp);
+                OffsetAndMetadata committed = committedOffset(consumer, tp);
                 // Kafka's commit is never ahead of durable data (we only commit durable offsets), so the larger of
                 // the two is where Snowflake's data ends. Records a backend does not store (dead-lettered at the
                 // very end of a range) may put Kafka ahead.
@@ -758,6 +758,19 @@ public final class Engine {
         partitions.put(tp, ps);
         log.debug("bridge {} opened {} -> table {} at {}", s.name(), tp, table, start.nextOffset());
         return ps;
+    }
+
+    /**
+     * Kafka's committed offset of {@code tp}. Outside the rebalance callback now (opens complete on the polling
+     * thread), so a wake-up meant for the host's poll (a Spring container wakes its consumer to pause it) may land
+     * here: it is taken and the call made again, as for the final commit.
+     */
+    private static OffsetAndMetadata committedOffset(Consumer<byte[], byte[]> consumer, TopicPartition tp) {
+        try {
+            return consumer.committed(Set.of(tp)).get(tp);
+        } catch (WakeupException e) {
+            return consumer.committed(Set.of(tp)).get(tp);
+        }
     }
 
     private PartitionStart openWithRetry(String table, TopicPartition tp) {

@@ -284,7 +284,12 @@ public final class KsbridgeListenerAdapter implements BatchInterceptor<byte[], b
         Map<TopicPartition, OffsetAndMetadata> durable = bridge.durableOffsets();
         durable.keySet().retainAll(consumer.assignment());
         if (!durable.isEmpty() && !durable.equals(committed)) {
-            consumer.commitSync(durable, Duration.ofSeconds(30));
+            try {
+                consumer.commitSync(durable, Duration.ofSeconds(30));
+            } catch (org.apache.kafka.common.errors.WakeupException e) {
+                // the container woke its consumer to pause or resume it; the wake-up landed here: commit again
+                consumer.commitSync(durable, Duration.ofSeconds(30));
+            }
             committed = durable;
         }
         lastCommitNanos = now;
