@@ -147,6 +147,11 @@ public final class ChaosRunner {
         kafka = EmbeddedKafka.start(Map.of("group.min.session.timeout.ms", "1000"));
         try {
             emulator = SnowflakeEmulator.start();
+            // Uploads through presigned URLs to the emulator, as to cloud storage: a file lands whole or not at all.
+            // Into a LOCAL_FS stage the JDBC driver writes the file itself, in place, and a worker killed mid-PUT
+            // leaves a partial file no real stage ever shows; the next owner then counted its range as staged and
+            // the failed load lost it (993 rows in the gate's Snowpipe seed 1).
+            emulator.cloudStyleStages(true);
             for (String t : TOPICS) {
                 kafka.createTopic(t, PARTITIONS);
             }
