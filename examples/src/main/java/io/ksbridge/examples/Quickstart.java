@@ -33,7 +33,11 @@ public final class Quickstart {
     private Quickstart() {
     }
 
+    /** Held, so the setting stays: the JDBC driver logs each session it opens at INFO through java.util.logging. */
+    private static final java.util.logging.Logger DRIVER_LOG = java.util.logging.Logger.getLogger("net.snowflake.client");
+
     public static void main(String[] args) throws Exception {
+        DRIVER_LOG.setLevel(java.util.logging.Level.WARNING); // this program's own output is the point
         try (EmbeddedKafka kafka = EmbeddedKafka.start(); SnowflakeEmulator snowflake = SnowflakeEmulator.start()) {
             System.out.println("Kafka broker at " + kafka.bootstrapServers() + ", Snowflake emulator at " + snowflake.url());
             kafka.createTopic("orders", 2);
