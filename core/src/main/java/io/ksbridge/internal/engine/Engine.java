@@ -1188,7 +1188,7 @@ public final class Engine {
             long quiet = retryLog.admit(ps.tp);
             if (quiet >= 0) {
                 log.warn("bridge {}: batch {} failed (attempt {} of {}), retrying in {}{}: {}", s.name(), b.id(),
-                        f.attempts, maxAttempts(), delay, quiet == 0 ? "" : " (" + quiet + " more retries of "
+                        f.attempts, RetryLog.limit(s.retryPolicy()), delay, quiet == 0 ? "" : " (" + quiet + " more retries of "
                                 + ps.tp + " since the last warning)", retry.cause().toString());
             } else {
                 log.debug("bridge {}: batch {} failed (attempt {}), retrying in {}: {}", s.name(), b.id(), f.attempts,
@@ -1318,11 +1318,6 @@ public final class Engine {
                 }
             }
         }
-    }
-
-    private String maxAttempts() {
-        int max = s.retryPolicy().maxAttempts();
-        return max == 0 ? "unlimited" : String.valueOf(max);
     }
 
     /**

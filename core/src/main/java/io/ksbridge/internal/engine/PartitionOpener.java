@@ -152,7 +152,7 @@ final class PartitionOpener {
         if (retryLog.admit(p.tp) >= 0) {
             log.warn("bridge {}: opening {} (table {}) in {} failed (attempt {} of {}), retrying in {}; the partition "
                     + "stays paused: {}", bridge, p.tp, p.table, backend.name(), p.failures,
-                    retry.maxAttempts() == 0 ? "unlimited" : String.valueOf(retry.maxAttempts()), delay,
+                    RetryLog.limit(retry), delay,
                     cause.getMessage());
         }
     }

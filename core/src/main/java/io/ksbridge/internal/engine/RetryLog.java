@@ -38,6 +38,11 @@ final class RetryLog {
         return -1;
     }
 
+    /** A policy's attempt limit as a log line shows it: the number, or "unlimited". */
+    static String limit(io.ksbridge.RetryPolicy policy) {
+        return policy.maxAttempts() == 0 ? "unlimited" : String.valueOf(policy.maxAttempts());
+    }
+
     /** Forgets a key (its partition was revoked). */
     void forget(Object key) {
         byKey.remove(key);
