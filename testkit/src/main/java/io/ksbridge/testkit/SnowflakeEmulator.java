@@ -59,6 +59,9 @@ import java.util.stream.Stream;
  * checks key-pair JWTs accepts the access tokens it issued ({@code X-Snowflake-Authorization-Token-Type: OAUTH}),
  * refusing expired, foreign and tampered ones with Snowflake's codes.
  *
+ * <p>Snowpipe Streaming's high-performance protocol ({@code /v2/streaming}) is always served, see
+ * {@link io.ksbridge.testkit.streaminghp.HpStreamingService}.
+ *
  * <p>Thread-safe. Other services (Snowpipe Streaming) plug in with {@link #mount} and use {@link #jwt()},
  * {@link #tables()} and {@link #faults()}.
  */
@@ -105,6 +108,7 @@ public final class SnowflakeEmulator implements AutoCloseable {
         jwt.acceptOAuth(oauth);
         core.server().mount(OAuthServer.PATH, oauth);
         io.ksbridge.testkit.streaming.StreamingService.attachIfSdkPresent(this); // /v1/streaming/, /telemetry/
+        io.ksbridge.testkit.streaminghp.HpStreamingService.of(this); // /v2/streaming/, /oauth/token, /telemetry/
     }
 
     /**
