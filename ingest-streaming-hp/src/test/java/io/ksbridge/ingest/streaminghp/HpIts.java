@@ -86,6 +86,15 @@ final class HpIts {
         return expected;
     }
 
+    /** {@code from..to}, both included. */
+    static List<Long> rangeOf(long from, long to) {
+        List<Long> out = new ArrayList<>();
+        for (long i = from; i <= to; i++) {
+            out.add(i);
+        }
+        return out;
+    }
+
     static long committedSum(EmbeddedKafka kafka, String group) {
         return kafka.committedOffsets(group).values().stream().mapToLong(Long::longValue).sum();
     }
