@@ -382,14 +382,14 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
                 toWrite.add(encoder.encode(row));
                 sources.add(row);
             } catch (RowEncoder.Refused e) {
-                rejected.add(new IngestResult.RowRejection(row.offset(), e.getMessage()));
+                rejected.add(new IngestResult.RowRejection(row.offset(), "Snowflake would refuse the row: " + e.getMessage()));
             }
         }
         if (!rejected.isEmpty() && errorAction == ErrorPolicy.Action.FAIL) {
             IngestResult.RowRejection first = rejected.get(0);
             result.complete(IngestResult.fatal(new RecordFormatException(new RecordCoordinates(batch.partition().topic(),
                     batch.partition().partition(), first.offset()), RecordFormatException.Side.RECORD,
-                    "Snowflake would refuse the row: " + first.reason() + " (nothing of batch " + batch.id()
+                    first.reason() + " (nothing of batch " + batch.id()
                             + " was written)", null)));
             return;
         }

@@ -83,8 +83,13 @@ final class RowEncoder {
         try {
             return MAPPER.readValue(json, Object.class);
         } catch (IOException e) {
-            throw new Refused(column + " is not valid JSON: " + e.getMessage());
+            throw new Refused(column + " is not valid JSON: " + reason(e));
         }
+    }
+
+    /** Jackson's reason without its location block (which spans lines). */
+    private static String reason(IOException e) {
+        return e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
     }
 
     /**
@@ -102,7 +107,7 @@ final class RowEncoder {
                 throw new Refused(column + " holds more than one JSON value");
             }
         } catch (IOException e) {
-            throw new Refused(column + " is not valid JSON: " + e.getMessage());
+            throw new Refused(column + " is not valid JSON: " + reason(e));
         }
         for (byte b : json) {
             if (b == '\n' || b == '\r') {
