@@ -116,6 +116,8 @@ public final class HpStreamingService implements HttpHandler {
     private final AtomicLong bytesReceived = new AtomicLong();
     private volatile Duration commitDelay = Duration.ZERO;
     private volatile Duration scopedTokenLifetime = Duration.ofHours(1);
+    private volatile boolean fileMode;
+    private final FileStage fileStage = new FileStage();
 
     /** A channel as Snowflake keeps it. */
     private static final class Channel {
@@ -178,6 +180,7 @@ public final class HpStreamingService implements HttpHandler {
             // both SDKs: the new one refuses an answer whose code, message and data are not strings
             emulator.mount(TELEMETRY_PREFIX, service);
             emulator.addWorkSource(service::pendingWork);
+            emulator.mount("/" + FileStage.BUCKET + "/", service.fileStage);
             ATTACHED.put(emulator, service);
             return service;
         }
@@ -203,6 +206,28 @@ public final class HpStreamingService implements HttpHandler {
             throw new IllegalArgumentException("n must be >= 0, was " + n);
         }
         throttleNext.set(n);
+    }
+
+    /**
+     * Serves the SDK's file mode: pipe info names a valid S3 region and the emulator takes the S3 uploads (path style,
+     * on its own port, under {@code /}{@value FileStage#BUCKET}{@code /}) and the {@code filebuffer} registrations,
+     * decrypting each fragment and loading its rows like a rows request. Only for a client JVM started with
+     * {@code AWS_ENDPOINT_URL} set to this emulator's URL (and {@code AWS_EC2_METADATA_DISABLED=true}): the SDK takes its
+     * upload endpoint from that environment variable alone, and without it would upload to the real
+     * {@code *.amazonaws.com}. Default off: pipe info names an invalid region, so file mode fails at once, offline.
+     */
+    public void serveFileMode(boolean on) {
+        this.fileMode = on;
+        fileStage.enabled(on);
+    }
+
+    /** The files the SDK uploaded in file mode, by key; for tests. */
+    public Map<String, Integer> uploadedFiles() {
+        return fileStage.sizes();
+    }
+
+    private FileStage files() {
+        return fileStage;
     }
 
     /** How long the scoped tokens from {@code /oauth/token} live (the SDK renews one a minute before). Default 1 h. */
@@ -361,11 +386,16 @@ public final class HpStreamingService implements HttpHandler {
             exchange.getRequestBody().readAllBytes();
             answer(exchange, drop(route));
         } else if (route.channel() != null && route.action().equals("rows") && method.equals("POST")) {
-            answer(exchange, rows(route, exchange));
+            answer(exchange, data(route, exchange, false));
         } else if (route.channel() != null && route.action().equals("filebuffer") && method.equals("POST")) {
-            exchange.getRequestBody().readAllBytes();
-            send(exchange, 400, errorBody("ERR_FILE_MODE_NOT_SERVED", "the emulator does not serve file mode: it"
-                    + " answers pipe info with an invalid region so that no upload leaves this machine"));
+            if (!fileMode) {
+                exchange.getRequestBody().readAllBytes();
+                send(exchange, 400, errorBody("ERR_FILE_MODE_NOT_SERVED", "the emulator serves file mode only when asked"
+                        + " (serveFileMode): it answers pipe info with an invalid region so that no upload leaves this"
+                        + " machine"));
+            } else {
+                answer(exchange, data(route, exchange, true));
+            }
         } else {
             exchange.getRequestBody().readAllBytes();
             send(exchange, 404, errorBody("404", "Not found: " + method + " " + path));
@@ -500,10 +530,11 @@ public final class HpStreamingService implements HttpHandler {
         stage.put("use_s3_regional_url", false);
         // Not a valid DNS label: the SDK's file mode fails at once ("Invalid region") instead of resolving a real
         // amazonaws.com host. The emulator never lets an upload leave this machine.
-        stage.put("region", "invalid region!");
+        stage.put("region", fileMode ? FileStage.REGION : "invalid region!");
         stage.putNull("storage_account");
-        stage.put("bucket_name", "ksbridge-emulator");
-        stage.put("path_prefix", "streaming/");
+        stage.put("bucket_name", FileStage.BUCKET);
+        // every pipe-info answer gets a prefix of its own: two clients never upload a file of the same name
+        stage.put("path_prefix", "streaming/" + Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE) + "/");
         ObjectNode creds = stage.putObject("creds");
         creds.put("AWS_KEY_ID", "emulator");
         creds.put("AWS_SECRET_KEY", "emulator");
@@ -520,9 +551,12 @@ public final class HpStreamingService implements HttpHandler {
         p.put("mem_throttle_high_watermark_percent", 95);
         p.put("mem_throttle_low_watermark_percent", 80);
         ObjectNode encryption = node.putObject("encryption_info");
-        encryption.put("pipe_key_id", Math.abs(RANDOM.nextInt()));
+        int keyId = RANDOM.nextInt(Integer.MAX_VALUE);
+        byte[] key = random(32);
+        files().key(keyId, key);
+        encryption.put("pipe_key_id", keyId);
         encryption.put("diversifier", Base64.getEncoder().encodeToString(random(16)));
-        encryption.put("pipe_key", Base64.getEncoder().encodeToString(random(32)));
+        encryption.put("pipe_key", Base64.getEncoder().encodeToString(key));
         node.putObject("parameter_overrides");
         return new Answer(200, node);
     }
@@ -626,7 +660,15 @@ public final class HpStreamingService implements HttpHandler {
 
     // ------------------------------------------------------------------ rows
 
-    private Answer rows(Route route, HttpExchange exchange) throws IOException {
+    /** One part of a data request: its rows and the offset token they end at (null for none). */
+    private record Piece(Parsed parsed, String offsetToken) {
+    }
+
+    /**
+     * A rows request (NDJSON in the body) or, with {@code files} true, a filebuffer request (a JSON array of fragments
+     * of files uploaded to the stage); either carries the channel's continuation token.
+     */
+    private Answer data(Route route, HttpExchange exchange, boolean files) throws IOException {
         byte[] raw;
         try (InputStream in = exchange.getRequestBody()) {
             raw = in.readAllBytes();
@@ -663,14 +705,30 @@ public final class HpStreamingService implements HttpHandler {
             generation = channel.generation;
         }
         rowsRequests.incrementAndGet();
-        byte[] body = decode(raw, exchange.getRequestHeaders().getFirst("Content-Encoding"));
-        bytesReceived.addAndGet(body.length);
         Optional<EmulatedTable> table = tables.find(channel.table);
         if (table.isEmpty()) {
             return new Answer(404, errorBody("ERR_TABLE_DOES_NOT_EXIST_OR_NOT_AUTHORIZED", "Table '" + channel.table
                     + "' does not exist or not authorized."));
         }
-        Parsed parsed = parse(body, table.get());
+        List<Piece> pieces = new ArrayList<>();
+        if (files) {
+            try {
+                for (JsonNode fragment : HttpJson.MAPPER.readTree(raw)) {
+                    byte[] body = files().fragment(fragment);
+                    bytesReceived.addAndGet(body.length);
+                    JsonNode end = fragment.get("fragment_end_offset_token");
+                    pieces.add(new Piece(parse(body, table.get()), end == null || end.isNull() ? null : end.asText()));
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("emulator could not read the files of a filebuffer request for {}: {}", route.channel(), e.toString());
+                return new Answer(400, errorBody("ERR_FILE_NOT_READABLE", "The registered file fragment could not be"
+                        + " read: " + e.getMessage()));
+            }
+        } else {
+            byte[] body = decode(raw, exchange.getRequestHeaders().getFirst("Content-Encoding"));
+            bytesReceived.addAndGet(body.length);
+            pieces.add(new Piece(parse(body, table.get()), offsetToken.isEmpty() ? null : offsetToken));
+        }
         synchronized (this) {
             if (channel.generation != generation || !continuation.equals(channel.currentToken)) {
                 fencedRequests.incrementAndGet();
@@ -681,14 +739,17 @@ public final class HpStreamingService implements HttpHandler {
             channel.previousToken = continuation;
             channel.previousAnswer = next;
             channel.currentToken = next;
-            Delayed d = new Delayed(channel, generation, parsed.rows(), parsed.lines(), parsed.errors(),
-                    parsed.firstError(), offsetToken.isEmpty() ? null : offsetToken);
-            Duration delay = commitDelay;
-            if (delay.isZero() && delayed.isEmpty()) {
-                apply(d);
-            } else {
-                delayed.add(d);
-                COMMITTER.schedule(() -> applyUpTo(d), delay.toMillis(), TimeUnit.MILLISECONDS);
+            for (Piece piece : pieces) {
+                Parsed parsed = piece.parsed();
+                Delayed d = new Delayed(channel, generation, parsed.rows(), parsed.lines(), parsed.errors(),
+                        parsed.firstError(), piece.offsetToken());
+                Duration delay = commitDelay;
+                if (delay.isZero() && delayed.isEmpty()) {
+                    apply(d);
+                } else {
+                    delayed.add(d);
+                    COMMITTER.schedule(() -> applyUpTo(d), delay.toMillis(), TimeUnit.MILLISECONDS);
+                }
             }
             return next(next);
         }
