@@ -90,7 +90,7 @@ public final class SnowflakeEmulator implements AutoCloseable {
         // the account name Snowflake's clients derive from http://127.0.0.1:port is "127"
         String accountName = "127";
         JwtVerifier jwt = new JwtVerifier(accountName, USER, keyPair.getPublic());
-        this.core = new EmulatorCore(root.resolve("stages"), jwt, USER);
+        this.core = new EmulatorCore(root.resolve("stages"), jwt, USER, options == null ? 0 : options.port);
         this.account = SnowflakeAccount.builder()
                 .url(url + ":" + core.server().port())
                 .allowInsecureHttp()
@@ -404,8 +404,24 @@ public final class SnowflakeEmulator implements AutoCloseable {
         private KeyPair keyPair;
         private final List<OAuthClient> oauthClients = new ArrayList<>();
         private Duration oauthTokenLifetime;
+        private int port;
 
         private Builder() {
+        }
+
+        /**
+         * The port of 127.0.0.1 the emulator listens on. Default 0: an ephemeral one. A fixed port is for a client JVM
+         * that must know it before it starts (the high-performance Streaming SDK's file mode takes its upload endpoint
+         * from the {@code AWS_ENDPOINT_URL} environment variable only).
+         *
+         * @throws IllegalArgumentException if port is not 0 to 65535
+         */
+        public Builder port(int port) {
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException("port must be between 0 and 65535, was " + port);
+            }
+            this.port = port;
+            return this;
         }
 
         /**
