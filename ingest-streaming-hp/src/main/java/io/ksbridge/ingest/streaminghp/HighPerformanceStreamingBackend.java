@@ -134,9 +134,32 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
         return settings.connectorName() == null ? base : settings.connectorName() + "_" + base;
     }
 
-    /** The default pipe of a table: {@code <TABLE>-STREAMING}. */
+    /**
+     * The default pipe of a table, quoted as connector v4 quotes it: {@code "ORDERS-STREAMING"},
+     * {@code "my-topic-STREAMING"} for the quoted table {@code "my-topic"}.
+     */
     static String defaultPipe(String table) {
-        return table + DEFAULT_PIPE_SUFFIX;
+        return "\"" + unquoted(table).replace("\"", "\"\"") + DEFAULT_PIPE_SUFFIX + "\"";
+    }
+
+    /** A table name as SQL takes it: an unquoted identifier upper-cased, or a quoted one (connector v4's) as it is. */
+    static String tableIdentifier(String table) {
+        if (table.length() > 2 && table.startsWith("\"") && table.endsWith("\"")
+                && !table.substring(1, table.length() - 1).replace("\"\"", "").contains("\"")) {
+            return table;
+        }
+        if (!SnowflakeIdentifiers.isUnquoted(table)) {
+            throw new IngestException("table '" + table + "' is not a Snowflake identifier (unquoted [A-Za-z_][A-Za-z0-9_$]*,"
+                    + " or quoted as TableNamer.connectorV4() names tables); map the topic to a valid table name with"
+                    + " TableNamer", false);
+        }
+        return table.toUpperCase(Locale.ROOT);
+    }
+
+    /** The resolved name of a table identifier: without quotes (and their doubling) when quoted. */
+    private static String unquoted(String identifier) {
+        return identifier.startsWith("\"") ? identifier.substring(1, identifier.length() - 1).replace("\"\"", "\"")
+                : identifier;
     }
 
     @Override
@@ -227,7 +250,8 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
                 return existing;
             }
             String pipe = defaultPipe(table);
-            String name = "KSBRIDGE_" + bridgeName.replaceAll("[^A-Za-z0-9_]", "_") + "_" + table + "_"
+            String name = "KSBRIDGE_" + bridgeName.replaceAll("[^A-Za-z0-9_]", "_") + "_"
+                    + unquoted(table).replaceAll("[^A-Za-z0-9_]", "_") + "_"
                     + UUID.randomUUID().toString().substring(0, 8);
             SnowflakeStreamingIngestClient c = bounded("could not start the Snowpipe Streaming client for pipe "
                     + qualify(pipe) + " at " + settings.account().url(), () -> SnowflakeStreamingIngestClientFactory
@@ -269,11 +293,7 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
         if (closed) {
             throw new IngestException("the Streaming backend is closed", false);
         }
-        if (!SnowflakeIdentifiers.isUnquoted(table)) {
-            throw new IngestException("table '" + table + "' is not an unquoted Snowflake identifier ([A-Za-z_][A-Za-z0-9_$]*);"
-                    + " map the topic to a valid table name with TableNamer", false);
-        }
-        String tableName = table.toUpperCase(Locale.ROOT);
+        String tableName = tableIdentifier(table);
         if (preparedTables.putIfAbsent(tableName, Boolean.TRUE) == null) {
             try {
                 KafkaTables.ensure(sql, qualify(tableName), "written by Snowpipe Streaming", false);

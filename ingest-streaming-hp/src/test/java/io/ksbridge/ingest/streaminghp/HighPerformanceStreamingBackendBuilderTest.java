@@ -73,7 +73,14 @@ class HighPerformanceStreamingBackendBuilderTest {
                 .account(account("https://xy12345.snowflakecomputing.com")).database("RAW").schema("KAFKA").build();
         assertEquals("orders_3", classic.channelName(tp));
         assertEquals("my_connector_orders_3", v4.channelName(tp));
-        assertEquals("ORDERS-STREAMING", HighPerformanceStreamingBackend.defaultPipe("ORDERS"));
+        assertEquals("\"ORDERS-STREAMING\"", HighPerformanceStreamingBackend.defaultPipe("ORDERS"));
+        assertEquals("\"my-topic-STREAMING\"", HighPerformanceStreamingBackend.defaultPipe("\"my-topic\""));
+        assertEquals("ORDERS", HighPerformanceStreamingBackend.tableIdentifier("orders"));
+        assertEquals("\"My-Orders\"", HighPerformanceStreamingBackend.tableIdentifier("\"My-Orders\""));
+        assertEquals("table 'my-topic' is not a Snowflake identifier (unquoted [A-Za-z_][A-Za-z0-9_$]*, or quoted as"
+                + " TableNamer.connectorV4() names tables); map the topic to a valid table name with TableNamer",
+                assertThrows(io.ksbridge.IngestException.class,
+                        () -> HighPerformanceStreamingBackend.tableIdentifier("my-topic")).getMessage());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.ksbridge.ingest.streaminghp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.snowflake.ingest.streaming.SnowflakeStreamingIngestClient;
 import com.snowflake.ingest.streaming.SnowflakeStreamingIngestClientFactory;
@@ -66,5 +67,30 @@ class HpMigrationIT {
         ExactlyOnce.assertEveryRecordOnce(snowflake, table, kafka.endOffsets(topic), (tp, offset) -> offset >= 100);
         assertEquals(java.util.Map.of("orders_connector_v4orders_0", "199", "orders_connector_v4orders_1", "199"),
                 hp.committedOffsetTokens(table));
+    }
+
+    @Test
+    void connectorV4TableNames_quotedCaseSensitiveTopic_landsInTheTableV4Made() throws Exception {
+        String topic = "My-Orders";
+        kafka.createTopic(topic, 2);
+        HpIts.produceIds(kafka, topic, 2, 0, 200);
+        // connector v4 made (and loads) "My-Orders", verbatim and case-sensitive
+        snowflake.tables().create("DB.MIGRATE.\"My-Orders\"", List.of(ColumnDef.variant("RECORD_METADATA"),
+                ColumnDef.variant("RECORD_CONTENT")), false);
+        try (KafkaToSnowflakeBridge bridge = KafkaToSnowflakeBridge.builder()
+                .consumerProperties(kafka.consumerProperties("group-v4-names"))
+                .topics(topic)
+                .tableNamer(io.ksbridge.TableNamer.connectorV4())
+                .flushPolicy(FlushPolicy.records(100).or(FlushPolicy.age(Duration.ofMillis(100))))
+                .commitInterval(Duration.ofMillis(200))
+                .backend(HpIts.backend(snowflake, "MIGRATE").build())
+                .build()) {
+            bridge.start();
+            Await.until("offsets committed", Duration.ofSeconds(60), () -> HpIts.committedSum(kafka, "group-v4-names") == 200);
+        }
+        snowflake.awaitIdle(Duration.ofSeconds(10));
+        ExactlyOnce.assertEveryRecordOnce(snowflake, "DB.MIGRATE.\"My-Orders\"", kafka.endOffsets(topic));
+        assertTrue(snowflake.tables().names().stream().noneMatch(n -> n.startsWith("DB.MIGRATE.MY_ORDERS")),
+                "a v3-style table was made: " + snowflake.tables().names());
     }
 }

@@ -122,7 +122,10 @@ public final class HpStreamingService implements HttpHandler {
     /** A channel as Snowflake keeps it. */
     private static final class Channel {
         final String pipe;
+        /** The table's resolved name, {@code DB.SCHEMA.TABLE}. */
         final String table;
+        /** The table's name quoted part by part, to look it up again without resolving its case anew. */
+        final String tableRef;
         final String name;
         final long createdOnMs = System.currentTimeMillis();
         long generation;
@@ -139,9 +142,10 @@ public final class HpStreamingService implements HttpHandler {
         Long lastErrorMs;
         boolean mustReopen;
 
-        Channel(String pipe, String table, String name) {
+        Channel(String pipe, String table, String tableRef, String name) {
             this.pipe = pipe;
             this.table = table;
+            this.tableRef = tableRef;
             this.name = name;
         }
 
@@ -501,12 +505,18 @@ public final class HpStreamingService implements HttpHandler {
 
     /** The table a pipe loads, or empty when the pipe does not exist. */
     private Optional<EmulatedTable> tableOf(Route route) {
+        String ref = tableRef(route);
+        return ref == null ? Optional.empty() : tables.find(ref);
+    }
+
+    /** The quoted name of the table a default pipe loads, or null when the pipe is not a default pipe. */
+    private static String tableRef(Route route) {
         String pipe = route.pipe();
         if (!pipe.toUpperCase(Locale.ROOT).endsWith(DEFAULT_PIPE_SUFFIX) || pipe.length() == DEFAULT_PIPE_SUFFIX.length()) {
-            return Optional.empty();
+            return null;
         }
         String table = pipe.substring(0, pipe.length() - DEFAULT_PIPE_SUFFIX.length());
-        return tables.find(quote(route.database()) + "." + quote(route.schema()) + "." + quote(table));
+        return quote(route.database()) + "." + quote(route.schema()) + "." + quote(table);
     }
 
     private static String quote(String resolved) {
@@ -575,7 +585,7 @@ public final class HpStreamingService implements HttpHandler {
         String key = route.pipeKey() + "/" + route.channel();
         Channel channel = channels.get(key);
         if (channel == null) {
-            channel = new Channel(route.pipeKey(), table.get().name(), route.channel());
+            channel = new Channel(route.pipeKey(), table.get().name(), tableRef(route), route.channel());
             channels.put(key, channel);
         }
         applyDelayed(channel); // accepted rows are durable: a writer opening the channel sees their token
@@ -705,7 +715,7 @@ public final class HpStreamingService implements HttpHandler {
             generation = channel.generation;
         }
         rowsRequests.incrementAndGet();
-        Optional<EmulatedTable> table = tables.find(channel.table);
+        Optional<EmulatedTable> table = tables.find(channel.tableRef);
         if (table.isEmpty()) {
             return new Answer(404, errorBody("ERR_TABLE_DOES_NOT_EXIST_OR_NOT_AUTHORIZED", "Table '" + channel.table
                     + "' does not exist or not authorized."));
@@ -871,7 +881,7 @@ public final class HpStreamingService implements HttpHandler {
     /** Inserts a request's rows and commits its token. Caller holds the lock. */
     private void apply(Delayed d) {
         Channel channel = d.channel();
-        Optional<EmulatedTable> table = tables.find(channel.table);
+        Optional<EmulatedTable> table = tables.find(channel.tableRef);
         if (table.isEmpty()) {
             LOG.warn("emulator: table {} was dropped before its rows committed", channel.table);
             return;
