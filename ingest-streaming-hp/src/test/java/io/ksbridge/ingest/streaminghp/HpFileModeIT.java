@@ -59,7 +59,7 @@ class HpFileModeIT {
             }
             snowflake.awaitIdle(java.time.Duration.ofSeconds(10));
             assertTrue(!hp.uploadedFiles().isEmpty(), "no file was uploaded: the SDK stayed in REST mode");
-            assertTrue(snowflake.requestCount("/v2/streaming/data/databases/DB/schemas/FILES/pipes/BULK-STREAMING/channels/"
+            assertTrue(snowflake.requestCount("/v2/streaming/data/databases/DB/schemas/FILES/pipes/\"BULK-STREAMING\"/channels/"
                     + "bulk_0/filebuffer") > 0, "no file was registered");
             List<Row> rows = snowflake.table("DB.FILES.BULK").rows();
             TreeSet<Long> ids = new TreeSet<>();
