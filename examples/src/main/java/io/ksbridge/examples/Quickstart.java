@@ -87,7 +87,9 @@ public final class Quickstart {
                 bridge.start();
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 long allLoadedAt = 0;
-                while ((loaded(snowflake) < 2 * PER_TOPIC || !streaming && stagedFiles(snowflake) > 0) && System.nanoTime() < deadline) {
+                // rows show in the table before their tokens commit (read about once a second): wait for both
+                while ((loaded(snowflake) < 2 * PER_TOPIC || !streaming && stagedFiles(snowflake) > 0
+                        || durableRows.get() < 2 * PER_TOPIC) && System.nanoTime() < deadline) {
                     Thread.sleep(200);
                     if (allLoadedAt == 0 && loaded(snowflake) >= 2 * PER_TOPIC) {
                         allLoadedAt = System.nanoTime(); // the rate stops here; the loop only waits for the stage to empty
@@ -95,7 +97,7 @@ public final class Quickstart {
                     double secs = ((allLoadedAt == 0 ? System.nanoTime() : allLoadedAt) - start) / 1e9;
                     System.out.printf("\r  loading: %,6d rows durable, %,6d in the tables, %,8.0f records/s%s",
                             durableRows.get(), loaded(snowflake), durableRows.get() / secs,
-                            allLoadedAt == 0 ? "   " : ", loaded files leaving the stage");
+                            allLoadedAt == 0 ? "   " : streaming ? ", offset tokens committing" : ", loaded files leaving the stage");
                 }
                 System.out.println();
             }
