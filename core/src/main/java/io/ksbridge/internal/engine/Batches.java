@@ -89,15 +89,6 @@ final class Batches {
         }
         router.awaitBefore(ps);
         long nowNanos = ticker.nanoTime();
-        if (!ps.rows.isEmpty()) {
-            long pushTime = System.currentTimeMillis();
-            for (int i = 0; i < ps.rows.size(); i++) {
-                int at = ps.pushTimeAt[i];
-                if (at >= 0) {
-                    MetadataWriter.stampPushTime(ps.rows.get(i).metadata(), at, pushTime);
-                }
-            }
-        }
         IngestBatch batch = new IngestBatch(ps.table, ps.tp, ps.rangeStart, ps.rangeEnd, ps.rows, 1);
         InFlight f = new InFlight(ps, batch, ps.sources, ps.bytes, nowNanos);
         ps.batches.addLast(f);

@@ -69,30 +69,23 @@ final class Core {
         if (!backendStarted) {
             backendStarted = true;
             converter = new RecordConverter(s, new MetadataWriter(s.metadata(), backend.stampsPushTime()));
-            backend.start(new BackendContext(s.name(), new LoadFailureGate(), s.retryPolicy(), s.errorPolicy()));
+            backend.start(new BackendContext(s.name(), listener, s.retryPolicy(), s.errorPolicy(), this::loadFailed));
         }
     }
 
     /**
-     * What a backend reports from its own threads (Snowpipe loads that failed after {@code insertFiles} accepted
-     * them) passes to the user's listener; under {@link ErrorPolicy#failFast()} it also stops the bridge, on the
-     * polling thread, at its next turn.
+     * What a backend reports from its own threads after a batch was durable (Snowpipe loads that failed after
+     * {@code insertFiles} accepted them) passes to the listener; under {@link ErrorPolicy#failFast()} it also stops
+     * the bridge, on the polling thread, at its next tick.
      */
-    private final class LoadFailureGate extends SafeListener {
-        LoadFailureGate() {
-            super(List.of(listener));
-        }
-
-        @Override
-        public void onLoadFailure(BridgeEvents.LoadFailure event) {
-            super.onLoadFailure(event);
-            if (s.errorPolicy().action() == ErrorPolicy.Action.FAIL && asyncFailure == null) {
-                asyncFailure = new IngestException("Snowflake could not load the rows of " + event.partition()
-                        + " offsets " + event.firstOffset() + "-" + event.lastOffset() + " into " + event.table() + ": "
-                        + event.error() + " (the file is kept at " + event.location() + "; fix the data or the table and "
-                        + "load it from there, or choose ErrorPolicy.skip() or deadLetter(...) to go on past such files)",
-                        false);
-            }
+    private void loadFailed(BridgeEvents.LoadFailure event) {
+        listener.onLoadFailure(event);
+        if (s.errorPolicy().action() == ErrorPolicy.Action.FAIL && asyncFailure == null) {
+            asyncFailure = new IngestException("Snowflake could not load the rows of " + event.partition()
+                    + " offsets " + event.firstOffset() + "-" + event.lastOffset() + " into " + event.table() + ": "
+                    + event.error() + " (the file is kept at " + event.location() + "; fix the data or the table and "
+                    + "load it from there, or choose ErrorPolicy.skip() or deadLetter(...) to go on past such files)",
+                    false);
         }
     }
 
@@ -180,7 +173,7 @@ final class Core {
                     throw new BridgeClosedException("bridge " + s.name() + " closed while accept waited for memory");
                 }
             }
-            ps.addRow(c.row, rec, c.pushTimeAt, size, now);
+            ps.addRow(c.row, rec, size, now);
             budget.take(size);
             return true;
         }

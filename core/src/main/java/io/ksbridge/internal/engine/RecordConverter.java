@@ -20,7 +20,6 @@ final class RecordConverter {
     /** What became of one record: a row, nothing (ignored null), a bad record, or a failure worth retrying. */
     static final class Converted {
         IngestRow row;
-        int pushTimeAt = -1;
         RecordFormatException bad;
         IngestException retriable;
     }
@@ -40,6 +39,7 @@ final class RecordConverter {
         Converted out = new Converted();
         RecordFormatException.Side side = RecordFormatException.Side.VALUE;
         try {
+            int pushTimeAt = -1;
             byte[] content;
             Integer schemaId = null;
             if (rec.value() == null) {
@@ -63,9 +63,9 @@ final class RecordConverter {
                     keySchemaId = keyOut.schemaId();
                 }
                 meta = metadata.render(rec, schemaId, keyJson, keySchemaId);
-                out.pushTimeAt = metadata.pushTimeAt();
+                pushTimeAt = metadata.pushTimeAt();
             }
-            IngestRow row = new IngestRow(rec.offset(), content, meta);
+            IngestRow row = new IngestRow(rec.offset(), content, meta, pushTimeAt);
             if (row.sizeInBytes() > s.maxRecordBytes()) {
                 out.bad = new RecordFormatException(coordinates(rec), RecordFormatException.Side.RECORD,
                         "the row is " + row.sizeInBytes() + " bytes, over maxRecordBytes (" + s.maxRecordBytes() + ")", null);
