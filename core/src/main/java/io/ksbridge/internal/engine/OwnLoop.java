@@ -15,6 +15,7 @@ import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -86,7 +87,7 @@ final class OwnLoop {
                 core.publish();
                 try {
                     commit(kafka, true);
-                } catch (CommitFailedException e) {
+                } catch (CommitFailedException | RebalanceInProgressException e) {
                     log.warn("bridge {} could not commit on close (the group has already reassigned its partitions; their new "
                             + "owners resume from what Snowflake holds): {}", s.name(), e.getMessage());
                 }
