@@ -394,10 +394,12 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
         List<Map<String, Object>> toWrite = new ArrayList<>(batch.rows().size());
         List<IngestRow> sources = new ArrayList<>(batch.rows().size());
         List<IngestResult.RowRejection> rejected = new ArrayList<>();
+        long pushTime = System.currentTimeMillis();
         for (IngestRow row : batch.rows()) {
             if (row.offset() <= lane.written) {
                 continue; // in the channel already, or committed (a retried batch)
             }
+            row.stampPushTime(pushTime); // SnowflakeConnectorPushTime: when the row is handed to the SDK
             try {
                 toWrite.add(encoder.encode(row));
                 sources.add(row);
