@@ -68,7 +68,7 @@ public final class SnowflakeToKafkaBridge implements AutoCloseable {
 
     private SnowflakeToKafkaBridge(SourceSettings settings, Hook hook) {
         this.settings = settings;
-        this.sql = SqlApiClient.create(settings.account());
+        this.sql = SqlApiClient.builder(settings.account()).requestTimeout(settings.requestTimeout()).build();
         this.loop = new SourceLoop(settings, sql, hook);
         this.thread = new Thread(loop, "ksbridge-source-" + settings.name());
         this.thread.setDaemon(true);
@@ -182,6 +182,7 @@ public final class SnowflakeToKafkaBridge implements AutoCloseable {
         private SourceListener listener = new SourceListener() { };
         private String offsetsTopic;
         private Duration electionTimeout = Duration.ofMinutes(5);
+        private Duration requestTimeout = Duration.ofSeconds(30);
         private Hook hook = Hook.NONE;
 
         private Builder() {
@@ -340,6 +341,15 @@ public final class SnowflakeToKafkaBridge implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The timeout of one SQL API request; a request that times out is resubmitted with the same request id (and
+         * every statement the bridge sends is idempotent). Default 30 s; must be &gt; 0.
+         */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = positive("requestTimeout", timeout);
+            return this;
+        }
+
         /** Tests only: a hook at each step of the loop. */
         Builder hook(Hook hook) {
             this.hook = Objects.requireNonNull(hook, "hook must not be null");
@@ -401,7 +411,7 @@ public final class SnowflakeToKafkaBridge implements AutoCloseable {
             }
             return new SnowflakeToKafkaBridge(new SourceSettings(name, account, producerProperties, tables, source, snapshot, format,
                     deletes, pollInterval, maxTransactionRows, maxTransactionBytes, transactionTimeout, onStale, transactional,
-                    listener, topic, electionTimeout), hook);
+                    listener, topic, electionTimeout, requestTimeout), hook);
         }
     }
 }

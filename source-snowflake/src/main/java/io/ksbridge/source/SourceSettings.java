@@ -12,7 +12,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 record SourceSettings(String name, SnowflakeAccount account, Map<String, Object> producerProperties, List<TableSpec> tables,
                       ChangeSource source, Snapshot snapshot, ChangeFormat format, Deletes deletes, Duration pollInterval,
                       int maxTransactionRows, long maxTransactionBytes, Duration transactionTimeout, Stale onStale,
-                      boolean transactional, SourceListener listener, String offsetsTopic, Duration electionTimeout) {
+                      boolean transactional, SourceListener listener, String offsetsTopic, Duration electionTimeout,
+                      Duration requestTimeout) {
     SourceSettings {
         producerProperties = Map.copyOf(producerProperties);
         tables = List.copyOf(tables);
