@@ -316,6 +316,11 @@ public final class TrackedTable {
         return versions.lastKey();
     }
 
+    /** The newest version: 0 for the table as created, one more for each committed change. */
+    public synchronized long version() {
+        return versions.lastKey();
+    }
+
     /** The newest version committed at or before {@code millis}, or -1 when the table did not exist then. */
     synchronized long versionAt(long millis) {
         if (millis < createdAt) {
