@@ -20,6 +20,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -218,6 +219,8 @@ final class SourceLoop implements Runnable {
         props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) Math.min(45_000, Math.max(6_000, s.electionTimeout().toMillis())));
         props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        // a member joining or leaving does not take the partition from the active instance (no needless re-fencing)
+        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         return props;
     }
 
@@ -425,8 +428,11 @@ final class SourceLoop implements Runnable {
         long seq = t.position.seq();
         TreeMap<Long, String> found = t.objects.batches();
         if (!found.containsKey(seq)) {
-            throw new BridgeException("the batch table " + t.objects.batch(seq) + " is missing right after its CREATE TABLE"
-                    + " succeeded: another process drops the bridge's tables");
+            // renamed or dropped by a newer active instance since (this one is then fenced at its next Kafka call)
+            LOG.warn("bridge {}: the batch table {} is gone right after its CREATE TABLE; re-reading what exists", s.name(),
+                    t.objects.batch(seq));
+            t.reconcile = true;
+            return;
         }
         t.created = found.get(seq);
         t.batchMillis = SnowflakeObjects.millis(t.created);

@@ -180,6 +180,45 @@ class RecoveryIT {
     }
 
     @Test
+    void zombieBehind_recreatesAPublishedBatch_newLeaderAdoptsIt(EmbeddedKafka kafka, SnowflakeEmulator snowflake) throws Exception {
+        String name = SourceFixture.unique("behind");
+        TrackedTable t = orders(snowflake, "BEHIND");
+        t.insert(row(1, "a"), row(2, "b"));
+        String topic = "behind.topic";
+        kafka.createTopic(topic, 1);
+        TableSpec spec = TableSpec.of("DB.PUBLIC.BEHIND").topic(topic);
+        CountDownLatch paused = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (SnowflakeToKafkaBridge a = bridge(kafka, snowflake, name, spec).hook((at, tableName, seq) -> {
+            if (at == Hook.Step.BEFORE_CTAS && seq == 1 && paused.getCount() > 0) {
+                paused.countDown(); // A checked it leads, then stalls just before its CTAS of batch 1
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }).build(); SnowflakeToKafkaBridge b = bridge(kafka, snowflake, name, spec).build()) {
+            a.start();
+            Await.until(WAIT, () -> readCommitted(kafka, topic).size() >= 2, () -> "the snapshot; " + a.failure());
+            b.start();
+            changeInOneTransaction(t);
+            assertTrue(paused.await(60, TimeUnit.SECONDS));
+            Await.until(WAIT, () -> readCommitted(kafka, topic).size() >= EXPECTED.size(), () -> "B publishes batch 1; " + b.failure());
+            Await.until(WAIT, () -> snowflake.changes().tableNames().stream().noneMatch(n -> n.startsWith("DB.PUBLIC.KSB_BEHIND") && n.contains("_B0")),
+                    () -> "batch 1 dropped by B: " + snowflake.changes().tableNames());
+            t.insert(row(9, "n9"));
+            release.countDown(); // A wakes: its CTAS IF NOT EXISTS of batch 1 (dropped) consumes the new change
+            Await.until(WAIT, () -> readCommitted(kafka, topic).size() >= EXPECTED.size() + 1,
+                    () -> "B to adopt A's late batch: " + snowflake.changes().tableNames() + " " + b.failure());
+            List<String> expected = new ArrayList<>(EXPECTED);
+            expected.add("c {\"ID\":9} n9");
+            assertEquals(sorted(expected), sorted(changes(readCommitted(kafka, topic))));
+            Await.until(WAIT, () -> !a.isActive(), () -> "A to step down");
+        }
+    }
+
+    @Test
     void twoInstancesAtOnce_oneActive_noPingPong(EmbeddedKafka kafka, SnowflakeEmulator snowflake) throws Exception {
         String name = SourceFixture.unique("pair");
         TrackedTable t = orders(snowflake, "PAIR");
