@@ -126,25 +126,17 @@ class RecoveryIT {
 
     @Test
     void zombieLeader_isFenced_standbyPublishesEverythingOnce(EmbeddedKafka kafka, SnowflakeEmulator snowflake) throws Exception {
-        String name = SourceFixture.unique("zombie");
-        TrackedTable t = orders(snowflake, "ZOMBIE");
-        t.insert(row(1, "a"), row(2, "b"));
-        String topic = "zombie.topic";
-        kafka.createTopic(topic, 1);
-        TableSpec spec = TableSpec.of("DB.PUBLIC.ZOMBIE").topic(topic);
+        SourceFixture.Setup setup = SourceFixture.setUp(kafka, snowflake, "ZOMBIE");
+        String name = setup.name();
+        TrackedTable t = setup.table();
+        String topic = setup.topic();
+        TableSpec spec = setup.spec();
         CountDownLatch paused = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger leadershipsOfB = new AtomicInteger();
-        try (SnowflakeToKafkaBridge a = bridge(kafka, snowflake, name, spec).maxTransactionRows(3).hook((at, tableName, seq) -> {
-            if (at == Hook.Step.BEFORE_COMMIT && seq == 1 && paused.getCount() > 0) {
-                paused.countDown();
-                try {
-                    release.await(60, TimeUnit.SECONDS); // a long GC pause, with the transaction open
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }).build()) {
+        // A stalls (a long GC pause) with a transaction open
+        try (SnowflakeToKafkaBridge a = bridge(kafka, snowflake, name, spec).maxTransactionRows(3)
+                .hook(SourceFixture.pauseOnce(Hook.Step.BEFORE_COMMIT, paused, release)).build()) {
             a.start();
             Await.until(WAIT, () -> readCommitted(kafka, topic).size() >= 2, () -> "the snapshot; " + a.failure());
             try (SnowflakeToKafkaBridge b = bridge(kafka, snowflake, name, spec).maxTransactionRows(3).listener(new SourceListener() {
@@ -181,24 +173,17 @@ class RecoveryIT {
 
     @Test
     void zombieBehind_recreatesAPublishedBatch_newLeaderAdoptsIt(EmbeddedKafka kafka, SnowflakeEmulator snowflake) throws Exception {
-        String name = SourceFixture.unique("behind");
-        TrackedTable t = orders(snowflake, "BEHIND");
-        t.insert(row(1, "a"), row(2, "b"));
-        String topic = "behind.topic";
-        kafka.createTopic(topic, 1);
-        TableSpec spec = TableSpec.of("DB.PUBLIC.BEHIND").topic(topic);
+        SourceFixture.Setup setup = SourceFixture.setUp(kafka, snowflake, "BEHIND");
+        String name = setup.name();
+        TrackedTable t = setup.table();
+        String topic = setup.topic();
+        TableSpec spec = setup.spec();
         CountDownLatch paused = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        try (SnowflakeToKafkaBridge a = bridge(kafka, snowflake, name, spec).hook((at, tableName, seq) -> {
-            if (at == Hook.Step.BEFORE_CTAS && seq == 1 && paused.getCount() > 0) {
-                paused.countDown(); // A checked it leads, then stalls just before its CTAS of batch 1
-                try {
-                    release.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }).build(); SnowflakeToKafkaBridge b = bridge(kafka, snowflake, name, spec).build()) {
+        // A checks it leads, then stalls just before its CTAS of batch 1
+        try (SnowflakeToKafkaBridge a = bridge(kafka, snowflake, name, spec)
+                .hook(SourceFixture.pauseOnce(Hook.Step.BEFORE_CTAS, paused, release)).build();
+             SnowflakeToKafkaBridge b = bridge(kafka, snowflake, name, spec).build()) {
             a.start();
             Await.until(WAIT, () -> readCommitted(kafka, topic).size() >= 2, () -> "the snapshot; " + a.failure());
             b.start();
@@ -220,12 +205,11 @@ class RecoveryIT {
 
     @Test
     void twoInstancesAtOnce_oneActive_noPingPong(EmbeddedKafka kafka, SnowflakeEmulator snowflake) throws Exception {
-        String name = SourceFixture.unique("pair");
-        TrackedTable t = orders(snowflake, "PAIR");
-        t.insert(row(1, "a"), row(2, "b"));
-        String topic = "pair.topic";
-        kafka.createTopic(topic, 1);
-        TableSpec spec = TableSpec.of("DB.PUBLIC.PAIR").topic(topic);
+        SourceFixture.Setup setup = SourceFixture.setUp(kafka, snowflake, "PAIR");
+        String name = setup.name();
+        TrackedTable t = setup.table();
+        String topic = setup.topic();
+        TableSpec spec = setup.spec();
         AtomicInteger leaderships = new AtomicInteger();
         SourceListener counting = new SourceListener() {
             @Override

@@ -45,6 +45,32 @@ final class SourceFixture {
                 new ColumnDef("NAME", "VARCHAR", true), new ColumnDef("QTY", "NUMBER(10,2)", true));
     }
 
+    /** One test's bridge name, source table (rows 1 "a" and 2 "b"), topic and table spec. */
+    record Setup(String name, TrackedTable table, String topic, TableSpec spec) {
+    }
+
+    static Setup setUp(EmbeddedKafka kafka, SnowflakeEmulator snowflake, String table) {
+        TrackedTable t = orders(snowflake, table);
+        t.insert(row(1, "a"), row(2, "b"));
+        String topic = table.toLowerCase(java.util.Locale.ROOT) + ".topic";
+        kafka.createTopic(topic, 1);
+        return new Setup(unique(table.toLowerCase(java.util.Locale.ROOT)), t, topic, TableSpec.of("DB.PUBLIC." + table).topic(topic));
+    }
+
+    /** A hook that stalls the bridge once at {@code step} of batch 1 until {@code release} (as a long GC pause would). */
+    static Hook pauseOnce(Hook.Step step, java.util.concurrent.CountDownLatch paused, java.util.concurrent.CountDownLatch release) {
+        return (at, table, seq) -> {
+            if (at == step && seq == 1 && paused.getCount() > 0) {
+                paused.countDown();
+                try {
+                    release.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+    }
+
     static Map<String, Object> row(long id, String name) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("ID", id);
