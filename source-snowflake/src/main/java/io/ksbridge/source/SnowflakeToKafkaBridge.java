@@ -330,7 +330,9 @@ public final class SnowflakeToKafkaBridge implements AutoCloseable {
 
         /**
          * How long the active instance may go without a turn of its loop before a standby takes over (the election
-         * consumer's {@code max.poll.interval.ms}); longer than the longest statement. Default 5 min; &ge; 1 s.
+         * consumer's {@code max.poll.interval.ms}). Make it longer than the longest step: one statement, or reading,
+         * converting and committing one page of {@link #maxTransactionRows} rows; a step that takes longer hands the
+         * active role over (safe, but the instance then re-initializes). Default 5 min; &ge; 1 s.
          */
         public Builder electionTimeout(Duration timeout) {
             positive("electionTimeout", timeout);

@@ -257,6 +257,7 @@ final class SourceLoop implements Runnable {
             closeProducer(false);
         }
         if (active) {
+            LOG.info("bridge {}: standing by ({})", s.name(), why);
             active = false;
             notify(() -> s.listener().onLeadership(false));
         }

@@ -564,6 +564,14 @@ final class ChangeSql {
         }
         String api = SnowflakeText.apiType(c.type());
         if (api.equals("fixed") || api.equals("real") || api.equals("date") || api.startsWith("time")) {
+            if (a.length() < 18 && b.length() < 18 && a.indexOf('.') < 0 && b.indexOf('.') < 0 && a.indexOf(' ') < 0
+                    && b.indexOf(' ') < 0) {
+                try {
+                    return Long.compare(Long.parseLong(a), Long.parseLong(b)); // the common case, without BigDecimal
+                } catch (NumberFormatException e) {
+                    // not an integer: compare as decimals
+                }
+            }
             try {
                 return new BigDecimal(a.split(" ")[0]).compareTo(new BigDecimal(b.split(" ")[0]));
             } catch (NumberFormatException e) {
