@@ -147,9 +147,10 @@ public final class SqlApiClient implements AutoCloseable {
     }
 
     private SqlResult toResult(String statement, JsonNode response, long deadline) {
-        List<String> columns = new ArrayList<>();
+        List<SqlResult.Column> columns = new ArrayList<>();
         for (JsonNode column : response.path("resultSetMetaData").path("rowType")) {
-            columns.add(column.path("name").asText());
+            columns.add(new SqlResult.Column(column.path("name").asText(), column.path("type").asText("text")
+                    .toLowerCase(java.util.Locale.ROOT), column.path("precision").asInt(0), column.path("scale").asInt(0)));
         }
         List<List<String>> rows = new ArrayList<>();
         addRows(response, rows);
@@ -161,7 +162,7 @@ public final class SqlApiClient implements AutoCloseable {
                     + "?partition=" + partition)).GET(), deadline);
             addRows(more, rows);
         }
-        return new SqlResult(handle, response.path("message").asText(null), columns, rows);
+        return new SqlResult(handle, response.path("message").asText(null), columns, rows, true);
     }
 
     private static void addRows(JsonNode response, List<List<String>> rows) {
@@ -205,7 +206,7 @@ public final class SqlApiClient implements AutoCloseable {
             try {
                 HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
                 int status = response.statusCode();
-                JsonNode body = parse(response.body());
+                JsonNode body = parse(gunzip(response));
                 if (status == 200 || status == 202) {
                     ((ObjectNode) body).put("__status", status);
                     return body;
@@ -288,6 +289,17 @@ public final class SqlApiClient implements AutoCloseable {
             default:
                 return new SnowflakeSqlException("Snowflake answered '" + abbreviate(statement) + "' with an unexpected status: "
                         + message + where, status >= 500, status, code, sqlState, handle, null);
+        }
+    }
+
+    /** The body, inflated when the server gzip-encoded it (the SQL API does so for result partitions). */
+    private static byte[] gunzip(HttpResponse<byte[]> response) throws IOException {
+        boolean gzip = response.headers().firstValue("Content-Encoding").map(v -> v.equalsIgnoreCase("gzip")).orElse(false);
+        if (!gzip || response.body() == null || response.body().length == 0) {
+            return response.body();
+        }
+        try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(response.body()))) {
+            return in.readAllBytes();
         }
     }
 

@@ -14,6 +14,24 @@ public final class SqlResult {
     private final String message;
     private final List<String> columns;
     private final List<List<String>> rows;
+    private final List<Column> types;
+
+    /**
+     * A column's type as the SQL API's {@code rowType} describes it.
+     *
+     * @param name      the column name, never null
+     * @param type      the SQL API's type ({@code fixed}, {@code real}, {@code text}, {@code boolean}, {@code date},
+     *                  {@code time}, {@code timestamp_ntz}, {@code timestamp_ltz}, {@code timestamp_tz},
+     *                  {@code binary}, {@code variant}, {@code object}, {@code array}), lower case, never null
+     * @param precision the precision of a {@code fixed} column, else 0
+     * @param scale     the scale of a {@code fixed}, {@code time} or timestamp column, else 0
+     */
+    public record Column(String name, String type, int precision, int scale) {
+        public Column {
+            Objects.requireNonNull(name, "name must not be null");
+            Objects.requireNonNull(type, "type must not be null");
+        }
+    }
 
     /**
      * @param statementHandle Snowflake's handle of the statement, may be null
@@ -22,9 +40,26 @@ public final class SqlResult {
      * @param rows            rows of values (null for SQL NULL), never null
      */
     public SqlResult(String statementHandle, String message, List<String> columns, List<List<String>> rows) {
+        this(statementHandle, message, textColumns(columns), rows, true);
+    }
+
+    /**
+     * @param statementHandle Snowflake's handle of the statement, may be null
+     * @param message         Snowflake's message, may be null
+     * @param columns         the columns with their types, in order, never null
+     * @param rows            rows of values (null for SQL NULL), never null
+     * @param typed           marks this constructor (the columns carry types)
+     */
+    public SqlResult(String statementHandle, String message, List<Column> columns, List<List<String>> rows, boolean typed) {
+        this.types = List.copyOf(columns);
+        List<String> names = new ArrayList<>(columns.size());
+        for (Column c : columns) {
+            names.add(c.name());
+        }
+        List<String> columnNames = names;
         this.statementHandle = statementHandle;
         this.message = message;
-        this.columns = List.copyOf(columns);
+        this.columns = List.copyOf(columnNames);
         List<List<String>> copy = new ArrayList<>(rows.size());
         for (List<String> row : rows) {
             copy.add(Collections.unmodifiableList(new ArrayList<>(row)));
@@ -45,6 +80,19 @@ public final class SqlResult {
     /** Column names in order; never null. */
     public List<String> columns() {
         return columns;
+    }
+
+    /** The columns with their SQL API types, in order; never null. */
+    public List<Column> columnTypes() {
+        return types;
+    }
+
+    private static List<Column> textColumns(List<String> names) {
+        List<Column> out = new ArrayList<>(names.size());
+        for (String n : names) {
+            out.add(new Column(n, "text", 0, 0));
+        }
+        return out;
     }
 
     /** Rows of values, each a list as long as {@link #columns()}; values are text, SQL NULL is null. Never null. */

@@ -211,6 +211,15 @@ public final class SnowflakeEmulator implements AutoCloseable {
         return core.tables();
     }
 
+    /**
+     * The change-tracking model: versioned source tables ({@link io.ksbridge.testkit.emulator.ChangeStore#createTable}),
+     * the streams on them, the clock that stamps versions and judges staleness, and faults aimed at statements. What a
+     * {@code SnowflakeToKafkaBridge} reads.
+     */
+    public io.ksbridge.testkit.emulator.ChangeStore changes() {
+        return core.changes();
+    }
+
     /** The internal stages (folders on disk). */
     public StageStore stages() {
         return core.stages();

@@ -17,6 +17,7 @@ import java.util.function.Supplier;
 public final class EmulatorCore implements AutoCloseable {
     private final Faults faults = new Faults();
     private final TableStore tables = new TableStore();
+    private final ChangeStore changes = new ChangeStore();
     private final StageStore stages;
     private final EmulatorHttpServer server;
     private final JwtVerifier jwt;
@@ -46,7 +47,7 @@ public final class EmulatorCore implements AutoCloseable {
         this.jwt = Objects.requireNonNull(jwt, "jwt must not be null");
         this.server = new EmulatorHttpServer(faults, port);
         this.snowpipe = new SnowpipeService(tables, stages, faults, jwt);
-        SqlService sql = new SqlService(tables, stages, snowpipe, jwt);
+        SqlService sql = new SqlService(tables, stages, snowpipe, jwt, changes);
         server.mount(SqlService.PREFIX, sql);
         server.mount(SnowpipeService.PREFIX, snowpipe);
         this.jdbcService = new JdbcService(sql, stages, jwt, Objects.requireNonNull(user, "user must not be null"),
@@ -74,6 +75,11 @@ public final class EmulatorCore implements AutoCloseable {
     /** The tables. */
     public TableStore tables() {
         return tables;
+    }
+
+    /** The change-tracking model: versioned tables, streams, its clock and statement faults. */
+    public ChangeStore changes() {
+        return changes;
     }
 
     /** The stages. */

@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
 final class SqlService implements HttpHandler {
     static final String PREFIX = "/api/v2/statements";
     private static final int I = Pattern.CASE_INSENSITIVE | Pattern.DOTALL;
-    private static final String NAME = "((?:\"(?:[^\"]|\"\")*\"|[A-Za-z_$0-9%]+)(?:\\.(?:\"(?:[^\"]|\"\")*\"|[A-Za-z_$0-9%]+)){0,2})";
+    static final String NAME = "((?:\"(?:[^\"]|\"\")*\"|[A-Za-z_$0-9%]+)(?:\\.(?:\"(?:[^\"]|\"\")*\"|[A-Za-z_$0-9%]+)){0,2})";
     private static final Pattern CREATE_TABLE = Pattern.compile(
             "\\s*CREATE\\s+(OR\\s+REPLACE\\s+)?TABLE\\s+(IF\\s+NOT\\s+EXISTS\\s+)?(?:IDENTIFIER\\('([^']*)'\\)|" + NAME
                     + ")\\s*\\((.*)\\)\\s*(?:COMMENT\\s*=\\s*'(?:[^']|'')*')?\\s*;?\\s*", I);
@@ -61,8 +61,12 @@ final class SqlService implements HttpHandler {
     private final SnowpipeService snowpipe;
     private final JwtVerifier jwt;
     private final Map<String, ObjectNode> results = new ConcurrentHashMap<>();
+    private final ChangeSql changes;
+    private final SqlRequests requests;
 
-    SqlService(TableStore tables, StageStore stages, SnowpipeService snowpipe, JwtVerifier jwt) {
+    SqlService(TableStore tables, StageStore stages, SnowpipeService snowpipe, JwtVerifier jwt, ChangeStore changeStore) {
+        this.changes = new ChangeSql(changeStore);
+        this.requests = new SqlRequests(this, changeStore, results);
         this.tables = tables;
         this.stages = stages;
         this.snowpipe = snowpipe;
@@ -85,10 +89,18 @@ final class SqlService implements HttpHandler {
     /** A result under construction. */
     static final class Result {
         final List<String> columns;
+        /** The columns' DDL types, for the {@code rowType}; null when every column is {@code text}. */
+        final List<String> types;
         final List<List<String>> rows = new ArrayList<>();
 
         Result(String... columns) {
             this.columns = List.of(columns);
+            this.types = null;
+        }
+
+        Result(List<String> columns, List<String> types) {
+            this.columns = List.copyOf(columns);
+            this.types = List.copyOf(types);
         }
 
         Result row(String... values) {
@@ -109,6 +121,9 @@ final class SqlService implements HttpHandler {
         String path = exchange.getRequestURI().getPath();
         if ("GET".equals(exchange.getRequestMethod()) && path.startsWith(PREFIX + "/")) {
             String handle = URLDecoder.decode(path.substring(PREFIX.length() + 1), StandardCharsets.UTF_8);
+            if (requests.answerGet(exchange, handle)) {
+                return;
+            }
             ObjectNode result = results.get(handle);
             if (result == null) {
                 ObjectNode body = HttpJson.MAPPER.createObjectNode();
@@ -136,10 +151,14 @@ final class SqlService implements HttpHandler {
                 return;
             }
         }
+        if (requests.answerPost(exchange, request, query, handle)) {
+            return;
+        }
         ObjectNode answer;
         int status;
         try {
-            Result result = execute(request.path("statement").asText(""), text(request, "database"), text(request, "schema"));
+            Result result = execute(request.path("statement").asText(""), text(request, "database"), text(request, "schema"),
+                    text(request, "role"));
             answer = resultSet(handle, result);
             status = 200;
         } catch (SqlError e) {
@@ -174,23 +193,25 @@ final class SqlService implements HttpHandler {
         return copy;
     }
 
-    private static String text(JsonNode node, String field) {
+    static String text(JsonNode node, String field) {
         JsonNode v = node.get(field);
         return v == null || v.isNull() || v.asText().isEmpty() ? null : v.asText();
     }
 
-    private static ObjectNode resultSet(String handle, Result result) {
+    ObjectNode resultSet(String handle, Result result) {
         ObjectNode answer = HttpJson.MAPPER.createObjectNode();
         ObjectNode meta = answer.putObject("resultSetMetaData");
         meta.put("numRows", result.rows.size());
         meta.put("format", "jsonv2");
         ArrayNode rowType = meta.putArray("rowType");
-        for (String c : result.columns) {
-            rowType.addObject().put("name", c).put("type", "text").put("nullable", true);
+        for (int i = 0; i < result.columns.size(); i++) {
+            String ddl = result.types == null ? "TEXT" : result.types.get(i);
+            rowType.addObject().put("name", result.columns.get(i)).put("type", SnowflakeText.apiType(ddl))
+                    .put("precision", SnowflakeText.precision(ddl)).put("scale", SnowflakeText.scale(ddl)).put("nullable", true);
         }
-        meta.putArray("partitionInfo").addObject().put("rowCount", result.rows.size());
+        List<List<String>> first = requests.partition(handle, result.rows, meta.putArray("partitionInfo"));
         ArrayNode data = answer.putArray("data");
-        for (List<String> row : result.rows) {
+        for (List<String> row : first) {
             ArrayNode r = data.addArray();
             for (String v : row) {
                 r.add(v);
@@ -206,8 +227,13 @@ final class SqlService implements HttpHandler {
     }
 
     Result execute(String sql, String database, String schema) {
+        return execute(sql, database, schema, null);
+    }
+
+    Result execute(String sql, String database, String schema, String role) {
         try {
-            return run(sql, database, schema);
+            Result changed = changes.execute(sql, database, schema, role);
+            return changed != null ? changed : run(sql, database, schema);
         } catch (NoSuchElementException e) {
             throw new SqlError("002003", "02000", "SQL compilation error:\n" + e.getMessage());
         } catch (IllegalArgumentException e) {
