@@ -70,6 +70,15 @@ class TableNamerTest {
     }
 
     @Test
+    void connectorV4_topic_quotedVerbatimAndCaseSensitive() {
+        assertEquals("\"my-topic\"", TableNamer.connectorV4().tableName("my-topic"));
+        assertEquals("\"Orders\"", TableNamer.connectorV4().tableName("Orders"));
+        assertEquals("\"a\"\"b\"", TableNamer.connectorV4().tableName("a\"b"));
+        assertEquals("topic must not be empty",
+                assertThrows(IllegalArgumentException.class, () -> TableNamer.connectorV4().tableName("")).getMessage());
+    }
+
+    @Test
     void connectorDefault_topicsDifferingOnlyInReplacedCharacters_differentTables() {
         assertNotEquals(NAMER.tableName("numbers+x"), NAMER.tableName("numbers-x"));
         assertNotEquals(NAMER.tableName("a.b"), NAMER.tableName("a-b"));

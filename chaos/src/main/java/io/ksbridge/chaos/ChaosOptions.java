@@ -74,8 +74,8 @@ public record ChaosOptions(long records, int workers, int minKills, double fault
         if (maxBufferedBytes < 4 * maxRecordBytes) {
             throw new IllegalArgumentException("maxBufferedBytes must be >= 4 * maxRecordBytes, was " + maxBufferedBytes);
         }
-        if (!"snowpipe".equals(backend) && !"streaming".equals(backend)) {
-            throw new IllegalArgumentException("backend must be snowpipe or streaming, was " + backend);
+        if (!"snowpipe".equals(backend) && !"streaming".equals(backend) && !"streaming-hp".equals(backend)) {
+            throw new IllegalArgumentException("backend must be snowpipe, streaming or streaming-hp, was " + backend);
         }
         Objects.requireNonNull(invalidateEvery, "invalidateEvery must not be null");
         if (!(reopenStallRate >= 0 && reopenStallRate <= 1)) {

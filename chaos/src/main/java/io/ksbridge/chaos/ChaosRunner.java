@@ -930,6 +930,8 @@ public final class ChaosRunner {
             cmd.add("-Xmx256m");
             cmd.add("-ea"); // the engine checks the backends' promises (durable outcomes in order) with assertions on
             cmd.add("-XX:+UseSerialGC");
+            cmd.add("-DSS_LOG_LEVEL=warn"); // the high-performance SDK's native core logs to stdout on its own
+            cmd.add("-DSS_PROCESS_INFO_REFRESH_DURATION_MS=1000");
             cmd.add("-cp");
             cmd.add(System.getProperty("java.class.path"));
             cmd.add(ChaosWorker.class.getName());

@@ -10,6 +10,7 @@ import io.ksbridge.Secret;
 import io.ksbridge.ingest.IngestBackend;
 import io.ksbridge.ingest.snowpipe.SnowpipeBackend;
 import io.ksbridge.ingest.streaming.StreamingBackend;
+import io.ksbridge.ingest.streaminghp.HighPerformanceStreamingBackend;
 import io.ksbridge.snowflake.SnowflakeAccount;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -109,7 +110,12 @@ public final class ChaosWorker {
             accountBuilder.passphrase(Secret.of(passphrase));
         }
         SnowflakeAccount account = accountBuilder.build();
-        IngestBackend backend = "streaming".equals(args.getOrDefault("backend", "snowpipe"))
+        String kind = args.getOrDefault("backend", "snowpipe");
+        IngestBackend backend = "streaming-hp".equals(kind)
+                // the emulator serves the SDK's REST mode to workers (no AWS_ENDPOINT_URL): stay under its file-mode switch
+                ? HighPerformanceStreamingBackend.builder().account(account).database("CHAOS").schema("PUBLIC")
+                        .maxChannelBytesPerSecond(400_000).writerThreads(8).callTimeout(Duration.ofSeconds(30)).build()
+                : "streaming".equals(kind)
                 ? StreamingBackend.builder().account(account).database("CHAOS").schema("PUBLIC")
                         .maxClientLag(Duration.ofSeconds(1)).build()
                 : SnowpipeBackend.builder().account(account).database("CHAOS").schema("PUBLIC")

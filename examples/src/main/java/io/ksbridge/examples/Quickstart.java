@@ -8,6 +8,7 @@ import io.ksbridge.KafkaToSnowflakeBridge;
 import io.ksbridge.ingest.IngestBackend;
 import io.ksbridge.ingest.snowpipe.SnowpipeBackend;
 import io.ksbridge.ingest.streaming.StreamingBackend;
+import io.ksbridge.ingest.streaminghp.HighPerformanceStreamingBackend;
 import io.ksbridge.testkit.EmbeddedKafka;
 import io.ksbridge.testkit.SnowflakeEmulator;
 import io.ksbridge.testkit.emulator.Row;
@@ -22,10 +23,11 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * The quickstart: a real Kafka broker and the Snowflake emulator in this JVM, two topics, a bridge loading them
- * through Snowpipe (or Snowpipe Streaming with {@code --streaming}), and what landed in which table.
+ * through Snowpipe (or Snowpipe Streaming Classic with {@code --streaming}, or Snowpipe Streaming's high-performance
+ * architecture with {@code --streaming-hp}), and what landed in which table.
  *
  * <p>Run it with {@code mvn -B -q -Pquickstart -DskipTests package}, or
- * {@code mvn -B -q -Pquickstart -DskipTests package -Dquickstart.args=--streaming}.
+ * {@code mvn -B -q -Pquickstart -DskipTests package -Dquickstart.args=--streaming} (or {@code =--streaming-hp}).
  */
 public final class Quickstart {
     private static final int PER_TOPIC = 5_000;
@@ -52,11 +54,18 @@ public final class Quickstart {
             kafka.produceAll(records);
             System.out.printf("produced %,d records to topics orders and web-clicks%n", 2 * PER_TOPIC);
 
-            boolean streaming = java.util.Arrays.asList(args).contains("--streaming");
-            IngestBackend backend = streaming
+            boolean hp = java.util.Arrays.asList(args).contains("--streaming-hp");
+            boolean streaming = hp || java.util.Arrays.asList(args).contains("--streaming");
+            IngestBackend backend = hp
+                    // the emulator serves this SDK's REST mode here: each channel stays under its ~1 MiB-a-flush switch
+                    // to file mode, which would upload to cloud storage
+                    ? HighPerformanceStreamingBackend.builder().account(snowflake.account()).database("DEMO")
+                            .schema("PUBLIC").maxChannelBytesPerSecond(512 << 10).build()
+                    : streaming
                     ? StreamingBackend.builder().account(snowflake.account()).database("DEMO").schema("PUBLIC").build()
                     : SnowpipeBackend.builder().account(snowflake.account()).database("DEMO").schema("PUBLIC").build();
-            System.out.println("loading through " + (streaming ? "Snowpipe Streaming (channels, offset tokens)"
+            System.out.println("loading through " + (hp ? "Snowpipe Streaming, high-performance architecture (pipes,"
+                    + " channels, offset tokens)" : streaming ? "Snowpipe Streaming Classic (channels, offset tokens)"
                     : "Snowpipe (files on a stage, loaded by pipes)"));
             AtomicLong durableRows = new AtomicLong();
             Map<TopicPartition, Long> durable = new ConcurrentHashMap<>();
@@ -78,7 +87,9 @@ public final class Quickstart {
                 bridge.start();
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 long allLoadedAt = 0;
-                while ((loaded(snowflake) < 2 * PER_TOPIC || !streaming && stagedFiles(snowflake) > 0) && System.nanoTime() < deadline) {
+                // rows show in the table before their tokens commit (read about once a second): wait for both
+                while ((loaded(snowflake) < 2 * PER_TOPIC || !streaming && stagedFiles(snowflake) > 0
+                        || durableRows.get() < 2 * PER_TOPIC) && System.nanoTime() < deadline) {
                     Thread.sleep(200);
                     if (allLoadedAt == 0 && loaded(snowflake) >= 2 * PER_TOPIC) {
                         allLoadedAt = System.nanoTime(); // the rate stops here; the loop only waits for the stage to empty
@@ -86,7 +97,7 @@ public final class Quickstart {
                     double secs = ((allLoadedAt == 0 ? System.nanoTime() : allLoadedAt) - start) / 1e9;
                     System.out.printf("\r  loading: %,6d rows durable, %,6d in the tables, %,8.0f records/s%s",
                             durableRows.get(), loaded(snowflake), durableRows.get() / secs,
-                            allLoadedAt == 0 ? "   " : ", loaded files leaving the stage");
+                            allLoadedAt == 0 ? "   " : streaming ? ", offset tokens committing" : ", loaded files leaving the stage");
                 }
                 System.out.println();
             }
@@ -115,8 +126,9 @@ public final class Quickstart {
             System.out.println();
             if (streaming) {
                 for (String table : snowflake.tables().names()) {
-                    System.out.println("committed offset tokens of " + table + ": "
-                            + StreamingService.of(snowflake).committedOffsetTokens(table));
+                    System.out.println("committed offset tokens of " + table + ": " + (hp
+                            ? io.ksbridge.testkit.streaminghp.HpStreamingService.of(snowflake).committedOffsetTokens(table)
+                            : StreamingService.of(snowflake).committedOffsetTokens(table)));
                 }
             } else {
                 System.out.println("files left on the stages: " + stagedFiles(snowflake) + " (each loaded file is removed)");

@@ -59,6 +59,9 @@ import java.util.stream.Stream;
  * checks key-pair JWTs accepts the access tokens it issued ({@code X-Snowflake-Authorization-Token-Type: OAUTH}),
  * refusing expired, foreign and tampered ones with Snowflake's codes.
  *
+ * <p>Snowpipe Streaming's high-performance protocol ({@code /v2/streaming}) is always served, see
+ * {@link io.ksbridge.testkit.streaminghp.HpStreamingService}.
+ *
  * <p>Thread-safe. Other services (Snowpipe Streaming) plug in with {@link #mount} and use {@link #jwt()},
  * {@link #tables()} and {@link #faults()}.
  */
@@ -87,7 +90,7 @@ public final class SnowflakeEmulator implements AutoCloseable {
         // the account name Snowflake's clients derive from http://127.0.0.1:port is "127"
         String accountName = "127";
         JwtVerifier jwt = new JwtVerifier(accountName, USER, keyPair.getPublic());
-        this.core = new EmulatorCore(root.resolve("stages"), jwt, USER);
+        this.core = new EmulatorCore(root.resolve("stages"), jwt, USER, options == null ? 0 : options.port);
         this.account = SnowflakeAccount.builder()
                 .url(url + ":" + core.server().port())
                 .allowInsecureHttp()
@@ -105,6 +108,7 @@ public final class SnowflakeEmulator implements AutoCloseable {
         jwt.acceptOAuth(oauth);
         core.server().mount(OAuthServer.PATH, oauth);
         io.ksbridge.testkit.streaming.StreamingService.attachIfSdkPresent(this); // /v1/streaming/, /telemetry/
+        io.ksbridge.testkit.streaminghp.HpStreamingService.of(this); // /v2/streaming/, /oauth/token, /telemetry/
     }
 
     /**
@@ -409,8 +413,24 @@ public final class SnowflakeEmulator implements AutoCloseable {
         private KeyPair keyPair;
         private final List<OAuthClient> oauthClients = new ArrayList<>();
         private Duration oauthTokenLifetime;
+        private int port;
 
         private Builder() {
+        }
+
+        /**
+         * The port of 127.0.0.1 the emulator listens on. Default 0: an ephemeral one. A fixed port is for a client JVM
+         * that must know it before it starts (the high-performance Streaming SDK's file mode takes its upload endpoint
+         * from the {@code AWS_ENDPOINT_URL} environment variable only).
+         *
+         * @throws IllegalArgumentException if port is not 0 to 65535
+         */
+        public Builder port(int port) {
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException("port must be between 0 and 65535, was " + port);
+            }
+            this.port = port;
+            return this;
         }
 
         /**

@@ -9,6 +9,8 @@ import io.ksbridge.ingest.snowpipe.Compression;
 import io.ksbridge.ingest.IngestBackend;
 import io.ksbridge.ingest.snowpipe.SnowpipeBackend;
 import io.ksbridge.ingest.streaming.StreamingBackend;
+import io.ksbridge.ingest.streaminghp.HighPerformanceStreamingBackend;
+import io.ksbridge.testkit.streaminghp.HpStreamingService;
 import io.ksbridge.testkit.SnowflakeEmulator;
 import java.time.Duration;
 import java.util.List;
@@ -26,14 +28,37 @@ final class Backends {
 
     static synchronized SnowflakeEmulator emulator() {
         if (emulator == null) {
-            emulator = SnowflakeEmulator.start();
+            // a fixed port when the JVM was started with AWS_ENDPOINT_URL at it (the e2e profile): the high-performance
+            // SDK's file-mode uploads then come to the emulator
+            emulator = SnowflakeEmulator.builder().port(Integer.getInteger("e2e.emulatorPort", 0)).start();
             emulator.tables().retainRows(false); // count loaded rows; a million JSON trees would not fit the heap
+            HpStreamingService.of(emulator).serveFileMode(fileModeServed(emulator));
         }
         return emulator;
     }
 
     static List<EndToEnd.Contender> available() {
-        return List.of(snowpipe(Compression.GZIP), snowpipe(Compression.ZSTD), streaming());
+        return List.of(snowpipe(Compression.GZIP), snowpipe(Compression.ZSTD), streaming(), streamingHp());
+    }
+
+    /** Whether this JVM's AWS_ENDPOINT_URL points at the emulator, so the SDK's file-mode uploads stay on loopback. */
+    static boolean fileModeServed(SnowflakeEmulator snowflake) {
+        return snowflake.url().equals(System.getenv("AWS_ENDPOINT_URL"));
+    }
+
+    /**
+     * Real broker → bridge → HighPerformanceStreamingBackend (the high-performance SDK, native core) → rows or files
+     * the emulator reads back → rows in the table. File mode (the SDK's fast path) when the JVM's AWS_ENDPOINT_URL
+     * points at the emulator (the e2e profile sets it); otherwise REST mode, under 512 KiB a second per channel.
+     */
+    static EndToEnd.Contender streamingHp() {
+        boolean files = fileModeServed(emulator());
+        return contender("ksbridge + Streaming HP (" + (files ? "file mode" : "REST mode") + ") to committed",
+                "committed offset tokens", (snowflake, schema) -> {
+                    HighPerformanceStreamingBackend.Builder b = HighPerformanceStreamingBackend.builder()
+                            .account(snowflake.account()).database("BENCH").schema(schema);
+                    return (files ? b : b.maxChannelBytesPerSecond(512 << 10).writerThreads(8)).build();
+                });
     }
 
     /** Real broker → bridge → SnowpipeBackend (real SimpleIngestManager) → emulator stage → loaded into the table. */

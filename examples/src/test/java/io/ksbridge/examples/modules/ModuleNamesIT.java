@@ -85,6 +85,7 @@ class ModuleNamesIT {
         assertAutomatic(TestBridges.class, "io.ksbridge.testkit");
         assertAutomatic(SnowpipeBackend.class, "io.ksbridge.ingest.snowpipe");
         assertAutomatic(StreamingBackend.class, "io.ksbridge.ingest.streaming");
+        assertAutomatic(io.ksbridge.ingest.streaminghp.HighPerformanceStreamingBackend.class, "io.ksbridge.ingest.streaminghp");
         assertAutomatic(io.ksbridge.source.SnowflakeToKafkaBridge.class, "io.ksbridge.source");
     }
 

@@ -34,9 +34,18 @@ public final class EmulatorCore implements AutoCloseable {
      * @throws IOException when the server cannot start
      */
     public EmulatorCore(Path stageRoot, JwtVerifier jwt, String user) throws IOException {
+        this(stageRoot, jwt, user, 0);
+    }
+
+    /**
+     * As {@link #EmulatorCore(Path, JwtVerifier, String)}, on a given port of 127.0.0.1 (0: an ephemeral one).
+     *
+     * @throws IOException when the port cannot be bound
+     */
+    public EmulatorCore(Path stageRoot, JwtVerifier jwt, String user, int port) throws IOException {
         this.stages = new StageStore(Objects.requireNonNull(stageRoot, "stageRoot must not be null"));
         this.jwt = Objects.requireNonNull(jwt, "jwt must not be null");
-        this.server = new EmulatorHttpServer(faults);
+        this.server = new EmulatorHttpServer(faults, port);
         this.snowpipe = new SnowpipeService(tables, stages, faults, jwt);
         SqlService sql = new SqlService(tables, stages, snowpipe, jwt, changes);
         server.mount(SqlService.PREFIX, sql);

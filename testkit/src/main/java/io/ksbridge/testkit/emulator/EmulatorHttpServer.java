@@ -58,8 +58,19 @@ public final class EmulatorHttpServer implements AutoCloseable {
      * @throws IOException when the port cannot be bound
      */
     public EmulatorHttpServer(Faults faults) throws IOException {
+        this(faults, 0);
+    }
+
+    /**
+     * Starts a server on {@code port} of 127.0.0.1 (0: an ephemeral one).
+     *
+     * @param faults the fault plan applied to every request, never null
+     * @param port   the port, 0 to 65535
+     * @throws IOException when the port cannot be bound
+     */
+    public EmulatorHttpServer(Faults faults, int port) throws IOException {
         this.faults = Objects.requireNonNull(faults, "faults must not be null");
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(16, r -> {
             Thread t = new Thread(r, "snowflake-emulator-http-" + n.incrementAndGet());

@@ -112,13 +112,15 @@ public final class JwtVerifier {
                 return Optional.of("iss must be " + expectedSubject + "." + fingerprint + ", was " + iss);
             }
             long now = Instant.now().plus(clockSkew).getEpochSecond();
-            if (!claims.path("exp").canConvertToLong() || claims.path("exp").asLong() <= now) {
+            if (!claims.path("exp").canConvertToLong() || seconds(claims.path("exp").asLong()) <= now) {
                 return Optional.of("token expired");
             }
-            if (claims.path("iat").asLong(0) > now + 60) {
+            long exp = seconds(claims.path("exp").asLong());
+            long iat = seconds(claims.path("iat").asLong(0));
+            if (iat > now + 60) {
                 return Optional.of("token issued in the future");
             }
-            if (claims.path("exp").asLong() - claims.path("iat").asLong(0) > 3600) {
+            if (exp - iat > 3600) {
                 return Optional.of("token lifetime exceeds one hour");
             }
             return Optional.empty();
@@ -160,6 +162,15 @@ public final class JwtVerifier {
                 problem.get());
         HttpJson.send(exchange, 401, HttpJson.error(INVALID_JWT_CODE, "JWT token is invalid. [" + problem.get() + "]"));
         return false;
+    }
+
+    /**
+     * A JWT time claim in epoch seconds: the high-performance Snowpipe Streaming SDK writes {@code iat} and {@code exp}
+     * in epoch milliseconds, every other client in seconds; values above 10^11 (the year 5138 in seconds) are taken
+     * as milliseconds.
+     */
+    static long seconds(long claim) {
+        return claim > 100_000_000_000L ? claim / 1000 : claim;
     }
 
     /** {@code SHA256:} + base64 of the SHA-256 of the key's DER encoding, as Snowflake computes it. */
