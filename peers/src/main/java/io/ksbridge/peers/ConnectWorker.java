@@ -77,6 +77,12 @@ public final class ConnectWorker implements AutoCloseable {
      */
     public static ConnectWorker start(EmbeddedKafka kafka, Path pluginPath, Duration offsetFlushInterval) {
         Objects.requireNonNull(kafka, "kafka must not be null");
+        return start(kafka.bootstrapServers(), pluginPath, offsetFlushInterval);
+    }
+
+    /** As {@link #start(EmbeddedKafka, Path, Duration)}, on the broker at {@code bootstrapServers}. */
+    public static ConnectWorker start(String bootstrapServers, Path pluginPath, Duration offsetFlushInterval) {
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers must not be null");
         Objects.requireNonNull(pluginPath, "pluginPath must not be null");
         LoopbackGuard.install();
         Path offsets;
@@ -86,7 +92,7 @@ public final class ConnectWorker implements AutoCloseable {
             throw new UncheckedIOException("cannot create the worker's offsets file", e);
         }
         Map<String, String> props = new LinkedHashMap<>();
-        props.put("bootstrap.servers", kafka.bootstrapServers());
+        props.put("bootstrap.servers", bootstrapServers);
         props.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
         props.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
         props.put("value.converter.schemas.enable", "false");
@@ -169,6 +175,18 @@ public final class ConnectWorker implements AutoCloseable {
     /** The consumer group a sink connector's tasks commit to. */
     public static String groupOf(String connectorName) {
         return "connect-" + connectorName;
+    }
+
+    /**
+     * Throws when the connector {@code name} of {@code worker} or one of its tasks FAILED, with its trace.
+     *
+     * @throws IllegalStateException naming the connector or task and its trace
+     */
+    public static void failIfFailed(ConnectWorker worker, String name) {
+        ConnectorStateInfo s = worker.status(name);
+        if (s != null) {
+            failIfFailed(s);
+        }
     }
 
     private static void failIfFailed(ConnectorStateInfo s) {

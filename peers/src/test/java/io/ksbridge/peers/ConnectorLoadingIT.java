@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ksbridge.testkit.Await;
 import io.ksbridge.testkit.EmbeddedKafka;
 import io.ksbridge.testkit.ExactlyOnce;
-import io.ksbridge.testkit.KsbridgeTest;
 import io.ksbridge.testkit.SnowflakeEmulator;
 import io.ksbridge.testkit.emulator.Row;
 import io.ksbridge.testkit.emulator.SnowflakeLoad;
@@ -22,31 +21,14 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
 
 /** Snowflake's Kafka connector 2.5.0, loaded through plugin.path, loads every record in both of its modes. */
-@KsbridgeTest
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ConnectorLoadingIT {
-    private static ConnectWorker worker;
-
-    @BeforeAll
-    static void startWorker(EmbeddedKafka kafka, SnowflakeEmulator snowflake) {
-        snowflake.cloudStyleStages(true); // the connector's Snowpipe mode refuses LOCAL_FS stages
-        worker = ConnectWorker.start(kafka);
-    }
-
-    @AfterAll
-    static void stopWorker() {
-        if (worker != null) {
-            worker.close();
-        }
-    }
+class ConnectorLoadingIT extends WorkerPerClass {
 
     @Test
     @Order(1)

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ksbridge.KafkaToSnowflakeBridge;
 import io.ksbridge.testkit.Await;
 import io.ksbridge.testkit.EmbeddedKafka;
-import io.ksbridge.testkit.KsbridgeTest;
 import io.ksbridge.testkit.SnowflakeEmulator;
 import io.ksbridge.testkit.emulator.Row;
 import java.nio.charset.StandardCharsets;
@@ -20,8 +19,6 @@ import java.util.TreeSet;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,25 +27,10 @@ import org.junit.jupiter.api.Test;
  * same RECORD_CONTENT, the same RECORD_METADATA field by field, except what the migration guide documents, each
  * difference asserted as documented.
  */
-@KsbridgeTest
-class EquivalenceIT {
+class EquivalenceIT extends WorkerPerClass {
     /** A topic that is no identifier ('.' and '-'): the table name carries the connector's hash. */
     private static final String TOPIC_FILES = "eq.orders-files";
     private static final String TOPIC_CHANNELS = "eq.orders-channels";
-    private static ConnectWorker worker;
-
-    @BeforeAll
-    static void startWorker(EmbeddedKafka kafka, SnowflakeEmulator snowflake) {
-        snowflake.cloudStyleStages(true);
-        worker = ConnectWorker.start(kafka);
-    }
-
-    @AfterAll
-    static void stopWorker() {
-        if (worker != null) {
-            worker.close();
-        }
-    }
 
     @Test
     void snowpipe_sameRecords_sameRowsButDocumentedDifferences(EmbeddedKafka kafka, SnowflakeEmulator snowflake)
