@@ -39,10 +39,22 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class EndToEnd {
     /** One contender: consumes the topic from the start in a fresh group until every record is handled. */
-    interface Contender {
+    public interface Contender {
+        /** The row's name in the table. */
         String name();
 
+        /** Loads every record of {@link #topic} once, starting in the fresh consumer group {@code group}. */
         void run(String group) throws Exception;
+    }
+
+    /**
+     * More contenders, found with {@link java.util.ServiceLoader} on the class path: Snowflake's Kafka connector in
+     * an embedded Connect worker is one (benchmarks' test scope, with the peers module: it must never sit on a main
+     * class path). Called once, after the records are produced.
+     */
+    public interface ContenderSource {
+        /** The contenders to run after ksbridge's, on {@link #kafka} and the same emulator as ksbridge's backends. */
+        List<Contender> contenders() throws Exception;
     }
 
     record Result(String name, double seconds, double cpuSeconds) {
@@ -55,6 +67,8 @@ public final class EndToEnd {
     static long valueBytes;
     /** When set, only the baseline and contenders whose name contains it run (for profiling one). */
     static String only;
+    /** Whether contenders of a {@link ContenderSource} on the class path run too (the connector's). */
+    static boolean withSources = true;
     static EmbeddedKafka kafka;
     /** CPU seconds of the bridge's polling thread in the last bridge run. */
     static volatile double lastLoopCpuSeconds = -1;
@@ -75,8 +89,9 @@ public final class EndToEnd {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--partitions" -> partitions = Integer.parseInt(args[++i]);
                 case "--only" -> only = args[++i];
+                case "--no-connector" -> withSources = false;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (known: --records N, --runs N, --partitions N, --only <name part>)");
+                        + " (known: --records N, --runs N, --partitions N, --only <name part>, --no-connector)");
             }
         }
         try (EmbeddedKafka k = EmbeddedKafka.start()) {
@@ -87,6 +102,11 @@ public final class EndToEnd {
             contenders.add(treeAndGzip());
             contenders.add(bridge("ksbridge engine (discarding backend)", DiscardingBackend::new));
             contenders.addAll(Backends.available());
+            if (withSources) {
+                for (ContenderSource source : java.util.ServiceLoader.load(ContenderSource.class)) {
+                    contenders.addAll(source.contenders());
+                }
+            }
             if (only != null) {
                 contenders.removeIf(c -> !c.name().contains("baseline") && !c.name().contains(only));
             }
@@ -97,11 +117,13 @@ public final class EndToEnd {
                 }
             }
             print(results);
+            printRatios(results);
             Map<String, Double> rates = new LinkedHashMap<>();
             results.forEach((name, rs) -> rates.put(name, records / median(rs)));
             return rates;
         } finally {
             valueBytes = 0;
+            withSources = true;
         }
     }
 
@@ -346,6 +368,27 @@ public final class EndToEnd {
             System.out.printf("| %-44s | %,12.0f | %8.1f | %8.1f | %9.2fx |%n", e.getKey(), records / s,
                     valueBytes / s / 1e6, cpu, base / s);
         }
+    }
+
+    /** ksbridge ÷ connector per mode, for each pair of rows whose names say which mode (when both ran). */
+    static void printRatios(Map<String, List<Result>> results) {
+        String[][] pairs = {
+            {"ksbridge + Snowpipe (gzip) to loaded", "connector 2.5.0 Snowpipe (gzip) to loaded"},
+            {"ksbridge + Snowpipe (zstd) to loaded", "connector 2.5.0 Snowpipe (gzip) to loaded"},
+            {"ksbridge + Streaming to committed", "connector 2.5.0 Streaming to committed"},
+        };
+        for (String[] pair : pairs) {
+            if (results.containsKey(pair[0]) && results.containsKey(pair[1])) {
+                double k = median(results.get(pair[0]));
+                double c = median(results.get(pair[1]));
+                System.out.printf("%s ÷ %s: %.2fx records/s, %.2fx CPU s%n", pair[0], pair[1], c / k,
+                        cpu(results.get(pair[0])) / cpu(results.get(pair[1])));
+            }
+        }
+    }
+
+    static double cpu(List<Result> rs) {
+        return rs.stream().mapToDouble(Result::cpuSeconds).sorted().toArray()[rs.size() / 2];
     }
 
     static double median(List<Result> rs) {

@@ -19,7 +19,14 @@ import org.apache.kafka.common.TopicPartition;
  * 0x8000 + partition}, so two topics feeding one table do not collide.
  */
 final class FileNames {
-    private static final Pattern RANGE = Pattern.compile("(?:^|/)(\\d+)_(\\d+)\\.json\\.(?:gz|zst)$");
+    /**
+     * Ours, {@code <first>_<last>.json.zst|gz}, and the connector's, {@code <first>_<last>_<epochMillis>.json.gz}:
+     * a bridge that takes a topic over from the connector (same connector name, so the same stage, pipes and
+     * folders) reads the connector's files at reconciliation too, resumes after the last offset they cover whatever
+     * the consumer group says (a killed connector worker loads files whose offsets it never committed), re-submits
+     * the ones it staged but never submitted, and purges the loaded ones.
+     */
+    private static final Pattern RANGE = Pattern.compile("(?:^|/)(\\d+)_(\\d+)(?:_\\d+)?\\.json\\.(?:gz|zst)$");
 
     private FileNames() {
     }
@@ -44,7 +51,7 @@ final class FileNames {
         return prefix + first + "_" + last + compression.extension();
     }
 
-    /** The range a file name carries, or null when the name is not one of ours. */
+    /** The range a file name carries (ours or the connector's), or null when it is neither. */
     static Range range(String name) {
         Matcher m = RANGE.matcher(name);
         if (!m.find()) {

@@ -43,10 +43,29 @@ final class SnowflakeObjects {
         sql.execute("CREATE STAGE IF NOT EXISTS " + qualify(stage) + " COMMENT = 'ksbridge Snowpipe files'");
     }
 
-    void ensurePipe(String pipe, String table, String stage) {
+    /**
+     * Creates the pipe when missing and says which field names its definition selects. A pipe the Snowflake
+     * connector created (a bridge taking a topic over from it, with its connector name) selects {@code $1:meta,
+     * $1:content}; files with ksbridge's own names would load through it as NULL columns, without an error.
+     *
+     * @throws IngestException (fatal) naming the pipe and its definition when it selects neither
+     */
+    NdjsonFiles.Layout ensurePipe(String pipe, String table, String stage) {
         sql.execute("CREATE PIPE IF NOT EXISTS " + qualify(pipe) + " AS COPY INTO " + qualify(table)
                 + "(RECORD_METADATA, RECORD_CONTENT) FROM (SELECT $1:RECORD_METADATA, $1:RECORD_CONTENT FROM @" + qualify(stage)
                 + " t) FILE_FORMAT = (TYPE = 'JSON' ALLOW_DUPLICATE = TRUE)");
+        SqlResult r = sql.execute("DESC PIPE " + qualify(pipe));
+        String definition = r.rowCount() == 0 ? "" : String.valueOf(r.get(0, "definition"));
+        String d = definition.replaceAll("\\s+", "").toUpperCase(Locale.ROOT);
+        if (d.contains("$1:RECORD_METADATA") && d.contains("$1:RECORD_CONTENT")) {
+            return NdjsonFiles.Layout.KSBRIDGE;
+        }
+        if (d.contains("$1:META") && d.contains("$1:CONTENT")) {
+            return NdjsonFiles.Layout.CONNECTOR;
+        }
+        throw new IngestException("pipe " + qualify(pipe) + " exists with a definition that selects neither"
+                + " $1:RECORD_METADATA, $1:RECORD_CONTENT (ksbridge's) nor $1:meta, $1:content (the Snowflake"
+                + " connector's): " + definition + "; drop it, or give the backend another connectorName(..)", false);
     }
 
     /** The paths (relative to the stage) of the stage's files under {@code prefix}. */

@@ -105,6 +105,8 @@ public final class SnowpipeBackend implements IngestBackend {
     private final SnowflakeObjects objects;
     private final Map<TopicPartition, Lane> lanes = new ConcurrentHashMap<>();
     private final Map<String, PipeClient> pipes = new ConcurrentHashMap<>();
+    /** The field names each pipe selects (a pipe the connector created selects its own). */
+    private final Map<String, NdjsonFiles.Layout> layouts = new ConcurrentHashMap<>();
     private final Map<String, Boolean> preparedTables = new ConcurrentHashMap<>();
     private final Map<String, StageUploader> uploaders = new ConcurrentHashMap<>();
     private volatile StageUploader jdbcUploader;
@@ -129,12 +131,15 @@ public final class SnowpipeBackend implements IngestBackend {
         final String stage;
         final String prefix;
         final PipeClient pipe;
+        final NdjsonFiles.Layout layout; // the field names the pipe selects
         CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
         long lastAccepted; // -1 until a file is accepted or found at open
         long blockedFrom = Long.MAX_VALUE; // first offset of a batch that failed and was not accepted since
         volatile boolean released;
 
-        Lane(String table, TopicPartition partition, String stage, String prefix, PipeClient pipe, long lastAccepted) {
+        Lane(String table, TopicPartition partition, String stage, String prefix, PipeClient pipe,
+             NdjsonFiles.Layout layout, long lastAccepted) {
+            this.layout = layout;
             this.table = table;
             this.partition = partition;
             this.stage = stage;
@@ -214,7 +219,7 @@ public final class SnowpipeBackend implements IngestBackend {
             }
         }
         if (!pipes.containsKey(qualifiedPipe)) {
-            objects.ensurePipe(pipeName, table, stage);
+            layouts.put(qualifiedPipe, objects.ensurePipe(pipeName, table, stage));
             pipes.computeIfAbsent(qualifiedPipe, p -> new PipeClient(settings.account(), p));
         }
         PipeClient pipe = pipes.get(qualifiedPipe);
@@ -268,7 +273,7 @@ public final class SnowpipeBackend implements IngestBackend {
             }
             LOG.info("{}: re-submitted {} staged file(s) left by an earlier run", partition, resubmit.size());
         }
-        lanes.put(partition, new Lane(table, partition, stage, prefix, pipe, last));
+        lanes.put(partition, new Lane(table, partition, stage, prefix, pipe, layouts.get(qualifiedPipe), last));
         LOG.debug("opened {} -> {} (pipe {}), files cover up to offset {}", partition, table, qualifiedPipe, last);
         return last >= 0 ? PartitionStart.at(last + 1) : PartitionStart.unknown();
     }
@@ -294,7 +299,7 @@ public final class SnowpipeBackend implements IngestBackend {
         ExecutorService pool = workers;
         CompletableFuture<IngestResult> result = new CompletableFuture<>();
         CompletableFuture<byte[]> file = CompletableFuture.supplyAsync(
-                () -> NdjsonFiles.write(batch.rows(), settings.compression()), pool);
+                () -> NdjsonFiles.write(batch.rows(), settings.compression(), lane.layout), pool);
         synchronized (lane) {
             lane.tail = lane.tail
                     .thenCombine(file.handle((bytes, error) -> bytes), (ignored, bytes) -> bytes)
@@ -345,7 +350,7 @@ public final class SnowpipeBackend implements IngestBackend {
                     rest.add(row);
                 }
             }
-            bytes = NdjsonFiles.write(rest, settings.compression());
+            bytes = NdjsonFiles.write(rest, settings.compression(), lane.layout);
         }
         String path = FileNames.name(lane.prefix, first, batch.lastOffset(), settings.compression());
         try {

@@ -29,8 +29,15 @@ class FileNamesTest {
     }
 
     @Test
+    void range_connectorsName_isItsRange() {
+        // the Snowflake connector's <first>_<last>_<epochMillis>.json.gz, read when ksbridge takes a topic over
+        assertEquals(new FileNames.Range(100, 199), FileNames.range("SF/ORDERS/1/100_199_1700000000000.json.gz"));
+    }
+
+    @Test
     void range_foreignName_isNull() {
-        assertNull(FileNames.range("KSBRIDGE/ORDERS/1/100_199_1700000000000.json.gz"));
         assertNull(FileNames.range("notes.txt"));
+        assertNull(FileNames.range("SF/ORDERS/1/100_199_17_3.json.gz"));
+        assertNull(FileNames.range("SF/ORDERS/1/100.json.gz"));
     }
 }

@@ -37,6 +37,16 @@ class NdjsonFilesTest {
     }
 
     @Test
+    void write_connectorLayout_theConnectorsFieldNames() throws Exception {
+        // what a pipe the Snowflake connector created selects: $1:meta, $1:content
+        byte[] file = NdjsonFiles.write(ROWS, Compression.GZIP, NdjsonFiles.Layout.CONNECTOR);
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(file))) {
+            assertEquals(EXPECTED.replace("RECORD_CONTENT", "content").replace("RECORD_METADATA", "meta"),
+                    new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
     void write_sameRowsTwice_sameBytes() {
         for (Compression c : Compression.values()) {
             assertArrayEquals(NdjsonFiles.write(ROWS, c), NdjsonFiles.write(ROWS, c), c.name());
