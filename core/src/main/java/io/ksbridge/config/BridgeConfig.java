@@ -313,12 +313,19 @@ public final class BridgeConfig {
         define(BEHAVIOR_ON_NULL_VALUES, Type.ENUM, "DEFAULT", "DEFAULT, IGNORE (any case)",
                 "Tombstones (null values): DEFAULT loads a row with empty content, IGNORE loads nothing.",
                 (v, m) -> enumValue(v, NullValueBehavior.class));
-        define(ENABLE_SCHEMATIZATION, Type.BOOLEAN, "false", "true, false; true needs SNOWPIPE_STREAMING",
-                "Read and exposed as enableSchematization() for the Streaming backend.",
+        define(ENABLE_SCHEMATIZATION, Type.BOOLEAN, BackendSettings.STREAMING_SCHEMATIZATION.defaultText(),
+                "true, false; true needs SNOWPIPE_STREAMING",
+                "Columns from the records' top-level fields: StreamingBackend.Builder.schematization, exposed as"
+                        + " enableSchematization().",
                 (v, m) -> bool(v));
-        define(STREAMING_MAX_CLIENT_LAG, Type.LONG, "30", ">= 1; only with SNOWPIPE_STREAMING",
-                "Read and exposed as streamingMaxClientLag() (seconds) for the Streaming backend.",
-                (v, m) -> longAtLeast(v, 1));
+        define(STREAMING_MAX_CLIENT_LAG, Type.LONG,
+                Long.toString(BackendSettings.STREAMING_MAX_CLIENT_LAG.durationDefault().toSeconds()),
+                "1 to 600; only with SNOWPIPE_STREAMING",
+                "Seconds the Streaming SDK may hold rows before it flushes them: StreamingBackend.Builder.maxClientLag,"
+                        + " exposed as streamingMaxClientLag(). The default is the Streaming builder's, 1 s (the SDK's own),"
+                        + " not connector v3's 30 s: the bridge already batches by buffer.*, and the SDK keeps a copy of"
+                        + " every row it holds.",
+                (v, m) -> longBetween(v, 1, 600));
         define(ALLOW_INSECURE_HTTP, Type.BOOLEAN, "false", "true, false",
                 "ksbridge's own: true accepts an http:// snowflake.url.name, for a local emulator or a test endpoint"
                         + " (the JWT or token and every row travel in clear); see SnowflakeAccount.Builder.allowInsecureHttp().",
@@ -936,7 +943,10 @@ public final class BridgeConfig {
         return flag(ENABLE_SCHEMATIZATION);
     }
 
-    /** {@code snowflake.streaming.max.client.lag} as a duration, for the Streaming backend; default 30 s. */
+    /**
+     * {@code snowflake.streaming.max.client.lag} as a duration, for the Streaming backend; default 1 s, the Streaming
+     * builder's ({@link BackendSettings#STREAMING_MAX_CLIENT_LAG}).
+     */
     public Duration streamingMaxClientLag() {
         return Duration.ofSeconds((Long) values.get(STREAMING_MAX_CLIENT_LAG));
     }

@@ -68,7 +68,7 @@ class BridgeConfigTest {
         assertEquals(NullValueBehavior.DEFAULT, c.nullValues());
         assertFalse(c.errorsLogEnabled());
         assertFalse(c.enableSchematization());
-        assertEquals(Duration.ofSeconds(30), c.streamingMaxClientLag());
+        assertEquals(Duration.ofSeconds(1), c.streamingMaxClientLag());
         assertEquals(List.of(), c.topics());
         assertEquals(Optional.empty(), c.topicPattern());
         assertEquals(Map.of(), c.topicToTable());

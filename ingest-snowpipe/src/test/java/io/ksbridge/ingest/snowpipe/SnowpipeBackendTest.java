@@ -239,7 +239,7 @@ class SnowpipeBackendTest {
         TopicPartition tp = new TopicPartition("t4", 0);
         String stage = "DB.UNIT." + SnowpipeBackend.stageName("KSBRIDGE", "T4");
         SnowpipeBackend backend = SnowpipeBackend.builder().account(snowflake.account()).database("DB").schema("UNIT")
-                .statusPollInterval(Duration.ofMillis(100)).closeWait(Duration.ofSeconds(5)).build();
+                .statusPollInterval(Duration.ofMillis(100)).closeTimeout(Duration.ofSeconds(5)).build();
         backend.start(new BackendContext("test", BridgeListener.noop(), RetryPolicy.defaults()));
         backend.open("T4", tp);
         assertInstanceOf(IngestResult.Durable.class, ingest(backend, batch("T4", tp, 0, 99, 1)));
@@ -348,7 +348,7 @@ class SnowpipeBackendTest {
         };
         SnowpipeBackend backend = SnowpipeBackend.builder().account(snowflake.account()).database("DB").schema("UNIT")
                 .statusPollInterval(Duration.ofMillis(50)).historyFallback(Duration.ofMillis(100)).loadTimeout(Duration.ofSeconds(1))
-                .closeWait(Duration.ZERO).build();
+                .closeTimeout(Duration.ZERO).build();
         backend.start(new BackendContext("test", listener, RetryPolicy.defaults()));
         snowflake.faults().holdLoads(true);
         try {

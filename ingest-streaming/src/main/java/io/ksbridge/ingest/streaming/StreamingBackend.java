@@ -2,6 +2,8 @@ package io.ksbridge.ingest.streaming;
 
 import io.ksbridge.BridgeConfigException;
 import io.ksbridge.IngestException;
+import io.ksbridge.config.BackendSettings;
+import io.ksbridge.config.BridgeConfig;
 import io.ksbridge.ingest.BackendContext;
 import io.ksbridge.ingest.IngestBackend;
 import io.ksbridge.ingest.IngestBatch;
@@ -98,8 +100,8 @@ public final class StreamingBackend implements IngestBackend {
     }
 
     private record Settings(SnowflakeAccount account, String database, String schema, String clientName,
-                            Duration maxClientLag, OnError onError, Duration commitPollInterval, Duration closeTimeout,
-                            int writerThreads, boolean schematization, Map<String, Object> parameterOverrides) {
+                            Duration maxClientLag, OnError onError, Duration statusPollInterval, Duration closeTimeout,
+                            int writerThreads, boolean schematization) {
     }
 
     private final Settings settings;
@@ -120,6 +122,11 @@ public final class StreamingBackend implements IngestBackend {
         this.settings = settings;
         this.sql = SqlApiClient.create(settings.account());
         this.tables = new TableSetup(sql, settings.database(), settings.schema());
+    }
+
+    /** The settings this backend was built with (its builder's test compares their defaults with BackendSettings). */
+    Record settings() {
+        return settings;
     }
 
     /** A new builder. Not thread-safe. */
@@ -164,7 +171,7 @@ public final class StreamingBackend implements IngestBackend {
         }
         String pollerName = "ksbridge-streaming-" + bridgeName + "-commits";
         ScheduledExecutorService p = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, pollerName));
-        long every = settings.commitPollInterval().toMillis();
+        long every = settings.statusPollInterval().toMillis();
         p.scheduleWithFixedDelay(this::pollCommits, every, every, TimeUnit.MILLISECONDS);
         this.poller = p;
         this.writers = pool;
@@ -207,7 +214,7 @@ public final class StreamingBackend implements IngestBackend {
     }
 
     private Map<String, Object> parameters() {
-        Map<String, Object> p = new HashMap<>(settings.parameterOverrides());
+        Map<String, Object> p = new HashMap<>();
         p.put(ParameterProvider.MAX_CLIENT_LAG, settings.maxClientLag().toMillis());
         return p;
     }
@@ -860,13 +867,12 @@ public final class StreamingBackend implements IngestBackend {
         private String database;
         private String schema;
         private String clientName;
-        private Duration maxClientLag = Duration.ofSeconds(1);
+        private Duration maxClientLag = BackendSettings.STREAMING_MAX_CLIENT_LAG.durationDefault();
         private OnError onError; // null: follow the bridge's ErrorPolicy
-        private Duration commitPollInterval = Duration.ofMillis(150);
-        private Duration closeTimeout = Duration.ofSeconds(10);
-        private int writerThreads = 2;
-        private boolean schematization;
-        private final Map<String, Object> parameterOverrides = new HashMap<>();
+        private Duration statusPollInterval = BackendSettings.STREAMING_STATUS_POLL_INTERVAL.durationDefault();
+        private Duration closeTimeout = BackendSettings.STREAMING_CLOSE_TIMEOUT.durationDefault();
+        private int writerThreads = BackendSettings.STREAMING_WRITER_THREADS.intDefault();
+        private boolean schematization = (Boolean) BackendSettings.STREAMING_SCHEMATIZATION.defaultValue();
 
         private Builder() {
         }
@@ -912,15 +918,12 @@ public final class StreamingBackend implements IngestBackend {
 
         /**
          * How long the SDK may hold rows before it flushes them to Snowflake (its {@code max_client_lag}; the
-         * connector's {@code snowflake.streaming.max.client.lag}). Default 1 s; 1 s to 10 min. Batches become durable
-         * about this long after they are handed over.
+         * connector's {@code snowflake.streaming.max.client.lag}). Default 1 s, the SDK's own and {@link BridgeConfig}'s
+         * (not connector v3's 30 s: the bridge already batches by its flush policy, and the SDK keeps a copy of every
+         * row it holds); 1 s to 10 min. Batches become durable about this long after they are handed over.
          */
         public Builder maxClientLag(Duration lag) {
-            Objects.requireNonNull(lag, "maxClientLag must not be null");
-            if (lag.compareTo(Duration.ofSeconds(1)) < 0 || lag.compareTo(Duration.ofMinutes(10)) > 0) {
-                throw new IllegalArgumentException("maxClientLag must be between 1 second and 10 minutes, was " + lag);
-            }
-            this.maxClientLag = lag;
+            this.maxClientLag = BackendSettings.STREAMING_MAX_CLIENT_LAG.check(lag);
             return this;
         }
 
@@ -934,34 +937,42 @@ public final class StreamingBackend implements IngestBackend {
         }
 
         /**
-         * How often the committed offset tokens of channels with batches waiting are read. Default 150 ms; 10 ms to
-         * 10 s. One status request covers a channel per round.
+         * How often the committed offset tokens of channels with batches waiting are read: a batch is durable when its
+         * token has committed. Default 150 ms; 10 ms to 10 min. One status request covers a channel per round. The
+         * Snowpipe backend's setting of the same name is how often it asks about files still loading.
          */
+        public Builder statusPollInterval(Duration interval) {
+            this.statusPollInterval = BackendSettings.STREAMING_STATUS_POLL_INTERVAL.check(interval);
+            return this;
+        }
+
+        /**
+         * The old name of {@link #statusPollInterval(Duration)}, which it calls.
+         *
+         * @param interval as for {@link #statusPollInterval(Duration)}
+         * @return this builder
+         * @deprecated use {@link #statusPollInterval(Duration)}: the two backend builders name their settings alike
+         */
+        @Deprecated(since = "0.1")
         public Builder commitPollInterval(Duration interval) {
-            Objects.requireNonNull(interval, "commitPollInterval must not be null");
-            if (interval.compareTo(Duration.ofMillis(10)) < 0 || interval.compareTo(Duration.ofSeconds(10)) > 0) {
-                throw new IllegalArgumentException("commitPollInterval must be between 10 ms and 10 seconds, was " + interval);
-            }
-            this.commitPollInterval = interval;
-            return this;
+            return statusPollInterval(interval);
         }
 
-        /** How long {@link StreamingBackend#close()} waits for channels and the client to close. Default 10 s; 0 to 10 min. */
+        /**
+         * How long {@link StreamingBackend#close()} waits for channels and the client to close. Default 10 s; 0 to
+         * 10 min. {@code close(Duration)} waits the shorter of its argument and this.
+         */
         public Builder closeTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "closeTimeout must not be null");
-            if (timeout.isNegative() || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
-                throw new IllegalArgumentException("closeTimeout must be between 0 and 10 minutes, was " + timeout);
-            }
-            this.closeTimeout = timeout;
+            this.closeTimeout = BackendSettings.STREAMING_CLOSE_TIMEOUT.check(timeout);
             return this;
         }
 
-        /** Threads handing rows to the SDK (a partition always uses the same one). Default 2; 1 to 32. */
+        /**
+         * Threads handing rows to the SDK (a partition always uses the same one). Default 2; 1 to 64. The Snowpipe
+         * backend's setting of the same name counts its threads compressing and staging files.
+         */
         public Builder writerThreads(int threads) {
-            if (threads < 1 || threads > 32) {
-                throw new IllegalArgumentException("writerThreads must be between 1 and 32, was " + threads);
-            }
-            this.writerThreads = threads;
+            this.writerThreads = BackendSettings.STREAMING_WRITER_THREADS.check(threads);
             return this;
         }
 
@@ -974,12 +985,6 @@ public final class StreamingBackend implements IngestBackend {
          */
         public Builder schematization(boolean enabled) {
             this.schematization = enabled;
-            return this;
-        }
-
-        /** An SDK parameter override (for tests: {@code max_allowed_row_size_in_bytes}). */
-        Builder parameterOverride(String key, Object value) {
-            parameterOverrides.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
             return this;
         }
 
@@ -1013,7 +1018,7 @@ public final class StreamingBackend implements IngestBackend {
                 throw new BridgeConfigException(problems);
             }
             return new StreamingBackend(new Settings(account, database, schema, clientName, maxClientLag, onError,
-                    commitPollInterval, closeTimeout, writerThreads, schematization, Map.copyOf(parameterOverrides)));
+                    statusPollInterval, closeTimeout, writerThreads, schematization));
         }
 
         /**

@@ -59,7 +59,7 @@ class StreamingEncryptedKeyIT {
     private static void load(SnowflakeAccount account, String table) throws Exception {
         TopicPartition tp = new TopicPartition("keys", 0);
         try (StreamingBackend backend = StreamingBackend.builder().account(account).database("DB").schema("KEYS")
-                .commitPollInterval(Duration.ofMillis(100)).closeTimeout(Duration.ofSeconds(5)).build()) {
+                .statusPollInterval(Duration.ofMillis(100)).closeTimeout(Duration.ofSeconds(5)).build()) {
             assertEquals(PartitionStart.unknown(), backend.open(table, tp));
             List<IngestRow> rows = new ArrayList<>();
             for (long o = 0; o < 10; o++) {
