@@ -185,10 +185,13 @@ public final class SnowpipeBackend implements IngestBackend {
     @Override
     public PartitionStart open(String table, TopicPartition partition) {
         ensureStarted();
-        checkIdentifier("table", table);
+        if (table.isBlank()) {
+            throw new IngestException("the table name for " + partition + " is blank; map the topic to a table with TableNamer",
+                    false);
+        }
         String stage = stageName(settings.connectorName(), table);
         String pipeName = pipeName(settings.connectorName(), table, partition.partition());
-        String qualifiedPipe = objects.qualify(pipeName);
+        String qualifiedPipe = objects.restName(pipeName);
         if (preparedTables.putIfAbsent(table, Boolean.TRUE) == null) {
             try {
                 objects.ensureTable(table);
@@ -469,13 +472,6 @@ public final class SnowpipeBackend implements IngestBackend {
         sql.close();
     }
 
-    private static void checkIdentifier(String setting, String value) {
-        if (!SnowflakeIdentifiers.isUnquoted(value)) {
-            throw new IngestException(setting + " '" + value + "' is not an unquoted Snowflake identifier ([A-Za-z_][A-Za-z0-9_$]*);"
-                    + " map the topic to a valid table name with TableNamer", false);
-        }
-    }
-
     @Override
     public String toString() {
         return "SnowpipeBackend{account=" + settings.account().url() + ", database=" + settings.database() + ", schema="
@@ -519,13 +515,19 @@ public final class SnowpipeBackend implements IngestBackend {
             return this;
         }
 
-        /** The database of the tables, stages and pipes. Required; an unquoted identifier (resolved upper case). */
+        /**
+         * The database of the tables, stages and pipes. Required; an identifier: unquoted (resolved upper case,
+         * {@code raw} is {@code RAW}) or double-quoted ({@code "Raw"}, kept as written).
+         */
         public Builder database(String database) {
             this.database = identifier("database", database);
             return this;
         }
 
-        /** The schema of the tables, stages and pipes. Required; an unquoted identifier (resolved upper case). */
+        /**
+         * The schema of the tables, stages and pipes. Required; an identifier: unquoted (resolved upper case) or
+         * double-quoted (kept as written).
+         */
         public Builder schema(String schema) {
             this.schema = identifier("schema", schema);
             return this;
@@ -533,7 +535,8 @@ public final class SnowpipeBackend implements IngestBackend {
 
         /**
          * The name that stage, pipe and file names carry, as the connector's name does in the connector's objects.
-         * Default {@code KSBRIDGE}; an unquoted identifier. Use the connector's name to share its naming.
+         * Default {@code KSBRIDGE}; an identifier, unquoted (resolved upper case) or double-quoted (kept as written).
+         * Use the connector's name to share its naming.
          */
         public Builder connectorName(String connectorName) {
             this.connectorName = identifier("connectorName", connectorName);
@@ -672,7 +675,7 @@ public final class SnowpipeBackend implements IngestBackend {
         }
 
         private static String identifier(String setting, String value) {
-            return SnowflakeIdentifiers.requireUnquoted(setting, value);
+            return SnowflakeIdentifiers.resolve(setting, value);
         }
 
     }

@@ -43,7 +43,8 @@ class SnowpipeBackendBuilderTest {
 
     @Test
     void setters_badValues_failAtOnceNamingTheSetting() {
-        assertEquals("database must be an unquoted Snowflake identifier ([A-Za-z_][A-Za-z0-9_$]*), was 'my-db'",
+        assertEquals("database must be a Snowflake identifier, unquoted ([A-Za-z_][A-Za-z0-9_$]*, resolved upper case) or"
+                + " double-quoted (\"My-Name\", kept as written), was 'my-db'",
                 assertThrows(IllegalArgumentException.class, () -> SnowpipeBackend.builder().database("my-db")).getMessage());
         assertEquals("schema must not be null",
                 assertThrows(NullPointerException.class, () -> SnowpipeBackend.builder().schema(null)).getMessage());

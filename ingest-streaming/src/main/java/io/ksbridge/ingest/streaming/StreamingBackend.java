@@ -256,11 +256,11 @@ public final class StreamingBackend implements IngestBackend {
         if (closed) {
             throw new IngestException("the Streaming backend is closed", false);
         }
-        if (!SnowflakeIdentifiers.isUnquoted(table)) {
-            throw new IngestException("table '" + table + "' is not an unquoted Snowflake identifier ([A-Za-z_][A-Za-z0-9_$]*);"
-                    + " map the topic to a valid table name with TableNamer", false);
+        if (table.isBlank()) {
+            throw new IngestException("the table name for " + partition + " is blank; map the topic to a table with TableNamer",
+                    false);
         }
-        String tableName = table.toUpperCase(Locale.ROOT);
+        String tableName = table; // as Snowflake resolves it (TableNamer's contract): quoted in every statement
         if (preparedTables.putIfAbsent(tableName, Boolean.TRUE) == null) {
             try {
                 tables.ensureTable(tableName, settings.schematization());
@@ -285,9 +285,9 @@ public final class StreamingBackend implements IngestBackend {
 
     private SnowflakeStreamingIngestChannel openChannel(String table, String channelName) {
         OpenChannelRequest request = OpenChannelRequest.builder(channelName)
-                .setDBName(settings.database())
-                .setSchemaName(settings.schema())
-                .setTableName(table)
+                .setDBName(SnowflakeIdentifiers.quote(settings.database()))
+                .setSchemaName(SnowflakeIdentifiers.quote(settings.schema()))
+                .setTableName(SnowflakeIdentifiers.quote(table))
                 .setOnErrorOption(onError == OnError.ABORT ? OpenChannelRequest.OnErrorOption.SKIP_BATCH
                         : OpenChannelRequest.OnErrorOption.CONTINUE)
                 .build();
@@ -891,13 +891,19 @@ public final class StreamingBackend implements IngestBackend {
             return this;
         }
 
-        /** The database of the tables. Required; an unquoted identifier (resolved upper case). */
+        /**
+         * The database of the tables. Required; an identifier: unquoted (resolved upper case, {@code raw} is
+         * {@code RAW}) or double-quoted ({@code "Raw"}, kept as written).
+         */
         public Builder database(String database) {
             this.database = identifier("database", database);
             return this;
         }
 
-        /** The schema of the tables. Required; an unquoted identifier (resolved upper case). */
+        /**
+         * The schema of the tables. Required; an identifier: unquoted (resolved upper case) or double-quoted (kept as
+         * written).
+         */
         public Builder schema(String schema) {
             this.schema = identifier("schema", schema);
             return this;
@@ -1048,7 +1054,7 @@ public final class StreamingBackend implements IngestBackend {
         }
 
         private static String identifier(String setting, String value) {
-            return SnowflakeIdentifiers.requireUnquoted(setting, value);
+            return SnowflakeIdentifiers.resolve(setting, value);
         }
 
         @Override

@@ -41,7 +41,8 @@ class StreamingBackendBuilderTest {
     void setters_badValues_failAtOnceNamingTheSetting() {
         assertEquals("account must not be null",
                 assertThrows(NullPointerException.class, () -> StreamingBackend.builder().account(null)).getMessage());
-        assertEquals("database must be an unquoted Snowflake identifier ([A-Za-z_][A-Za-z0-9_$]*), was 'my-db'",
+        assertEquals("database must be a Snowflake identifier, unquoted ([A-Za-z_][A-Za-z0-9_$]*, resolved upper case) or"
+                + " double-quoted (\"My-Name\", kept as written), was 'my-db'",
                 assertThrows(IllegalArgumentException.class, () -> StreamingBackend.builder().database("my-db")).getMessage());
         assertEquals("schema must not be null",
                 assertThrows(NullPointerException.class, () -> StreamingBackend.builder().schema(null)).getMessage());
