@@ -40,10 +40,9 @@ public final class BackendSettings {
     public record Setting(IngestionMethod backend, String name, Object defaultValue, Object min, Object max,
                           String connectorKey, String doc) {
         public Setting {
-            Objects.requireNonNull(backend, "backend");
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(defaultValue, "defaultValue");
-            Objects.requireNonNull(doc, "doc");
+            if (backend == null || name == null || defaultValue == null || doc == null) {
+                throw new NullPointerException("backend, name, defaultValue and doc must not be null");
+            }
         }
 
         /** The default as a duration; throws {@link ClassCastException} for a setting of another type. */
