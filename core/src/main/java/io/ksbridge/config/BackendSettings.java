@@ -1,12 +1,15 @@
 package io.ksbridge.config;
 
+import io.ksbridge.BridgeConfigException;
 import io.ksbridge.Experimental;
 import io.ksbridge.config.BridgeConfig.IngestionMethod;
+import io.ksbridge.snowflake.SnowflakeAccount;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The tuning settings of the two Snowflake backend builders ({@code SnowpipeBackend.builder()} in
@@ -183,6 +186,44 @@ public final class BackendSettings {
      */
     public static List<Setting> all() {
         return SETTINGS;
+    }
+
+    /**
+     * The problems both backend builders report at {@code build()} about where the rows go, in this order, with the
+     * same words: a missing account, what {@code accountCheck} finds in a given one, a missing database, a missing
+     * schema, and an account with a per-client proxy (the ingest SDK takes a proxy only from JVM-wide system
+     * properties, which ksbridge never sets).
+     *
+     * @param backend      the backend, for the messages; never null
+     * @param account      the builder's account, or null when not set
+     * @param database     the builder's database, or null when not set
+     * @param schema       the builder's schema, or null when not set
+     * @param accountCheck what the backend cannot take in a given account (how it signs in), never null
+     * @return the problems, empty when there are none; a new, modifiable list
+     */
+    public static List<BridgeConfigException.Problem> targetProblems(IngestionMethod backend, SnowflakeAccount account,
+            String database, String schema, Function<SnowflakeAccount, Optional<BridgeConfigException.Problem>> accountCheck) {
+        List<BridgeConfigException.Problem> problems = new ArrayList<>();
+        if (account == null) {
+            problems.add(new BridgeConfigException.Problem("account", null, "the Snowflake account is required"));
+        } else {
+            accountCheck.apply(account).ifPresent(problems::add);
+        }
+        if (database == null) {
+            problems.add(new BridgeConfigException.Problem("database", null, "the database of the target tables is required"));
+        }
+        if (schema == null) {
+            problems.add(new BridgeConfigException.Problem("schema", null, "the schema of the target tables is required"));
+        }
+        if (account != null && account.proxy().isPresent()) {
+            problems.add(new BridgeConfigException.Problem("proxy", account.proxy().get().toString(), "the "
+                    + (backend == IngestionMethod.SNOWPIPE ? "Snowpipe" : "Streaming") + " backend cannot use a per-client"
+                    + " proxy: the Snowflake ingest SDK takes its proxy only from JVM-wide system properties (http.useProxy,"
+                    + " http.proxyHost, http.proxyPort, ...), which ksbridge never sets. Remove the account's proxy"
+                    + " (jvm.proxy.host), or set those system properties on the JVM's command line yourself, knowing they"
+                    + " apply JVM-wide"));
+        }
+        return problems;
     }
 
     /** A value in words: durations in their largest whole unit ({@code 150 ms}, {@code 5 s}, {@code 2 min}). */

@@ -20,6 +20,9 @@ import java.util.Objects;
  * guide makes them ({@code openssl pkcs8 -topk8 -v2 des3}). Close it to stop the emulator.
  */
 public final class EncryptedKeyScenario implements AutoCloseable {
+    /** The scenario of each running {@link EncryptedKeyContract} test instance. */
+    private static final Map<EncryptedKeyContract, EncryptedKeyScenario> RUNNING = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final String pem;
     private final String passphrase;
     private final SnowflakeEmulator emulator;
@@ -90,6 +93,19 @@ public final class EncryptedKeyScenario implements AutoCloseable {
      */
     public List<Long> ids(String table) {
         return TestRows.ids(emulator, table);
+    }
+
+    /** The scenario of a contract test instance, started on first use. */
+    static EncryptedKeyScenario of(EncryptedKeyContract test, java.util.function.Supplier<EncryptedKeyScenario> start) {
+        return RUNNING.computeIfAbsent(test, t -> start.get());
+    }
+
+    /** Closes and forgets a contract test instance's scenario, if it started one. */
+    static void release(EncryptedKeyContract test) {
+        EncryptedKeyScenario s = RUNNING.remove(test);
+        if (s != null) {
+            s.close();
+        }
     }
 
     /** Stops the emulator. */

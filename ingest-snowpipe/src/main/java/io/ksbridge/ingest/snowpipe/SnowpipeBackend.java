@@ -648,25 +648,11 @@ public final class SnowpipeBackend implements IngestBackend {
          *                               reads proxies only from JVM-wide system properties)
          */
         public SnowpipeBackend build() {
-            List<BridgeConfigException.Problem> problems = new ArrayList<>();
-            if (account == null) {
-                problems.add(new BridgeConfigException.Problem("account", null, "the Snowflake account is required"));
-            } else if (account.authentication() == SnowflakeAccount.Authentication.OAUTH) {
-                problems.add(new BridgeConfigException.Problem("account", "oauth", OAUTH_REFUSED));
-            }
-            if (database == null) {
-                problems.add(new BridgeConfigException.Problem("database", null, "the database of the target tables is required"));
-            }
-            if (schema == null) {
-                problems.add(new BridgeConfigException.Problem("schema", null, "the schema of the target tables is required"));
-            }
-            if (account != null && account.proxy().isPresent()) {
-                problems.add(new BridgeConfigException.Problem("proxy", account.proxy().get().toString(),
-                        "the Snowpipe backend cannot use a per-client proxy: the Snowflake ingest SDK takes its proxy only from"
-                                + " JVM-wide system properties (http.useProxy, http.proxyHost, http.proxyPort, ...), which"
-                                + " ksbridge never sets. Remove the account's proxy (jvm.proxy.host), or set those system"
-                                + " properties on the JVM's command line yourself, knowing they apply JVM-wide"));
-            }
+            List<BridgeConfigException.Problem> problems = BackendSettings.targetProblems(
+                    io.ksbridge.config.BridgeConfig.IngestionMethod.SNOWPIPE, account, database, schema,
+                    a -> a.authentication() == SnowflakeAccount.Authentication.OAUTH
+                            ? java.util.Optional.of(new BridgeConfigException.Problem("account", "oauth", OAUTH_REFUSED))
+                            : java.util.Optional.empty());
             if (!problems.isEmpty()) {
                 throw new BridgeConfigException(problems);
             }

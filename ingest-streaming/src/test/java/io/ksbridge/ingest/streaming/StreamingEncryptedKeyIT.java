@@ -6,6 +6,7 @@ import io.ksbridge.ingest.IngestBatch;
 import io.ksbridge.ingest.IngestResult;
 import io.ksbridge.ingest.PartitionStart;
 import io.ksbridge.snowflake.SnowflakeAccount;
+import io.ksbridge.testkit.EncryptedKeyContract;
 import io.ksbridge.testkit.EncryptedKeyScenario;
 import io.ksbridge.testkit.TestRows;
 import io.ksbridge.testkit.streaming.StreamingService;
@@ -15,9 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 
 /**
  * The Streaming backend (the ingest SDK, which gets the decoded key through its parameters and signs its own JWTs)
@@ -25,41 +23,29 @@ import org.junit.jupiter.api.Test;
  * see core's {@code src/test/resources/keys/README.md}), given as PEM and as the connector's one-line body, and
  * loads rows.
  */
-class StreamingEncryptedKeyIT {
-    static EncryptedKeyScenario keys;
-    static StreamingService streaming;
-
-    @BeforeAll
-    static void start() {
-        keys = EncryptedKeyScenario.start(Path.of("..", "core", "src", "test", "resources", "keys", "pbes2-des3-sha256.p8"),
+class StreamingEncryptedKeyIT implements EncryptedKeyContract {
+    @Override
+    public EncryptedKeyScenario startKeys() {
+        return EncryptedKeyScenario.start(Path.of("..", "core", "src", "test", "resources", "keys", "pbes2-des3-sha256.p8"),
                 "Qx7-wombat-Zq81-pelican");
-        streaming = StreamingService.of(keys.emulator());
     }
 
-    @AfterAll
-    static void stop() {
-        keys.close();
+    @Override
+    public Map<String, String> connectorProperties() {
+        return Map.of("snowflake.ingestion.method", "SNOWPIPE_STREAMING");
     }
 
-    private static void load(SnowflakeAccount account, String table) throws Exception {
+    @Override
+    public void load(SnowflakeAccount account, String table) throws Exception {
         TopicPartition tp = new TopicPartition("keys", 0);
         try (StreamingBackend backend = StreamingBackend.builder().account(account).database("DB").schema("KEYS")
                 .statusPollInterval(Duration.ofMillis(100)).closeTimeout(Duration.ofSeconds(5)).build()) {
             assertEquals(PartitionStart.unknown(), backend.open(table, tp));
-            assertEquals(IngestResult.durable(), backend.ingest(new IngestBatch(table, tp, 0, 9, TestRows.ids(0, 9),
-                    1)).toCompletableFuture().get(60, TimeUnit.SECONDS));
+            assertEquals(IngestResult.durable(), backend.ingest(new IngestBatch(table, tp, 0, 9, TestRows.ids(0, 9), 1))
+                    .toCompletableFuture().get(60, TimeUnit.SECONDS));
         }
-        assertEquals("9", streaming.committedOffsetToken("DB.KEYS." + table, "keys_0").orElseThrow());
-        assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L), keys.ids("DB.KEYS." + table));
-    }
-
-    @Test
-    void backend_des3EncryptedPemKey_signsInAndLoadsRows() throws Exception {
-        load(keys.pemAccount(), "PEM_KEY");
-    }
-
-    @Test
-    void backend_des3EncryptedOneLineBodyFromConnectorProperties_signsInAndLoadsRows() throws Exception {
-        load(keys.connectorAccount(Map.of("snowflake.ingestion.method", "SNOWPIPE_STREAMING")), "BODY_KEY");
+        assertEquals("9", StreamingService.of(keys().emulator()).committedOffsetToken("DB.KEYS." + table, "keys_0")
+                .orElseThrow());
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L), keys().ids("DB.KEYS." + table));
     }
 }
