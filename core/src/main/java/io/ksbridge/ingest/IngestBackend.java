@@ -62,7 +62,11 @@ public interface IngestBackend extends AutoCloseable {
 
     /**
      * Whether rows should carry {@code SnowflakeConnectorPushTime} in {@code RECORD_METADATA} (Streaming
-     * does, like the connector's Streaming mode).
+     * does, like the connector's Streaming mode). When true (and the metadata option is on) each row's metadata holds
+     * a placeholder ({@link IngestRow#hasPushTime()}) that the backend fills with {@link IngestRow#stampPushTime} as
+     * it hands the row to Snowflake.
+     *
+     * @return true when this backend stamps push time
      */
     default boolean stampsPushTime() {
         return false;

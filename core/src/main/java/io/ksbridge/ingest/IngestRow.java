@@ -12,6 +12,7 @@ public final class IngestRow {
     private final byte[] content;
     private final byte[] metadata;
     private final long bytes;
+    private final int pushTimeAt;
 
     /**
      * @param offset   the Kafka offset of the record
@@ -19,10 +20,53 @@ public final class IngestRow {
      * @param metadata UTF-8 JSON of {@code RECORD_METADATA}, one line, or null when metadata is off
      */
     public IngestRow(long offset, byte[] content, byte[] metadata) {
+        this(offset, content, metadata, -1);
+    }
+
+    /**
+     * A row whose metadata holds a {@code SnowflakeConnectorPushTime} placeholder of {@link #PUSH_TIME_DIGITS} digits
+     * at {@code pushTimeAt}, for the backend to fill in when it sends the row ({@link #stampPushTime}).
+     *
+     * @param offset     the Kafka offset of the record
+     * @param content    UTF-8 JSON of {@code RECORD_CONTENT}, one line, never null
+     * @param metadata   UTF-8 JSON of {@code RECORD_METADATA}, one line, or null when metadata is off
+     * @param pushTimeAt where the placeholder's digits start in {@code metadata}, or -1 when it has none
+     */
+    public IngestRow(long offset, byte[] content, byte[] metadata, int pushTimeAt) {
         this.offset = offset;
         this.content = java.util.Objects.requireNonNull(content, "content");
         this.metadata = metadata;
         this.bytes = 48L + content.length + (metadata == null ? 0 : metadata.length);
+        if (pushTimeAt >= 0 && (metadata == null || pushTimeAt + PUSH_TIME_DIGITS > metadata.length)) {
+            throw new IllegalArgumentException("push-time placeholder at " + pushTimeAt + " is outside the metadata");
+        }
+        this.pushTimeAt = pushTimeAt;
+    }
+
+    /** Width of the push-time placeholder: epoch milliseconds have 13 digits until the year 2286. */
+    public static final int PUSH_TIME_DIGITS = 13;
+
+    /** True when the metadata carries a push-time placeholder (the backend asked for it: {@code stampsPushTime()}). */
+    public boolean hasPushTime() {
+        return pushTimeAt >= 0;
+    }
+
+    /**
+     * Writes {@code millis} into the metadata's push-time placeholder; nothing when it has none. The one exception to
+     * "do not modify": a backend that {@linkplain IngestBackend#stampsPushTime stamps push time} calls it when it
+     * hands the row to Snowflake (each attempt again), on its writing thread, before it reads {@link #metadata()}.
+     *
+     * @param millis the push time, epoch milliseconds
+     */
+    public void stampPushTime(long millis) {
+        if (pushTimeAt < 0) {
+            return;
+        }
+        long v = millis;
+        for (int i = pushTimeAt + PUSH_TIME_DIGITS - 1; i >= pushTimeAt; i--) {
+            metadata[i] = (byte) ('0' + (v % 10));
+            v /= 10;
+        }
     }
 
     /** The Kafka offset of the record this row comes from. */

@@ -13,8 +13,7 @@ import org.apache.kafka.common.record.TimestampType;
  * {@code key_schema_id}, {@code headers}. Written straight to bytes. Not thread-safe.
  */
 public final class MetadataWriter {
-    /** Width of the push-time placeholder: epoch milliseconds have 13 digits until the year 2286. */
-    static final int PUSH_TIME_DIGITS = 13;
+    static final int PUSH_TIME_DIGITS = io.ksbridge.ingest.IngestRow.PUSH_TIME_DIGITS;
 
     private final MetadataOptions options;
     private final boolean pushTime;
@@ -140,14 +139,5 @@ public final class MetadataWriter {
         buf.write('"');
         buf.write(':');
         return false;
-    }
-
-    /** Writes {@code millis} over the placeholder at {@code at}. */
-    static void stampPushTime(byte[] metadata, int at, long millis) {
-        long v = millis;
-        for (int i = at + PUSH_TIME_DIGITS - 1; i >= at; i--) {
-            metadata[i] = (byte) ('0' + (v % 10));
-            v /= 10;
-        }
     }
 }

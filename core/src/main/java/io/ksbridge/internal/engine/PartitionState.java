@@ -30,7 +30,6 @@ final class PartitionState {
     long firstAppendNanos;
     List<IngestRow> rows = new ArrayList<>();
     List<ConsumerRecord<byte[], byte[]>> sources = new ArrayList<>();
-    int[] pushTimeAt = new int[16];
     List<Future<?>> deadLetters = new ArrayList<>();
 
     /** Batches flushed and not yet durable at the head, in offset order. */
@@ -68,12 +67,8 @@ final class PartitionState {
         return false;
     }
 
-    void addRow(IngestRow row, ConsumerRecord<byte[], byte[]> source, int pushAt, long size, long nowNanos) {
+    void addRow(IngestRow row, ConsumerRecord<byte[], byte[]> source, long size, long nowNanos) {
         touch(source.offset(), nowNanos);
-        if (rows.size() == pushTimeAt.length) {
-            pushTimeAt = java.util.Arrays.copyOf(pushTimeAt, pushTimeAt.length * 2);
-        }
-        pushTimeAt[rows.size()] = pushAt;
         rows.add(row);
         sources.add(source);
         bytes += size;

@@ -94,7 +94,7 @@ class MetadataWriterTest {
                 + "\"SnowflakeConnectorPushTime\":0000000000000,\"key\":\"k1\"}", new String(meta, StandardCharsets.UTF_8));
         int at = w.pushTimeAt();
         assertEquals(new String(meta, StandardCharsets.UTF_8).indexOf("0000000000000"), at);
-        MetadataWriter.stampPushTime(meta, at, 1_700_000_000_123L);
+        new io.ksbridge.ingest.IngestRow(0, new byte[] {0}, meta, at).stampPushTime(1_700_000_000_123L);
         assertEquals("{\"topic\":\"orders\",\"offset\":42,\"partition\":3,\"CreateTime\":1700000000000,\"schema_id\":5,"
                 + "\"SnowflakeConnectorPushTime\":1700000000123,\"key\":\"k1\"}", new String(meta, StandardCharsets.UTF_8));
     }
@@ -106,7 +106,7 @@ class MetadataWriterTest {
         MetadataWriter w = new MetadataWriter(onlyPush, true);
         byte[] meta = w.render(record(), null, null, null);
         assertEquals(30, w.pushTimeAt());
-        MetadataWriter.stampPushTime(meta, w.pushTimeAt(), 1_700_000_000_999L);
+        new io.ksbridge.ingest.IngestRow(0, new byte[] {0}, meta, w.pushTimeAt()).stampPushTime(1_700_000_000_999L);
         assertEquals("{\"SnowflakeConnectorPushTime\":1700000000999}", new String(meta, StandardCharsets.UTF_8));
         assertEquals(1_700_000_000_999L, new ObjectMapper().readTree(meta).get("SnowflakeConnectorPushTime").asLong());
     }

@@ -1,7 +1,7 @@
 package io.ksbridge.ingest.snowpipe;
 
 import io.ksbridge.BridgeEvents;
-import io.ksbridge.BridgeListener;
+import io.ksbridge.ingest.BackendContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -76,17 +76,17 @@ final class LoadMonitor implements AutoCloseable {
     }
 
     private final SnowflakeObjects objects;
-    private final BridgeListener listener;
+    private final BackendContext.LoadFailures failures;
     private final Duration fallbackAfter;
     private final Duration loadTimeout;
     private final Map<String, PipeState> pipes = new ConcurrentHashMap<>();
     private final ScheduledExecutorService thread;
     private volatile boolean stopped;
 
-    LoadMonitor(SnowflakeObjects objects, BridgeListener listener, Duration pollInterval, Duration fallbackAfter,
+    LoadMonitor(SnowflakeObjects objects, BackendContext.LoadFailures failures, Duration pollInterval, Duration fallbackAfter,
                 Duration loadTimeout, String name) {
         this.objects = objects;
-        this.listener = listener;
+        this.failures = failures;
         this.fallbackAfter = fallbackAfter;
         this.loadTimeout = loadTimeout;
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -254,7 +254,7 @@ final class LoadMonitor implements AutoCloseable {
         }
         LOG.error("Snowpipe could not load {} ({} offsets {}..{} into {}): {}; the file is kept at {}", p.path, p.partition,
                 p.first, p.last, p.table, p.error, location);
-        listener.onLoadFailure(new BridgeEvents.LoadFailure(p.table, p.partition, p.first, p.last, location, p.error));
+        failures.failed(new BridgeEvents.LoadFailure(p.table, p.partition, p.first, p.last, location, p.error));
     }
 
     /** Waits until no file is pending, or {@code timeout} passed; true when none is pending. */

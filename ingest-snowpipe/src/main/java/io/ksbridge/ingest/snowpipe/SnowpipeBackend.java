@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  *   <li>A batch is durable once {@code insertFiles} accepted its file (the connector's rule); loads are followed
  *       afterwards, off the polling thread. Loaded files are removed from the stage; a file whose load fails is
  *       moved to the table stage ({@code @DB.SCHEMA.%TABLE/failed/...}) and reported with Snowflake's first error
- *       through {@link BridgeListener#onLoadFailure}.</li>
+ *       through {@link io.ksbridge.ingest.BackendContext#loadFailed} (the bridge tells the listener's
+ *       {@link BridgeListener#onLoadFailure} and, under {@code failFast()}, stops).</li>
  *   <li>No duplicates: a file's name is a function of the batch (table, topic, partition, first and last offset),
  *       so a retried batch re-stages the same name and Snowpipe, which loads a name once, ignores it. Within a
  *       partition, files are staged and submitted strictly in offset order, one at a time, so the files a partition
@@ -157,7 +158,7 @@ public final class SnowpipeBackend implements IngestBackend {
             t.setDaemon(true);
             return t;
         });
-        this.monitor = new LoadMonitor(objects, listener, settings.statusPollInterval(), settings.historyFallback(),
+        this.monitor = new LoadMonitor(objects, context::loadFailed, settings.statusPollInterval(), settings.historyFallback(),
                 settings.loadTimeout(), bridge);
     }
 

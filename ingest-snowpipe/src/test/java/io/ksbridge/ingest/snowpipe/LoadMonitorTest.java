@@ -43,7 +43,7 @@ class LoadMonitorTest {
                     () -> files + " files loaded, " + snowflake.table("DB.S.T").rowCount() + " so far");
 
             // the monitor tracks the first file only; its first report carries all 1,500 load events
-            try (LoadMonitor monitor = new LoadMonitor(new SnowflakeObjects(sql, "DB", "S"), BridgeListener.noop(),
+            try (LoadMonitor monitor = new LoadMonitor(new SnowflakeObjects(sql, "DB", "S"), failure -> { },
                     Duration.ofMillis(20), Duration.ofHours(1), Duration.ofHours(1), "test")) {
                 monitor.track(pipe, new LoadMonitor.Pending("T", new TopicPartition("t", 0), "ST", paths.get(0), 0, 0,
                         Instant.now()));

@@ -414,10 +414,12 @@ public final class StreamingBackend implements IngestBackend {
         long[] offsets = new long[rows.size()];
         List<IngestResult.RowRejection> refused = new ArrayList<>();
         Map<String, String> newColumns = new LinkedHashMap<>();
+        long pushTime = System.currentTimeMillis(); // SnowflakeConnectorPushTime: when the rows go to the channel
         for (IngestRow row : rows) {
             if (row.offset() <= lane.written && !lane.holes.contains(row.offset())) {
                 continue; // already in the channel or committed (a retried batch)
             }
+            row.stampPushTime(pushTime);
             Map<String, Object> map;
             if (settings.schematization()) {
                 Schematizer.Columns columns;

@@ -1,0 +1,235 @@
+package io.ksbridge.internal.engine;
+
+import io.ksbridge.BridgeConfigException;
+import io.ksbridge.BridgeListener;
+import io.ksbridge.BridgeSettings;
+import io.ksbridge.IngestException;
+import io.ksbridge.ingest.IngestBackend;
+import io.ksbridge.ingest.PartitionStart;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The partitions the bridge holds: opening assigned ones in the backend (off the polling thread when a consumer can
+ * keep them paused meanwhile, in place otherwise), where each resumes, and letting revoked ones go after their
+ * buffers became durable or a bounded wait ran out. Polling thread.
+ */
+final class Assignments {
+    private static final Logger log = LoggerFactory.getLogger(Assignments.class);
+
+    final Map<TopicPartition, PartitionState> open = new HashMap<>();
+    /** Partitions paused until a retriable format failure's backoff ends. */
+    final Set<TopicPartition> backoffPaused = new HashSet<>();
+    /** The first offset of records handed over for a partition still opening, and so passed over. */
+    final Map<TopicPartition, Long> skippedWhileOpening = new HashMap<>();
+
+    private final BridgeSettings s;
+    private final IngestBackend backend;
+    private final Lifecycle lifecycle;
+    private final BridgeListener listener;
+    private final RetryLog retryLog;
+    private final OffsetLedger ledger;
+    private final MemoryBudget budget;
+    private final Batches batches;
+    final PartitionOpener opener;
+
+    Assignments(BridgeSettings settings, Lifecycle lifecycle, BridgeListener listener, Ticker ticker, RetryLog retryLog,
+                OffsetLedger ledger, MemoryBudget budget, Batches batches) {
+        this.s = settings;
+        this.backend = settings.backend();
+        this.lifecycle = lifecycle;
+        this.listener = listener;
+        this.retryLog = retryLog;
+        this.ledger = ledger;
+        this.budget = budget;
+        this.batches = batches;
+        this.opener = new PartitionOpener(settings.name(), backend, settings.retryPolicy(), ticker, retryLog, listener);
+    }
+
+    void assign(Collection<TopicPartition> assigned, Commands consumer) {
+        for (TopicPartition tp : assigned) {
+            ledger.assigned(tp);
+            if (!open.containsKey(tp) && !opener.isOpening(tp)) {
+                if (consumer.attached()) {
+                    consumer.pause(Set.of(tp)); // until it is open: the callback returns at once
+                    opener.begin(tp, tableFor(tp));
+                } else {
+                    openHere(tp, consumer); // nothing to pause: the host seeks to seekTargets() after this returns
+                }
+            }
+        }
+        if (consumer.attached() && budget.paused) {
+            consumer.pause(assigned);
+        }
+        listener.onAssigned(Set.copyOf(assigned));
+    }
+
+    /**
+     * Partitions whose open succeeded start (seek, and resume unless the memory cap holds them); a retriable failure
+     * is tried again after its backoff, still paused; any other stops the bridge.
+     */
+    void completeOpens(Commands consumer, long now) {
+        if (!consumer.attached() || opener.opening().isEmpty()) {
+            return;
+        }
+        opener.collect(now, lifecycle.closeRequested(), (tp, table, start) -> {
+            started(tp, table, start, consumer);
+            if (!budget.paused) {
+                consumer.resume(Set.of(tp));
+            }
+        });
+    }
+
+    /** Opens on the polling thread, retrying in place: the host loop that gave the bridge no consumer to pause. */
+    PartitionState openHere(TopicPartition tp, Commands consumer) {
+        String table = tableFor(tp);
+        return started(tp, table, openWithRetry(table, tp), consumer);
+    }
+
+    private String tableFor(TopicPartition tp) {
+        String table;
+        try {
+            table = s.tableNamer().tableName(tp.topic());
+        } catch (RuntimeException e) {
+            throw new BridgeConfigException("tableNamer", tp.topic(), "cannot name a table for topic '" + tp.topic()
+                    + "': " + e.getMessage());
+        }
+        if (table == null || table.isBlank()) {
+            throw new BridgeConfigException("tableNamer", tp.topic(), "returned no table name for topic '" + tp.topic() + "'");
+        }
+        return table;
+    }
+
+    /** The backend opened the partition: where it resumes (seek, or a seek target for the host), and its state. */
+    private PartitionState started(TopicPartition tp, String table, PartitionStart start, Commands consumer) {
+        PartitionState ps = new PartitionState(tp, table);
+        if (start.nextOffset().isPresent()) {
+            long next = start.nextOffset().getAsLong();
+            // Kafka's commit is never ahead of durable data (we only commit durable offsets), so the larger of the two
+            // is where Snowflake's data ends. Records a backend does not store (dead-lettered at the very end of a
+            // range) may put Kafka ahead.
+            OptionalLong committed = consumer.committed(tp);
+            if (committed.isPresent() && committed.getAsLong() > next) {
+                next = committed.getAsLong();
+            }
+            consumer.seek(tp, next);
+            ps.nextOffset = next;
+            ps.rangeStart = next;
+            ledger.durable(ps, next);
+        } else {
+            Long skipped = skippedWhileOpening.get(tp);
+            if (skipped != null && consumer.attached()) {
+                consumer.seek(tp, skipped); // the backend holds nothing: from the first record passed over
+            }
+        }
+        skippedWhileOpening.remove(tp);
+        open.put(tp, ps);
+        log.debug("bridge {} opened {} -> table {} at {}", s.name(), tp, table, start.nextOffset());
+        return ps;
+    }
+
+    private PartitionStart openWithRetry(String table, TopicPartition tp) {
+        int attempt = 0;
+        while (true) {
+            try {
+                PartitionStart start = backend.open(table, tp);
+                if (start == null) {
+                    throw new IllegalStateException("backend " + backend.name() + " returned null from open(" + tp + ")");
+                }
+                return start;
+            } catch (IngestException e) {
+                attempt++;
+                if (!e.isRetriable() || !s.retryPolicy().allows(attempt) || lifecycle.closeRequested()) {
+                    throw e;
+                }
+                Duration delay = s.retryPolicy().delay(attempt, ThreadLocalRandom.current().nextDouble());
+                log.warn("opening {} in {} failed (attempt {}), retrying in {}: {}", tp, backend.name(), attempt, delay,
+                        e.getMessage());
+                sleep(delay);
+            }
+        }
+    }
+
+    /**
+     * Lets revoked (or lost) partitions go. When {@code commit}, their buffers are flushed and waited for up to
+     * {@code closeTimeout}, and what is durable is committed (or, with no consumer, handed to the host once); what
+     * did not become durable in time is abandoned, never committed.
+     */
+    void revoke(Collection<TopicPartition> revoked, Commands consumer, boolean commit) {
+        opener.cancel(revoked, this::releaseQuietly);
+        skippedWhileOpening.keySet().removeAll(revoked);
+        List<PartitionState> states = new ArrayList<>();
+        for (TopicPartition tp : revoked) {
+            PartitionState ps = open.get(tp);
+            if (ps != null) {
+                states.add(ps);
+            }
+        }
+        if (commit) {
+            for (PartitionState ps : states) {
+                batches.flush(ps, "revoke", true);
+            }
+            long deadline = System.nanoTime() + s.closeTimeout().toNanos();
+            batches.settle(states, () -> states.stream().noneMatch(PartitionState::hasPending), deadline,
+                    lifecycle::haltRequested);
+            Map<TopicPartition, OffsetAndMetadata> offsets = OffsetLedger.uncommitted(states);
+            if (consumer.attached() && !offsets.isEmpty()) {
+                try {
+                    consumer.commitSync(offsets);
+                    ledger.committed(open, offsets);
+                } catch (org.apache.kafka.clients.consumer.CommitFailedException
+                         | org.apache.kafka.common.errors.RebalanceInProgressException e) {
+                    // The group moved on without us (we were too slow or too long gone): the partitions already have a
+                    // new owner, who resumes from what Snowflake holds. Nothing is lost by not committing here.
+                    log.warn("bridge {} could not commit revoked partitions {} (the group has already reassigned them): {}",
+                            s.name(), offsets.keySet(), e.getMessage());
+                }
+            }
+            if (!consumer.attached()) {
+                ledger.handOut(offsets);
+            }
+        }
+        for (PartitionState ps : states) {
+            drop(ps);
+        }
+        listener.onRevoked(Set.copyOf(revoked));
+    }
+
+    private void drop(PartitionState ps) {
+        batches.abandon(ps);
+        open.remove(ps.tp);
+        ledger.forget(ps.tp);
+        retryLog.forget(ps.tp);
+        backoffPaused.remove(ps.tp);
+        releaseQuietly(ps.tp);
+    }
+
+    void releaseQuietly(TopicPartition tp) {
+        try {
+            backend.release(tp);
+        } catch (RuntimeException e) {
+            log.warn("backend {} failed to release {}: {}", backend.name(), tp, e.toString());
+        }
+    }
+
+    static void sleep(Duration d) {
+        try {
+            Thread.sleep(Math.max(1, d.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new io.ksbridge.BridgeClosedException("interrupted");
+        }
+    }
+}
