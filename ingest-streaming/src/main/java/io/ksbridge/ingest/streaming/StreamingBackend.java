@@ -285,9 +285,9 @@ public final class StreamingBackend implements IngestBackend {
 
     private SnowflakeStreamingIngestChannel openChannel(String table, String channelName) {
         OpenChannelRequest request = OpenChannelRequest.builder(channelName)
-                .setDBName(SnowflakeIdentifiers.quote(settings.database()))
-                .setSchemaName(SnowflakeIdentifiers.quote(settings.schema()))
-                .setTableName(SnowflakeIdentifiers.quote(table))
+                .setDBName(sdkName(settings.database()))
+                .setSchemaName(sdkName(settings.schema()))
+                .setTableName(sdkName(table))
                 .setOnErrorOption(onError == OnError.ABORT ? OpenChannelRequest.OnErrorOption.SKIP_BATCH
                         : OpenChannelRequest.OnErrorOption.CONTINUE)
                 .build();
@@ -299,6 +299,15 @@ public final class StreamingBackend implements IngestBackend {
             throw SdkErrors.classify("could not open channel " + channelName + " of table " + tables.qualify(table), e,
                     settings.account());
         }
+    }
+
+    /**
+     * A resolved name as the SDK takes it: as it is when it reads the same unquoted (upper case letters, digits,
+     * {@code _} and {@code $}: what the SDK and the connector have always sent), double-quoted otherwise, so
+     * {@code MixedCase} stays itself.
+     */
+    static String sdkName(String resolved) {
+        return resolved.matches("[A-Z_][A-Z0-9_$]*") ? resolved : SnowflakeIdentifiers.quote(resolved);
     }
 
     private static java.util.Set<String> columnsOf(SnowflakeStreamingIngestChannel channel) {
