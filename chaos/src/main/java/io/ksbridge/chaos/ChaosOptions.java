@@ -92,63 +92,117 @@ public record ChaosOptions(long records, int workers, int minKills, double fault
 
     /** A copy with another record count. */
     public ChaosOptions withRecords(long n) {
-        return new ChaosOptions(n, workers, minKills, faultRate, poisonRate, rate, seed, soak, duration, encryptedKey,
-                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, backend, invalidateEvery, reopenStallRate);
+        return copy(v -> v.records = n);
     }
 
     /** A copy with another kill minimum. */
     public ChaosOptions withMinKills(int n) {
-        return new ChaosOptions(records, workers, n, faultRate, poisonRate, rate, seed, soak, duration, encryptedKey,
-                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, backend, invalidateEvery, reopenStallRate);
+        return copy(v -> v.minKills = n);
     }
 
     /** A copy with another fault rate. */
     public ChaosOptions withFaultRate(double r) {
-        return new ChaosOptions(records, workers, minKills, r, poisonRate, rate, seed, soak, duration, encryptedKey,
-                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, backend, invalidateEvery, reopenStallRate);
+        return copy(v -> v.faultRate = r);
     }
 
     /** A copy with another production rate. */
     public ChaosOptions withRate(int r) {
-        return new ChaosOptions(records, workers, minKills, faultRate, poisonRate, r, seed, soak, duration, encryptedKey,
-                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, backend, invalidateEvery, reopenStallRate);
+        return copy(v -> v.rate = r);
     }
 
     /** A copy that is a soak run of {@code d} (records become {@code rate * d}), without kills. */
     public ChaosOptions withSoak(Duration d) {
-        long n = Math.max(1, rate * d.toSeconds());
-        return new ChaosOptions(n, workers, 0, faultRate, poisonRate, rate, seed, true, d, encryptedKey,
-                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, backend, invalidateEvery, reopenStallRate);
+        return copy(v -> {
+            v.records = Math.max(1, rate * d.toSeconds());
+            v.minKills = 0;
+            v.soak = true;
+            v.duration = d;
+        });
     }
 
     /** A copy whose workers use {@code backend} ({@code snowpipe} or {@code streaming}). */
     public ChaosOptions withBackend(String b) {
-        return new ChaosOptions(records, workers, minKills, faultRate, poisonRate, rate, seed, soak, duration, encryptedKey,
-                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, b, invalidateEvery, reopenStallRate);
+        return copy(v -> v.backend = b);
     }
 
     /** A copy with another seed. */
     public ChaosOptions withSeed(long s) {
-        return new ChaosOptions(records, workers, minKills, faultRate, poisonRate, rate, s, soak, duration, encryptedKey,
-                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, backend, invalidateEvery, reopenStallRate);
+        return copy(v -> v.seed = s);
     }
 
     /** A copy invalidating a random Streaming channel every {@code every} on average ({@link Duration#ZERO}: never). */
     public ChaosOptions withInvalidateEvery(Duration every) {
-        return new ChaosOptions(records, workers, minKills, faultRate, poisonRate, rate, seed, soak, duration, encryptedKey,
-                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, backend, every, reopenStallRate);
+        return copy(v -> v.invalidateEvery = every);
     }
 
     /** A copy stalling this fraction of invalidated Streaming channels' reopens (see {@link #reopenStallRate}). */
     public ChaosOptions withReopenStallRate(double r) {
-        return new ChaosOptions(records, workers, minKills, faultRate, poisonRate, rate, seed, soak, duration, encryptedKey,
-                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, workDir, backend, invalidateEvery, r);
+        return copy(v -> v.reopenStallRate = r);
     }
 
     /** A copy writing worker logs to {@code dir}. */
     public ChaosOptions withWorkDir(Path dir) {
-        return new ChaosOptions(records, workers, minKills, faultRate, poisonRate, rate, seed, soak, duration, encryptedKey,
-                killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes, dir, backend, invalidateEvery, reopenStallRate);
+        return copy(v -> v.workDir = dir);
+    }
+
+    /** This run's settings with {@code change} applied, checked again by the constructor. */
+    private ChaosOptions copy(java.util.function.Consumer<Values> change) {
+        Values v = new Values(this);
+        change.accept(v);
+        return v.build();
+    }
+
+    /** The settings as fields, for a copy or the command line to change before a new record is made of them. */
+    private static final class Values {
+        long records;
+        int workers;
+        int minKills;
+        double faultRate;
+        double poisonRate;
+        int rate;
+        long seed;
+        boolean soak;
+        Duration duration;
+        boolean encryptedKey;
+        Duration killEveryMin;
+        Duration killEveryMax;
+        Duration hang;
+        Duration catchUpTimeout;
+        long maxRecordBytes;
+        long maxBufferedBytes;
+        Path workDir;
+        String backend;
+        Duration invalidateEvery;
+        double reopenStallRate;
+
+        Values(ChaosOptions o) {
+            records = o.records;
+            workers = o.workers;
+            minKills = o.minKills;
+            faultRate = o.faultRate;
+            poisonRate = o.poisonRate;
+            rate = o.rate;
+            seed = o.seed;
+            soak = o.soak;
+            duration = o.duration;
+            encryptedKey = o.encryptedKey;
+            killEveryMin = o.killEveryMin;
+            killEveryMax = o.killEveryMax;
+            hang = o.hang;
+            catchUpTimeout = o.catchUpTimeout;
+            maxRecordBytes = o.maxRecordBytes;
+            maxBufferedBytes = o.maxBufferedBytes;
+            workDir = o.workDir;
+            backend = o.backend;
+            invalidateEvery = o.invalidateEvery;
+            reopenStallRate = o.reopenStallRate;
+        }
+
+        ChaosOptions build() {
+            return new ChaosOptions(records, workers, minKills, faultRate, poisonRate, rate, seed, soak, duration,
+                    encryptedKey, killEveryMin, killEveryMax, hang, catchUpTimeout, maxRecordBytes, maxBufferedBytes,
+                    workDir, backend, invalidateEvery, reopenStallRate);
+        }
     }
 
     /**
@@ -159,51 +213,33 @@ public record ChaosOptions(long records, int workers, int minKills, double fault
      * @throws IllegalArgumentException naming the argument when one is unknown or invalid
      */
     public static ChaosOptions parse(String[] args) {
-        ChaosOptions o = defaults();
-        long records = o.records;
-        int workers = o.workers;
-        int minKills = o.minKills;
-        double faultRate = o.faultRate;
-        double poisonRate = o.poisonRate;
-        int rate = o.rate;
-        long seed = o.seed;
-        boolean soak = false;
-        Duration duration = o.duration;
-        boolean encrypted = true;
-        Duration killMin = o.killEveryMin;
-        Duration killMax = o.killEveryMax;
-        Duration hang = o.hang;
-        Duration catchUp = o.catchUpTimeout;
-        Path workDir = null;
+        Values v = new Values(defaults());
         boolean minKillsGiven = false;
-        String backend = o.backend;
-        Duration invalidate = o.invalidateEvery;
-        double reopenStall = o.reopenStallRate;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             try {
                 switch (a) {
-                    case "--soak" -> soak = true;
-                    case "--plain-key" -> encrypted = false;
-                    case "--records" -> records = Long.parseLong(args[++i].replace("_", ""));
-                    case "--workers" -> workers = Integer.parseInt(args[++i]);
+                    case "--soak" -> v.soak = true;
+                    case "--plain-key" -> v.encryptedKey = false;
+                    case "--records" -> v.records = Long.parseLong(args[++i].replace("_", ""));
+                    case "--workers" -> v.workers = Integer.parseInt(args[++i]);
                     case "--min-kills" -> {
-                        minKills = Integer.parseInt(args[++i]);
+                        v.minKills = Integer.parseInt(args[++i]);
                         minKillsGiven = true;
                     }
-                    case "--fault-rate" -> faultRate = Double.parseDouble(args[++i]);
-                    case "--poison-rate" -> poisonRate = Double.parseDouble(args[++i]);
-                    case "--rate" -> rate = Integer.parseInt(args[++i].replace("_", ""));
-                    case "--seed" -> seed = Long.parseLong(args[++i]);
-                    case "--duration" -> duration = Duration.parse(args[++i].toUpperCase(Locale.ROOT));
-                    case "--kill-every-min" -> killMin = Duration.parse(args[++i].toUpperCase(Locale.ROOT));
-                    case "--kill-every-max" -> killMax = Duration.parse(args[++i].toUpperCase(Locale.ROOT));
-                    case "--hang" -> hang = Duration.parse(args[++i].toUpperCase(Locale.ROOT));
-                    case "--catch-up-timeout" -> catchUp = Duration.parse(args[++i].toUpperCase(Locale.ROOT));
-                    case "--work-dir" -> workDir = Path.of(args[++i]);
-                    case "--backend" -> backend = args[++i].toLowerCase(Locale.ROOT);
-                    case "--invalidate-every" -> invalidate = Duration.parse(args[++i].toUpperCase(Locale.ROOT));
-                    case "--reopen-stall-rate" -> reopenStall = Double.parseDouble(args[++i]);
+                    case "--fault-rate" -> v.faultRate = Double.parseDouble(args[++i]);
+                    case "--poison-rate" -> v.poisonRate = Double.parseDouble(args[++i]);
+                    case "--rate" -> v.rate = Integer.parseInt(args[++i].replace("_", ""));
+                    case "--seed" -> v.seed = Long.parseLong(args[++i]);
+                    case "--duration" -> v.duration = Duration.parse(args[++i].toUpperCase(Locale.ROOT));
+                    case "--kill-every-min" -> v.killEveryMin = Duration.parse(args[++i].toUpperCase(Locale.ROOT));
+                    case "--kill-every-max" -> v.killEveryMax = Duration.parse(args[++i].toUpperCase(Locale.ROOT));
+                    case "--hang" -> v.hang = Duration.parse(args[++i].toUpperCase(Locale.ROOT));
+                    case "--catch-up-timeout" -> v.catchUpTimeout = Duration.parse(args[++i].toUpperCase(Locale.ROOT));
+                    case "--work-dir" -> v.workDir = Path.of(args[++i]);
+                    case "--backend" -> v.backend = args[++i].toLowerCase(Locale.ROOT);
+                    case "--invalidate-every" -> v.invalidateEvery = Duration.parse(args[++i].toUpperCase(Locale.ROOT));
+                    case "--reopen-stall-rate" -> v.reopenStallRate = Double.parseDouble(args[++i]);
                     default -> throw new IllegalArgumentException("unknown argument " + a);
                 }
             } catch (ArrayIndexOutOfBoundsException e) {
@@ -212,14 +248,12 @@ public record ChaosOptions(long records, int workers, int minKills, double fault
                 throw new IllegalArgumentException("invalid value for " + a + ": " + e.getMessage());
             }
         }
-        if (soak) {
-            records = Math.max(1, rate * duration.toSeconds());
+        if (v.soak) {
+            v.records = Math.max(1, v.rate * v.duration.toSeconds());
             if (!minKillsGiven) {
-                minKills = 0; // a soak measures one process per worker over time: no kills unless asked for
+                v.minKills = 0; // a soak measures one process per worker over time: no kills unless asked for
             }
         }
-        return new ChaosOptions(records, workers, minKills, faultRate, poisonRate, rate, seed, soak, duration, encrypted,
-                killMin, killMax, hang, catchUp, o.maxRecordBytes, o.maxBufferedBytes, workDir, backend, invalidate,
-                reopenStall);
+        return v.build();
     }
 }

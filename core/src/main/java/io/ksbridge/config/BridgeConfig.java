@@ -220,6 +220,8 @@ public final class BridgeConfig {
     private static final Pattern QUALIFIED = Pattern.compile("([_a-zA-Z][_$a-zA-Z0-9]+\\.){1,2}[_a-zA-Z][_$a-zA-Z0-9]+");
     private static final Pattern APP_NAME = Pattern.compile("[-_a-zA-Z][-_$a-zA-Z0-9]+");
     private static final String HIDDEN = "[hidden]";
+    private static final String IDENTIFIER_VALUES = "an identifier: unquoted (letters, digits, _ and $, resolved upper-case)"
+            + " or double-quoted (kept as written), as the backend builders take it";
 
     /** A rejected value; the message is the reason, never containing a secret. */
     private static final class Invalid extends Exception {
@@ -270,8 +272,10 @@ public final class BridgeConfig {
                 (v, m) -> regex(v));
         define(TOPIC2TABLE_MAP, Type.STRING, "", "<topic>:<table>,<topic>:<table>,... ; a topic may be a regex",
                 "Explicit topic to table mapping. A topic equal to a key takes its table; otherwise the first key"
-                        + " that matches as a regex; otherwise the connector's generated name. Tables are unquoted"
-                        + " identifiers (at least 2 characters, letters, digits, _ and $), resolved upper-case.",
+                        + " that matches as a regex; otherwise the connector's generated name. A table is an unquoted"
+                        + " identifier (at least 2 characters, letters, digits, _ and $), resolved upper-case, or a"
+                        + " double-quoted one (\"MixedCase\", without , or :), kept as written: the backends quote every"
+                        + " name they send, so its case survives.",
                 (v, m) -> topicToTable(v));
         define(BUFFER_COUNT_RECORDS, Type.LONG, "10000", ">= 1",
                 "Flush a partition's buffer when it holds this many records.",
@@ -313,12 +317,19 @@ public final class BridgeConfig {
         define(BEHAVIOR_ON_NULL_VALUES, Type.ENUM, "DEFAULT", "DEFAULT, IGNORE (any case)",
                 "Tombstones (null values): DEFAULT loads a row with empty content, IGNORE loads nothing.",
                 (v, m) -> enumValue(v, NullValueBehavior.class));
-        define(ENABLE_SCHEMATIZATION, Type.BOOLEAN, "false", "true, false; true needs SNOWPIPE_STREAMING",
-                "Read and exposed as enableSchematization() for the Streaming backend.",
+        define(ENABLE_SCHEMATIZATION, Type.BOOLEAN, BackendSettings.STREAMING_SCHEMATIZATION.defaultText(),
+                "true, false; true needs SNOWPIPE_STREAMING",
+                "Columns from the records' top-level fields: StreamingBackend.Builder.schematization, exposed as"
+                        + " enableSchematization().",
                 (v, m) -> bool(v));
-        define(STREAMING_MAX_CLIENT_LAG, Type.LONG, "30", ">= 1; only with SNOWPIPE_STREAMING",
-                "Read and exposed as streamingMaxClientLag() (seconds) for the Streaming backend.",
-                (v, m) -> longAtLeast(v, 1));
+        define(STREAMING_MAX_CLIENT_LAG, Type.LONG,
+                Long.toString(BackendSettings.STREAMING_MAX_CLIENT_LAG.durationDefault().toSeconds()),
+                "1 to 600; only with SNOWPIPE_STREAMING",
+                "Seconds the Streaming SDK may hold rows before it flushes them: StreamingBackend.Builder.maxClientLag,"
+                        + " exposed as streamingMaxClientLag(). The default is the Streaming builder's, 1 s (the SDK's own),"
+                        + " not connector v3's 30 s: the bridge already batches by buffer.*, and the SDK keeps a copy of"
+                        + " every row it holds.",
+                (v, m) -> longBetween(v, 1, 600));
         define(ALLOW_INSECURE_HTTP, Type.BOOLEAN, "false", "true, false",
                 "ksbridge's own: true accepts an http:// snowflake.url.name, for a local emulator or a test endpoint"
                         + " (the JWT or token and every row travel in clear); see SnowflakeAccount.Builder.allowInsecureHttp().",
@@ -365,10 +376,10 @@ public final class BridgeConfig {
         define(OAUTH_SCOPE, Type.STRING, null, "non-empty text; needs snowflake.oauth.include.scope=true",
                 "The scope token requests send. Unset: session:role:<snowflake.role.name>.", (v, m) -> nonEmpty(v));
         define(ROLE, Type.STRING, null, "non-empty text", "The role to use; see account().", (v, m) -> nonEmpty(v));
-        define(DATABASE, Type.STRING, null, "non-empty text", "The database of the tables; see database().",
-                (v, m) -> nonEmpty(v));
-        define(SCHEMA, Type.STRING, null, "non-empty text", "The schema of the tables; see schema().",
-                (v, m) -> nonEmpty(v));
+        define(DATABASE, Type.STRING, null, IDENTIFIER_VALUES, "The database of the tables; see database().",
+                (v, m) -> identifier(v));
+        define(SCHEMA, Type.STRING, null, IDENTIFIER_VALUES, "The schema of the tables; see schema().",
+                (v, m) -> identifier(v));
         define(PROXY_HOST, Type.STRING, null, "a host name or address; needs jvm.proxy.port",
                 "The HTTP proxy for this account's connections (see proxy() and account()). Unlike the connector,"
                         + " which sets it JVM-wide, it is applied to ksbridge's own HTTP clients alone; the Snowpipe and"
@@ -629,6 +640,22 @@ public final class BridgeConfig {
         return List.copyOf(patterns);
     }
 
+    /** A double-quoted identifier: {@code "..."} with any quote inside doubled, not empty. */
+    private static boolean quotedIdentifier(String v) {
+        return v.length() > 2 && v.startsWith("\"") && v.endsWith("\"")
+                && !v.substring(1, v.length() - 1).replace("\"\"", "").contains("\"");
+    }
+
+    private static String identifier(String v) throws Invalid {
+        try {
+            io.ksbridge.snowflake.SnowflakeIdentifiers.resolve("name", nonEmpty(v));
+        } catch (IllegalArgumentException e) {
+            throw new Invalid("not a Snowflake identifier: unquoted (letters, digits, _ and $, starting with a letter or _)"
+                    + " or double-quoted (\"My-Db\")");
+        }
+        return v;
+    }
+
     private static String nonEmpty(String v) throws Invalid {
         if (v.isEmpty()) {
             throw new Invalid("must not be empty");
@@ -752,9 +779,10 @@ public final class BridgeConfig {
             if (QUALIFIED.matcher(table).matches()) {
                 errors.add("table '" + table + "' of topic '" + topic + "' is qualified: map to the table name alone"
                         + " and set snowflake.database.name and snowflake.schema.name");
-            } else if (!IDENTIFIER.matcher(table).matches()) {
+            } else if (!IDENTIFIER.matcher(table).matches() && !quotedIdentifier(table)) {
                 errors.add("table '" + table + "' of topic '" + topic + "' is not a valid table name: at least 2"
-                        + " characters, starting with a letter or _, then letters, digits, _ or $");
+                        + " characters, starting with a letter or _, then letters, digits, _ or $; or double-quoted to"
+                        + " keep its case");
             }
             if (map.containsKey(topic)) {
                 errors.add("topic '" + topic + "' is mapped twice");
@@ -936,7 +964,10 @@ public final class BridgeConfig {
         return flag(ENABLE_SCHEMATIZATION);
     }
 
-    /** {@code snowflake.streaming.max.client.lag} as a duration, for the Streaming backend; default 30 s. */
+    /**
+     * {@code snowflake.streaming.max.client.lag} as a duration, for the Streaming backend; default 1 s, the Streaming
+     * builder's ({@link BackendSettings#STREAMING_MAX_CLIENT_LAG}).
+     */
     public Duration streamingMaxClientLag() {
         return Duration.ofSeconds((Long) values.get(STREAMING_MAX_CLIENT_LAG));
     }

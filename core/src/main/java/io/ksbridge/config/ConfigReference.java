@@ -34,6 +34,21 @@ public final class ConfigReference {
                     .append(cell(key.validValues())).append(" | ")
                     .append(cell(key.doc())).append(" |\n");
         }
+        b.append("\n## Backend builder settings\n\n");
+        b.append("The tuning settings of `SnowpipeBackend.builder()` and `StreamingBackend.builder()`, from ")
+                .append("`io.ksbridge.config.BackendSettings`: one name per concept in both builders (`writerThreads`, ")
+                .append("`statusPollInterval`, `closeTimeout`), one default and range each. A setting with a connector key ")
+                .append("above takes its default from here. The old names `uploadParallelism`, `closeWait` and ")
+                .append("`commitPollInterval` still work, deprecated.\n\n");
+        b.append("| backend | setting | default | valid values | connector key | description |\n");
+        b.append("|---|---|---|---|---|---|\n");
+        for (BackendSettings.Setting s : BackendSettings.all()) {
+            b.append("| ").append(s.backend()).append(" | `").append(s.name()).append("` | ")
+                    .append(cell(s.defaultText())).append(" | ")
+                    .append(s.validValues().isEmpty() ? "" : cell(s.validValues())).append(" | ")
+                    .append(s.key().map(k -> "`" + k + "` (above)").orElse("")).append(" | ")
+                    .append(cell(s.doc())).append(" |\n");
+        }
         b.append("\n## Proxy\n\n");
         b.append("The connector's `jvm.proxy.*` keys set JVM-wide system properties (`http.proxyHost`, ...), which reach every ")
                 .append("other client in the JVM. ksbridge reads the same keys into the account's `ProxySettings` and applies ")

@@ -68,7 +68,7 @@ class BridgeConfigTest {
         assertEquals(NullValueBehavior.DEFAULT, c.nullValues());
         assertFalse(c.errorsLogEnabled());
         assertFalse(c.enableSchematization());
-        assertEquals(Duration.ofSeconds(30), c.streamingMaxClientLag());
+        assertEquals(Duration.ofSeconds(1), c.streamingMaxClientLag());
         assertEquals(List.of(), c.topics());
         assertEquals(Optional.empty(), c.topicPattern());
         assertEquals(Map.of(), c.topicToTable());
@@ -369,6 +369,19 @@ class BridgeConfigTest {
         assertEquals("BIRD", c.tableNamer().tableName("bird"));
     }
 
+    @Test
+    void topicToTable_quotedTables_keepTheirCaseAndQuotedDatabaseAccepted() {
+        BridgeConfig c = BridgeConfig.from(Map.of("snowflake.topic2table.map", "orders:\"MixedCase\",pay:\"my-table\",x:plain",
+                "snowflake.database.name", "\"Raw\"", "snowflake.schema.name", "kafka"));
+        assertEquals("MixedCase", c.tableNamer().tableName("orders"));
+        assertEquals("my-table", c.tableNamer().tableName("pay"));
+        assertEquals("PLAIN", c.tableNamer().tableName("x"));
+        assertEquals(Optional.of("\"Raw\""), c.database());
+        assertEquals("Invalid value my-db for setting snowflake.database.name: not a Snowflake identifier: unquoted (letters,"
+                + " digits, _ and $, starting with a letter or _) or double-quoted (\"My-Db\")",
+                onlyProblem(Map.of("snowflake.database.name", "my-db")));
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "a:T1;b | entry 'b' is not <topic>:<table>",
@@ -377,9 +390,9 @@ class BridgeConfigTest {
             "a: | entry 'a:' is not <topic>:<table>",
             ";a:T1 | entry '' is not <topic>:<table>",
             "a:T1;;b:T2 | entry '' is not <topic>:<table>",
-            "a:1abc | table '1abc' of topic 'a' is not a valid table name: at least 2 characters, starting with a letter or _, then letters, digits, _ or $",
-            "a:x | table 'x' of topic 'a' is not a valid table name: at least 2 characters, starting with a letter or _, then letters, digits, _ or $",
-            "a:my-table | table 'my-table' of topic 'a' is not a valid table name: at least 2 characters, starting with a letter or _, then letters, digits, _ or $",
+            "a:1abc | table '1abc' of topic 'a' is not a valid table name: at least 2 characters, starting with a letter or _, then letters, digits, _ or $; or double-quoted to keep its case",
+            "a:x | table 'x' of topic 'a' is not a valid table name: at least 2 characters, starting with a letter or _, then letters, digits, _ or $; or double-quoted to keep its case",
+            "a:my-table | table 'my-table' of topic 'a' is not a valid table name: at least 2 characters, starting with a letter or _, then letters, digits, _ or $; or double-quoted to keep its case",
             "a:db.sch.tbl | table 'db.sch.tbl' of topic 'a' is qualified: map to the table name alone and set snowflake.database.name and snowflake.schema.name",
             "a:T1;a:T2 | topic 'a' is mapped twice",
             ".*_cat:T1;calico_cat:T2 | topics '.*_cat' and 'calico_cat' overlap: one matches the other, so a topic could be mapped to two tables",

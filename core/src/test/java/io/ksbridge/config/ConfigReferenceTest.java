@@ -31,4 +31,15 @@ class ConfigReferenceTest {
             assertTrue(md.contains(cell), key.name());
         }
     }
+
+    @Test
+    void markdown_listsEveryBackendSettingWithItsDefault() {
+        String md = ConfigReference.markdown();
+        for (BackendSettings.Setting s : BackendSettings.all()) {
+            String row = "| " + s.backend() + " | `" + s.name() + "` | " + s.defaultText() + " | ";
+            assertTrue(md.contains(row), row);
+        }
+        assertTrue(md.contains("| SNOWPIPE_STREAMING | `maxClientLag` | 1 s | 1 s to 10 min | `snowflake.streaming.max.client.lag`"
+                + " (above) |"), md);
+    }
 }

@@ -44,7 +44,7 @@ final class FileNames {
 
     /** The folder of a partition's files: {@code connector/TABLE/partitionPart/}. */
     static String prefix(String connector, String table, TopicPartition tp) {
-        return connector + "/" + table + "/" + partitionPart(tp) + "/";
+        return pathSafe(connector) + "/" + pathSafe(table) + "/" + partitionPart(tp) + "/";
     }
 
     static String name(String prefix, long first, long last, Compression compression) {
@@ -58,5 +58,14 @@ final class FileNames {
             return null;
         }
         return new Range(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)));
+    }
+
+    /**
+     * A name as a path segment: as it is when it holds only letters, digits, {@code _}, {@code $} and {@code -} (every
+     * unquoted identifier, so the connector's layout), otherwise each other character as {@code _}. The partition
+     * part, from the topic, keeps two topics' files apart even when their tables look alike here.
+     */
+    static String pathSafe(String name) {
+        return name.replaceAll("[^A-Za-z0-9_$-]", "_");
     }
 }

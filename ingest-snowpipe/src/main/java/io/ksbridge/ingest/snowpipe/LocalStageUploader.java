@@ -18,7 +18,7 @@ final class LocalStageUploader implements StageUploader {
 
     @Override
     public void upload(String stage, String path, byte[] data) throws IOException {
-        Path folder = root.resolve(stage);
+        Path folder = root.resolve(stage.replace("\"", "")); // DB.SCHEMA.STAGE, the resolved names
         Path file = folder.resolve(path).normalize();
         if (!file.startsWith(folder)) {
             throw new IOException("path " + path + " leaves the stage folder");

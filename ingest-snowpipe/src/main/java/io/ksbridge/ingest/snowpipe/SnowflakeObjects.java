@@ -2,6 +2,7 @@ package io.ksbridge.ingest.snowpipe;
 
 import io.ksbridge.IngestException;
 import io.ksbridge.snowflake.KafkaTables;
+import io.ksbridge.snowflake.SnowflakeIdentifiers;
 import io.ksbridge.snowflake.SqlApiClient;
 import io.ksbridge.snowflake.SqlResult;
 import java.util.ArrayList;
@@ -23,8 +24,17 @@ final class SnowflakeObjects {
         this.schema = schema;
     }
 
+    /** {@code "DB"."SCHEMA"."OBJECT"} for SQL: every part quoted, so the names' case survives. */
     String qualify(String object) {
-        return database + "." + schema + "." + object;
+        return SnowflakeIdentifiers.qualify(database, schema, object);
+    }
+
+    /**
+     * {@code DB.SCHEMA.PIPE} for the Snowpipe REST API, whose {@code pipeName} is "case-sensitive, fully qualified":
+     * the resolved names, unquoted.
+     */
+    String restName(String pipe) {
+        return database + "." + schema + "." + pipe;
     }
 
     /**
@@ -93,7 +103,8 @@ final class SnowflakeObjects {
         int slash = path.lastIndexOf('/');
         String folder = slash < 0 ? "" : path.substring(0, slash + 1);
         String file = path.substring(slash + 1);
-        String target = "@" + database + "." + schema + ".%" + table + "/failed/" + folder;
+        String target = "@" + SnowflakeIdentifiers.quote(database) + "." + SnowflakeIdentifiers.quote(schema) + ".%"
+                + SnowflakeIdentifiers.quote(table) + "/failed/" + folder;
         sql.execute("COPY FILES INTO " + target + " FROM @" + qualify(stage) + "/" + folder + " FILES = ('" + file.replace("'", "''")
                 + "')");
         remove(stage, path);

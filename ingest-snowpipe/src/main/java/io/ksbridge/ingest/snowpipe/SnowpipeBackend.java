@@ -3,6 +3,7 @@ package io.ksbridge.ingest.snowpipe;
 import io.ksbridge.BridgeConfigException;
 import io.ksbridge.BridgeListener;
 import io.ksbridge.IngestException;
+import io.ksbridge.config.BackendSettings;
 import io.ksbridge.ingest.BackendContext;
 import io.ksbridge.ingest.IngestBackend;
 import io.ksbridge.ingest.IngestBatch;
@@ -82,24 +83,6 @@ import org.slf4j.LoggerFactory;
 public final class SnowpipeBackend implements IngestBackend {
     private static final Logger LOG = LoggerFactory.getLogger(SnowpipeBackend.class);
 
-    /** Test hooks: called at each step of a batch, on backend threads. */
-    interface Hooks {
-        default void afterUpload(String path) {
-        }
-
-        default void afterInsertFiles(String path) {
-        }
-    }
-
-    /** Thrown by a hook to make the backend die on the spot, as a killed process would. */
-    static final class Died extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Died() {
-            super("backend died (test)");
-        }
-    }
-
     private final Settings settings;
     private final SqlApiClient sql;
     private final SnowflakeObjects objects;
@@ -113,14 +96,13 @@ public final class SnowpipeBackend implements IngestBackend {
     private volatile ExecutorService workers;
     private volatile LoadMonitor monitor;
     private volatile BridgeListener listener = BridgeListener.noop();
+    /** Set by {@link #halt()}: from then on nothing is submitted and no batch is answered, as in a killed process. */
     private volatile boolean dead;
     private volatile boolean closed;
-    volatile Hooks hooks = new Hooks() {
-    };
 
     private record Settings(SnowflakeAccount account, String database, String schema, String connectorName,
-                            Compression compression, int uploadParallelism, Duration statusPollInterval,
-                            Duration historyFallback, Duration loadTimeout, Duration historyWindow, Duration closeWait,
+                            Compression compression, int writerThreads, Duration statusPollInterval,
+                            Duration historyFallback, Duration loadTimeout, Duration historyWindow, Duration closeTimeout,
                             StageUploader uploader) {
     }
 
@@ -155,6 +137,11 @@ public final class SnowpipeBackend implements IngestBackend {
         this.objects = new SnowflakeObjects(sql, settings.database(), settings.schema());
     }
 
+    /** The settings this backend was built with (its builder's test compares their defaults with BackendSettings). */
+    Record settings() {
+        return settings;
+    }
+
     /** A new builder. Not thread-safe. */
     public static Builder builder() {
         return new Builder();
@@ -171,7 +158,7 @@ public final class SnowpipeBackend implements IngestBackend {
         this.listener = context.listener();
         AtomicInteger n = new AtomicInteger();
         String bridge = context.bridgeName();
-        this.workers = Executors.newFixedThreadPool(settings.uploadParallelism(), r -> {
+        this.workers = Executors.newFixedThreadPool(settings.writerThreads(), r -> {
             Thread t = new Thread(r, "ksbridge-snowpipe-" + bridge + "-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
@@ -204,10 +191,13 @@ public final class SnowpipeBackend implements IngestBackend {
     @Override
     public PartitionStart open(String table, TopicPartition partition) {
         ensureStarted();
-        checkIdentifier("table", table);
+        if (table.isBlank()) {
+            throw new IngestException("the table name for " + partition + " is blank; map the topic to a table with TableNamer",
+                    false);
+        }
         String stage = stageName(settings.connectorName(), table);
         String pipeName = pipeName(settings.connectorName(), table, partition.partition());
-        String qualifiedPipe = objects.qualify(pipeName);
+        String qualifiedPipe = objects.restName(pipeName);
         if (preparedTables.putIfAbsent(table, Boolean.TRUE) == null) {
             try {
                 objects.ensureTable(table);
@@ -298,48 +288,64 @@ public final class SnowpipeBackend implements IngestBackend {
         }
         ExecutorService pool = workers;
         CompletableFuture<IngestResult> result = new CompletableFuture<>();
-        CompletableFuture<byte[]> file = CompletableFuture.supplyAsync(
-                () -> NdjsonFiles.write(batch.rows(), settings.compression(), lane.layout), pool);
+        CompletableFuture<Written> file = CompletableFuture.supplyAsync(
+                () -> new Written(NdjsonFiles.write(batch.rows(), settings.compression(), lane.layout), null), pool)
+                .exceptionally(e -> new Written(null, unwrap(e)));
         synchronized (lane) {
             lane.tail = lane.tail
-                    .thenCombine(file.handle((bytes, error) -> bytes), (ignored, bytes) -> bytes)
-                    .thenAcceptAsync(bytes -> step(lane, batch, bytes, result), pool)
+                    .thenCombine(file, (ignored, written) -> written)
+                    .thenAcceptAsync(written -> step(lane, batch, written, result), pool)
                     .exceptionally(e -> {
-                        if (!(unwrap(e) instanceof Died)) {
-                            result.complete(IngestResult.retry(unwrap(e)));
-                        }
+                        answer(result, IngestResult.retry(unwrap(e)));
                         return null;
                     });
         }
         return result;
     }
 
+    /** A batch's compressed file, or why it could not be written. */
+    private record Written(byte[] bytes, Throwable error) {
+    }
+
+    /** Completes a batch, unless the backend was halted: a dead process answers nothing. */
+    private void answer(CompletableFuture<IngestResult> result, IngestResult outcome) {
+        if (!dead) {
+            result.complete(outcome);
+        }
+    }
+
     private static Throwable unwrap(Throwable e) {
         return e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
-    /** Stages and submits one batch; runs on a worker, one at a time per partition. */
-    private void step(Lane lane, IngestBatch batch, byte[] bytes, CompletableFuture<IngestResult> result) {
+    /**
+     * Stages and submits one batch; runs on a worker, one at a time per partition. After {@link #halt()} it stops
+     * where it is: nothing more is staged or submitted, and the batch gets no answer.
+     */
+    private void step(Lane lane, IngestBatch batch, Written written, CompletableFuture<IngestResult> result) {
         if (dead) {
-            throw new Died();
+            return;
         }
         if (lane.released || closed) {
-            result.complete(IngestResult.retry(new IngestException(batch.partition() + " was released or the backend closed", true)));
+            answer(result, IngestResult.retry(new IngestException(batch.partition() + " was released or the backend closed", true)));
             return;
         }
         if (batch.lastOffset() <= lane.lastAccepted) {
-            result.complete(IngestResult.durable()); // an earlier attempt of this batch was accepted
+            answer(result, IngestResult.durable()); // an earlier attempt of this batch was accepted
             return;
         }
         if (batch.firstOffset() > lane.blockedFrom) {
-            result.complete(IngestResult.retry(new IngestException("an earlier batch of " + batch.partition() + " (from offset "
+            answer(result, IngestResult.retry(new IngestException("an earlier batch of " + batch.partition() + " (from offset "
                     + lane.blockedFrom + ") is not durable yet", true)));
             return;
         }
-        if (bytes == null) {
-            result.complete(IngestResult.fatal(new IllegalStateException("could not write the file for " + batch.id())));
+        if (written.error() != null) {
+            answer(result, IngestResult.fatal(new IngestException("could not write the file of batch " + batch.id() + " ("
+                    + batch.partition() + ", offsets " + batch.firstOffset() + ".." + batch.lastOffset() + "): "
+                    + written.error(), false, written.error())));
             return;
         }
+        byte[] bytes = written.bytes();
         long first = batch.firstOffset();
         if (first <= lane.lastAccepted) {
             // the batch overlaps files already accepted (a host that did not seek where open() said): stage only the rest
@@ -356,32 +362,25 @@ public final class SnowpipeBackend implements IngestBackend {
         try {
             uploaders.get(lane.stage).upload(objects.qualify(lane.stage), path, bytes);
             if (dead) {
-                throw new Died(); // halted while the file was staged: a dead process submits nothing
+                return; // halted while the file was staged: a dead process submits nothing
             }
-            hooks.afterUpload(path);
             lane.pipe.insertFiles(List.of(path), List.of((long) bytes.length));
-            hooks.afterInsertFiles(path);
-        } catch (Died d) {
-            dead = true;
-            throw d;
+            if (dead) {
+                return; // halted while the file was submitted: it may load, but nothing is answered or followed
+            }
         } catch (IngestException e) {
             lane.blockedFrom = Math.min(lane.blockedFrom, batch.firstOffset());
-            result.complete(e.isRetriable() ? IngestResult.retry(e) : IngestResult.fatal(e));
+            answer(result, e.isRetriable() ? IngestResult.retry(e) : IngestResult.fatal(e));
             return;
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
             lane.blockedFrom = Math.min(lane.blockedFrom, batch.firstOffset());
-            result.complete(IngestResult.retry(new IngestException("staging " + path + " on @" + objects.qualify(lane.stage)
-                    + " failed: " + e.getMessage(), true, e)));
-            return;
-        } catch (java.io.UncheckedIOException e) {
-            lane.blockedFrom = Math.min(lane.blockedFrom, batch.firstOffset());
-            result.complete(IngestResult.retry(new IngestException("staging " + path + " on @" + objects.qualify(lane.stage)
+            answer(result, IngestResult.retry(new IngestException("staging " + path + " on @" + objects.qualify(lane.stage)
                     + " failed: " + e.getMessage(), true, e)));
             return;
         } catch (RuntimeException e) {
             // classified by type: an exception nobody expected stops the bridge, named, instead of retrying unseen
             lane.blockedFrom = Math.min(lane.blockedFrom, batch.firstOffset());
-            result.complete(IngestResult.fatal(new IngestException("staging or submitting " + path + " failed unexpectedly: "
+            answer(result, IngestResult.fatal(new IngestException("staging or submitting " + path + " failed unexpectedly: "
                     + e, false, e)));
             return;
         }
@@ -389,7 +388,7 @@ public final class SnowpipeBackend implements IngestBackend {
         lane.blockedFrom = Long.MAX_VALUE;
         monitor.track(lane.pipe, new LoadMonitor.Pending(lane.table, lane.partition, lane.stage, path, first,
                 batch.lastOffset(), Instant.now()));
-        result.complete(IngestResult.durable());
+        answer(result, IngestResult.durable());
     }
 
     /**
@@ -442,17 +441,17 @@ public final class SnowpipeBackend implements IngestBackend {
 
     @Override
     public void close() {
-        close(settings.closeWait());
+        close(settings.closeTimeout());
     }
 
-    /** Closes, waiting for files still loading for the shorter of {@code timeout} and the builder's {@code closeWait}. */
+    /** Closes, waiting for files still loading for the shorter of {@code timeout} and the builder's {@code closeTimeout}. */
     @Override
     public void close(Duration timeout) {
         if (closed) {
             return;
         }
         closed = true;
-        Duration wait = timeout.compareTo(settings.closeWait()) < 0 ? timeout : settings.closeWait();
+        Duration wait = timeout.compareTo(settings.closeTimeout()) < 0 ? timeout : settings.closeTimeout();
         if (monitor != null) {
             if (!dead && !wait.isZero() && !monitor.awaitSettled(wait)) {
                 LOG.info("closing with {} file(s) still loading; the next open of their partitions settles them",
@@ -485,13 +484,6 @@ public final class SnowpipeBackend implements IngestBackend {
                 + settings.schema() + ", connectorName=" + settings.connectorName() + ", compression=" + settings.compression() + "}";
     }
 
-    private static void checkIdentifier(String setting, String value) {
-        if (!SnowflakeIdentifiers.isUnquoted(value)) {
-            throw new IngestException(setting + " '" + value + "' is not an unquoted Snowflake identifier ([A-Za-z_][A-Za-z0-9_$]*);"
-                    + " map the topic to a valid table name with TableNamer", false);
-        }
-    }
-
     /**
      * Builds a {@link SnowpipeBackend}. Setters check their value at once; {@link #build()} checks the required
      * settings and throws one {@link BridgeConfigException} listing every problem. Mutable, not thread-safe.
@@ -505,14 +497,14 @@ public final class SnowpipeBackend implements IngestBackend {
         private SnowflakeAccount account;
         private String database;
         private String schema;
-        private String connectorName = "KSBRIDGE";
-        private Compression compression = Compression.ZSTD;
-        private int uploadParallelism = 4;
-        private Duration statusPollInterval = Duration.ofSeconds(5);
-        private Duration historyFallback = Duration.ofMinutes(2);
-        private Duration loadTimeout = Duration.ofHours(1);
-        private Duration historyWindow = Duration.ofHours(24);
-        private Duration closeWait = Duration.ofSeconds(5);
+        private String connectorName = (String) BackendSettings.SNOWPIPE_CONNECTOR_NAME.defaultValue();
+        private Compression compression = Compression.valueOf((String) BackendSettings.SNOWPIPE_COMPRESSION.defaultValue());
+        private int writerThreads = BackendSettings.SNOWPIPE_WRITER_THREADS.intDefault();
+        private Duration statusPollInterval = BackendSettings.SNOWPIPE_STATUS_POLL_INTERVAL.durationDefault();
+        private Duration historyFallback = BackendSettings.SNOWPIPE_HISTORY_FALLBACK.durationDefault();
+        private Duration loadTimeout = BackendSettings.SNOWPIPE_LOAD_TIMEOUT.durationDefault();
+        private Duration historyWindow = BackendSettings.SNOWPIPE_HISTORY_WINDOW.durationDefault();
+        private Duration closeTimeout = BackendSettings.SNOWPIPE_CLOSE_TIMEOUT.durationDefault();
         private StageUploader uploader;
 
         private Builder() {
@@ -529,13 +521,19 @@ public final class SnowpipeBackend implements IngestBackend {
             return this;
         }
 
-        /** The database of the tables, stages and pipes. Required; an unquoted identifier (resolved upper case). */
+        /**
+         * The database of the tables, stages and pipes. Required; an identifier: unquoted (resolved upper case,
+         * {@code raw} is {@code RAW}) or double-quoted ({@code "Raw"}, kept as written).
+         */
         public Builder database(String database) {
             this.database = identifier("database", database);
             return this;
         }
 
-        /** The schema of the tables, stages and pipes. Required; an unquoted identifier (resolved upper case). */
+        /**
+         * The schema of the tables, stages and pipes. Required; an identifier: unquoted (resolved upper case) or
+         * double-quoted (kept as written).
+         */
         public Builder schema(String schema) {
             this.schema = identifier("schema", schema);
             return this;
@@ -543,7 +541,8 @@ public final class SnowpipeBackend implements IngestBackend {
 
         /**
          * The name that stage, pipe and file names carry, as the connector's name does in the connector's objects.
-         * Default {@code KSBRIDGE}; an unquoted identifier. Use the connector's name to share its naming.
+         * Default {@code KSBRIDGE}; an identifier, unquoted (resolved upper case) or double-quoted (kept as written).
+         * Use the connector's name to share its naming.
          */
         public Builder connectorName(String connectorName) {
             this.connectorName = identifier("connectorName", connectorName);
@@ -560,64 +559,83 @@ public final class SnowpipeBackend implements IngestBackend {
             return this;
         }
 
-        /** Threads compressing and staging files (several partitions at once). Default 4; 1 to 64. */
-        public Builder uploadParallelism(int threads) {
-            if (threads < 1 || threads > 64) {
-                throw new IllegalArgumentException("uploadParallelism must be between 1 and 64, was " + threads);
-            }
-            this.uploadParallelism = threads;
+        /**
+         * Threads compressing, staging and submitting files (a partition's files go one at a time, several partitions
+         * at once). Default 4; 1 to 64. The Streaming backend's setting of the same name counts its threads handing
+         * rows to the SDK.
+         */
+        public Builder writerThreads(int threads) {
+            this.writerThreads = BackendSettings.SNOWPIPE_WRITER_THREADS.check(threads);
             return this;
         }
 
         /**
+         * The old name of {@link #writerThreads(int)}, which it calls.
+         *
+         * @param threads as for {@link #writerThreads(int)}
+         * @return this builder
+         * @deprecated use {@link #writerThreads(int)}: the two backend builders name their settings alike
+         */
+        @Deprecated(since = "0.1")
+        public Builder uploadParallelism(int threads) {
+            return writerThreads(threads);
+        }
+
+        /**
          * How often {@code insertReport} is called for a pipe with files whose load is not settled. Default 5 s;
-         * at least 10 ms. Loads are followed on a backend thread; this never delays durability.
+         * 10 ms to 10 minutes. Loads are followed on a backend thread; this never delays durability (a batch is
+         * durable once {@code insertFiles} accepted its file).
          */
         public Builder statusPollInterval(Duration interval) {
-            this.statusPollInterval = duration("statusPollInterval", interval, Duration.ofMillis(10));
+            this.statusPollInterval = BackendSettings.SNOWPIPE_STATUS_POLL_INTERVAL.check(interval);
             return this;
         }
 
         /**
          * After how long a file not yet reported by {@code insertReport} is looked up with {@code loadHistoryScan}
-         * (at most once per pipe per this period). Default 2 min; at least 10 ms.
+         * (at most once per pipe per this period). Default 2 min; 10 ms to 24 h.
          */
         public Builder historyFallback(Duration after) {
-            this.historyFallback = duration("historyFallback", after, Duration.ofMillis(10));
+            this.historyFallback = BackendSettings.SNOWPIPE_HISTORY_FALLBACK.check(after);
             return this;
         }
 
         /**
          * How long a submitted file may take to load before it is treated as failed (moved to the table stage and
-         * reported). Default 1 h, as the connector; at least 1 s.
+         * reported). Default 1 h, as the connector; 1 s to 14 days.
          */
         public Builder loadTimeout(Duration timeout) {
-            this.loadTimeout = duration("loadTimeout", timeout, Duration.ofSeconds(1));
+            this.loadTimeout = BackendSettings.SNOWPIPE_LOAD_TIMEOUT.check(timeout);
             return this;
         }
 
         /** How far back {@code open} reads the pipe's load history. Default 24 h; 1 min to 14 days. */
         public Builder historyWindow(Duration window) {
-            Duration d = duration("historyWindow", window, Duration.ofMinutes(1));
-            if (d.compareTo(Duration.ofDays(14)) > 0) {
-                throw new IllegalArgumentException("historyWindow must be <= 14 days (Snowpipe's load history), was " + d);
-            }
-            this.historyWindow = d;
+            this.historyWindow = BackendSettings.SNOWPIPE_HISTORY_WINDOW.check(window);
             return this;
         }
 
         /**
          * How long {@link SnowpipeBackend#close()} waits for submitted files to finish loading, so loaded files are
-         * removed and failed ones reported before it returns. Default 5 s; zero to not wait. Files still loading are
-         * settled by the next {@code open} of their partition.
+         * removed and failed ones reported before it returns. Default 5 s; 0 (do not wait) to 10 minutes. Files
+         * still loading are settled by the next {@code open} of their partition. {@code close(Duration)} waits the
+         * shorter of its argument and this.
          */
-        public Builder closeWait(Duration wait) {
-            Objects.requireNonNull(wait, "closeWait must not be null");
-            if (wait.isNegative() || wait.compareTo(Duration.ofMinutes(10)) > 0) {
-                throw new IllegalArgumentException("closeWait must be between 0 and 10 minutes, was " + wait);
-            }
-            this.closeWait = wait;
+        public Builder closeTimeout(Duration timeout) {
+            this.closeTimeout = BackendSettings.SNOWPIPE_CLOSE_TIMEOUT.check(timeout);
             return this;
+        }
+
+        /**
+         * The old name of {@link #closeTimeout(Duration)}, which it calls.
+         *
+         * @param wait as for {@link #closeTimeout(Duration)}
+         * @return this builder
+         * @deprecated use {@link #closeTimeout(Duration)}: the two backend builders name their settings alike
+         */
+        @Deprecated(since = "0.1")
+        public Builder closeWait(Duration wait) {
+            return closeTimeout(wait);
         }
 
         /**
@@ -636,42 +654,21 @@ public final class SnowpipeBackend implements IngestBackend {
          *                               reads proxies only from JVM-wide system properties)
          */
         public SnowpipeBackend build() {
-            List<BridgeConfigException.Problem> problems = new ArrayList<>();
-            if (account == null) {
-                problems.add(new BridgeConfigException.Problem("account", null, "the Snowflake account is required"));
-            } else if (account.authentication() == SnowflakeAccount.Authentication.OAUTH) {
-                problems.add(new BridgeConfigException.Problem("account", "oauth", OAUTH_REFUSED));
-            }
-            if (database == null) {
-                problems.add(new BridgeConfigException.Problem("database", null, "the database of the target tables is required"));
-            }
-            if (schema == null) {
-                problems.add(new BridgeConfigException.Problem("schema", null, "the schema of the target tables is required"));
-            }
-            if (account != null && account.proxy().isPresent()) {
-                problems.add(new BridgeConfigException.Problem("proxy", account.proxy().get().toString(),
-                        "the Snowpipe backend cannot use a per-client proxy: the Snowflake ingest SDK takes its proxy only from"
-                                + " JVM-wide system properties (http.useProxy, http.proxyHost, http.proxyPort, ...), which"
-                                + " ksbridge never sets. Remove the account's proxy (jvm.proxy.host), or set those system"
-                                + " properties on the JVM's command line yourself, knowing they apply JVM-wide"));
-            }
+            List<BridgeConfigException.Problem> problems = BackendSettings.targetProblems(
+                    io.ksbridge.config.BridgeConfig.IngestionMethod.SNOWPIPE, account, database, schema,
+                    a -> a.authentication() == SnowflakeAccount.Authentication.OAUTH
+                            ? java.util.Optional.of(new BridgeConfigException.Problem("account", "oauth", OAUTH_REFUSED))
+                            : java.util.Optional.empty());
             if (!problems.isEmpty()) {
                 throw new BridgeConfigException(problems);
             }
-            return new SnowpipeBackend(new Settings(account, database, schema, connectorName, compression, uploadParallelism,
-                    statusPollInterval, historyFallback, loadTimeout, historyWindow, closeWait, uploader));
+            return new SnowpipeBackend(new Settings(account, database, schema, connectorName, compression, writerThreads,
+                    statusPollInterval, historyFallback, loadTimeout, historyWindow, closeTimeout, uploader));
         }
 
         private static String identifier(String setting, String value) {
-            return SnowflakeIdentifiers.requireUnquoted(setting, value);
+            return SnowflakeIdentifiers.resolve(setting, value);
         }
 
-        private static Duration duration(String setting, Duration value, Duration min) {
-            Objects.requireNonNull(value, setting + " must not be null");
-            if (value.compareTo(min) < 0) {
-                throw new IllegalArgumentException(setting + " must be >= " + min + ", was " + value);
-            }
-            return value;
-        }
     }
 }

@@ -19,7 +19,7 @@ public interface StageUploader extends AutoCloseable {
     /**
      * Uploads one file.
      *
-     * @param stage the stage, fully qualified ({@code DB.SCHEMA.STAGE}), never null
+     * @param stage the stage, fully qualified, each part double-quoted ({@code "DB"."SCHEMA"."STAGE"}), never null
      * @param path  the path inside the stage ({@code connector/TABLE/123/0_999.json.gz}), never null
      * @param data  the file's bytes, already compressed; never null, not to be modified
      * @throws IOException when the upload failed; the backend retries the batch

@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.ksbridge.BridgeConfigException;
+import io.ksbridge.config.BridgeConfig;
+import io.ksbridge.testkit.BackendDefaults;
+import io.ksbridge.testkit.TestAccounts;
 import java.time.Duration;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SnowpipeBackendBuilderTest {
@@ -39,20 +43,50 @@ class SnowpipeBackendBuilderTest {
 
     @Test
     void setters_badValues_failAtOnceNamingTheSetting() {
-        assertEquals("database must be an unquoted Snowflake identifier ([A-Za-z_][A-Za-z0-9_$]*), was 'my-db'",
+        assertEquals("database must be a Snowflake identifier, unquoted ([A-Za-z_][A-Za-z0-9_$]*, resolved upper case) or"
+                + " double-quoted (\"My-Name\", kept as written), was 'my-db'",
                 assertThrows(IllegalArgumentException.class, () -> SnowpipeBackend.builder().database("my-db")).getMessage());
         assertEquals("schema must not be null",
                 assertThrows(NullPointerException.class, () -> SnowpipeBackend.builder().schema(null)).getMessage());
-        assertEquals("uploadParallelism must be between 1 and 64, was 0",
-                assertThrows(IllegalArgumentException.class, () -> SnowpipeBackend.builder().uploadParallelism(0)).getMessage());
-        assertEquals("statusPollInterval must be >= PT0.01S, was PT0S", assertThrows(IllegalArgumentException.class,
+        assertEquals("writerThreads must be between 1 and 64, was 0",
+                assertThrows(IllegalArgumentException.class, () -> SnowpipeBackend.builder().writerThreads(0)).getMessage());
+        assertEquals("statusPollInterval must be between 10 ms and 10 min, was 0", assertThrows(IllegalArgumentException.class,
                 () -> SnowpipeBackend.builder().statusPollInterval(Duration.ZERO)).getMessage());
-        assertEquals("historyWindow must be <= 14 days (Snowpipe's load history), was PT360H", assertThrows(
+        assertEquals("historyWindow must be between 1 min and 14 days, was 15 days", assertThrows(
                 IllegalArgumentException.class, () -> SnowpipeBackend.builder().historyWindow(Duration.ofDays(15))).getMessage());
-        assertEquals("closeWait must be between 0 and 10 minutes, was PT-1S", assertThrows(IllegalArgumentException.class,
-                () -> SnowpipeBackend.builder().closeWait(Duration.ofSeconds(-1))).getMessage());
+        assertEquals("closeTimeout must be between 0 and 10 min, was -1 s", assertThrows(IllegalArgumentException.class,
+                () -> SnowpipeBackend.builder().closeTimeout(Duration.ofSeconds(-1))).getMessage());
         assertEquals("compression must not be null",
                 assertThrows(NullPointerException.class, () -> SnowpipeBackend.builder().compression(null)).getMessage());
+    }
+
+    @Test
+    void build_requiredOnly_defaultsAreBackendSettingsAndBridgeConfigs() {
+        SnowpipeBackend backend = SnowpipeBackend.builder().account(TestAccounts.keyPair()).database("DB").schema("S").build();
+        BackendDefaults.assertDefaults(BridgeConfig.IngestionMethod.SNOWPIPE, backend.settings(),
+                Set.of("account", "database", "schema", "uploader"));
+    }
+
+    @Test
+    @SuppressWarnings("deprecation")
+    void deprecatedNames_setTheNewSettings() {
+        SnowpipeBackend backend = SnowpipeBackend.builder().account(TestAccounts.keyPair()).database("DB").schema("S")
+                .uploadParallelism(7).closeWait(Duration.ofSeconds(3)).build();
+        assertEquals("SnowpipeBackend.Settings[7, PT3S]", "SnowpipeBackend.Settings[" + component(backend, "writerThreads")
+                + ", " + component(backend, "closeTimeout") + "]");
+        assertEquals("uploadParallelism is writerThreads: writerThreads must be between 1 and 64, was 0",
+                "uploadParallelism is writerThreads: " + assertThrows(IllegalArgumentException.class,
+                        () -> SnowpipeBackend.builder().uploadParallelism(0)).getMessage());
+    }
+
+    private static Object component(SnowpipeBackend backend, String name) {
+        try {
+            java.lang.reflect.Method m = backend.settings().getClass().getDeclaredMethod(name);
+            m.setAccessible(true);
+            return m.invoke(backend.settings());
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
@@ -62,16 +96,8 @@ class SnowpipeBackendBuilderTest {
     }
 
     @Test
-    void build_accountWithProxy_refusedNamingTheSettingAndWhy() throws Exception {
-        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
-        g.initialize(2048);
-        io.ksbridge.snowflake.SnowflakeAccount account = io.ksbridge.snowflake.SnowflakeAccount.builder()
-                .url("https://xy12345.snowflakecomputing.com").user("loader")
-                .privateKey(io.ksbridge.Secret.of("-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder()
-                        .encodeToString(g.generateKeyPair().getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n"))
-                .proxy(io.ksbridge.snowflake.ProxySettings.builder().host("proxy.internal").port(3128)
-                        .credentials("squid", io.ksbridge.Secret.of("proxy-pass-1234")).build())
-                .build();
+    void build_accountWithProxy_refusedNamingTheSettingAndWhy() {
+        io.ksbridge.snowflake.SnowflakeAccount account = TestAccounts.withProxy();
         BridgeConfigException e = assertThrows(BridgeConfigException.class,
                 () -> SnowpipeBackend.builder().account(account).database("DB").schema("PUBLIC").build());
         assertEquals("Invalid value ProxySettings{proxy.internal:3128, user=squid, password=[hidden], nonProxyHosts=[]}"

@@ -18,6 +18,7 @@ import io.ksbridge.snowflake.SqlApiClient;
 import io.ksbridge.testkit.Await;
 import io.ksbridge.testkit.KsbridgeTest;
 import io.ksbridge.testkit.SnowflakeEmulator;
+import io.ksbridge.testkit.TestRows;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -60,12 +61,7 @@ class SnowpipeBackendTest {
     }
 
     private static IngestBatch batch(String table, TopicPartition tp, long first, long last, int attempt) {
-        List<IngestRow> rows = new ArrayList<>();
-        for (long o = first; o <= last; o++) {
-            rows.add(new IngestRow(o, ("{\"id\":" + o + "}").getBytes(StandardCharsets.UTF_8),
-                    ("{\"offset\":" + o + "}").getBytes(StandardCharsets.UTF_8)));
-        }
-        return new IngestBatch(table, tp, first, last, rows, attempt);
+        return new IngestBatch(table, tp, first, last, TestRows.ids(first, last), attempt);
     }
 
     private static IngestResult ingest(SnowpipeBackend backend, IngestBatch batch) throws Exception {
@@ -86,6 +82,30 @@ class SnowpipeBackendTest {
         // a new backend (a restart) resumes after what the files cover, and re-staging the same range changes nothing
         try (SnowpipeBackend backend = backend("UNIT", null)) {
             assertEquals(PartitionStart.at(20), backend.open("T1", tp));
+        }
+    }
+
+    /**
+     * A table whose name needs quotes keeps its case: table, stage and pipe are created quoted, files staged through
+     * the driver, loaded, and found again by the next open.
+     */
+    @Test
+    void open_mixedCaseTable_caseSurvivesEveryStatement() throws Exception {
+        TopicPartition tp = new TopicPartition("mixed", 0);
+        try (SnowpipeBackend backend = backend("CASES", null)) {
+            assertEquals(PartitionStart.unknown(), backend.open("MixedCase", tp));
+            assertInstanceOf(IngestResult.Durable.class, ingest(backend, batch("MixedCase", tp, 0, 9, 1)));
+            snowflake.awaitIdle(Duration.ofSeconds(10));
+        }
+        assertEquals(10, snowflake.table("DB.CASES.\"MixedCase\"").rowCount());
+        assertEquals(List.of("DB.CASES.\"MixedCase\""), snowflake.tables().names().stream()
+                .filter(n -> n.startsWith("DB.CASES.")).toList(), "one table, in the case it was named");
+        assertEquals(1, snowflake.loadHistory("DB.CASES.\"" + SnowpipeBackend.pipeName("KSBRIDGE", "MixedCase", 0) + "\"")
+                .size());
+        assertTrue(snowflake.stageFiles("DB.CASES.\"" + SnowpipeBackend.stageName("KSBRIDGE", "MixedCase") + "\"").isEmpty(),
+                "the loaded file was removed from the quoted stage");
+        try (SnowpipeBackend backend = backend("CASES", null)) {
+            assertEquals(PartitionStart.at(10), backend.open("MixedCase", tp));
         }
     }
 
@@ -217,8 +237,9 @@ class SnowpipeBackendTest {
         try (SnowpipeBackend backend = backend("UNIT", null)) {
             IngestException e = assertThrows(IngestException.class, () -> backend.open("STRICT", new TopicPartition("s", 0)));
             assertFalse(e.isRetriable());
-            assertEquals("Table DB.UNIT.STRICT has NOT NULL column(s) [ID], which rows loaded by Snowpipe (RECORD_CONTENT and"
-                    + " RECORD_METADATA only) cannot fill. Make them nullable (ALTER TABLE DB.UNIT.STRICT ALTER COLUMN ID DROP NOT"
+            assertEquals("Table \"DB\".\"UNIT\".\"STRICT\" has NOT NULL column(s) [ID], which rows loaded by Snowpipe"
+                    + " (RECORD_CONTENT and RECORD_METADATA only) cannot fill. Make them nullable (ALTER TABLE"
+                    + " \"DB\".\"UNIT\".\"STRICT\" ALTER COLUMN ID DROP NOT"
                     + " NULL) or load the topic into another table.", e.getMessage());
         }
     }
@@ -239,7 +260,7 @@ class SnowpipeBackendTest {
         TopicPartition tp = new TopicPartition("t4", 0);
         String stage = "DB.UNIT." + SnowpipeBackend.stageName("KSBRIDGE", "T4");
         SnowpipeBackend backend = SnowpipeBackend.builder().account(snowflake.account()).database("DB").schema("UNIT")
-                .statusPollInterval(Duration.ofMillis(100)).closeWait(Duration.ofSeconds(5)).build();
+                .statusPollInterval(Duration.ofMillis(100)).closeTimeout(Duration.ofSeconds(5)).build();
         backend.start(new BackendContext("test", BridgeListener.noop(), RetryPolicy.defaults()));
         backend.open("T4", tp);
         assertInstanceOf(IngestResult.Durable.class, ingest(backend, batch("T4", tp, 0, 99, 1)));
@@ -348,7 +369,7 @@ class SnowpipeBackendTest {
         };
         SnowpipeBackend backend = SnowpipeBackend.builder().account(snowflake.account()).database("DB").schema("UNIT")
                 .statusPollInterval(Duration.ofMillis(50)).historyFallback(Duration.ofMillis(100)).loadTimeout(Duration.ofSeconds(1))
-                .closeWait(Duration.ZERO).build();
+                .closeTimeout(Duration.ZERO).build();
         backend.start(new BackendContext("test", listener, RetryPolicy.defaults()));
         snowflake.faults().holdLoads(true);
         try {
@@ -365,7 +386,7 @@ class SnowpipeBackendTest {
         assertEquals(0, f.firstOffset());
         assertEquals(9, f.lastOffset());
         assertEquals("not loaded within PT1S of submission", f.error());
-        assertTrue(f.location().startsWith("@DB.UNIT.%T7/failed/KSBRIDGE/T7/"), f.location());
+        assertTrue(f.location().startsWith("@\"DB\".\"UNIT\".%\"T7\"/failed/KSBRIDGE/T7/"), f.location());
         assertEquals(1, snowflake.stageFiles("DB.UNIT.%T7").size());
         assertTrue(snowflake.stageFiles("DB.UNIT." + SnowpipeBackend.stageName("KSBRIDGE", "T7")).isEmpty());
     }

@@ -15,6 +15,8 @@ import io.ksbridge.testkit.SnowflakeEmulator;
 import io.ksbridge.testkit.TestBridges;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.TopicPartition;
@@ -37,7 +39,7 @@ class SnowpipeCrashIT {
     private static SnowpipeBackend backend() {
         return SnowpipeBackend.builder().account(snowflake.account()).database("DB").schema("CRASH")
                 .statusPollInterval(Duration.ofMillis(50)).historyFallback(Duration.ofMillis(500))
-                .closeWait(Duration.ZERO) // a crash does not wait for anything
+                .closeTimeout(Duration.ZERO) // a crash does not wait for anything
                 .build();
     }
 
@@ -101,45 +103,77 @@ class SnowpipeCrashIT {
         return snowflake.stages().exists(stage(topic)) ? snowflake.stageFiles(stage(topic)).size() : 0;
     }
 
-    /** Dies in the given hook at the third file, then crashes the bridge. Returns the file it died on. */
-    private static String dieAt(String topic, boolean afterUpload) throws Exception {
-        SnowpipeBackend backend = backend();
+    private static SnowpipeBackend backend(StageUploader uploader) {
+        return SnowpipeBackend.builder().account(snowflake.account()).database("DB").schema("CRASH")
+                .statusPollInterval(Duration.ofMillis(50)).historyFallback(Duration.ofMillis(500))
+                .closeTimeout(Duration.ZERO).stageUploader(uploader).build();
+    }
+
+    /**
+     * Crashes the bridge once its third file is on the stage and before its {@code insertFiles} was answered: the
+     * uploader holds the worker after the real upload until the crash, and with {@code afterInsertFiles} the
+     * emulator then holds the file's {@code insertFiles} request until the crash. The crash is the production
+     * {@link SnowpipeBackend#halt()}, reached through {@link TestBridges#crash}. Returns the file it crashed on.
+     */
+    private static String crashAtThirdFile(String topic, boolean afterInsertFiles) throws Exception {
         AtomicInteger files = new AtomicInteger();
-        AtomicReference<String> diedOn = new AtomicReference<>();
-        backend.hooks = new SnowpipeBackend.Hooks() {
+        AtomicReference<String> crashedOn = new AtomicReference<>();
+        CountDownLatch crashed = new CountDownLatch(1);
+        StageUploader jdbc = StageUploader.jdbc(snowflake.account());
+        StageUploader uploader = new StageUploader() {
             @Override
-            public void afterUpload(String path) {
-                if (afterUpload) {
-                    maybeDie(path);
+            public void upload(String stage, String path, byte[] data) throws java.io.IOException {
+                jdbc.upload(stage, path, data);
+                if (files.incrementAndGet() != 3) {
+                    return;
+                }
+                if (afterInsertFiles) {
+                    snowflake.faults().holdRequests("/v1/data/pipes/" + pipeOf(path) + "/insertFiles");
+                    crashedOn.set(path);
+                    return; // the backend submits the file next: that request waits in the emulator
+                }
+                crashedOn.set(path);
+                try {
+                    crashed.await(30, TimeUnit.SECONDS); // the halt interrupts this wait, or the crash ends it
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
             }
 
             @Override
-            public void afterInsertFiles(String path) {
-                if (!afterUpload) {
-                    maybeDie(path);
-                }
-            }
-
-            private void maybeDie(String path) {
-                if (files.incrementAndGet() == 3) {
-                    diedOn.set(path);
-                    throw new SnowpipeBackend.Died();
-                }
+            public void close() {
+                jdbc.close();
             }
         };
-        KafkaToSnowflakeBridge bridge = bridge(topic, backend, Duration.ofMillis(100));
+        long held = snowflake.faults().heldRequests();
+        KafkaToSnowflakeBridge bridge = bridge(topic, backend(uploader), Duration.ofMillis(100));
         bridge.start();
-        Await.until("the backend to die", Duration.ofSeconds(30), () -> diedOn.get() != null);
-        TestBridges.crash(bridge);
-        return diedOn.get();
+        try {
+            Await.until("the third file staged", Duration.ofSeconds(30), () -> crashedOn.get() != null);
+            if (afterInsertFiles) {
+                Await.until("its insertFiles to reach the emulator", Duration.ofSeconds(30),
+                        () -> snowflake.faults().heldRequests() > held);
+            }
+            TestBridges.crash(bridge);
+        } finally {
+            crashed.countDown();
+            snowflake.faults().releaseRequests(); // the held insertFiles goes on now: the pipe takes the file
+        }
+        return crashedOn.get();
+    }
+
+    /** The pipe of the partition a staged file ({@code connector/TABLE/partitionPart/file}) belongs to. */
+    private static String pipeOf(String path) {
+        String[] parts = path.split("/");
+        int partition = (int) (Long.parseLong(parts[2]) % 0x10000 - 0x8000);
+        return "DB.CRASH." + SnowpipeBackend.pipeName(parts[0], parts[1], partition);
     }
 
     @Test
     void crash_afterUploadBeforeInsertFiles_restartLoadsEachRecordOnce() throws Exception {
         String topic = "crash-after-upload";
         produce(topic);
-        String file = dieAt(topic, true);
+        String file = crashAtThirdFile(topic, false);
         assertTrue(snowflake.stageFiles(stage(topic)).stream().anyMatch(f -> f.path().equals(file)),
                 "the file staged before the crash should still be on the stage: " + file);
         restartAndVerify(topic);
@@ -149,7 +183,10 @@ class SnowpipeCrashIT {
     void crash_afterInsertFilesBeforeDurable_restartLoadsEachRecordOnce() throws Exception {
         String topic = "crash-after-insert";
         produce(topic);
-        dieAt(topic, false);
+        String file = crashAtThirdFile(topic, true);
+        snowflake.awaitIdle(Duration.ofSeconds(30)); // the released insertFiles has been handled
+        assertTrue(snowflake.loadHistory(pipeOf(file)).stream().anyMatch(f -> f.path().equals(file)),
+                "the file submitted as the bridge crashed should be in its pipe's load history: " + file);
         restartAndVerify(topic);
     }
 

@@ -5,93 +5,42 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.ksbridge.BridgeListener;
 import io.ksbridge.RetryPolicy;
-import io.ksbridge.Secret;
-import io.ksbridge.config.BridgeConfig;
 import io.ksbridge.ingest.BackendContext;
 import io.ksbridge.ingest.IngestBatch;
 import io.ksbridge.ingest.IngestResult;
-import io.ksbridge.ingest.IngestRow;
 import io.ksbridge.snowflake.SnowflakeAccount;
-import io.ksbridge.testkit.SnowflakeEmulator;
-import io.ksbridge.testkit.emulator.Row;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.ksbridge.testkit.EncryptedKeyContract;
+import io.ksbridge.testkit.EncryptedKeyScenario;
+import io.ksbridge.testkit.TestRows;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 
 /**
  * The Snowpipe backend signs in (SQL API, the JDBC driver's stage upload, Snowpipe REST) with the key Snowflake's
  * key-pair guide makes, {@code openssl pkcs8 -topk8 -v2 des3} (core's test key, see core's
  * {@code src/test/resources/keys/README.md}), given as PEM and as the connector's one-line body, and loads rows.
  */
-class SnowpipeEncryptedKeyIT {
-    private static final String PASSPHRASE = "Qx7-wombat-Zq81-pelican";
-    static SnowflakeEmulator snowflake;
-    static String pem;
-
-    @BeforeAll
-    static void start() throws Exception {
-        pem = Files.readString(Path.of("..", "core", "src", "test", "resources", "keys", "pbes2-des3-sha256.p8"));
-        SnowflakeAccount decoded = SnowflakeAccount.builder().url("http://127.0.0.1:1").allowInsecureHttp().user("any")
-                .privateKey(Secret.of(pem)).passphrase(Secret.of(PASSPHRASE)).build();
-        snowflake = SnowflakeEmulator.builder().keyPair(new KeyPair(decoded.publicKey(), decoded.privateKey())).start();
+class SnowpipeEncryptedKeyIT implements EncryptedKeyContract {
+    @Override
+    public EncryptedKeyScenario startKeys() {
+        return EncryptedKeyScenario.start(Path.of("..", "core", "src", "test", "resources", "keys", "pbes2-des3-sha256.p8"),
+                "Qx7-wombat-Zq81-pelican");
     }
 
-    @AfterAll
-    static void stop() {
-        snowflake.close();
-    }
-
-    private static String oneLine(String pem) {
-        return pem.lines().filter(l -> !l.startsWith("-----")).reduce("", String::concat);
-    }
-
-    private static void load(SnowflakeAccount account, String table) throws Exception {
-        SnowpipeBackend backend = SnowpipeBackend.builder().account(account).database("DB").schema("KEYS")
-                .statusPollInterval(Duration.ofMillis(20)).build();
-        try {
+    @Override
+    public void load(SnowflakeAccount account, String table) throws Exception {
+        try (SnowpipeBackend backend = SnowpipeBackend.builder().account(account).database("DB").schema("KEYS")
+                .statusPollInterval(Duration.ofMillis(20)).build()) {
             backend.start(new BackendContext("keys", BridgeListener.noop(), RetryPolicy.defaults()));
             TopicPartition tp = new TopicPartition("keys", 0);
             backend.open(table, tp);
-            List<IngestRow> rows = new ArrayList<>();
-            for (long o = 0; o < 10; o++) {
-                rows.add(new IngestRow(o, ("{\"id\":" + o + "}").getBytes(StandardCharsets.UTF_8),
-                        ("{\"offset\":" + o + "}").getBytes(StandardCharsets.UTF_8)));
-            }
-            IngestResult result = backend.ingest(new IngestBatch(table, tp, 0, 9, rows, 1)).toCompletableFuture()
-                    .get(60, TimeUnit.SECONDS);
+            IngestResult result = backend.ingest(new IngestBatch(table, tp, 0, 9, TestRows.ids(0, 9), 1))
+                    .toCompletableFuture().get(60, TimeUnit.SECONDS);
             assertInstanceOf(IngestResult.Durable.class, result);
-        } finally {
-            backend.close();
         }
-        List<Long> ids = new ArrayList<>();
-        for (Row r : snowflake.table("DB.KEYS." + table).rows()) {
-            ids.add(r.content().get("id").asLong());
-        }
-        ids.sort(Long::compare);
-        assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L), ids);
-    }
-
-    @Test
-    void backend_des3EncryptedPemKey_signsInAndLoadsRows() throws Exception {
-        load(SnowflakeAccount.builder().url(snowflake.url()).allowInsecureHttp().user(SnowflakeEmulator.USER).role(SnowflakeEmulator.ROLE)
-                .privateKey(Secret.of(pem)).passphrase(Secret.of(PASSPHRASE)).build(), "PEM_KEY");
-    }
-
-    @Test
-    void backend_des3EncryptedOneLineBodyFromConnectorProperties_signsInAndLoadsRows() throws Exception {
-        BridgeConfig config = BridgeConfig.from(Map.of("snowflake.url.name", snowflake.url(), BridgeConfig.ALLOW_INSECURE_HTTP, "true",
-                "snowflake.user.name", SnowflakeEmulator.USER, "snowflake.role.name", SnowflakeEmulator.ROLE,
-                "snowflake.private.key", oneLine(pem), "snowflake.private.key.passphrase", PASSPHRASE));
-        load(config.account(), "BODY_KEY");
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L), keys().ids("DB.KEYS." + table));
     }
 }

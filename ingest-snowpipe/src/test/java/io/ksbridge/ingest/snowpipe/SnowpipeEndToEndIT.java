@@ -35,6 +35,34 @@ class SnowpipeEndToEndIT {
         snowflake = sharedSnowflake;
     }
 
+    /** A connector file mapping a topic to a quoted table: the rows land in that table, in its case, exactly once. */
+    @Test
+    void bridge_connectorConfigWithQuotedTable_rowsLandInTheMixedCaseTableOnce() throws Exception {
+        String topic = "mixed-case-events";
+        kafka.createTopic(topic, 2);
+        SnowpipeIts.produceIds(kafka, topic, 2, 0, 2_000);
+        io.ksbridge.config.BridgeConfig config = io.ksbridge.config.BridgeConfig.from(Map.of(
+                "snowflake.topic2table.map", topic + ":\"MixedCase\"", "snowflake.database.name", "DB",
+                "snowflake.schema.name", "\"Quoted\"", "topics", topic, "buffer.flush.time", "10"));
+        SnowpipeBackend backend = SnowpipeBackend.builder().account(snowflake.account())
+                .database(config.database().orElseThrow()).schema(config.schema().orElseThrow())
+                .statusPollInterval(Duration.ofMillis(100)).build();
+        String table = "DB.\"Quoted\".\"MixedCase\"";
+        try (KafkaToSnowflakeBridge bridge = config.applyTo(KafkaToSnowflakeBridge.builder())
+                .consumerProperties(kafka.consumerProperties("snowpipe-mixed-case"))
+                .flushPolicy(FlushPolicy.records(500).or(FlushPolicy.age(Duration.ofMillis(200))))
+                .backend(backend)
+                .build()) {
+            bridge.start();
+            Await.until("2,000 rows in " + table, Duration.ofSeconds(60), () -> rowCount(snowflake, table) >= 2_000);
+        }
+        snowflake.awaitIdle(Duration.ofSeconds(30));
+        ExactlyOnce.assertEveryRecordOnce(snowflake, table, kafka.endOffsets(topic));
+        assertEquals(List.of(), snowflake.tables().names().stream().filter(n -> n.toUpperCase(java.util.Locale.ROOT)
+                .startsWith("DB.QUOTED") || n.startsWith("DB.\"Quoted\".") && !n.equals(table)).toList(),
+                "no table under another case");
+    }
+
     @Test
     void bridge_200kRecordsOn3TopicsX4Partitions_landExactlyOnceWithMetadataAndStageEndsEmpty() throws Exception {
         List<String> topics = List.of("orders", "pay-ments", "audit.log");

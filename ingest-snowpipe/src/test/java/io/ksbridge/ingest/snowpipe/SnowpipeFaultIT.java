@@ -165,7 +165,7 @@ class SnowpipeFaultIT {
         String t = TableNamer.connectorDefault().tableName(topic);
         assertEquals(t, failure.table());
         assertTrue(failure.error().startsWith("Error parsing JSON: "), failure.error());
-        assertTrue(failure.location().startsWith("@DB.FAULTS.%" + t + "/failed/KSBRIDGE/" + t + "/"), failure.location());
+        assertTrue(failure.location().startsWith("@\"DB\".\"FAULTS\".%\"" + t + "\"/failed/KSBRIDGE/" + t + "/"), failure.location());
         String file = failure.location().substring(failure.location().lastIndexOf('/') + 1);
         assertEquals(failure.firstOffset() + "_" + failure.lastOffset() + ".json.zst", file);
         List<String> onTableStage = snowflake.stageFiles("DB.FAULTS.%" + t).stream().map(f -> f.path()).toList();
@@ -201,7 +201,7 @@ class SnowpipeFaultIT {
         String t = TableNamer.connectorDefault().tableName(topic);
         assertTrue(e.getMessage().startsWith("Snowflake could not load the rows of corrupt-fail-0 offsets 0-"), e.getMessage());
         assertTrue(e.getMessage().contains("Error parsing JSON: "), e.getMessage());
-        assertTrue(e.getMessage().contains("(the file is kept at @DB.FAULTS.%" + t + "/failed/KSBRIDGE/"), e.getMessage());
+        assertTrue(e.getMessage().contains("(the file is kept at @\"DB\".\"FAULTS\".%\"" + t + "\"/failed/KSBRIDGE/"), e.getMessage());
         assertFalse(e.isRetriable());
         bridge.close();
     }

@@ -2,6 +2,8 @@ package io.ksbridge.ingest.streaming;
 
 import io.ksbridge.BridgeConfigException;
 import io.ksbridge.IngestException;
+import io.ksbridge.config.BackendSettings;
+import io.ksbridge.config.BridgeConfig;
 import io.ksbridge.ingest.BackendContext;
 import io.ksbridge.ingest.IngestBackend;
 import io.ksbridge.ingest.IngestBatch;
@@ -98,8 +100,8 @@ public final class StreamingBackend implements IngestBackend {
     }
 
     private record Settings(SnowflakeAccount account, String database, String schema, String clientName,
-                            Duration maxClientLag, OnError onError, Duration commitPollInterval, Duration closeTimeout,
-                            int writerThreads, boolean schematization, Map<String, Object> parameterOverrides) {
+                            Duration maxClientLag, OnError onError, Duration statusPollInterval, Duration closeTimeout,
+                            int writerThreads, boolean schematization) {
     }
 
     private final Settings settings;
@@ -120,6 +122,11 @@ public final class StreamingBackend implements IngestBackend {
         this.settings = settings;
         this.sql = SqlApiClient.create(settings.account());
         this.tables = new TableSetup(sql, settings.database(), settings.schema());
+    }
+
+    /** The settings this backend was built with (its builder's test compares their defaults with BackendSettings). */
+    Record settings() {
+        return settings;
     }
 
     /** A new builder. Not thread-safe. */
@@ -164,7 +171,7 @@ public final class StreamingBackend implements IngestBackend {
         }
         String pollerName = "ksbridge-streaming-" + bridgeName + "-commits";
         ScheduledExecutorService p = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, pollerName));
-        long every = settings.commitPollInterval().toMillis();
+        long every = settings.statusPollInterval().toMillis();
         p.scheduleWithFixedDelay(this::pollCommits, every, every, TimeUnit.MILLISECONDS);
         this.poller = p;
         this.writers = pool;
@@ -207,7 +214,7 @@ public final class StreamingBackend implements IngestBackend {
     }
 
     private Map<String, Object> parameters() {
-        Map<String, Object> p = new HashMap<>(settings.parameterOverrides());
+        Map<String, Object> p = new HashMap<>();
         p.put(ParameterProvider.MAX_CLIENT_LAG, settings.maxClientLag().toMillis());
         return p;
     }
@@ -249,11 +256,11 @@ public final class StreamingBackend implements IngestBackend {
         if (closed) {
             throw new IngestException("the Streaming backend is closed", false);
         }
-        if (!SnowflakeIdentifiers.isUnquoted(table)) {
-            throw new IngestException("table '" + table + "' is not an unquoted Snowflake identifier ([A-Za-z_][A-Za-z0-9_$]*);"
-                    + " map the topic to a valid table name with TableNamer", false);
+        if (table.isBlank()) {
+            throw new IngestException("the table name for " + partition + " is blank; map the topic to a table with TableNamer",
+                    false);
         }
-        String tableName = table.toUpperCase(Locale.ROOT);
+        String tableName = table; // as Snowflake resolves it (TableNamer's contract): quoted in every statement
         if (preparedTables.putIfAbsent(tableName, Boolean.TRUE) == null) {
             try {
                 tables.ensureTable(tableName, settings.schematization());
@@ -278,9 +285,9 @@ public final class StreamingBackend implements IngestBackend {
 
     private SnowflakeStreamingIngestChannel openChannel(String table, String channelName) {
         OpenChannelRequest request = OpenChannelRequest.builder(channelName)
-                .setDBName(settings.database())
-                .setSchemaName(settings.schema())
-                .setTableName(table)
+                .setDBName(sdkName(settings.database()))
+                .setSchemaName(sdkName(settings.schema()))
+                .setTableName(sdkName(table))
                 .setOnErrorOption(onError == OnError.ABORT ? OpenChannelRequest.OnErrorOption.SKIP_BATCH
                         : OpenChannelRequest.OnErrorOption.CONTINUE)
                 .build();
@@ -292,6 +299,15 @@ public final class StreamingBackend implements IngestBackend {
             throw SdkErrors.classify("could not open channel " + channelName + " of table " + tables.qualify(table), e,
                     settings.account());
         }
+    }
+
+    /**
+     * A resolved name as the SDK takes it: as it is when it reads the same unquoted (upper case letters, digits,
+     * {@code _} and {@code $}: what the SDK and the connector have always sent), double-quoted otherwise, so
+     * {@code MixedCase} stays itself.
+     */
+    static String sdkName(String resolved) {
+        return resolved.matches("[A-Z_][A-Z0-9_$]*") ? resolved : SnowflakeIdentifiers.quote(resolved);
     }
 
     private static java.util.Set<String> columnsOf(SnowflakeStreamingIngestChannel channel) {
@@ -862,13 +878,12 @@ public final class StreamingBackend implements IngestBackend {
         private String database;
         private String schema;
         private String clientName;
-        private Duration maxClientLag = Duration.ofSeconds(1);
+        private Duration maxClientLag = BackendSettings.STREAMING_MAX_CLIENT_LAG.durationDefault();
         private OnError onError; // null: follow the bridge's ErrorPolicy
-        private Duration commitPollInterval = Duration.ofMillis(150);
-        private Duration closeTimeout = Duration.ofSeconds(10);
-        private int writerThreads = 2;
-        private boolean schematization;
-        private final Map<String, Object> parameterOverrides = new HashMap<>();
+        private Duration statusPollInterval = BackendSettings.STREAMING_STATUS_POLL_INTERVAL.durationDefault();
+        private Duration closeTimeout = BackendSettings.STREAMING_CLOSE_TIMEOUT.durationDefault();
+        private int writerThreads = BackendSettings.STREAMING_WRITER_THREADS.intDefault();
+        private boolean schematization = (Boolean) BackendSettings.STREAMING_SCHEMATIZATION.defaultValue();
 
         private Builder() {
         }
@@ -887,13 +902,19 @@ public final class StreamingBackend implements IngestBackend {
             return this;
         }
 
-        /** The database of the tables. Required; an unquoted identifier (resolved upper case). */
+        /**
+         * The database of the tables. Required; an identifier: unquoted (resolved upper case, {@code raw} is
+         * {@code RAW}) or double-quoted ({@code "Raw"}, kept as written).
+         */
         public Builder database(String database) {
             this.database = identifier("database", database);
             return this;
         }
 
-        /** The schema of the tables. Required; an unquoted identifier (resolved upper case). */
+        /**
+         * The schema of the tables. Required; an identifier: unquoted (resolved upper case) or double-quoted (kept as
+         * written).
+         */
         public Builder schema(String schema) {
             this.schema = identifier("schema", schema);
             return this;
@@ -914,15 +935,12 @@ public final class StreamingBackend implements IngestBackend {
 
         /**
          * How long the SDK may hold rows before it flushes them to Snowflake (its {@code max_client_lag}; the
-         * connector's {@code snowflake.streaming.max.client.lag}). Default 1 s; 1 s to 10 min. Batches become durable
-         * about this long after they are handed over.
+         * connector's {@code snowflake.streaming.max.client.lag}). Default 1 s, the SDK's own and {@link BridgeConfig}'s
+         * (not connector v3's 30 s: the bridge already batches by its flush policy, and the SDK keeps a copy of every
+         * row it holds); 1 s to 10 min. Batches become durable about this long after they are handed over.
          */
         public Builder maxClientLag(Duration lag) {
-            Objects.requireNonNull(lag, "maxClientLag must not be null");
-            if (lag.compareTo(Duration.ofSeconds(1)) < 0 || lag.compareTo(Duration.ofMinutes(10)) > 0) {
-                throw new IllegalArgumentException("maxClientLag must be between 1 second and 10 minutes, was " + lag);
-            }
-            this.maxClientLag = lag;
+            this.maxClientLag = BackendSettings.STREAMING_MAX_CLIENT_LAG.check(lag);
             return this;
         }
 
@@ -936,34 +954,42 @@ public final class StreamingBackend implements IngestBackend {
         }
 
         /**
-         * How often the committed offset tokens of channels with batches waiting are read. Default 150 ms; 10 ms to
-         * 10 s. One status request covers a channel per round.
+         * How often the committed offset tokens of channels with batches waiting are read: a batch is durable when its
+         * token has committed. Default 150 ms; 10 ms to 10 min. One status request covers a channel per round. The
+         * Snowpipe backend's setting of the same name is how often it asks about files still loading.
          */
+        public Builder statusPollInterval(Duration interval) {
+            this.statusPollInterval = BackendSettings.STREAMING_STATUS_POLL_INTERVAL.check(interval);
+            return this;
+        }
+
+        /**
+         * The old name of {@link #statusPollInterval(Duration)}, which it calls.
+         *
+         * @param interval as for {@link #statusPollInterval(Duration)}
+         * @return this builder
+         * @deprecated use {@link #statusPollInterval(Duration)}: the two backend builders name their settings alike
+         */
+        @Deprecated(since = "0.1")
         public Builder commitPollInterval(Duration interval) {
-            Objects.requireNonNull(interval, "commitPollInterval must not be null");
-            if (interval.compareTo(Duration.ofMillis(10)) < 0 || interval.compareTo(Duration.ofSeconds(10)) > 0) {
-                throw new IllegalArgumentException("commitPollInterval must be between 10 ms and 10 seconds, was " + interval);
-            }
-            this.commitPollInterval = interval;
-            return this;
+            return statusPollInterval(interval);
         }
 
-        /** How long {@link StreamingBackend#close()} waits for channels and the client to close. Default 10 s; 0 to 10 min. */
+        /**
+         * How long {@link StreamingBackend#close()} waits for channels and the client to close. Default 10 s; 0 to
+         * 10 min. {@code close(Duration)} waits the shorter of its argument and this.
+         */
         public Builder closeTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "closeTimeout must not be null");
-            if (timeout.isNegative() || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
-                throw new IllegalArgumentException("closeTimeout must be between 0 and 10 minutes, was " + timeout);
-            }
-            this.closeTimeout = timeout;
+            this.closeTimeout = BackendSettings.STREAMING_CLOSE_TIMEOUT.check(timeout);
             return this;
         }
 
-        /** Threads handing rows to the SDK (a partition always uses the same one). Default 2; 1 to 32. */
+        /**
+         * Threads handing rows to the SDK (a partition always uses the same one). Default 2; 1 to 64. The Snowpipe
+         * backend's setting of the same name counts its threads compressing and staging files.
+         */
         public Builder writerThreads(int threads) {
-            if (threads < 1 || threads > 32) {
-                throw new IllegalArgumentException("writerThreads must be between 1 and 32, was " + threads);
-            }
-            this.writerThreads = threads;
+            this.writerThreads = BackendSettings.STREAMING_WRITER_THREADS.check(threads);
             return this;
         }
 
@@ -979,12 +1005,6 @@ public final class StreamingBackend implements IngestBackend {
             return this;
         }
 
-        /** An SDK parameter override (for tests: {@code max_allowed_row_size_in_bytes}). */
-        Builder parameterOverride(String key, Object value) {
-            parameterOverrides.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
-            return this;
-        }
-
         /**
          * Builds the backend. Nothing is contacted until the bridge opens a partition.
          *
@@ -992,30 +1012,13 @@ public final class StreamingBackend implements IngestBackend {
          *                               reads proxies only from JVM-wide system properties)
          */
         public StreamingBackend build() {
-            List<BridgeConfigException.Problem> problems = new ArrayList<>();
-            if (account == null) {
-                problems.add(new BridgeConfigException.Problem("account", null, "the Snowflake account is required"));
-            } else {
-                oauthProblem(account).ifPresent(problems::add);
-            }
-            if (database == null) {
-                problems.add(new BridgeConfigException.Problem("database", null, "the database of the target tables is required"));
-            }
-            if (schema == null) {
-                problems.add(new BridgeConfigException.Problem("schema", null, "the schema of the target tables is required"));
-            }
-            if (account != null && account.proxy().isPresent()) {
-                problems.add(new BridgeConfigException.Problem("proxy", account.proxy().get().toString(),
-                        "the Streaming backend cannot use a per-client proxy: the Snowflake ingest SDK takes its proxy only from"
-                                + " JVM-wide system properties (http.useProxy, http.proxyHost, http.proxyPort, ...), which"
-                                + " ksbridge never sets. Remove the account's proxy (jvm.proxy.host), or set those system"
-                                + " properties on the JVM's command line yourself, knowing they apply JVM-wide"));
-            }
+            List<BridgeConfigException.Problem> problems = BackendSettings.targetProblems(
+                    BridgeConfig.IngestionMethod.SNOWPIPE_STREAMING, account, database, schema, Builder::oauthProblem);
             if (!problems.isEmpty()) {
                 throw new BridgeConfigException(problems);
             }
             return new StreamingBackend(new Settings(account, database, schema, clientName, maxClientLag, onError,
-                    commitPollInterval, closeTimeout, writerThreads, schematization, Map.copyOf(parameterOverrides)));
+                    statusPollInterval, closeTimeout, writerThreads, schematization));
         }
 
         /**
@@ -1045,7 +1048,7 @@ public final class StreamingBackend implements IngestBackend {
         }
 
         private static String identifier(String setting, String value) {
-            return SnowflakeIdentifiers.requireUnquoted(setting, value);
+            return SnowflakeIdentifiers.resolve(setting, value);
         }
 
         @Override

@@ -2,6 +2,7 @@ package io.ksbridge.ingest.streaming;
 
 import io.ksbridge.IngestException;
 import io.ksbridge.snowflake.KafkaTables;
+import io.ksbridge.snowflake.SnowflakeIdentifiers;
 import io.ksbridge.snowflake.SqlApiClient;
 import io.ksbridge.snowflake.SqlResult;
 import java.util.ArrayList;
@@ -23,8 +24,9 @@ final class TableSetup {
         this.schema = schema;
     }
 
+    /** {@code "DB"."SCHEMA"."TABLE"}: every part quoted, so the names' case survives. */
     String qualify(String table) {
-        return database + "." + schema + "." + table;
+        return SnowflakeIdentifiers.qualify(database, schema, table);
     }
 
     /**

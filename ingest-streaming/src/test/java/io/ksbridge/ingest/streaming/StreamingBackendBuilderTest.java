@@ -7,27 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ksbridge.BridgeConfigException;
 import io.ksbridge.Secret;
+import io.ksbridge.config.BackendSettings;
+import io.ksbridge.config.BridgeConfig;
 import io.ksbridge.snowflake.SnowflakeAccount;
-import java.security.KeyPairGenerator;
+import io.ksbridge.testkit.BackendDefaults;
+import io.ksbridge.testkit.SnowflakeEmulator;
+import io.ksbridge.testkit.TestAccounts;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 class StreamingBackendBuilderTest {
-    static final String PEM;
-
-    static {
-        try {
-            KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-            g.initialize(2048);
-            PEM = "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder().encodeToString(g.generateKeyPair().getPrivate()
-                    .getEncoded()) + "\n-----END PRIVATE KEY-----\n";
-        } catch (Exception e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    static final String PEM = SnowflakeEmulator.pem(SnowflakeEmulator.newKeyPair().getPrivate());
 
     private static SnowflakeAccount account(String url) {
         return SnowflakeAccount.builder().url(url).allowInsecureHttp().user("loader").role("INGEST").privateKey(Secret.of(PEM)).build();
@@ -46,26 +41,27 @@ class StreamingBackendBuilderTest {
     void setters_badValues_failAtOnceNamingTheSetting() {
         assertEquals("account must not be null",
                 assertThrows(NullPointerException.class, () -> StreamingBackend.builder().account(null)).getMessage());
-        assertEquals("database must be an unquoted Snowflake identifier ([A-Za-z_][A-Za-z0-9_$]*), was 'my-db'",
+        assertEquals("database must be a Snowflake identifier, unquoted ([A-Za-z_][A-Za-z0-9_$]*, resolved upper case) or"
+                + " double-quoted (\"My-Name\", kept as written), was 'my-db'",
                 assertThrows(IllegalArgumentException.class, () -> StreamingBackend.builder().database("my-db")).getMessage());
         assertEquals("schema must not be null",
                 assertThrows(NullPointerException.class, () -> StreamingBackend.builder().schema(null)).getMessage());
         assertEquals("clientName must not be blank",
                 assertThrows(IllegalArgumentException.class, () -> StreamingBackend.builder().clientName(" ")).getMessage());
-        assertEquals("maxClientLag must be between 1 second and 10 minutes, was PT0.5S", assertThrows(
+        assertEquals("maxClientLag must be between 1 s and 10 min, was 500 ms", assertThrows(
                 IllegalArgumentException.class, () -> StreamingBackend.builder().maxClientLag(Duration.ofMillis(500)))
                 .getMessage());
-        assertEquals("maxClientLag must be between 1 second and 10 minutes, was PT11M", assertThrows(
+        assertEquals("maxClientLag must be between 1 s and 10 min, was 11 min", assertThrows(
                 IllegalArgumentException.class, () -> StreamingBackend.builder().maxClientLag(Duration.ofMinutes(11)))
                 .getMessage());
         assertEquals("onError must not be null",
                 assertThrows(NullPointerException.class, () -> StreamingBackend.builder().onError(null)).getMessage());
-        assertEquals("commitPollInterval must be between 10 ms and 10 seconds, was PT0.001S", assertThrows(
-                IllegalArgumentException.class, () -> StreamingBackend.builder().commitPollInterval(Duration.ofMillis(1)))
+        assertEquals("statusPollInterval must be between 10 ms and 10 min, was 1 ms", assertThrows(
+                IllegalArgumentException.class, () -> StreamingBackend.builder().statusPollInterval(Duration.ofMillis(1)))
                 .getMessage());
-        assertEquals("closeTimeout must be between 0 and 10 minutes, was PT-1S", assertThrows(IllegalArgumentException.class,
+        assertEquals("closeTimeout must be between 0 and 10 min, was -1 s", assertThrows(IllegalArgumentException.class,
                 () -> StreamingBackend.builder().closeTimeout(Duration.ofSeconds(-1))).getMessage());
-        assertEquals("writerThreads must be between 1 and 32, was 0",
+        assertEquals("writerThreads must be between 1 and 64, was 0",
                 assertThrows(IllegalArgumentException.class, () -> StreamingBackend.builder().writerThreads(0)).getMessage());
     }
 
@@ -103,16 +99,32 @@ class StreamingBackendBuilderTest {
     }
 
     @Test
-    void build_accountWithProxy_refusedNamingTheSettingAndWhy() throws Exception {
-        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
-        g.initialize(2048);
-        io.ksbridge.snowflake.SnowflakeAccount account = io.ksbridge.snowflake.SnowflakeAccount.builder()
-                .url("https://xy12345.snowflakecomputing.com").user("loader")
-                .privateKey(io.ksbridge.Secret.of("-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder()
-                        .encodeToString(g.generateKeyPair().getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n"))
-                .proxy(io.ksbridge.snowflake.ProxySettings.builder().host("proxy.internal").port(3128)
-                        .credentials("squid", io.ksbridge.Secret.of("proxy-pass-1234")).build())
-                .build();
+    void build_requiredOnly_defaultsAreBackendSettingsAndBridgeConfigs() {
+        StreamingBackend backend = StreamingBackend.builder().account(account("https://xy12345.snowflakecomputing.com"))
+                .database("DB").schema("S").build();
+        BackendDefaults.assertDefaults(BridgeConfig.IngestionMethod.SNOWPIPE_STREAMING, backend.settings(),
+                Set.of("account", "database", "schema", "clientName", "onError"));
+        BridgeConfig connector = BridgeConfig.from(Map.of(BridgeConfig.INGESTION_METHOD, "SNOWPIPE_STREAMING"));
+        assertEquals(BackendSettings.STREAMING_MAX_CLIENT_LAG.durationDefault(), connector.streamingMaxClientLag());
+        assertEquals(BackendSettings.STREAMING_SCHEMATIZATION.defaultValue(), connector.enableSchematization());
+        backend.close();
+    }
+
+    @Test
+    @SuppressWarnings("deprecation")
+    void deprecatedCommitPollInterval_setsStatusPollInterval() {
+        StreamingBackend backend = StreamingBackend.builder().account(account("https://xy12345.snowflakecomputing.com"))
+                .database("DB").schema("S").commitPollInterval(Duration.ofMillis(40)).build();
+        assertTrue(backend.settings().toString().contains("statusPollInterval=PT0.04S"), backend.settings().toString());
+        assertEquals("statusPollInterval must be between 10 ms and 10 min, was 1 ms", assertThrows(
+                IllegalArgumentException.class, () -> StreamingBackend.builder().commitPollInterval(Duration.ofMillis(1)))
+                .getMessage());
+        backend.close();
+    }
+
+    @Test
+    void build_accountWithProxy_refusedNamingTheSettingAndWhy() {
+        SnowflakeAccount account = TestAccounts.withProxy();
         BridgeConfigException e = assertThrows(BridgeConfigException.class,
                 () -> StreamingBackend.builder().account(account).database("DB").schema("PUBLIC").build());
         assertEquals("Invalid value ProxySettings{proxy.internal:3128, user=squid, password=[hidden], nonProxyHosts=[]}"

@@ -14,6 +14,7 @@ import io.ksbridge.ingest.IngestRow;
 import io.ksbridge.ingest.PartitionStart;
 import io.ksbridge.testkit.KsbridgeTest;
 import io.ksbridge.testkit.SnowflakeEmulator;
+import io.ksbridge.testkit.TestRows;
 import io.ksbridge.testkit.emulator.Row;
 import io.ksbridge.testkit.streaming.StreamingService;
 import java.time.Duration;
@@ -41,20 +42,27 @@ class StreamingBackendIT {
     }
 
     private static IngestBatch batch(TopicPartition tp, long first, long last, int attempt) {
-        List<IngestRow> rows = new ArrayList<>();
-        for (long o = first; o <= last; o++) {
-            rows.add(new IngestRow(o, utf8("{\"id\":" + o + "}"), utf8("{\"offset\":" + o + "}")));
-        }
-        return new IngestBatch("T", tp, first, last, rows, attempt);
+        return new IngestBatch("T", tp, first, last, TestRows.ids(first, last), attempt);
     }
 
     private static List<Long> ids(String table) {
-        List<Long> ids = new ArrayList<>();
-        for (Row r : snowflake.table(table).rows()) {
-            ids.add(r.content().get("id").asLong());
+        return TestRows.ids(snowflake, table);
+    }
+
+    /** A table whose name needs quotes keeps its case: created quoted, its channel opened on it, rows land there. */
+    @Test
+    void open_mixedCaseTable_caseSurvivesTableAndChannel() throws Exception {
+        TopicPartition tp = new TopicPartition("mixed", 0);
+        IngestBatch t = batch(tp, 0, 9, 1);
+        IngestBatch mixed = new IngestBatch("MixedCase", tp, t.firstOffset(), t.lastOffset(), t.rows(), 1);
+        try (StreamingBackend backend = StreamingIts.backend(snowflake, "CASES").build()) {
+            assertEquals(PartitionStart.unknown(), backend.open("MixedCase", tp));
+            assertEquals(IngestResult.durable(), result(backend, mixed));
         }
-        ids.sort(Long::compare);
-        return ids;
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L), ids("DB.CASES.\"MixedCase\""));
+        assertEquals(List.of("DB.CASES.\"MixedCase\""), snowflake.tables().names().stream()
+                .filter(n -> n.startsWith("DB.CASES.")).toList(), "one table, in the case it was named");
+        assertEquals("9", streaming.committedOffsetToken("DB.CASES.\"MixedCase\"", "mixed_0").orElseThrow());
     }
 
     @Test

@@ -74,7 +74,7 @@ final class StreamingIts {
 
     static StreamingBackend.Builder backend(SnowflakeEmulator snowflake, String schema) {
         return StreamingBackend.builder().account(snowflake.account()).database("DB").schema(schema)
-                .commitPollInterval(Duration.ofMillis(100)).closeTimeout(Duration.ofSeconds(5));
+                .statusPollInterval(Duration.ofMillis(100)).closeTimeout(Duration.ofSeconds(5));
     }
 
     /** Content and RECORD_METADATA as the connector's Streaming mode writes them, push time between the bounds. */

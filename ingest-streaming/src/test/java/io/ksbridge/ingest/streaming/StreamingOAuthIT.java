@@ -94,7 +94,7 @@ class StreamingOAuthIT {
         long streamingBefore = snowflake.requestCount("/v1/streaming/");
         String table = "DB.OAUTH.OAUTH_ORDERS";
         StreamingBackend backend = StreamingBackend.builder().account(account).database("DB").schema("OAUTH")
-                .commitPollInterval(Duration.ofMillis(100)).closeTimeout(Duration.ofSeconds(5)).build();
+                .statusPollInterval(Duration.ofMillis(100)).closeTimeout(Duration.ofSeconds(5)).build();
         assertFalse(backend.toString().contains("heron") || backend.toString().contains("9931"), backend.toString());
         Trouble trouble = new Trouble();
         java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
@@ -148,7 +148,7 @@ class StreamingOAuthIT {
                 .topics(topic)
                 .flushPolicy(FlushPolicy.records(100).or(FlushPolicy.age(Duration.ofMillis(300))))
                 .backend(StreamingBackend.builder().account(account).database("DB").schema("OAUTH")
-                        .commitPollInterval(Duration.ofMillis(100)).closeTimeout(Duration.ofSeconds(5)).build())
+                        .statusPollInterval(Duration.ofMillis(100)).closeTimeout(Duration.ofSeconds(5)).build())
                 .listener(trouble)
                 .build()) {
             bridge.start();

@@ -26,7 +26,26 @@ public final class Identifiers {
         if (p.length() >= 2 && p.startsWith("\"") && p.endsWith("\"")) {
             return p.substring(1, p.length() - 1).replace("\"\"", "\"");
         }
+        if (p.length() >= 3 && p.startsWith("%\"") && p.endsWith("\"")) { // a quoted table's stage: %"MixedCase"
+            return "%" + p.substring(2, p.length() - 1).replace("\"\"", "\"");
+        }
         return p.toUpperCase(Locale.ROOT);
+    }
+
+    /**
+     * A resolved name part as it can be written again: as it is when it reads the same unquoted (upper case letters,
+     * digits, {@code _} and {@code $}, or a table stage {@code %NAME}), double-quoted otherwise. {@link #normalize}
+     * gives the part back.
+     *
+     * @param resolved a resolved part, never null
+     * @return the part as an identifier, never null
+     */
+    public static String requote(String resolved) {
+        Objects.requireNonNull(resolved, "resolved must not be null");
+        if (resolved.matches("%?[A-Z_][A-Z0-9_$]*")) {
+            return resolved;
+        }
+        return "\"" + resolved.replace("\"", "\"\"") + "\"";
     }
 
     /**
@@ -62,7 +81,8 @@ public final class Identifiers {
      * @param name     a name with one to three parts, never null
      * @param database the database in context, or null
      * @param schema   the schema in context, or null
-     * @return the fully qualified, resolved name (parts joined with dots), never null
+     * @return the fully qualified, resolved name (parts joined with dots, each quoted where it would not read the same
+     *         unquoted, so {@link #split} gives the parts back), never null
      * @throws IllegalArgumentException when a part is missing and the context has none
      */
     public static String qualify(String name, String database, String schema) {
@@ -94,6 +114,6 @@ public final class Identifiers {
         } else {
             throw new IllegalArgumentException("invalid identifier '" + name + "'");
         }
-        return db + "." + sc + "." + object;
+        return requote(db) + "." + requote(sc) + "." + requote(object);
     }
 }

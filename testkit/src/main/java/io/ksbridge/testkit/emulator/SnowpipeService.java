@@ -116,7 +116,8 @@ final class SnowpipeService implements HttpHandler, AutoCloseable {
         }
     }
 
-    synchronized boolean createPipe(String name, Definition definition, boolean ifNotExists, boolean orReplace) {
+    synchronized boolean createPipe(String qualifiedName, Definition definition, boolean ifNotExists, boolean orReplace) {
+        String name = TableStore.key(qualifiedName); // resolved parts: what the REST API's pipe names are matched against
         if (pipes.containsKey(name) && !orReplace) {
             if (ifNotExists) {
                 return false;
@@ -131,12 +132,12 @@ final class SnowpipeService implements HttpHandler, AutoCloseable {
     }
 
     synchronized Optional<Definition> pipe(String name) {
-        Pipe p = pipes.get(name);
+        Pipe p = pipes.get(TableStore.key(name));
         return p == null ? Optional.empty() : Optional.of(p.definition);
     }
 
     synchronized boolean dropPipe(String name) {
-        Pipe dropped = pipes.remove(name);
+        Pipe dropped = pipes.remove(TableStore.key(name));
         if (dropped != null) {
             forgetQueued(dropped);
         }
@@ -203,7 +204,20 @@ final class SnowpipeService implements HttpHandler, AutoCloseable {
         }
         String pipeName;
         try {
-            pipeName = TableStore.key(URLDecoder.decode(rest.substring(0, slash), StandardCharsets.UTF_8));
+            // Snowflake's REST API takes the pipe name case-sensitively ("case-sensitive, fully qualified"): an exact
+            // match first, then the SQL resolution (unquoted parts upper case) that clients in the wild rely on
+            String given = URLDecoder.decode(rest.substring(0, slash), StandardCharsets.UTF_8);
+            pipeName = TableStore.key(given);
+            synchronized (this) {
+                String[] parts = given.split("\\.", -1);
+                if (!given.contains("\"") && parts.length == 3) {
+                    String exact = Identifiers.requote(parts[0]) + "." + Identifiers.requote(parts[1]) + "."
+                            + Identifiers.requote(parts[2]);
+                    if (pipes.containsKey(exact)) {
+                        pipeName = exact;
+                    }
+                }
+            }
         } catch (IllegalArgumentException e) {
             HttpJson.send(exchange, 400, HttpJson.error("390403", "Invalid pipe name: " + e.getMessage()));
             return;

@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
 final class SqlService implements HttpHandler {
     static final String PREFIX = "/api/v2/statements";
     private static final int I = Pattern.CASE_INSENSITIVE | Pattern.DOTALL;
-    static final String NAME = "((?:\"(?:[^\"]|\"\")*\"|[A-Za-z_$0-9%]+)(?:\\.(?:\"(?:[^\"]|\"\")*\"|[A-Za-z_$0-9%]+)){0,2})";
+    static final String NAME = "((?:%?\"(?:[^\"]|\"\")*\"|[A-Za-z_$0-9%]+)(?:\\.(?:%?\"(?:[^\"]|\"\")*\"|[A-Za-z_$0-9%]+)){0,2})";
     private static final Pattern CREATE_TABLE = Pattern.compile(
             "\\s*CREATE\\s+(OR\\s+REPLACE\\s+)?TABLE\\s+(IF\\s+NOT\\s+EXISTS\\s+)?(?:IDENTIFIER\\('([^']*)'\\)|" + NAME
                     + ")\\s*\\((.*)\\)\\s*(?:COMMENT\\s*=\\s*'(?:[^']|'')*')?\\s*;?\\s*", I);
@@ -330,10 +330,10 @@ final class SqlService implements HttpHandler {
             }
             SnowpipeService.Definition d = snowpipe.pipe(name).orElseThrow(() -> new NoSuchElementException(
                     "Pipe '" + name + "' does not exist or not authorized."));
-            String[] parts = name.split("\\.");
+            List<String> parts = Identifiers.split(name);
             return new Result("created_on", "name", "database_name", "schema_name", "definition", "owner", "notification_channel",
                     "comment").row(DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(java.time.OffsetDateTime.now(ZoneOffset.UTC)),
-                    parts[2], parts[0], parts[1], d.text(), "SYSADMIN", null, "");
+                    parts.get(2), parts.get(0), parts.get(1), d.text(), "SYSADMIN", null, "");
         }
         if ((m = ALTER_ADD.matcher(sql)).matches()) {
             EmulatedTable table = tables.get(Identifiers.qualify(m.group(1), db, sc));
@@ -413,8 +413,9 @@ final class SqlService implements HttpHandler {
         if (SHOW_PIPES.matcher(sql).matches()) {
             Result r = new Result("created_on", "name", "database_name", "schema_name", "definition");
             for (String name : snowpipe.pipeNames()) {
-                String[] parts = name.split("\\.");
-                r.row(null, parts[2], parts[0], parts[1], snowpipe.pipe(name).map(SnowpipeService.Definition::text).orElse(""));
+                List<String> parts = Identifiers.split(name);
+                r.row(null, parts.get(2), parts.get(0), parts.get(1), snowpipe.pipe(name).map(SnowpipeService.Definition::text)
+                        .orElse(""));
             }
             return r;
         }
@@ -446,7 +447,8 @@ final class SqlService implements HttpHandler {
 
     static String tableStage(String qualifiedTable) {
         List<String> parts = Identifiers.split(qualifiedTable);
-        return parts.get(0) + "." + parts.get(1) + ".\"%" + parts.get(2).replace("\"", "\"\"") + "\"";
+        return Identifiers.requote(parts.get(0)) + "." + Identifiers.requote(parts.get(1)) + ".\"%"
+                + parts.get(2).replace("\"", "\"\"") + "\"";
     }
 
     private static String field(String expr, String sql) {

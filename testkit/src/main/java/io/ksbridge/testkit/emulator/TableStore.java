@@ -72,7 +72,7 @@ public final class TableStore {
         return tables.remove(key(qualifiedName)) != null;
     }
 
-    /** Every table's resolved qualified name, sorted. */
+    /** Every table's qualified name (parts resolved, quoted where they would not read the same unquoted), sorted. */
     public synchronized List<String> names() {
         return new ArrayList<>(tables.keySet());
     }
@@ -82,6 +82,9 @@ public final class TableStore {
         if (parts.size() != 3) {
             throw new IllegalArgumentException("name tables as DB.SCHEMA.TABLE, was " + qualifiedName);
         }
-        return String.join(".", parts);
+        // each part as it can be written again (quoted unless it reads the same unquoted): splitting it gives the parts
+        // back, so a key may be looked up again as a name, and MixedCase stays apart from MIXEDCASE
+        return Identifiers.requote(parts.get(0)) + "." + Identifiers.requote(parts.get(1)) + "."
+                + Identifiers.requote(parts.get(2));
     }
 }
