@@ -652,6 +652,10 @@ final class SourceLoop implements Runnable {
                     producer.send(r);
                 }
                 producer.send(position);
+                // commitTransaction flushes first anyway; flushing here puts the records in the log before the step
+                // a kill may interrupt, as a real kill after the sends completed would leave them (aborted, unread
+                // by read_committed consumers)
+                producer.flush();
                 hook.at(Hook.Step.BEFORE_COMMIT, t.spec.table(), t.position == null ? 0 : t.position.seq());
                 producer.commitTransaction();
             } else {
