@@ -36,6 +36,18 @@ import org.junit.jupiter.api.Test;
 class BridgeSlowOpenIT {
     private static final long MAX_POLL_INTERVAL_MS = 2_000;
 
+    /** Waits until the test opens {@code gate}. */
+    static void pass(CountDownLatch gate) {
+        try {
+            if (!gate.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the test never opened the gate");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Opens only when the test says so; everything else as the recording backend does it. */
     static final class GatedOpen implements IngestBackend {
         final CountDownLatch gate = new CountDownLatch(1);
@@ -64,14 +76,7 @@ class BridgeSlowOpenIT {
         @Override
         public PartitionStart open(String table, TopicPartition partition) {
             firstOpenNanos.compareAndSet(0, System.nanoTime());
-            try {
-                if (!gate.await(60, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("the test never opened the gate");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+            pass(gate);
             return delegate.open(table, partition);
         }
     }
@@ -153,14 +158,7 @@ class BridgeSlowOpenIT {
         @Override
         public void release(TopicPartition partition) {
             firstReleaseNanos.compareAndSet(0, System.nanoTime());
-            try {
-                if (!gate.await(60, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("the test never opened the gate");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+            pass(gate);
             delegate.release(partition);
         }
 
