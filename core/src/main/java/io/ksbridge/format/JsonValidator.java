@@ -223,15 +223,20 @@ final class JsonValidator {
     /** Validates a string body starting after the opening quote; returns the index after the closing quote. */
     private static int string(byte[] b, int i, int n) throws Invalid {
         while (true) {
-            // fast path: eight plain bytes at a time, then one table look-up each up to the byte that needs attention
-            while (i + 8 <= n && !needsAttention((long) LONGS.get(b, i))) {
-                i += 8;
-            }
-            while (i < n && PLAIN[b[i] & 0xFF]) {
-                i++;
-            }
-            if (i >= n) {
-                throw new Invalid(i, "unexpected end of input in a string");
+            // fast path: eight bytes at a time, straight to the first that needs attention; the tail one by one
+            if (i + 8 <= n) {
+                int first = firstNeedingAttention((long) LONGS.get(b, i));
+                i += first;
+                if (first == 8) {
+                    continue;
+                }
+            } else {
+                while (i < n && PLAIN[b[i] & 0xFF]) {
+                    i++;
+                }
+                if (i >= n) {
+                    throw new Invalid(i, "unexpected end of input in a string");
+                }
             }
             int c = b[i] & 0xFF;
             if (c == '"') {
@@ -281,15 +286,17 @@ final class JsonValidator {
     }
 
     /**
-     * Whether one of the eight bytes of {@code x} is not {@link #PLAIN}: a quote, a backslash, a control character or
-     * a byte of a multi-byte UTF-8 sequence. Exact as a yes-or-no answer (a borrow may mark a neighbour of a byte that
-     * needs attention, never a word without one): the classic tests for a zero byte ({@code (v - 0x01..) & ~v & 0x80..},
-     * after XOR with the quote and the backslash) and for a byte below 0x20, with the high bits of {@code x}.
+     * The index (0 to 7, in array order) of the first of the eight bytes of {@code x} that is not {@link #PLAIN} (a
+     * quote, a backslash, a control character or a byte of a multi-byte UTF-8 sequence), or 8 when all are. The classic
+     * word tests for a zero byte ({@code (v - 0x01..) & ~v & 0x80..}, after XOR with the quote and the backslash) and for
+     * a byte below 0x20, with the high bits of {@code x}: a borrow may mark bytes after the first one that needs
+     * attention, never one before it, so the lowest mark is exact.
      */
-    static boolean needsAttention(long x) {
+    static int firstNeedingAttention(long x) {
         long q = x ^ QUOTES;
         long s = x ^ BACKSLASHES;
-        return ((((q - ONES) & ~q) | ((s - ONES) & ~s) | ((x - SPACES) & ~x) | x) & HIGHS) != 0;
+        long marks = (((q - ONES) & ~q) | ((s - ONES) & ~s) | ((x - SPACES) & ~x) | x) & HIGHS;
+        return Long.numberOfTrailingZeros(marks) >>> 3; // 64 >>> 3 = 8 when there is none
     }
 
     /** The code unit of the four hex digits at {@code at}; {@code escape} is where the escape starts, for the error. */

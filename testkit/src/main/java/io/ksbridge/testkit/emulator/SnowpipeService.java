@@ -599,8 +599,9 @@ final class SnowpipeService implements HttpHandler, AutoCloseable {
             long x = (long) LONGS.get(b, i);
             long q = x ^ (ONES * '"');
             long s = x ^ (ONES * '\\');
-            if (((((q - ONES) & ~q) | ((s - ONES) & ~s)) & HIGHS) != 0) {
-                break;
+            long marks = (((q - ONES) & ~q) | ((s - ONES) & ~s)) & HIGHS;
+            if (marks != 0) {
+                return i + (Long.numberOfTrailingZeros(marks) >>> 3); // the lowest mark is exact
             }
             i += 8;
         }
