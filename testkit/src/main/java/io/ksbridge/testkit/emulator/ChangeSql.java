@@ -372,16 +372,31 @@ final class ChangeSql {
         if (store.find(source).isEmpty() && store.stream(source).isEmpty()) {
             return null;
         }
-        Read read = read(source, m.group(2), false);
-        List<Map<String, String>> rows = new ArrayList<>(read.rows);
+        java.util.function.Predicate<Map<String, String>> where = r -> true;
+        Read read;
+        List<Map<String, String>> rows;
+        if (store.stream(source).isPresent()) {
+            read = read(source, m.group(2), false);
+            rows = new ArrayList<>(read.rows);
+        } else { // a table: filtered as stored, only what passes is sorted and answered (a keyset page of a big batch)
+            TrackedTable t = store.find(source).orElseThrow();
+            read = new Read(t.columns(), List.of(), null, version(t, m.group(2)));
+            rows = null;
+        }
         if (m.group(3) != null) {
             ColumnDef c = columnOf(read.columns, m.group(3));
-            String literal = m.group(5);
+            String api = SnowflakeText.apiType(c.type());
+            String literal = unquote(m.group(5));
             boolean greater = ">".equals(m.group(4));
-            rows.removeIf(r -> {
-                int cmp = compare(c, r.get(c.name()), unquote(literal));
-                return greater ? cmp <= 0 : cmp != 0;
-            });
+            where = r -> {
+                int cmp = compare(api, r.get(c.name()), literal);
+                return greater ? cmp > 0 : cmp == 0;
+            };
+        }
+        if (rows == null) {
+            rows = store.find(source).orElseThrow().scanAt(read.version, where);
+        } else {
+            rows.removeIf(where.negate());
         }
         if (m.group(6) != null) {
             rows.sort(comparator(read.columns, m.group(6)));
@@ -438,20 +453,21 @@ final class ChangeSql {
         }
         TrackedTable t = store.find(source).orElseThrow(() -> new SqlService.SqlError("002003", "42S02",
                 "SQL compilation error:\nObject '" + source + "' does not exist or not authorized."));
-        long version = t.latestVersion();
-        if (atMillis != null) {
-            long at = Long.parseLong(atMillis);
-            version = t.versionAt(at);
-            if (version < 0) {
-                throw new SqlService.SqlError("000707", "02000", "Time travel data is not available for table " + t.name()
-                        + ". The requested time is either beyond the allowed time travel period or before the object creation time.");
-            }
+        long version = version(t, atMillis);
+        return new Read(t.columns(), new ArrayList<>(t.rowsAt(version).values()), null, version);
+    }
+
+    /** The table's version at an {@code AT(TIMESTAMP => ...)} (epoch ms), or its latest when there is none. */
+    private static long version(TrackedTable t, String atMillis) {
+        if (atMillis == null) {
+            return t.latestVersion();
         }
-        List<Map<String, String>> rows = new ArrayList<>();
-        for (Map<String, String> r : t.rowsAt(version).values()) {
-            rows.add(new LinkedHashMap<>(r));
+        long version = t.versionAt(Long.parseLong(atMillis));
+        if (version < 0) {
+            throw new SqlService.SqlError("000707", "02000", "Time travel data is not available for table " + t.name()
+                    + ". The requested time is either beyond the allowed time travel period or before the object creation time.");
         }
-        return new Read(t.columns(), rows, null, version);
+        return version;
     }
 
     private static Map<String, String> changeRow(Map<String, String> image, String action, boolean update, String rowId) {
@@ -551,7 +567,8 @@ final class ChangeSql {
         for (String part : SqlService.splitTopLevel(orderBy)) {
             String p = part.trim().replaceAll("(?i)\\s+ASC$", "");
             ColumnDef c = columnOf(columns, p);
-            Comparator<Map<String, String>> next = (a, b) -> compare(c, a.get(c.name()), b.get(c.name()));
+            String api = SnowflakeText.apiType(c.type());
+            Comparator<Map<String, String>> next = (a, b) -> compare(api, a.get(c.name()), b.get(c.name()));
             cmp = cmp == null ? next : cmp.thenComparing(next);
         }
         return cmp;
@@ -559,10 +576,14 @@ final class ChangeSql {
 
     /** Compares two SQL API texts of a column: numerically for numbers, dates and times, else as strings; NULL last. */
     static int compare(ColumnDef c, String a, String b) {
+        return compare(SnowflakeText.apiType(c.type()), a, b);
+    }
+
+    /** {@link #compare(ColumnDef, String, String)} with the column's SQL API type already known. */
+    static int compare(String api, String a, String b) {
         if (a == null || b == null) {
             return a == null ? (b == null ? 0 : 1) : -1;
         }
-        String api = SnowflakeText.apiType(c.type());
         if (api.equals("fixed") || api.equals("real") || api.equals("date") || api.startsWith("time")) {
             if (a.length() < 18 && b.length() < 18 && a.indexOf('.') < 0 && b.indexOf('.') < 0 && a.indexOf(' ') < 0
                     && b.indexOf(' ') < 0) {

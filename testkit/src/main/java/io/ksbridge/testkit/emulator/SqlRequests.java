@@ -31,7 +31,17 @@ final class SqlRequests {
     private final SqlService service;
     private final ChangeStore store;
     private final Map<String, ObjectNode> results;
-    private final Map<String, List<List<List<String>>>> partitions = new ConcurrentHashMap<>();
+    /** Partitioned results kept for their GETs: the newest {@value #KEPT_PARTITIONED} (a page is read right away). */
+    private static final int KEPT_PARTITIONED = 64;
+    private final Map<String, List<List<List<String>>>> partitions = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, false) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, List<List<List<String>>>> eldest) {
+                    return size() > KEPT_PARTITIONED;
+                }
+            });
     private final Map<String, Integer> slowPolls = new ConcurrentHashMap<>();
 
     SqlRequests(SqlService service, ChangeStore store, Map<String, ObjectNode> results) {
@@ -76,6 +86,12 @@ final class SqlRequests {
             n = Integer.parseInt(p);
         } catch (NumberFormatException e) {
             n = -1;
+        }
+        int described = results.get(handle).path("resultSetMetaData").path("partitionInfo").size();
+        if (parts == null && described > 1) {
+            HttpJson.send(exchange, 404, error("000709", "The result of statement " + handle + " is no longer kept by the emulator"
+                    + " (it keeps the newest " + KEPT_PARTITIONED + " results of several partitions).", handle));
+            return true;
         }
         int count = parts == null ? 1 : parts.size();
         if (n < 0 || n >= count) {
