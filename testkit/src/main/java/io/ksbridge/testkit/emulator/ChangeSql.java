@@ -77,6 +77,7 @@ final class ChangeSql {
 
     /** A statement's result, or null when the statement is not one of the change model's. */
     SqlService.Result execute(String sql, String db, String sc, String role) {
+        store.metering().statement(sql);
         Matcher m;
         if (NOW.matcher(sql).matches()) {
             return typed(List.of("NOW"), List.of("NUMBER(38,0)")).row(Long.toString(store.clock().millis()));
@@ -331,10 +332,25 @@ final class ChangeSql {
         }
         store.createCopy(target, columns, rows);
         if (read.stream != null) { // the CTAS committed: it consumed the stream up to the version it read
-            read.stream.offset = read.version;
-            read.stream.consumedAt = store.clock().millis();
+            consumed(read);
         }
         return SqlService.Result.status("Table " + Identifiers.split(target).get(2) + " successfully created.");
+    }
+
+    /** A committed DML or CTAS read the stream: it moves to the version read (at COMMIT inside BEGIN ... COMMIT). */
+    private void consumed(Read read) {
+        ChangeStore.Stream s = read.stream;
+        long version = read.version;
+        Runnable move = () -> {
+            s.offset = version;
+            s.consumedAt = store.clock().millis();
+        };
+        RequestTransaction open = RequestTransaction.current();
+        if (open != null) {
+            open.onCommit(move);
+        } else {
+            move.run();
+        }
     }
 
     private SqlService.Result insertSelect(Matcher m, String db, String sc) {
@@ -355,8 +371,7 @@ final class ChangeSql {
         }
         target.transaction(tx -> rows.forEach(r -> tx.insert(passThrough(r))));
         if (read.stream != null) {
-            read.stream.offset = read.version;
-            read.stream.consumedAt = store.clock().millis();
+            consumed(read);
         }
         return dml("number of rows inserted", rows.size());
     }
@@ -446,6 +461,12 @@ final class ChangeSql {
                 }
                 if (c.after() != null) {
                     rows.add(changeRow(c.after(), "INSERT", update, c.rowId()));
+                }
+            }
+            for (ColumnDef c : t.columns()) {
+                if (!c.nullable() && rows.stream().anyMatch(r -> r.get(c.name()) == null)) {
+                    throw new SqlService.SqlError("100072", "22000", "NULL result in a non-nullable column"
+                            + " (column " + c.name() + " of " + t.name() + ", read through stream " + s.name + ")");
                 }
             }
             Collections.shuffle(rows, shuffle);

@@ -159,6 +159,22 @@ public final class TrackedTable {
         return out;
     }
 
+    /**
+     * Every committed image of every row, by ROW_ID in first-insert order: the images in commit order, null where the
+     * row was deleted, current columns only. What a chaos run compares a topic with, change by change.
+     */
+    public synchronized Map<String, List<Map<String, String>>> history() {
+        Map<String, List<Map<String, String>>> out = new LinkedHashMap<>();
+        for (Map.Entry<String, List<Image>> e : history.entrySet()) {
+            List<Map<String, String>> images = new ArrayList<>();
+            for (Image i : e.getValue()) {
+                images.add(i.values() == null ? null : project(i.values()));
+            }
+            out.put(e.getKey(), images);
+        }
+        return out;
+    }
+
     /** The number of current rows. */
     public synchronized int rowCount() {
         return current.size();
@@ -201,9 +217,35 @@ public final class TrackedTable {
      * @return this table
      */
     public synchronized TrackedTable transaction(Consumer<Tx> work) {
+        RequestTransaction open = RequestTransaction.current();
+        if (open != null) { // inside BEGIN ... COMMIT of a SQL API request: recorded when (and if) it commits
+            work.accept(open.tx(this, Tx::new));
+            return this;
+        }
         Tx tx = new Tx();
         work.accept(tx);
         commit(tx.changes);
+        return this;
+    }
+
+    /** Commits a transaction's overlay (see {@link RequestTransaction}). */
+    synchronized void commit(Tx tx) {
+        commit(tx.changes);
+    }
+
+    /**
+     * {@code ALTER TABLE ... ALTER COLUMN c SET NOT NULL}: refused when a current row holds NULL in it; older versions
+     * may still, and a stream whose delta reaches one of them then fails to read.
+     */
+    public synchronized TrackedTable setNotNull(String column) {
+        ColumnDef c = requireColumn(column);
+        for (Map<String, String> r : current.values()) {
+            if (r.get(c.name()) == null) {
+                throw new IllegalArgumentException("Column '" + c.name() + "' contains null values. Not null constraint"
+                        + " cannot be added.");
+            }
+        }
+        columns.set(columns.indexOf(c), new ColumnDef(c.name(), c.type(), false));
         return this;
     }
 
@@ -215,7 +257,7 @@ public final class TrackedTable {
     public final class Tx {
         private final LinkedHashMap<String, Map<String, String>> changes = new LinkedHashMap<>();
 
-        private Tx() {
+        Tx() {
         }
 
         /** Inserts a row. */

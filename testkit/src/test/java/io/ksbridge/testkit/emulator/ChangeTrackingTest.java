@@ -235,6 +235,91 @@ class ChangeTrackingTest {
     }
 
     @Test
+    void multiStatement_rollbackRecordsNothing_commitOneVersion_streamMovesOnlyOnCommit() throws Exception {
+        TrackedTable t = orders("T10");
+        t.insert(row(1, "a"));
+        TrackedTable out = orders("T10_OUT");
+        sql.execute("CREATE STREAM DB.PUBLIC.T10_S ON TABLE DB.PUBLIC.T10");
+        t.insert(row(2, "b"));
+        long version = t.version();
+        HttpClient http = HttpClient.newHttpClient();
+        String rolledBack = "{\"statement\":\"BEGIN; INSERT INTO DB.PUBLIC.T10 (ID, NAME) VALUES (3, 'c'); UPDATE DB.PUBLIC.T10"
+                + " SET NAME = 'z' WHERE ID = 1; INSERT INTO DB.PUBLIC.T10_OUT SELECT * FROM DB.PUBLIC.T10_S WHERE 0 = 1;"
+                + " ROLLBACK\",\"parameters\":{\"MULTI_STATEMENT_COUNT\":\"0\"}}";
+        HttpResponse<String> r = http.send(post(rolledBack), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(version, t.version(), "a rolled-back transaction makes no version");
+        assertEquals(List.of("a", "b"), t.rows().stream().map(m -> m.get("NAME")).toList());
+        assertEquals(List.of("INSERT false 2 b"), changes(sql.execute("SELECT * FROM DB.PUBLIC.T10_S")), "the stream did not move");
+        String open = "{\"statement\":\"BEGIN; DELETE FROM DB.PUBLIC.T10 WHERE ID = 2\",\"parameters\":{\"MULTI_STATEMENT_COUNT\":"
+                + "\"0\"}}";
+        assertEquals(200, http.send(post(open), HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(2, t.rowCount(), "a transaction left open when its request ends is rolled back");
+        String committed = "{\"statement\":\"BEGIN; INSERT INTO DB.PUBLIC.T10 (ID, NAME) VALUES (3, 'c'); UPDATE DB.PUBLIC.T10"
+                + " SET NAME = 'z' WHERE ID = 1; INSERT INTO DB.PUBLIC.T10_OUT SELECT * FROM DB.PUBLIC.T10_S WHERE 0 = 1; COMMIT\","
+                + "\"parameters\":{\"MULTI_STATEMENT_COUNT\":\"0\"}}";
+        assertEquals(200, http.send(post(committed), HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(version + 1, t.version(), "one version for the whole transaction");
+        assertEquals(List.of("z", "b", "c"), t.rows().stream().map(m -> m.get("NAME")).toList());
+        assertEquals(0, out.rowCount());
+        // the committed consumption moved the stream past row 2's insert (to the version it read, before this commit)
+        assertEquals(List.of("DELETE true 1 a", "INSERT false 3 c", "INSERT true 1 z"),
+                changes(sql.execute("SELECT * FROM DB.PUBLIC.T10_S")));
+    }
+
+    @Test
+    void notNullOverHistoricalNulls_streamReadFails_namingTheColumn() {
+        TrackedTable t = orders("T11");
+        sql.execute("CREATE STREAM DB.PUBLIC.T11_S ON TABLE DB.PUBLIC.T11");
+        Map<String, Object> nameless = row(1, "x");
+        nameless.put("NAME", null);
+        t.insert(nameless);
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> t.setNotNull("NAME"));
+        assertTrue(refused.getMessage().contains("contains null values"), refused.getMessage());
+        t.update("ID", 1, Map.of("NAME", "now set"));
+        t.setNotNull("NAME"); // no current row holds NULL; the stream's delta still starts before the NULL was replaced
+        t.insert(row(2, "b"));
+        assertEquals(2, changes(sql.execute("SELECT * FROM DB.PUBLIC.T11_S")).size(), "the net delta holds no NULL yet");
+        TrackedTable u = orders("T12");
+        u.insert(nameless);
+        sql.execute("CREATE STREAM DB.PUBLIC.T12_S ON TABLE DB.PUBLIC.T12");
+        u.update("ID", 1, Map.of("NAME", "set"));
+        u.setNotNull("NAME");
+        long offset = emulator.changes().streamOffset("DB.PUBLIC.T12_S");
+        SnowflakeSqlException e = assertThrows(SnowflakeSqlException.class,
+                () -> sql.execute("CREATE TRANSIENT TABLE DB.PUBLIC.T12_B AS SELECT * FROM DB.PUBLIC.T12_S"));
+        assertEquals("100072", e.code());
+        assertTrue(e.getMessage().contains("NULL result in a non-nullable column") && e.getMessage().contains("NAME"), e.getMessage());
+        assertEquals(offset, emulator.changes().streamOffset("DB.PUBLIC.T12_S"), "a failed CTAS consumes nothing");
+        assertFalse(emulator.changes().find("DB.PUBLIC.T12_B").isPresent(), "and creates no table");
+    }
+
+    @Test
+    void metering_probesAndMetadataNeedNoWarehouse_aScanResumesItForAtLeastAMinute() {
+        Metering m = emulator.changes().metering().reset();
+        TrackedTable t = orders("T13");
+        t.insert(row(1, "a"));
+        sql.execute("CREATE STREAM DB.PUBLIC.T13_S ON TABLE DB.PUBLIC.T13");
+        for (int i = 0; i < 5; i++) {
+            sql.execute("SELECT SYSTEM$STREAM_HAS_DATA('DB.PUBLIC.T13_S')");
+        }
+        sql.execute("SHOW STREAMS LIKE 'T13_S' IN SCHEMA DB.PUBLIC");
+        sql.execute("SELECT DATE_PART(EPOCH_MILLISECOND, CURRENT_TIMESTAMP())");
+        assertEquals(0, m.warehouseResumes(), m.toString());
+        assertEquals(5, m.streamProbes());
+        assertEquals(8, m.cloudServicesStatements(), m.toString());
+        assertEquals(0.0, m.billedWarehouseSeconds());
+        sql.execute("SELECT * FROM DB.PUBLIC.T13");
+        sql.execute("SELECT * FROM DB.PUBLIC.T13_S");
+        assertEquals(1, m.warehouseResumes(), "two scans in a row: one resume");
+        assertEquals(60.0, m.billedWarehouseSeconds(), "the 60-second minimum");
+        emulator.changes().advance(Duration.ofMinutes(5));
+        sql.execute("SELECT * FROM DB.PUBLIC.T13");
+        assertEquals(2, m.warehouseResumes(), "suspended after AUTO_SUSPEND, resumed by the next scan");
+        assertEquals(120.0, m.billedWarehouseSeconds());
+    }
+
+    @Test
     void lostResponseAfterCtas_retryDoesNotConsumeTwice() {
         TrackedTable t = orders("T9");
         sql.execute("CREATE STREAM DB.PUBLIC.T9_S ON TABLE DB.PUBLIC.T9");
