@@ -157,8 +157,11 @@ public final class SourceThroughput {
                         ins.forEach(tx::insert);
                     });
                 }
+                long dmlDone = System.nanoTime();
                 awaitPublished(bridge, published, before + expected);
                 double cdcSec = (System.nanoTime() - s1) / 1e9;
+                System.out.printf(Locale.ROOT, "changes: the DML took %.1f s in this JVM (emulator); the bridge finished %.1f s"
+                        + " after its last commit%n", (dmlDone - s1) / 1e9, (System.nanoTime() - dmlDone) / 1e9);
                 Map<String, Long> cpuCdc = delta(cpu1, cpu());
                 double loadCdc = load();
                 List<Integer> cdcTx = drain(commits);
