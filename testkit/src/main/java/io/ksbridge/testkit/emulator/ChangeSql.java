@@ -25,6 +25,8 @@ import java.util.regex.Pattern;
  *       consumes the stream (the offset moves to the version it read);</li>
  *   <li>{@code SELECT * FROM x [AT(...)] [WHERE c > n] [ORDER BY c, ...] [LIMIT n]} on tables and streams (a stream
  *       read by SELECT does not move);</li>
+ *   <li>{@code SELECT * FROM t CHANGES(INFORMATION => DEFAULT|APPEND_ONLY) AT(TIMESTAMP => TO_TIMESTAMP_LTZ(ms, 3))
+ *       [END(TIMESTAMP => ...)] [ORDER BY ...]}: the read-only window between two times;</li>
  *   <li>{@code SHOW TABLES LIKE '...' IN SCHEMA d.s}, {@code SHOW PRIMARY KEYS IN TABLE t}, {@code DROP TABLE};</li>
  *   <li>DML on tracked tables: {@code INSERT INTO t (c, ...) VALUES (...), ...}, {@code INSERT INTO t SELECT * FROM s
  *       [WHERE 0 = 1]} (consumes s), {@code UPDATE t SET c = v, ... [WHERE c = v]}, {@code DELETE FROM t [WHERE c =
@@ -54,6 +56,9 @@ final class ChangeSql {
             + "(IF\\s+NOT\\s+EXISTS\\s+)?" + N + "(?:\\s+DATA_RETENTION_TIME_IN_DAYS\\s*=\\s*\\d+)?\\s+AS\\s+SELECT\\s+\\*"
             + "(?:\\s*,\\s*ROW_NUMBER\\s*\\(\\s*\\)\\s+OVER\\s*\\(\\s*ORDER\\s+BY\\s+([^)]*)\\)\\s+AS\\s+([A-Za-z_$0-9]+|\"[^\"]+\"))?"
             + "\\s+FROM\\s+" + N + AT + "\\s*;?\\s*", I);
+    private static final String TS = "\\s*\\(\\s*TIMESTAMP\\s*=>\\s*TO_TIMESTAMP_LTZ\\s*\\(\\s*(-?\\d+)\\s*,\\s*3\\s*\\)\\s*\\)";
+    private static final Pattern CHANGES = Pattern.compile("\\s*SELECT\\s+\\*\\s+FROM\\s+" + N + "\\s+CHANGES\\s*\\(\\s*INFORMATION\\s*=>\\s*"
+            + "(DEFAULT|APPEND_ONLY)\\s*\\)\\s+AT" + TS + "(?:\\s+END" + TS + ")?(?:\\s+ORDER\\s+BY\\s+(.*?))?\\s*;?\\s*", I);
     private static final Pattern SELECT = Pattern.compile("\\s*SELECT\\s+\\*\\s+FROM\\s+" + N + AT
             + "(?:\\s+WHERE\\s+(\\S+)\\s*(>|=)\\s*('(?:[^']|'')*'|-?[0-9.]+))?(?:\\s+ORDER\\s+BY\\s+(.*?))?(?:\\s+LIMIT\\s+(\\d+))?\\s*;?\\s*", I);
     private static final Pattern DROP_TABLE = Pattern.compile("\\s*DROP\\s+TABLE\\s+(IF\\s+EXISTS\\s+)?" + N + "\\s*;?\\s*", I);
@@ -140,6 +145,9 @@ final class ChangeSql {
         }
         if ((m = CTAS.matcher(sql)).matches()) {
             return ctas(m, db, sc);
+        }
+        if ((m = CHANGES.matcher(sql)).matches()) {
+            return changes(m, db, sc);
         }
         if ((m = SELECT.matcher(sql)).matches()) {
             return select(m, db, sc);
@@ -422,9 +430,14 @@ final class ChangeSql {
                 rows = rows.subList(0, limit);
             }
         }
+        return answer(read.columns, rows);
+    }
+
+    /** A result of these columns, each row's values taken by column name (absent: NULL). */
+    private static SqlService.Result answer(List<ColumnDef> columns, List<Map<String, String>> rows) {
         List<String> names = new ArrayList<>();
         List<String> types = new ArrayList<>();
-        for (ColumnDef c : read.columns) {
+        for (ColumnDef c : columns) {
             names.add(c.name());
             types.add(c.type());
         }
@@ -439,6 +452,63 @@ final class ChangeSql {
         return r;
     }
 
+    /** A table's columns and the three change metadata columns, as a stream or CHANGES answers them. */
+    private static List<ColumnDef> changeColumns(TrackedTable t) {
+        List<ColumnDef> columns = new ArrayList<>(t.columns());
+        columns.add(new ColumnDef(ACTION, "VARCHAR", false));
+        columns.add(new ColumnDef(IS_UPDATE, "BOOLEAN", false));
+        columns.add(new ColumnDef(ROW_ID, "VARCHAR", false));
+        return columns;
+    }
+
+    /** Net changes as change rows: an update is a DELETE row and an INSERT row, both with ISUPDATE = TRUE. */
+    private static List<Map<String, String>> changeRows(List<TrackedTable.Change> changes) {
+        List<Map<String, String>> rows = new ArrayList<>();
+        for (TrackedTable.Change c : changes) {
+            boolean update = c.before() != null && c.after() != null;
+            if (c.before() != null) {
+                rows.add(changeRow(c.before(), "DELETE", update, c.rowId()));
+            }
+            if (c.after() != null) {
+                rows.add(changeRow(c.after(), "INSERT", update, c.rowId()));
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * {@code SELECT * FROM t CHANGES(INFORMATION => DEFAULT | APPEND_ONLY) AT(TIMESTAMP => TO_TIMESTAMP_LTZ(ms, 3))
+     * [END(TIMESTAMP => TO_TIMESTAMP_LTZ(ms, 3))] [ORDER BY ...]}: the net delta (or the inserts) between the version
+     * current at AT (changes stamped at or before it are in the baseline) and the version current at END (inclusive;
+     * now when absent). Read-only: it moves nothing and, unlike a stream, extends no retention. Fails with {@code 000707}
+     * when AT is older than the table's Time Travel horizon, and when change tracking was off at AT.
+     */
+    private SqlService.Result changes(Matcher m, String db, String sc) {
+        String name = q(m.group(1), db, sc);
+        TrackedTable t = store.find(name).orElseThrow(() -> new SqlService.SqlError("002003", "42S02",
+                "SQL compilation error:\nObject '" + name + "' does not exist or not authorized."));
+        boolean appendOnly = "APPEND_ONLY".equalsIgnoreCase(m.group(2));
+        long at = Long.parseLong(m.group(3));
+        long now = store.clock().millis();
+        long from = t.versionAt(at);
+        if (at < t.timeTravelHorizon(now) || from < 0) {
+            throw new SqlService.SqlError("000707", "02000", "Time travel data is not available for table " + t.name()
+                    + ". The requested time is either beyond the allowed time travel period or before the object creation time.");
+        }
+        if (!t.changeTracking() || from < t.trackedSince()) {
+            throw new SqlService.SqlError("000707", "02000", "Change tracking is not enabled or has been turned off for table "
+                    + t.name() + " at the requested time " + Instant.ofEpochMilli(at) + ".");
+        }
+        long to = m.group(4) == null ? t.latestVersion() : t.versionAt(Long.parseLong(m.group(4)));
+        List<ColumnDef> columns = changeColumns(t);
+        List<Map<String, String>> rows = changeRows(t.delta(from, Math.max(from, to), appendOnly));
+        Collections.shuffle(rows, shuffle);
+        if (m.group(5) != null) {
+            rows.sort(comparator(columns, m.group(5)));
+        }
+        return answer(columns, rows);
+    }
+
     private record Read(List<ColumnDef> columns, List<Map<String, String>> rows, ChangeStore.Stream stream, long version) {
     }
 
@@ -449,20 +519,8 @@ final class ChangeSql {
             requireFresh(s);
             TrackedTable t = s.table;
             long to = t.latestVersion();
-            List<ColumnDef> columns = new ArrayList<>(t.columns());
-            columns.add(new ColumnDef(ACTION, "VARCHAR", false));
-            columns.add(new ColumnDef(IS_UPDATE, "BOOLEAN", false));
-            columns.add(new ColumnDef(ROW_ID, "VARCHAR", false));
-            List<Map<String, String>> rows = new ArrayList<>();
-            for (TrackedTable.Change c : t.delta(s.offset, to, s.appendOnly)) {
-                boolean update = c.before() != null && c.after() != null;
-                if (c.before() != null) {
-                    rows.add(changeRow(c.before(), "DELETE", update, c.rowId()));
-                }
-                if (c.after() != null) {
-                    rows.add(changeRow(c.after(), "INSERT", update, c.rowId()));
-                }
-            }
+            List<ColumnDef> columns = changeColumns(t);
+            List<Map<String, String>> rows = changeRows(t.delta(s.offset, to, s.appendOnly));
             for (ColumnDef c : t.columns()) {
                 if (!c.nullable() && rows.stream().anyMatch(r -> r.get(c.name()) == null)) {
                     throw new SqlService.SqlError("100072", "22000", "NULL result in a non-nullable column"

@@ -99,6 +99,11 @@ public final class TrackedTable {
         return this;
     }
 
+    /** The oldest time Time Travel (and so the CHANGES clause) still reaches: now minus DATA_RETENTION_TIME_IN_DAYS. */
+    synchronized long timeTravelHorizon(long now) {
+        return now - retentionDays * 86_400_000L;
+    }
+
     synchronized long staleAfterMillis(long consumedAt) {
         return consumedAt + Math.max(retentionDays, maxExtensionDays) * 86_400_000L;
     }

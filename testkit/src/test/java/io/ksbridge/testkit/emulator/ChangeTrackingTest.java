@@ -319,6 +319,43 @@ class ChangeTrackingTest {
         assertEquals(120.0, m.billedWarehouseSeconds(), 1.0, "two periods of the 60-second minimum (plus the milliseconds between the scans)");
     }
 
+    private static String window(String table, String info, long at, long end) {
+        return "SELECT * FROM " + table + " CHANGES(INFORMATION => " + info + ") AT(TIMESTAMP => TO_TIMESTAMP_LTZ(" + at
+                + ", 3)) END(TIMESTAMP => TO_TIMESTAMP_LTZ(" + end + ", 3))";
+    }
+
+    @Test
+    void changesClause_windowsChainAtTheBoundaryMillisecond_readOnly_appendOnly_andTimeTravelHorizon() {
+        TrackedTable t = orders("T14");
+        long untracked = t.versionTime(t.version());
+        t.insert(row(1, "before tracking"));
+        sql.execute("ALTER TABLE DB.PUBLIC.T14 SET CHANGE_TRACKING = TRUE");
+        long c0 = t.versionTime(t.version()); // the version change tracking started at
+        t.insert(row(2, "b"));
+        long c1 = t.versionTime(t.version());
+        t.update("ID", 2, Map.of("NAME", "b2"));
+        t.insert(row(3, "c"));
+        t.delete("ID", 3);
+        long c2 = t.versionTime(t.version());
+        // END is inclusive, AT's baseline already holds what committed at AT: [c0, c1] then [c1, c2] share nothing
+        assertEquals(List.of("INSERT false 2 b"), changes(sql.execute(window("DB.PUBLIC.T14", "DEFAULT", c0, c1))));
+        assertEquals(List.of("DELETE true 2 b", "INSERT true 2 b2"), changes(sql.execute(window("DB.PUBLIC.T14", "DEFAULT", c1, c2))));
+        assertEquals(List.of("INSERT false 2 b2"), changes(sql.execute(window("DB.PUBLIC.T14", "DEFAULT", c0, c2))),
+                "one window over both: the net delta");
+        assertEquals(changes(sql.execute(window("DB.PUBLIC.T14", "DEFAULT", c1, c2))),
+                changes(sql.execute(window("DB.PUBLIC.T14", "DEFAULT", c1, c2))), "re-readable: it moves nothing");
+        assertEquals(List.of("INSERT false 3 c"), changes(sql.execute(window("DB.PUBLIC.T14", "APPEND_ONLY", c1, c2))),
+                "append-only: the insert stays though the row was deleted");
+        SnowflakeSqlException off = assertThrows(SnowflakeSqlException.class,
+                () -> sql.execute(window("DB.PUBLIC.T14", "DEFAULT", untracked, c1)));
+        assertEquals("000707", off.code(), "change tracking was off at AT");
+        emulator.changes().advance(Duration.ofDays(2)); // past the 1-day retention: CHANGES extends nothing
+        SnowflakeSqlException gone = assertThrows(SnowflakeSqlException.class,
+                () -> sql.execute(window("DB.PUBLIC.T14", "DEFAULT", c1, c2)));
+        assertEquals("000707", gone.code());
+        assertTrue(gone.getMessage().contains("Time travel data is not available"), gone.getMessage());
+    }
+
     @Test
     void lostResponseAfterCtas_retryDoesNotConsumeTwice() {
         TrackedTable t = orders("T9");
