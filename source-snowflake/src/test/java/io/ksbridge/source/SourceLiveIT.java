@@ -9,6 +9,7 @@ import io.ksbridge.snowflake.SqlApiClient;
 import io.ksbridge.snowflake.SqlResult;
 import io.ksbridge.testkit.Await;
 import io.ksbridge.testkit.EmbeddedKafka;
+import io.ksbridge.testkit.LiveEnvironment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,20 +38,7 @@ class SourceLiveIT {
     private final List<String> drops = new ArrayList<>();
 
     private static Map<String, String> env() {
-        List<String> missing = new ArrayList<>();
-        for (String name : REQUIRED) {
-            String v = System.getenv(name);
-            if (v == null || v.isBlank()) {
-                missing.add(name);
-            }
-        }
-        if (!missing.isEmpty()) {
-            String message = "SKIPPED: the Snowflake -> Kafka live suite needs a Snowflake account; set " + missing
-                    + " (and SNOWFLAKE_PRIVATE_KEY_PASSPHRASE for an encrypted key)";
-            System.err.println("*** " + message + " ***");
-            Assumptions.abort(message);
-        }
-        return System.getenv();
+        return LiveEnvironment.require("the Snowflake -> Kafka live suite", REQUIRED, "SNOWFLAKE_PRIVATE_KEY_PASSPHRASE for an encrypted key");
     }
 
     private static SnowflakeAccount account(Map<String, String> env, boolean warehouse) throws Exception {
