@@ -64,8 +64,27 @@ final class ByteBuf extends OutputStream {
         return this;
     }
 
+    /** Appends v in decimal, with no intermediate String. */
     ByteBuf number(long v) {
-        return ascii(Long.toString(v));
+        if (v == Long.MIN_VALUE) {
+            return ascii(Long.toString(v));
+        }
+        ensure(20);
+        if (v < 0) {
+            buf[len++] = '-';
+            v = -v;
+        }
+        int digits = 1;
+        for (long t = v / 10; t != 0; t /= 10) {
+            digits++;
+        }
+        int at = len + digits;
+        do {
+            buf[--at] = (byte) ('0' + (v % 10));
+            v /= 10;
+        } while (v != 0);
+        len += digits;
+        return this;
     }
 
     /** Appends s as a JSON string literal, quoted and escaped, UTF-8. */

@@ -115,6 +115,7 @@ final class Core {
                 ps = partitions.openHere(tp, consumer); // host loop without our rebalance listener
             }
             List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
+            boolean taken = false;
             for (int i = 0; i < list.size(); i++) {
                 ConsumerRecord<byte[], byte[]> rec = list.get(i);
                 if (rec.offset() < ps.nextOffset) {
@@ -123,7 +124,10 @@ final class Core {
                 if (!acceptOne(ps, rec, consumer)) {
                     break; // the partition was sought back; the rest comes again
                 }
-                ledger.seekTargets.remove(tp);
+                taken = true;
+            }
+            if (taken) {
+                ledger.seekTargets.remove(tp); // a record at or after the target arrived
             }
             batches.maybeFlush(ps, ticker.nanoTime());
         }
