@@ -100,7 +100,19 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
 
     private record Settings(SnowflakeAccount account, String database, String schema, String connectorName,
                             Duration callTimeout, Duration commitPollInterval, Duration closeTimeout, int writerThreads,
-                            RowEncoder.Mode encoding, long maxRowBytes, long maxChannelBytesPerSecond) {
+                            RowEncoder.Mode encoding, long maxRowBytes, long maxChannelBytesPerSecond,
+                            ClassicTakeOver classic) {
+    }
+
+    /**
+     * How {@link Builder#takeOverClassicChannels} treats a partition whose Snowpipe Streaming Classic channel does not
+     * exist (Classic channels are consulted only for a channel without a committed token of its own).
+     */
+    public enum ClassicChannels {
+        /** The partition resumes at Kafka's committed offset, as a new partition would (a topic added since). */
+        BEST_EFFORT,
+        /** The bridge stops naming the channel: no partition is loaded without its Classic position. */
+        STRICT
     }
 
     private final Settings settings;
@@ -310,6 +322,10 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
         String channelName = channelName(partition);
         OpenChannelResult opened = openChannel(pc, channelName);
         long committed = parseToken(channelName, opened.getChannelStatus().getLatestCommittedOffsetToken());
+        if (committed < 0 && settings.classic() != null) {
+            committed = settings.classic().takeOver(sql, settings.database(), settings.schema(), tableName, pc.pipe(),
+                    partition, channelName);
+        }
         Lane lane = new Lane(pc, partition, channelName, opened.getChannel(), committed,
                 opened.getChannelStatus().getRowsErrorCount());
         lanes.put(partition, lane);
@@ -799,6 +815,8 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
         private RowEncoder.Mode encoding = RowEncoder.Mode.RAW;
         private long maxRowBytes = 16L << 20;
         private long maxChannelBytesPerSecond;
+        private ClassicChannels classicChannels;
+        private String classicConnectorName;
 
         private Builder() {
         }
@@ -833,6 +851,35 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
                 throw new IllegalArgumentException("connectorName must not be blank");
             }
             this.connectorName = connectorName.trim();
+            return this;
+        }
+
+        /**
+         * Takes over from Snowpipe Streaming Classic (ksbridge's {@code StreamingBackend}, the Kafka connector v3):
+         * when a partition's channel has no committed offset token yet, the committed token of its Classic channel on
+         * the same table ({@code <topic>_<partition>}, or {@code <classicConnectorName>_<topic>_<partition>}) becomes
+         * the channel's, through {@code SYSTEM$MIGRATE_SSV1_CHANNEL_OFFSET} (what Snowflake's Kafka connector v4 calls),
+         * and the bridge resumes right after it: nothing replayed, nothing skipped. Stop the Classic loader first. A
+         * channel that has a token of its own is never changed. Default: off (Classic channels are not consulted).
+         *
+         * @param whenMissing what to do for a partition without a Classic channel, never null
+         */
+        public Builder takeOverClassicChannels(ClassicChannels whenMissing) {
+            this.classicChannels = Objects.requireNonNull(whenMissing, "takeOverClassicChannels must not be null");
+            return this;
+        }
+
+        /**
+         * The name of the Kafka connector v3 whose Classic channels {@link #takeOverClassicChannels} takes over, when
+         * it named them {@code <connector>_<topic>_<partition>} ({@code snowflake.streaming.channel.name.include
+         * .connector.name=true}). Default: none, Classic channels are {@code <topic>_<partition>}. Not blank.
+         */
+        public Builder classicConnectorName(String connectorName) {
+            Objects.requireNonNull(connectorName, "classicConnectorName must not be null");
+            if (connectorName.isBlank()) {
+                throw new IllegalArgumentException("classicConnectorName must not be blank");
+            }
+            this.classicConnectorName = connectorName.trim();
             return this;
         }
 
@@ -937,17 +984,23 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
             if (schema == null) {
                 problems.add(new BridgeConfigException.Problem("schema", null, "the schema of the target tables is required"));
             }
+            if (classicConnectorName != null && classicChannels == null) {
+                problems.add(new BridgeConfigException.Problem("classicConnectorName", classicConnectorName,
+                        "names Classic channels to take over, but takeOverClassicChannels is not set"));
+            }
             if (!problems.isEmpty()) {
                 throw new BridgeConfigException(problems);
             }
             return new HighPerformanceStreamingBackend(new Settings(account, database, schema, connectorName, callTimeout,
-                    commitPollInterval, closeTimeout, writerThreads, encoding, maxRowBytes, maxChannelBytesPerSecond));
+                    commitPollInterval, closeTimeout, writerThreads, encoding, maxRowBytes, maxChannelBytesPerSecond,
+                    classicChannels == null ? null : new ClassicTakeOver(classicChannels, classicConnectorName)));
         }
 
         @Override
         public String toString() {
             return "HighPerformanceStreamingBackend.Builder{account=" + account + ", database=" + database + ", schema="
-                    + schema + ", connectorName=" + connectorName + ", callTimeout=" + callTimeout + "}";
+                    + schema + ", connectorName=" + connectorName + ", callTimeout=" + callTimeout
+                    + (classicChannels != null ? ", takeOverClassicChannels=" + classicChannels : "") + "}";
         }
     }
 }

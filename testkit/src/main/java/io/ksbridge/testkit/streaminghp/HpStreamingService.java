@@ -185,6 +185,7 @@ public final class HpStreamingService implements HttpHandler {
             emulator.mount(TELEMETRY_PREFIX, service);
             emulator.addWorkSource(service::pendingWork);
             emulator.mount("/" + FileStage.BUCKET + "/", service.fileStage);
+            emulator.systemFunction(ClassicOffsetMigration.NAME, new ClassicOffsetMigration(emulator, service));
             ATTACHED.put(emulator, service);
             return service;
         }
@@ -606,6 +607,25 @@ public final class HpStreamingService implements HttpHandler {
         node.put("next_continuation_token", channel.currentToken);
         node.set("channel_status", status(channel));
         return new Answer(200, node);
+    }
+
+    /**
+     * Sets the committed offset token of a pipe's channel, creating the channel when it does not exist yet (what
+     * {@code SYSTEM$MIGRATE_SSV1_CHANNEL_OFFSET} does). Names are resolved.
+     *
+     * @throws java.util.NoSuchElementException when the pipe does not exist
+     */
+    synchronized void migrateCommittedToken(String database, String schema, String pipe, String channelName, String token) {
+        Route route = new Route(database, schema, pipe, channelName, "");
+        Optional<EmulatedTable> table = tableOf(route);
+        if (table.isEmpty()) {
+            throw new java.util.NoSuchElementException("Pipe '" + route.pipeKey() + "' does not exist or not authorized.");
+        }
+        Channel channel = channels.computeIfAbsent(route.pipeKey() + "/" + channelName,
+                k -> new Channel(route.pipeKey(), table.get().name(), tableRef(route), channelName));
+        applyDelayed(channel);
+        channel.committedToken = token;
+        LOG.debug("migrated committed offset token {} to channel {}", token, route.pipeKey() + "/" + channelName);
     }
 
     private synchronized Answer drop(Route route) {
