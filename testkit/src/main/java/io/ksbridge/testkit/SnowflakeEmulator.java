@@ -326,6 +326,11 @@ public final class SnowflakeEmulator implements AutoCloseable {
         core.systemFunction(name, function);
     }
 
+    /** Hands the high-performance architecture's {@code CREATE PIPE}s to {@code pipes} (a mounted service's). */
+    public void streamingPipes(io.ksbridge.testkit.emulator.StreamingPipes pipes) {
+        core.streamingPipes(pipes);
+    }
+
     /**
      * Serves every path starting with {@code prefix} with {@code handler} (the longest prefix wins). Faults apply
      * to it like to the built-in services; the handler authenticates with {@link #jwt()} itself.

@@ -83,7 +83,8 @@ import org.slf4j.LoggerFactory;
  * raw JSON, without building a tree.
  *
  * <p>The table ({@code RECORD_METADATA VARIANT, RECORD_CONTENT VARIANT}) is created when missing over the SQL REST
- * API; its default pipe exists with it. Channels are named {@code <topic>_<partition>} as Classic Streaming and the
+ * API; its default pipe exists with it. A table given a PIPE of your own ({@link Builder#pipe}) is loaded through it
+ * (its transforms, its columns) and is not created. Channels are named {@code <topic>_<partition>} as Classic Streaming and the
  * Kafka connector v3 name theirs, or {@code <connector>_<topic>_<partition>} as connector v4 does
  * ({@link Builder#connectorName}).
  *
@@ -101,7 +102,7 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
     private record Settings(SnowflakeAccount account, String database, String schema, String connectorName,
                             Duration callTimeout, Duration commitPollInterval, Duration closeTimeout, int writerThreads,
                             RowEncoder.Mode encoding, long maxRowBytes, long maxChannelBytesPerSecond,
-                            ClassicTakeOver classic) {
+                            ClassicTakeOver classic, Map<String, String> pipes) {
     }
 
     /**
@@ -261,7 +262,7 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
             if (existing != null) {
                 return existing;
             }
-            String pipe = defaultPipe(table);
+            String pipe = settings.pipes().getOrDefault(table, defaultPipe(table));
             String name = "KSBRIDGE_" + bridgeName.replaceAll("[^A-Za-z0-9_]", "_") + "_"
                     + unquoted(table).replaceAll("[^A-Za-z0-9_]", "_") + "_"
                     + UUID.randomUUID().toString().substring(0, 8);
@@ -306,7 +307,7 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
             throw new IngestException("the Streaming backend is closed", false);
         }
         String tableName = tableIdentifier(table);
-        if (preparedTables.putIfAbsent(tableName, Boolean.TRUE) == null) {
+        if (!settings.pipes().containsKey(tableName) && preparedTables.putIfAbsent(tableName, Boolean.TRUE) == null) {
             try {
                 KafkaTables.ensure(sql, qualify(tableName), "written by Snowpipe Streaming", false);
             } catch (RuntimeException e) {
@@ -817,6 +818,7 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
         private long maxChannelBytesPerSecond;
         private ClassicChannels classicChannels;
         private String classicConnectorName;
+        private final Map<String, String> pipes = new HashMap<>();
 
         private Builder() {
         }
@@ -851,6 +853,38 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
                 throw new IllegalArgumentException("connectorName must not be blank");
             }
             this.connectorName = connectorName.trim();
+            return this;
+        }
+
+        /**
+         * Loads {@code table} through a PIPE you created instead of its default pipe {@code <TABLE>-STREAMING}, for
+         * its transforms ({@code COPY INTO t (ID, PAYLOAD) FROM (SELECT $1:RECORD_CONTENT:id, $1:RECORD_CONTENT:payload
+         * FROM TABLE(DATA_SOURCE(TYPE => 'STREAMING')))}), pre-clustering or columns of your own. Rows reach the pipe
+         * as {@code {"RECORD_METADATA": {...}, "RECORD_CONTENT": ...}}, which its {@code SELECT} reads as {@code $1}.
+         * The table and the pipe must exist (the bridge creates neither); channels are named as usual.
+         *
+         * @param table the table, as the bridge's {@code TableNamer} names it (unquoted, or quoted as written)
+         * @param pipe  the pipe in the backend's database and schema: an unquoted identifier, or a quoted one
+         */
+        public Builder pipe(String table, String pipe) {
+            Objects.requireNonNull(table, "table must not be null");
+            Objects.requireNonNull(pipe, "pipe must not be null");
+            String t;
+            try {
+                t = tableIdentifier(table.trim());
+            } catch (IngestException e) {
+                throw new IllegalArgumentException("pipe(table, pipe): " + e.getMessage(), e);
+            }
+            String p = pipe.trim();
+            if (p.length() > 2 && p.startsWith("\"") && p.endsWith("\"")
+                    && !p.substring(1, p.length() - 1).replace("\"\"", "").contains("\"")) {
+                pipes.put(t, p);
+            } else if (SnowflakeIdentifiers.isUnquoted(p)) {
+                pipes.put(t, p.toUpperCase(Locale.ROOT));
+            } else {
+                throw new IllegalArgumentException("pipe must be an unquoted Snowflake identifier ([A-Za-z_][A-Za-z0-9_$]*)"
+                        + " or a quoted one, was '" + pipe + "'");
+            }
             return this;
         }
 
@@ -993,14 +1027,16 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
             }
             return new HighPerformanceStreamingBackend(new Settings(account, database, schema, connectorName, callTimeout,
                     commitPollInterval, closeTimeout, writerThreads, encoding, maxRowBytes, maxChannelBytesPerSecond,
-                    classicChannels == null ? null : new ClassicTakeOver(classicChannels, classicConnectorName)));
+                    classicChannels == null ? null : new ClassicTakeOver(classicChannels, classicConnectorName),
+                    Map.copyOf(pipes)));
         }
 
         @Override
         public String toString() {
             return "HighPerformanceStreamingBackend.Builder{account=" + account + ", database=" + database + ", schema="
                     + schema + ", connectorName=" + connectorName + ", callTimeout=" + callTimeout
-                    + (classicChannels != null ? ", takeOverClassicChannels=" + classicChannels : "") + "}";
+                    + (classicChannels != null ? ", takeOverClassicChannels=" + classicChannels : "")
+                    + (pipes.isEmpty() ? "" : ", pipes=" + pipes) + "}";
         }
     }
 }

@@ -73,6 +73,11 @@ public final class EmulatorCore implements AutoCloseable {
         sql.systemFunction(name, function);
     }
 
+    /** Hands the high-performance architecture's {@code CREATE PIPE}s to {@code pipes} (see {@link StreamingPipes}). */
+    public void streamingPipes(StreamingPipes pipes) {
+        sql.streamingPipes(pipes);
+    }
+
     /** The HTTP server (to mount more services). */
     public EmulatorHttpServer server() {
         return server;

@@ -68,6 +68,8 @@ final class SqlService implements HttpHandler {
     private final ChangeSql changes;
     private final SqlRequests requests;
     private final Map<String, SystemFunction> functions = new ConcurrentHashMap<>();
+    private static final Pattern STREAMING_SOURCE = Pattern.compile("FROM\\s+TABLE\\s*\\(\\s*DATA_SOURCE\\s*\\(", I);
+    private volatile StreamingPipes streamingPipes;
 
     SqlService(TableStore tables, StageStore stages, SnowpipeService snowpipe, JwtVerifier jwt, ChangeStore changeStore) {
         this.changes = new ChangeSql(changeStore);
@@ -81,6 +83,11 @@ final class SqlService implements HttpHandler {
     /** Answers {@code SELECT name('...', ...)} with {@code function} from now on (name case-insensitive). */
     void systemFunction(String name, SystemFunction function) {
         functions.put(name.toUpperCase(Locale.ROOT), java.util.Objects.requireNonNull(function, "function"));
+    }
+
+    /** Hands {@code CREATE PIPE}s whose COPY reads {@code TABLE(DATA_SOURCE(TYPE => 'STREAMING'))} to {@code pipes}. */
+    void streamingPipes(StreamingPipes pipes) {
+        this.streamingPipes = java.util.Objects.requireNonNull(pipes, "pipes");
     }
 
     /** A SQL error: answered with 422. */
@@ -284,6 +291,13 @@ final class SqlService implements HttpHandler {
         }
         if ((m = CREATE_PIPE.matcher(sql)).matches()) {
             String name = Identifiers.qualify(m.group(3), db, sc);
+            StreamingPipes streaming = streamingPipes;
+            if (streaming != null && STREAMING_SOURCE.matcher(m.group(4)).find()) {
+                boolean created = streaming.create(name, m.group(4).trim(), db, sc, m.group(1) != null, m.group(2) != null);
+                String object = Identifiers.split(name).get(2);
+                return Result.status(created ? "Pipe " + object + " successfully created." : object
+                        + " already exists, statement succeeded.");
+            }
             Matcher copy = COPY.matcher(m.group(4).trim());
             if (!copy.matches()) {
                 throw syntax(sql, "the emulator's pipes support COPY INTO t(cols) FROM (SELECT $1:field, ... FROM @stage) FILE_FORMAT = (TYPE = 'JSON')");
