@@ -17,6 +17,7 @@ import io.ksbridge.ingest.IngestBatch;
 import io.ksbridge.ingest.IngestResult;
 import io.ksbridge.ingest.IngestRow;
 import io.ksbridge.ingest.PartitionStart;
+import io.ksbridge.internal.lane.OrderedLane;
 import io.ksbridge.snowflake.KafkaTables;
 import io.ksbridge.snowflake.SnowflakeAccount;
 import io.ksbridge.snowflake.SnowflakeIdentifiers;
@@ -387,27 +388,9 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
     }
 
     private void writeLocked(Lane lane, IngestBatch batch, CompletableFuture<IngestResult> result) {
-        if (lane.released || closed) {
-            result.complete(IngestResult.retry(new IngestException(batch.partition() + " was released", true)));
+        if (!lane.admit(batch, result, closed, lane.needsReopen || lane.channel.isClosed(), () -> reopen(lane))) {
             return;
         }
-        if (lane.needsReopen || lane.channel.isClosed()) {
-            try {
-                reopen(lane);
-            } catch (IngestException e) {
-                lane.failPending(e);
-                lane.refuse(batch, result, e);
-                return;
-            }
-        }
-        Map.Entry<Long, Long> before = lane.refusedBefore(batch);
-        if (before != null) {
-            lane.refuse(batch, result, new IngestException("batch " + batch.id() + " follows the refused batch of "
-                    + batch.partition() + " at offsets " + before.getKey() + ".." + before.getValue()
-                    + ", which is written first", true));
-            return;
-        }
-        lane.refused.remove(batch.firstOffset());
         List<Map<String, Object>> toWrite = new ArrayList<>(batch.rows().size());
         List<IngestRow> sources = new ArrayList<>(batch.rows().size());
         List<IngestResult.RowRejection> rejected = new ArrayList<>();
@@ -434,7 +417,7 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
         }
         if (toWrite.isEmpty() || batch.lastOffset() <= lane.written) {
             // nothing left to append: durable once the rows before it are
-            lane.pending.add(new Lane.Pending(batch, result, rejected, Math.min(batch.lastOffset(), lane.written)));
+            lane.pending.add(new OrderedLane.Pending(batch, result, rejected, Math.min(batch.lastOffset(), lane.written)));
             return;
         }
         try {
@@ -447,7 +430,7 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
             lane.refuse(batch, result, cause);
             return;
         }
-        lane.pending.add(new Lane.Pending(batch, result, rejected, batch.lastOffset()));
+        lane.pending.add(new OrderedLane.Pending(batch, result, rejected, batch.lastOffset()));
     }
 
     /**
@@ -651,7 +634,7 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
         }
         IngestException fatal = new IngestException(what + ". Snowflake's committed offset token has passed them. Fix the"
                 + " table or the records, or use ErrorPolicy.skip() to go on past rows Snowflake refuses.", false);
-        for (Lane.Pending p : lane.pending) {
+        for (OrderedLane.Pending p : lane.pending) {
             p.result().complete(IngestResult.fatal(fatal));
         }
         lane.pending.clear();
