@@ -511,33 +511,6 @@ final class SqlService implements HttpHandler {
     }
 
     static List<String> splitTopLevel(String text) {
-        List<String> parts = new ArrayList<>();
-        int depth = 0;
-        boolean single = false;
-        boolean dbl = false;
-        StringBuilder cur = new StringBuilder();
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '\'' && !dbl) {
-                single = !single;
-            } else if (c == '"' && !single) {
-                dbl = !dbl;
-            } else if (!single && !dbl) {
-                if (c == '(') {
-                    depth++;
-                } else if (c == ')') {
-                    depth--;
-                } else if (c == ',' && depth == 0) {
-                    parts.add(cur.toString());
-                    cur.setLength(0);
-                    continue;
-                }
-            }
-            cur.append(c);
-        }
-        if (!cur.toString().isBlank()) {
-            parts.add(cur.toString());
-        }
-        return parts;
+        return SnowflakeText.splitTopLevel(text);
     }
 }

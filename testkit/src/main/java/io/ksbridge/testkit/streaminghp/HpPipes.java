@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.ksbridge.testkit.emulator.HttpJson;
 import io.ksbridge.testkit.emulator.Identifiers;
+import io.ksbridge.testkit.emulator.SnowflakeText;
 import io.ksbridge.testkit.emulator.StreamingPipes;
 import io.ksbridge.testkit.emulator.TableStore;
 import java.io.IOException;
@@ -102,7 +103,7 @@ final class HpPipes implements StreamingPipes {
         if ((m = SELECTING.matcher(copy)).matches()) {
             table = Identifiers.qualify(m.group(1), database, schema);
             String[] columns = m.group(2).split(",");
-            List<String> exprs = splitTopLevel(m.group(3));
+            List<String> exprs = SnowflakeText.splitTopLevel(m.group(3));
             if (columns.length != exprs.size()) {
                 throw new IllegalArgumentException("Insert value list does not match column list expecting "
                         + columns.length + " but got " + exprs.size());
@@ -137,33 +138,5 @@ final class HpPipes implements StreamingPipes {
         String cast = m.group(4) == null ? "" : m.group(4).toUpperCase(java.util.Locale.ROOT);
         return new Item(column, List.copyOf(path), m.group(1) != null, cast.equals("STRING") || cast.equals("VARCHAR")
                 || cast.equals("TEXT"));
-    }
-
-    /** Splits on commas outside parentheses and quotes. */
-    private static List<String> splitTopLevel(String text) {
-        List<String> out = new ArrayList<>();
-        int depth = 0;
-        boolean single = false;
-        boolean dbl = false;
-        int start = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '\'' && !dbl) {
-                single = !single;
-            } else if (c == '"' && !single) {
-                dbl = !dbl;
-            } else if (!single && !dbl) {
-                if (c == '(') {
-                    depth++;
-                } else if (c == ')') {
-                    depth--;
-                } else if (c == ',' && depth == 0) {
-                    out.add(text.substring(start, i));
-                    start = i + 1;
-                }
-            }
-        }
-        out.add(text.substring(start));
-        return out;
     }
 }
