@@ -2,11 +2,9 @@
  * ksbridge core: the bridge, its settings and events, the built-in formats, the backend SPI and the Snowflake
  * plumbing the backends share. Start at {@link io.ksbridge.KafkaToSnowflakeBridge#builder()}.
  *
- * <p>Exports only the public API packages; the engine ({@code io.ksbridge.internal.*}) is not exported. The one
- * exception is qualified: the test kit's {@code TestBridges.crash} stops a bridge's engine as a crash would, so
- * {@code io.ksbridge.internal.engine} is exported, and {@code io.ksbridge} opened, to {@code io.ksbridge.testkit}
- * only (an automatic module; the qualified directives are inert when it is absent). Likewise
- * {@code io.ksbridge.internal.lane}, what the two Streaming backends share, is exported to their modules only.
+ * <p>Exports only the public API packages; the engine ({@code io.ksbridge.internal.*}) is neither exported nor opened
+ * to anyone, with one qualified exception: {@code io.ksbridge.internal.lane}, what the two Streaming backends share,
+ * is exported to their modules only (automatic modules; the qualified directive is inert when they are absent).
  */
 @SuppressWarnings({"module", "requires-transitive-automatic", "requires-automatic"})
 module io.ksbridge {
@@ -31,8 +29,6 @@ module io.ksbridge {
     exports io.ksbridge.ingest;
     exports io.ksbridge.snowflake;
 
-    exports io.ksbridge.internal.engine to io.ksbridge.testkit;
-    // the partition lane and SDK error helpers both Streaming backends share (automatic modules, as the test kit)
+    // the partition lane and SDK error helpers both Streaming backends share
     exports io.ksbridge.internal.lane to io.ksbridge.ingest.streaming, io.ksbridge.ingest.streaminghp;
-    opens io.ksbridge to io.ksbridge.testkit;
 }
