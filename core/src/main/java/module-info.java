@@ -3,7 +3,8 @@
  * plumbing the backends share. Start at {@link io.ksbridge.KafkaToSnowflakeBridge#builder()}.
  *
  * <p>Exports only the public API packages; the engine ({@code io.ksbridge.internal.*}) is neither exported nor opened
- * to anyone.
+ * to anyone, with one qualified exception: {@code io.ksbridge.internal.lane}, what the two Streaming backends share,
+ * is exported to their modules only (automatic modules; the qualified directive is inert when they are absent).
  */
 @SuppressWarnings({"module", "requires-transitive-automatic", "requires-automatic"})
 module io.ksbridge {
@@ -27,4 +28,7 @@ module io.ksbridge {
     exports io.ksbridge.format.registry;
     exports io.ksbridge.ingest;
     exports io.ksbridge.snowflake;
+
+    // the partition lane and SDK error helpers both Streaming backends share
+    exports io.ksbridge.internal.lane to io.ksbridge.ingest.streaming, io.ksbridge.ingest.streaminghp;
 }

@@ -7,6 +7,7 @@ import io.ksbridge.config.BridgeConfig;
 import io.ksbridge.ingest.IngestBackend;
 import io.ksbridge.ingest.snowpipe.SnowpipeBackend;
 import io.ksbridge.ingest.streaming.StreamingBackend;
+import io.ksbridge.ingest.streaminghp.HighPerformanceStreamingBackend;
 import io.ksbridge.metrics.micrometer.MicrometerMetrics;
 import io.ksbridge.snowflake.SnowflakeAccount;
 import io.micrometer.core.instrument.Tags;
@@ -117,7 +118,19 @@ public final class Runner {
         SnowflakeAccount account = config.account();
         IngestBackend backend;
         String backendName;
-        if (config.ingestionMethod() == BridgeConfig.IngestionMethod.SNOWPIPE_STREAMING) {
+        if (config.ingestionMethod() == BridgeConfig.IngestionMethod.SNOWPIPE_STREAMING && settings.highPerformance) {
+            HighPerformanceStreamingBackend.Builder b = HighPerformanceStreamingBackend.builder().account(account)
+                    .database(config.database().get()).schema(config.schema().get());
+            if (!settings.classicOffsetMigration.equals("skip")) {
+                b.takeOverClassicChannels(settings.classicOffsetMigration.equals("strict")
+                        ? HighPerformanceStreamingBackend.ClassicChannels.STRICT
+                        : HighPerformanceStreamingBackend.ClassicChannels.BEST_EFFORT);
+            }
+            backend = b.build();
+            backendName = "Snowpipe Streaming, high-performance architecture (named channels on each table's default"
+                    + " pipe, offset tokens)" + (settings.classicOffsetMigration.equals("skip") ? ""
+                    : ", taking over Classic channels (" + settings.classicOffsetMigration + ")");
+        } else if (config.ingestionMethod() == BridgeConfig.IngestionMethod.SNOWPIPE_STREAMING) {
             backend = StreamingBackend.builder().account(account).database(config.database().get())
                     .schema(config.schema().get()).maxClientLag(config.streamingMaxClientLag())
                     .schematization(config.enableSchematization()).build();

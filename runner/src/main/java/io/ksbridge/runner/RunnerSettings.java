@@ -35,8 +35,19 @@ final class RunnerSettings {
     static final String SHUTDOWN_TIMEOUT = "ksbridge.runner.shutdown.timeout";
     /** How often a progress line is logged; default 30s; 0 turns it off. */
     static final String PROGRESS_INTERVAL = "ksbridge.runner.progress.interval";
+    /**
+     * With {@code snowflake.ingestion.method=SNOWPIPE_STREAMING}: {@code classic} (the default, Snowpipe Streaming
+     * Classic as connector v3) or {@code high-performance} (the high-performance architecture, as connector v4).
+     */
+    static final String STREAMING_ARCHITECTURE = "ksbridge.runner.streaming.architecture";
+    /**
+     * With the high-performance architecture: {@code skip} (the default), {@code best_effort} or {@code strict}, as
+     * connector v4's {@code snowflake.streaming.classic.offset.migration}: take over the Classic channels' tokens.
+     */
+    static final String CLASSIC_OFFSET_MIGRATION = "ksbridge.runner.streaming.classic.offset.migration";
 
-    static final Set<String> RUNNER_KEYS = Set.of(BOOTSTRAP_SERVERS, HTTP_PORT, HTTP_HOST, SHUTDOWN_TIMEOUT,
+    static final Set<String> RUNNER_KEYS = Set.of(STREAMING_ARCHITECTURE, CLASSIC_OFFSET_MIGRATION, BOOTSTRAP_SERVERS,
+            HTTP_PORT, HTTP_HOST, SHUTDOWN_TIMEOUT,
             PROGRESS_INTERVAL);
 
     private static final String JSON_CONVERTER = "org.apache.kafka.connect.json.JsonConverter";
@@ -77,8 +88,14 @@ final class RunnerSettings {
     final Duration shutdownTimeout;
     final Duration progressInterval;
     final List<String> warnings;
+    /** Whether Streaming runs on the high-performance architecture (else Classic). */
+    final boolean highPerformance;
+    /** {@code skip}, {@code best_effort} or {@code strict} (high-performance architecture only). */
+    final String classicOffsetMigration;
 
     private RunnerSettings(Builder b) {
+        this.highPerformance = b.highPerformance;
+        this.classicOffsetMigration = b.classicOffsetMigration;
         this.config = b.config;
         this.name = b.name;
         this.consumerProperties = Map.copyOf(b.consumer);
@@ -167,7 +184,8 @@ final class RunnerSettings {
                 b.warnings.add(key + "=" + shown + " is not used: " + WARNED.get(key));
             } else if (key.startsWith("ksbridge.")) {
                 problems.add(new Problem(key, "[hidden]", "unknown runner setting; the runner reads " + HTTP_HOST + ", "
-                        + HTTP_PORT + ", " + PROGRESS_INTERVAL + " and " + SHUTDOWN_TIMEOUT));
+                        + HTTP_PORT + ", " + PROGRESS_INTERVAL + ", " + SHUTDOWN_TIMEOUT + ", " + STREAMING_ARCHITECTURE + " and "
+                        + CLASSIC_OFFSET_MIGRATION));
             } else {
                 problems.add(new Problem(key, "[hidden]", "unknown setting: neither a Snowflake connector setting the"
                         + " runner maps nor a runner setting, so it would have no effect; remove it (Kafka consumer"
@@ -275,6 +293,40 @@ final class RunnerSettings {
                     + " commit what is durable"));
         }
         b.progressInterval = duration(PROGRESS_INTERVAL, p.get(PROGRESS_INTERVAL), Duration.ofSeconds(30), problems);
+        readStreamingKeys(b, p, problems);
+    }
+
+    private static void readStreamingKeys(Builder b, Map<String, String> p, List<Problem> problems) {
+        String architecture = p.get(STREAMING_ARCHITECTURE);
+        boolean streaming = "SNOWPIPE_STREAMING".equalsIgnoreCase(String.valueOf(p.get(BridgeConfig.INGESTION_METHOD)).trim());
+        if (architecture != null) {
+            String a = architecture.trim().toLowerCase(Locale.ROOT);
+            if (!a.equals("classic") && !a.equals("high-performance")) {
+                problems.add(new Problem(STREAMING_ARCHITECTURE, architecture, "expected classic or high-performance"));
+            } else if (!streaming) {
+                problems.add(new Problem(STREAMING_ARCHITECTURE, architecture, "applies to Snowpipe Streaming only; set "
+                        + BridgeConfig.INGESTION_METHOD + "=SNOWPIPE_STREAMING, or remove it"));
+            } else {
+                b.highPerformance = a.equals("high-performance");
+            }
+        }
+        String migration = p.get(CLASSIC_OFFSET_MIGRATION);
+        if (migration != null) {
+            String m = migration.trim().toLowerCase(Locale.ROOT);
+            if (!m.equals("skip") && !m.equals("best_effort") && !m.equals("strict")) {
+                problems.add(new Problem(CLASSIC_OFFSET_MIGRATION, migration, "expected skip, best_effort or strict"));
+            } else if (!b.highPerformance) {
+                problems.add(new Problem(CLASSIC_OFFSET_MIGRATION, migration, "takes over Classic channels for the"
+                        + " high-performance architecture only; set " + STREAMING_ARCHITECTURE + "=high-performance"));
+            } else {
+                b.classicOffsetMigration = m;
+            }
+        }
+        if (b.highPerformance && "true".equalsIgnoreCase(String.valueOf(p.get(BridgeConfig.ENABLE_SCHEMATIZATION)).trim())) {
+            problems.add(new Problem(BridgeConfig.ENABLE_SCHEMATIZATION, "true", "the runner's high-performance"
+                    + " architecture loads RECORD_CONTENT and RECORD_METADATA only; remove it, or use "
+                    + STREAMING_ARCHITECTURE + "=classic"));
+        }
     }
 
     /** {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}; a bare number is seconds, as in the connector's keys. */
@@ -319,6 +371,8 @@ final class RunnerSettings {
     }
 
     private static final class Builder {
+        boolean highPerformance;
+        String classicOffsetMigration = "skip";
         BridgeConfig config;
         String name;
         final Map<String, Object> consumer = new TreeMap<>();

@@ -198,4 +198,47 @@ class RunnerSettingsTest {
         assertEquals(503, runner.health().status(), "not started yet");
         assertTrue(runner.health().json().startsWith("{\"status\":\"STARTING\""), runner.health().json());
     }
+
+    @Test
+    void streamingArchitecture_highPerformance_runsTheHighPerformanceBackendTakingOverClassic() {
+        Map<String, String> p = minimal();
+        p.put("snowflake.ingestion.method", "SNOWPIPE_STREAMING");
+        p.put(RunnerSettings.STREAMING_ARCHITECTURE, "high-performance");
+        p.put(RunnerSettings.CLASSIC_OFFSET_MIGRATION, "strict");
+        RunnerSettings s = RunnerSettings.parse(p);
+        assertTrue(s.highPerformance);
+        assertEquals("strict", s.classicOffsetMigration);
+        Runner runner = Runner.create(Path.of("connector.properties"), p);
+        String summary = runner.summary(Path.of("connector.properties"),
+                io.ksbridge.config.BridgeConfig.from(p).account());
+        assertTrue(summary.contains("  backend:  Snowpipe Streaming, high-performance architecture (named channels on"
+                + " each table's default pipe, offset tokens), taking over Classic channels (strict)\n"), summary);
+        p.remove(RunnerSettings.STREAMING_ARCHITECTURE);
+        p.remove(RunnerSettings.CLASSIC_OFFSET_MIGRATION);
+        assertFalse(RunnerSettings.parse(p).highPerformance, "Classic stays the default");
+    }
+
+    @Test
+    void streamingArchitecture_badValuesAndCombinations_refusedNamingTheKey() {
+        Map<String, String> p = minimal();
+        p.put(RunnerSettings.STREAMING_ARCHITECTURE, "high-performance"); // without SNOWPIPE_STREAMING
+        p.put(RunnerSettings.CLASSIC_OFFSET_MIGRATION, "sometimes");
+        BridgeConfigException e = refused(p);
+        assertEquals(List.of(RunnerSettings.STREAMING_ARCHITECTURE, RunnerSettings.CLASSIC_OFFSET_MIGRATION),
+                settings(e), e.getMessage());
+        assertTrue(e.getMessage().contains("applies to Snowpipe Streaming only"), e.getMessage());
+        assertTrue(e.getMessage().contains("expected skip, best_effort or strict"), e.getMessage());
+        Map<String, String> q = minimal();
+        q.put("snowflake.ingestion.method", "SNOWPIPE_STREAMING");
+        q.put(RunnerSettings.STREAMING_ARCHITECTURE, "v2");
+        q.put(RunnerSettings.CLASSIC_OFFSET_MIGRATION, "strict");
+        e = refused(q);
+        assertEquals(List.of(RunnerSettings.STREAMING_ARCHITECTURE, RunnerSettings.CLASSIC_OFFSET_MIGRATION),
+                settings(e), e.getMessage());
+        Map<String, String> r = minimal();
+        r.put("snowflake.ingestion.method", "SNOWPIPE_STREAMING");
+        r.put(RunnerSettings.STREAMING_ARCHITECTURE, "high-performance");
+        r.put("snowflake.enable.schematization", "true");
+        assertEquals(List.of("snowflake.enable.schematization"), settings(refused(r)));
+    }
 }

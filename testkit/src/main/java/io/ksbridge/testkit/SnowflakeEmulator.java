@@ -316,6 +316,22 @@ public final class SnowflakeEmulator implements AutoCloseable {
     }
 
     /**
+     * Answers {@code SELECT SYSTEM$NAME('...', ...)} (SQL API and JDBC) with {@code function}: how a mounted service
+     * adds a system function of its own.
+     *
+     * @param name     {@code SYSTEM$...}, any case
+     * @param function the function, never null
+     */
+    public void systemFunction(String name, io.ksbridge.testkit.emulator.SystemFunction function) {
+        core.systemFunction(name, function);
+    }
+
+    /** Hands the high-performance architecture's {@code CREATE PIPE}s to {@code pipes} (a mounted service's). */
+    public void streamingPipes(io.ksbridge.testkit.emulator.StreamingPipes pipes) {
+        core.streamingPipes(pipes);
+    }
+
+    /**
      * Serves every path starting with {@code prefix} with {@code handler} (the longest prefix wins). Faults apply
      * to it like to the built-in services; the handler authenticates with {@link #jwt()} itself.
      *

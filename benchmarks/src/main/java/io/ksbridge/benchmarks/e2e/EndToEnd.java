@@ -162,6 +162,8 @@ public final class EndToEnd {
         System.out.printf("  %-44s %6.2f s  %,10.0f rec/s  cpu %5.1f s%s%n", c.name(), seconds, records / seconds, cpu,
                 lastLoopCpuSeconds >= 0 ? String.format("  (polling thread %.2f s)", lastLoopCpuSeconds) : "");
         System.out.println("      cpu by thread: " + threads.top(7, cpu));
+        System.out.printf("      memory: peak heap used %,d MB, peak RSS %,d MB (sampled every 100 ms)%n",
+                threads.peakHeapBytes >> 20, threads.peakRssBytes >> 20);
         lastLoopCpuSeconds = -1;
         return new Result(c.name(), seconds, cpu);
     }
@@ -177,6 +179,9 @@ public final class EndToEnd {
         private final Map<Long, String> names = new java.util.concurrent.ConcurrentHashMap<>();
         private final Thread sampler;
         private volatile boolean running = true;
+        /** Highest heap in use and resident set size seen by the sampler during the measurement. */
+        volatile long peakHeapBytes;
+        volatile long peakRssBytes;
 
         private ThreadCpu() {
             sample(true);
@@ -199,6 +204,8 @@ public final class EndToEnd {
         }
 
         private void sample(boolean first) {
+            peakHeapBytes = Math.max(peakHeapBytes, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+            peakRssBytes = Math.max(peakRssBytes, rssBytes());
             for (java.lang.management.ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
                 if (info == null) {
                     continue;
@@ -232,6 +239,20 @@ public final class EndToEnd {
             out.append(String.format("other (GC, JIT) %.2f s", Math.max(0, processCpuSeconds - threads)));
             return out.toString();
         }
+    }
+
+    /** This process's resident set size from /proc (Linux), or 0 where it cannot be read. */
+    static long rssBytes() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            return 0;
+        }
+        return 0;
     }
 
     static long processCpuNanos() {

@@ -17,6 +17,7 @@ import io.ksbridge.ingest.IngestBatch;
 import io.ksbridge.ingest.IngestResult;
 import io.ksbridge.ingest.IngestRow;
 import io.ksbridge.ingest.PartitionStart;
+import io.ksbridge.internal.lane.OrderedLane;
 import io.ksbridge.snowflake.KafkaTables;
 import io.ksbridge.snowflake.SnowflakeAccount;
 import io.ksbridge.snowflake.SnowflakeIdentifiers;
@@ -83,7 +84,8 @@ import org.slf4j.LoggerFactory;
  * raw JSON, without building a tree.
  *
  * <p>The table ({@code RECORD_METADATA VARIANT, RECORD_CONTENT VARIANT}) is created when missing over the SQL REST
- * API; its default pipe exists with it. Channels are named {@code <topic>_<partition>} as Classic Streaming and the
+ * API; its default pipe exists with it. A table given a PIPE of your own ({@link Builder#pipe}) is loaded through it
+ * (its transforms, its columns) and is not created. Channels are named {@code <topic>_<partition>} as Classic Streaming and the
  * Kafka connector v3 name theirs, or {@code <connector>_<topic>_<partition>} as connector v4 does
  * ({@link Builder#connectorName}).
  *
@@ -100,7 +102,19 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
 
     private record Settings(SnowflakeAccount account, String database, String schema, String connectorName,
                             Duration callTimeout, Duration commitPollInterval, Duration closeTimeout, int writerThreads,
-                            RowEncoder.Mode encoding, long maxRowBytes, long maxChannelBytesPerSecond) {
+                            RowEncoder.Mode encoding, long maxRowBytes, long maxChannelBytesPerSecond,
+                            ClassicTakeOver classic, Map<String, String> pipes) {
+    }
+
+    /**
+     * How {@link Builder#takeOverClassicChannels} treats a partition whose Snowpipe Streaming Classic channel does not
+     * exist (Classic channels are consulted only for a channel without a committed token of its own).
+     */
+    public enum ClassicChannels {
+        /** The partition resumes at Kafka's committed offset, as a new partition would (a topic added since). */
+        BEST_EFFORT,
+        /** The bridge stops naming the channel: no partition is loaded without its Classic position. */
+        STRICT
     }
 
     private final Settings settings;
@@ -249,7 +263,7 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
             if (existing != null) {
                 return existing;
             }
-            String pipe = defaultPipe(table);
+            String pipe = settings.pipes().getOrDefault(table, defaultPipe(table));
             String name = "KSBRIDGE_" + bridgeName.replaceAll("[^A-Za-z0-9_]", "_") + "_"
                     + unquoted(table).replaceAll("[^A-Za-z0-9_]", "_") + "_"
                     + UUID.randomUUID().toString().substring(0, 8);
@@ -294,7 +308,7 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
             throw new IngestException("the Streaming backend is closed", false);
         }
         String tableName = tableIdentifier(table);
-        if (preparedTables.putIfAbsent(tableName, Boolean.TRUE) == null) {
+        if (!settings.pipes().containsKey(tableName) && preparedTables.putIfAbsent(tableName, Boolean.TRUE) == null) {
             try {
                 KafkaTables.ensure(sql, qualify(tableName), "written by Snowpipe Streaming", false);
             } catch (RuntimeException e) {
@@ -310,6 +324,10 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
         String channelName = channelName(partition);
         OpenChannelResult opened = openChannel(pc, channelName);
         long committed = parseToken(channelName, opened.getChannelStatus().getLatestCommittedOffsetToken());
+        if (committed < 0 && settings.classic() != null) {
+            committed = settings.classic().takeOver(sql, settings.database(), settings.schema(), tableName, pc.pipe(),
+                    partition, channelName);
+        }
         Lane lane = new Lane(pc, partition, channelName, opened.getChannel(), committed,
                 opened.getChannelStatus().getRowsErrorCount());
         lanes.put(partition, lane);
@@ -370,27 +388,9 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
     }
 
     private void writeLocked(Lane lane, IngestBatch batch, CompletableFuture<IngestResult> result) {
-        if (lane.released || closed) {
-            result.complete(IngestResult.retry(new IngestException(batch.partition() + " was released", true)));
+        if (!lane.admit(batch, result, closed, lane.needsReopen || lane.channel.isClosed(), () -> reopen(lane))) {
             return;
         }
-        if (lane.needsReopen || lane.channel.isClosed()) {
-            try {
-                reopen(lane);
-            } catch (IngestException e) {
-                lane.failPending(e);
-                lane.refuse(batch, result, e);
-                return;
-            }
-        }
-        Map.Entry<Long, Long> before = lane.refusedBefore(batch);
-        if (before != null) {
-            lane.refuse(batch, result, new IngestException("batch " + batch.id() + " follows the refused batch of "
-                    + batch.partition() + " at offsets " + before.getKey() + ".." + before.getValue()
-                    + ", which is written first", true));
-            return;
-        }
-        lane.refused.remove(batch.firstOffset());
         List<Map<String, Object>> toWrite = new ArrayList<>(batch.rows().size());
         List<IngestRow> sources = new ArrayList<>(batch.rows().size());
         List<IngestResult.RowRejection> rejected = new ArrayList<>();
@@ -417,7 +417,7 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
         }
         if (toWrite.isEmpty() || batch.lastOffset() <= lane.written) {
             // nothing left to append: durable once the rows before it are
-            lane.pending.add(new Lane.Pending(batch, result, rejected, Math.min(batch.lastOffset(), lane.written)));
+            lane.pending.add(new OrderedLane.Pending(batch, result, rejected, Math.min(batch.lastOffset(), lane.written)));
             return;
         }
         try {
@@ -430,7 +430,7 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
             lane.refuse(batch, result, cause);
             return;
         }
-        lane.pending.add(new Lane.Pending(batch, result, rejected, batch.lastOffset()));
+        lane.pending.add(new OrderedLane.Pending(batch, result, rejected, batch.lastOffset()));
     }
 
     /**
@@ -634,7 +634,7 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
         }
         IngestException fatal = new IngestException(what + ". Snowflake's committed offset token has passed them. Fix the"
                 + " table or the records, or use ErrorPolicy.skip() to go on past rows Snowflake refuses.", false);
-        for (Lane.Pending p : lane.pending) {
+        for (OrderedLane.Pending p : lane.pending) {
             p.result().complete(IngestResult.fatal(fatal));
         }
         lane.pending.clear();
@@ -799,6 +799,9 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
         private RowEncoder.Mode encoding = RowEncoder.Mode.RAW;
         private long maxRowBytes = 16L << 20;
         private long maxChannelBytesPerSecond;
+        private ClassicChannels classicChannels;
+        private String classicConnectorName;
+        private final Map<String, String> pipes = new HashMap<>();
 
         private Builder() {
         }
@@ -833,6 +836,67 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
                 throw new IllegalArgumentException("connectorName must not be blank");
             }
             this.connectorName = connectorName.trim();
+            return this;
+        }
+
+        /**
+         * Loads {@code table} through a PIPE you created instead of its default pipe {@code <TABLE>-STREAMING}, for
+         * its transforms ({@code COPY INTO t (ID, PAYLOAD) FROM (SELECT $1:RECORD_CONTENT:id, $1:RECORD_CONTENT:payload
+         * FROM TABLE(DATA_SOURCE(TYPE => 'STREAMING')))}), pre-clustering or columns of your own. Rows reach the pipe
+         * as {@code {"RECORD_METADATA": {...}, "RECORD_CONTENT": ...}}, which its {@code SELECT} reads as {@code $1}.
+         * The table and the pipe must exist (the bridge creates neither); channels are named as usual.
+         *
+         * @param table the table, as the bridge's {@code TableNamer} names it (unquoted, or quoted as written)
+         * @param pipe  the pipe in the backend's database and schema: an unquoted identifier, or a quoted one
+         */
+        public Builder pipe(String table, String pipe) {
+            Objects.requireNonNull(table, "table must not be null");
+            Objects.requireNonNull(pipe, "pipe must not be null");
+            String t;
+            try {
+                t = tableIdentifier(table.trim());
+            } catch (IngestException e) {
+                throw new IllegalArgumentException("pipe(table, pipe): " + e.getMessage(), e);
+            }
+            String p = pipe.trim();
+            if (p.length() > 2 && p.startsWith("\"") && p.endsWith("\"")
+                    && !p.substring(1, p.length() - 1).replace("\"\"", "").contains("\"")) {
+                pipes.put(t, p);
+            } else if (SnowflakeIdentifiers.isUnquoted(p)) {
+                pipes.put(t, p.toUpperCase(Locale.ROOT));
+            } else {
+                throw new IllegalArgumentException("pipe must be an unquoted Snowflake identifier ([A-Za-z_][A-Za-z0-9_$]*)"
+                        + " or a quoted one, was '" + pipe + "'");
+            }
+            return this;
+        }
+
+        /**
+         * Takes over from Snowpipe Streaming Classic (ksbridge's {@code StreamingBackend}, the Kafka connector v3):
+         * when a partition's channel has no committed offset token yet, the committed token of its Classic channel on
+         * the same table ({@code <topic>_<partition>}, or {@code <classicConnectorName>_<topic>_<partition>}) becomes
+         * the channel's, through {@code SYSTEM$MIGRATE_SSV1_CHANNEL_OFFSET} (what Snowflake's Kafka connector v4 calls),
+         * and the bridge resumes right after it: nothing replayed, nothing skipped. Stop the Classic loader first. A
+         * channel that has a token of its own is never changed. Default: off (Classic channels are not consulted).
+         *
+         * @param whenMissing what to do for a partition without a Classic channel, never null
+         */
+        public Builder takeOverClassicChannels(ClassicChannels whenMissing) {
+            this.classicChannels = Objects.requireNonNull(whenMissing, "takeOverClassicChannels must not be null");
+            return this;
+        }
+
+        /**
+         * The name of the Kafka connector v3 whose Classic channels {@link #takeOverClassicChannels} takes over, when
+         * it named them {@code <connector>_<topic>_<partition>} ({@code snowflake.streaming.channel.name.include
+         * .connector.name=true}). Default: none, Classic channels are {@code <topic>_<partition>}. Not blank.
+         */
+        public Builder classicConnectorName(String connectorName) {
+            Objects.requireNonNull(connectorName, "classicConnectorName must not be null");
+            if (connectorName.isBlank()) {
+                throw new IllegalArgumentException("classicConnectorName must not be blank");
+            }
+            this.classicConnectorName = connectorName.trim();
             return this;
         }
 
@@ -937,17 +1001,25 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
             if (schema == null) {
                 problems.add(new BridgeConfigException.Problem("schema", null, "the schema of the target tables is required"));
             }
+            if (classicConnectorName != null && classicChannels == null) {
+                problems.add(new BridgeConfigException.Problem("classicConnectorName", classicConnectorName,
+                        "names Classic channels to take over, but takeOverClassicChannels is not set"));
+            }
             if (!problems.isEmpty()) {
                 throw new BridgeConfigException(problems);
             }
             return new HighPerformanceStreamingBackend(new Settings(account, database, schema, connectorName, callTimeout,
-                    commitPollInterval, closeTimeout, writerThreads, encoding, maxRowBytes, maxChannelBytesPerSecond));
+                    commitPollInterval, closeTimeout, writerThreads, encoding, maxRowBytes, maxChannelBytesPerSecond,
+                    classicChannels == null ? null : new ClassicTakeOver(classicChannels, classicConnectorName),
+                    Map.copyOf(pipes)));
         }
 
         @Override
         public String toString() {
             return "HighPerformanceStreamingBackend.Builder{account=" + account + ", database=" + database + ", schema="
-                    + schema + ", connectorName=" + connectorName + ", callTimeout=" + callTimeout + "}";
+                    + schema + ", connectorName=" + connectorName + ", callTimeout=" + callTimeout
+                    + (classicChannels != null ? ", takeOverClassicChannels=" + classicChannels : "")
+                    + (pipes.isEmpty() ? "" : ", pipes=" + pipes) + "}";
         }
     }
 }

@@ -2,6 +2,7 @@ package io.ksbridge.ingest.streaminghp;
 
 import com.snowflake.ingest.streaming.SFException;
 import io.ksbridge.IngestException;
+import io.ksbridge.internal.lane.Causes;
 import io.ksbridge.snowflake.SnowflakeAccount;
 import java.io.IOException;
 import java.util.Locale;
@@ -72,32 +73,11 @@ final class SdkErrors {
     }
 
     private static <T extends Throwable> T find(Throwable e, Class<T> type) {
-        Throwable t = e;
-        for (int depth = 0; t != null && depth < 8; depth++) {
-            if (type.isInstance(t)) {
-                return type.cast(t);
-            }
-            t = t.getCause() == t ? null : t.getCause();
-        }
-        return null;
+        return Causes.find(e, type);
     }
 
     /** The message of e and of its causes, without repeating, cut to 600 characters (the SDK's are long). */
     static String describe(Throwable e) {
-        StringBuilder sb = new StringBuilder();
-        Throwable t = e;
-        int depth = 0;
-        while (t != null && depth++ < 4) {
-            String m = t.getMessage();
-            if (m != null && sb.indexOf(m) < 0) {
-                if (sb.length() > 0) {
-                    sb.append(": ");
-                }
-                sb.append(m);
-            }
-            t = t.getCause() == t ? null : t.getCause();
-        }
-        String s = sb.length() == 0 ? e.getClass().getSimpleName() : sb.toString();
-        return s.length() > 600 ? s.substring(0, 600) + "..." : s;
+        return Causes.describe(e, 600);
     }
 }

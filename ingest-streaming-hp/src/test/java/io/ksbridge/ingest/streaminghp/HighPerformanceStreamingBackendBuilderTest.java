@@ -96,4 +96,23 @@ class HighPerformanceStreamingBackendBuilderTest {
         assertFalse(backend.toString().contains(p.getProperty("private_key")), backend.toString());
         assertFalse(backend.toString().contains("PRIVATE KEY"), backend.toString());
     }
+
+    @Test
+    void classicTakeOver_channelNamesAndSettingsChecked() {
+        TopicPartition tp = new TopicPartition("orders", 3);
+        assertEquals("orders_3", new ClassicTakeOver(HighPerformanceStreamingBackend.ClassicChannels.STRICT, null)
+                .classicChannel(tp));
+        assertEquals("v3conn_orders_3", new ClassicTakeOver(HighPerformanceStreamingBackend.ClassicChannels.BEST_EFFORT,
+                "v3conn").classicChannel(tp));
+        assertEquals("'DB.S.\"it''s\"'", ClassicTakeOver.literal("DB.S.\"it's\""));
+        BridgeConfigException e = assertThrows(BridgeConfigException.class, () -> HighPerformanceStreamingBackend
+                .builder().account(account("https://xy12345.snowflakecomputing.com")).database("RAW").schema("KAFKA")
+                .classicConnectorName("v3conn").build());
+        assertEquals(1, e.problems().size(), e.getMessage());
+        assertEquals("classicConnectorName", e.problems().get(0).setting(), e.getMessage());
+        assertEquals("takeOverClassicChannels must not be null", assertThrows(NullPointerException.class,
+                () -> HighPerformanceStreamingBackend.builder().takeOverClassicChannels(null)).getMessage());
+        assertEquals("classicConnectorName must not be blank", assertThrows(IllegalArgumentException.class,
+                () -> HighPerformanceStreamingBackend.builder().classicConnectorName(" ")).getMessage());
+    }
 }

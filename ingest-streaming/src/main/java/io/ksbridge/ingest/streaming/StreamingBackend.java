@@ -10,6 +10,7 @@ import io.ksbridge.ingest.IngestBatch;
 import io.ksbridge.ingest.IngestResult;
 import io.ksbridge.ingest.IngestRow;
 import io.ksbridge.ingest.PartitionStart;
+import io.ksbridge.internal.lane.OrderedLane;
 import io.ksbridge.snowflake.AccessTokenProvider;
 import io.ksbridge.snowflake.OAuthTokenClient;
 import io.ksbridge.snowflake.SnowflakeAccount;
@@ -391,28 +392,11 @@ public final class StreamingBackend implements IngestBackend {
     }
 
     private void writeLocked(Lane lane, IngestBatch batch, CompletableFuture<IngestResult> result) {
-        if (lane.released || closed) {
-            result.complete(IngestResult.retry(new IngestException(batch.partition() + " was released", true)));
+        // a reopen refuses the waiting batches the old channel lost, before this batch can pass them
+        if (!lane.admit(batch, result, closed, lane.needsReopen || !lane.channel.isValid() || lane.channel.isClosed(),
+                () -> reopen(lane))) {
             return;
         }
-        if (lane.needsReopen || !lane.channel.isValid() || lane.channel.isClosed()) {
-            try {
-                reopen(lane); // refuses the waiting batches the old channel lost, before this batch can pass them
-            } catch (IngestException e) {
-                lane.failPending(e);
-                lane.refuse(batch, result, e);
-                return;
-            }
-        }
-        java.util.Map.Entry<Long, Long> before = lane.refusedBefore(batch);
-        if (before != null) {
-            // an earlier batch was refused and has not been handed over again: this one must wait for it
-            lane.refuse(batch, result, new IngestException("batch " + batch.id() + " follows the refused batch of "
-                    + batch.partition() + " at offsets " + before.getKey() + ".." + before.getValue()
-                    + ", which is written first", true));
-            return;
-        }
-        lane.refused.remove(batch.firstOffset());
         if (LOG.isDebugEnabled()) {
             LOG.debug("{} batch {} (offsets {}..{}, {} rows, attempt {}) to channel {}, written up to {}", batch.partition(),
                     batch.id(), batch.firstOffset(), batch.lastOffset(), batch.rows().size(), batch.attempt(),
@@ -472,7 +456,7 @@ public final class StreamingBackend implements IngestBackend {
         }
         if (toWrite.isEmpty() || batch.lastOffset() <= lane.written) {
             // everything is written already (or refused): durable once the token covers it
-            lane.pending.add(new Lane.Pending(batch, result, refused, Math.min(batch.lastOffset(), lane.written)));
+            lane.pending.add(new OrderedLane.Pending(batch, result, refused, Math.min(batch.lastOffset(), lane.written)));
             return;
         }
         InsertValidationResponse response;
@@ -537,7 +521,7 @@ public final class StreamingBackend implements IngestBackend {
         if (target >= 0) {
             lane.written = batch.lastOffset();
         }
-        lane.pending.add(new Lane.Pending(batch, result, rejected, target));
+        lane.pending.add(new OrderedLane.Pending(batch, result, rejected, target));
     }
 
     private static Map<String, Object> toMap(IngestRow row) {
@@ -564,10 +548,7 @@ public final class StreamingBackend implements IngestBackend {
         // Batches written to the old handle wait for its token. What the reopened channel reports committed is all
         // of them that reached Snowflake, in order: that prefix is durable; the rest went with the old handle and is
         // refused, to be written again before any later batch, so the token never passes rows that never landed.
-        while (!lane.pending.isEmpty() && lane.pending.peek().target <= committed) {
-            Lane.Pending p = lane.pending.poll();
-            p.result.complete(IngestResult.durable(p.rejected));
-        }
+        lane.completeUpTo(committed);
         if (!lane.pending.isEmpty()) {
             lane.failPending(new IngestException("channel " + lane.channelName + " of " + lane.partition + " was reopened;"
                     + " rows written to the old handle after offset " + committed + " were not committed and are written"
@@ -635,14 +616,7 @@ public final class StreamingBackend implements IngestBackend {
                     }
                     lane.statusFailures = 0;
                     long committed = token == null ? -1 : parseToken(channel, token);
-                    while (!lane.pending.isEmpty()) {
-                        Lane.Pending head = lane.pending.peek();
-                        if (head.target > committed) {
-                            break;
-                        }
-                        lane.pending.poll();
-                        head.result.complete(IngestResult.durable(head.rejected));
-                    }
+                    lane.completeUpTo(committed);
                 } finally {
                     lane.lock.unlock();
                 }

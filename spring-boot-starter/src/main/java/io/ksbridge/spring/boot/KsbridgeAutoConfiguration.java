@@ -127,6 +127,49 @@ public class KsbridgeAutoConfiguration {
         }
     }
 
+    /** The high-performance Streaming backend, when its module is present and ksbridge.backend is streaming-hp. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.ksbridge.ingest.streaminghp.HighPerformanceStreamingBackend")
+    @ConditionalOnProperty(prefix = "ksbridge", name = "backend", havingValue = "streaming-hp")
+    @ConditionalOnMissingBean(IngestBackend.class)
+    static class StreamingHpConfiguration {
+        @Bean
+        @ConditionalOnMissingBean
+        SnowflakeAccount ksbridgeSnowflakeAccount(KsbridgeProperties properties) {
+            return KsbridgeBridges.account(properties.getSnowflake());
+        }
+
+        @Bean
+        IngestBackend ksbridgeBackend(KsbridgeProperties properties, SnowflakeAccount account) {
+            KsbridgeProperties.Snowflake sf = properties.getSnowflake();
+            KsbridgeProperties.StreamingHp p = properties.getStreamingHp();
+            io.ksbridge.ingest.streaminghp.HighPerformanceStreamingBackend.Builder b =
+                    io.ksbridge.ingest.streaminghp.HighPerformanceStreamingBackend.builder().account(account)
+                            .database(KsbridgeBridges.required(sf.getDatabase(), "ksbridge.snowflake.database"))
+                            .schema(KsbridgeBridges.required(sf.getSchema(), "ksbridge.snowflake.schema"))
+                            .callTimeout(p.getCallTimeout())
+                            .commitPollInterval(p.getCommitPollInterval())
+                            .closeTimeout(p.getCloseTimeout())
+                            .writerThreads(p.getWriterThreads())
+                            .maxChannelBytesPerSecond(p.getMaxChannelBytesPerSecond());
+            if (p.getConnectorName() != null) {
+                b.connectorName(p.getConnectorName());
+            }
+            String takeOver = p.getTakeOverClassicChannels();
+            if (takeOver != null) {
+                String t = takeOver.trim().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+                if (!t.equals("best-effort") && !t.equals("strict")) {
+                    throw new io.ksbridge.BridgeConfigException("ksbridge.streaming-hp.take-over-classic-channels",
+                            takeOver, "expected best-effort or strict (or leave it unset: off)");
+                }
+                b.takeOverClassicChannels(t.equals("strict")
+                        ? io.ksbridge.ingest.streaminghp.HighPerformanceStreamingBackend.ClassicChannels.STRICT
+                        : io.ksbridge.ingest.streaminghp.HighPerformanceStreamingBackend.ClassicChannels.BEST_EFFORT);
+            }
+            return b.build();
+        }
+    }
+
     /**
      * A host-loop bridge (ksbridge.enabled=true and no topics) with spring-kafka present: the
      * {@link io.ksbridge.spring.kafka.KsbridgeListenerAdapter} and a listener container factory set up for it

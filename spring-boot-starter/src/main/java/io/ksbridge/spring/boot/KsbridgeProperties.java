@@ -31,7 +31,9 @@ public class KsbridgeProperties {
         /** Files on an internal stage, loaded by Snowpipe (ksbridge-ingest-snowpipe). */
         SNOWPIPE,
         /** Snowpipe Streaming Classic channels (ksbridge-ingest-streaming). */
-        STREAMING
+        STREAMING,
+        /** Snowpipe Streaming's high-performance architecture (ksbridge-ingest-streaming-hp). */
+        STREAMING_HP
     }
 
     /** Snowpipe file compression (the backend's own enum is not referenced, so this class loads without it). */
@@ -73,7 +75,7 @@ public class KsbridgeProperties {
     /** Topic (or topic regex) to table, overriding the connector's default table names. */
     private Map<String, String> tableOverrides = new LinkedHashMap<>();
 
-    /** The backend: snowpipe or streaming. Its module must be on the class path. */
+    /** The backend: snowpipe, streaming (Classic) or streaming-hp. Its module must be on the class path. */
     private Backend backend = Backend.SNOWPIPE;
 
     /** The memory cap: bytes held in buffers and in-flight batches. */
@@ -107,6 +109,7 @@ public class KsbridgeProperties {
     private final Snowflake snowflake = new Snowflake();
     private final Snowpipe snowpipe = new Snowpipe();
     private final Streaming streaming = new Streaming();
+    private final StreamingHp streamingHp = new StreamingHp();
 
     public boolean isEnabled() {
         return enabled;
@@ -254,6 +257,10 @@ public class KsbridgeProperties {
 
     public Streaming getStreaming() {
         return streaming;
+    }
+
+    public StreamingHp getStreamingHp() {
+        return streamingHp;
     }
 
     /** {@code ksbridge.flush.*}: when a partition's buffer becomes a batch (whichever comes first). */
@@ -677,6 +684,89 @@ public class KsbridgeProperties {
 
         public void setSchematization(boolean schematization) {
             this.schematization = schematization;
+        }
+    }
+
+    /** {@code ksbridge.streaming-hp.*}: the high-performance Streaming backend (ksbridge.backend=streaming-hp). */
+    public static class StreamingHp {
+        /** How long one SDK call that can block may take before it is retried later (1 second to 1 hour). */
+        private Duration callTimeout = Duration.ofMinutes(2);
+
+        /** How often committed offset tokens are read, one request per pipe (10 ms to 10 s). */
+        private Duration commitPollInterval = Duration.ofMillis(200);
+
+        /** How long closing the backend waits for the clients to send what they hold (0 to 10 minutes). */
+        private Duration closeTimeout = Duration.ofSeconds(10);
+
+        /** Threads appending rows (1 to 32). */
+        private int writerThreads = 2;
+
+        /** Bytes of rows per channel and second, to stay on Snowflake's REST endpoint; 0: no limit. */
+        private long maxChannelBytesPerSecond = 0;
+
+        /** Connector v4's name, to take over its channels ({@code <connector>_<topic>_<partition>}). */
+        private String connectorName;
+
+        /**
+         * Take over Snowpipe Streaming Classic channels' committed tokens: {@code best-effort} or {@code strict};
+         * unset: off.
+         */
+        private String takeOverClassicChannels;
+
+        public Duration getCallTimeout() {
+            return callTimeout;
+        }
+
+        public void setCallTimeout(Duration callTimeout) {
+            this.callTimeout = callTimeout;
+        }
+
+        public Duration getCommitPollInterval() {
+            return commitPollInterval;
+        }
+
+        public void setCommitPollInterval(Duration commitPollInterval) {
+            this.commitPollInterval = commitPollInterval;
+        }
+
+        public Duration getCloseTimeout() {
+            return closeTimeout;
+        }
+
+        public void setCloseTimeout(Duration closeTimeout) {
+            this.closeTimeout = closeTimeout;
+        }
+
+        public int getWriterThreads() {
+            return writerThreads;
+        }
+
+        public void setWriterThreads(int writerThreads) {
+            this.writerThreads = writerThreads;
+        }
+
+        public long getMaxChannelBytesPerSecond() {
+            return maxChannelBytesPerSecond;
+        }
+
+        public void setMaxChannelBytesPerSecond(long maxChannelBytesPerSecond) {
+            this.maxChannelBytesPerSecond = maxChannelBytesPerSecond;
+        }
+
+        public String getConnectorName() {
+            return connectorName;
+        }
+
+        public void setConnectorName(String connectorName) {
+            this.connectorName = connectorName;
+        }
+
+        public String getTakeOverClassicChannels() {
+            return takeOverClassicChannels;
+        }
+
+        public void setTakeOverClassicChannels(String takeOverClassicChannels) {
+            this.takeOverClassicChannels = takeOverClassicChannels;
         }
     }
 }

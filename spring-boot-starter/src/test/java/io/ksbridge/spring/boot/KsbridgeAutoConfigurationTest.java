@@ -76,6 +76,36 @@ class KsbridgeAutoConfigurationTest {
     }
 
     @Test
+    void streamingHpProperties_buildTheHighPerformanceBackend_badTakeOverNamed(SnowflakeEmulator snowflake) {
+        String[] account = {"ksbridge.snowflake.url=" + snowflake.url(), "ksbridge.snowflake.allow-insecure-http=true",
+                "ksbridge.snowflake.user=KSBRIDGE", "ksbridge.snowflake.private-key=" + snowflake.privateKeyPem().reveal(),
+                "ksbridge.snowflake.database=DB", "ksbridge.snowflake.schema=PUBLIC", "ksbridge.backend=streaming-hp"};
+        runner.withPropertyValues(OWN_LOOP).withPropertyValues(account)
+                .withPropertyValues("ksbridge.streaming-hp.connector-name=orders_v4",
+                        "ksbridge.streaming-hp.take-over-classic-channels=strict",
+                        "ksbridge.streaming-hp.max-channel-bytes-per-second=400000")
+                .run(ctx -> {
+                    KafkaToSnowflakeBridge bridge = ctx.getBean(KafkaToSnowflakeBridge.class);
+                    assertTrue(bridge.settings().backend() instanceof io.ksbridge.ingest.streaminghp
+                            .HighPerformanceStreamingBackend, bridge.settings().backend().name());
+                    assertEquals("streaming-hp", bridge.settings().backend().name());
+                    assertTrue(bridge.settings().backend().toString().contains("connectorName=orders_v4"),
+                            bridge.settings().backend().toString());
+                });
+        runner.withPropertyValues(OWN_LOOP).withPropertyValues(account)
+                .withPropertyValues("ksbridge.streaming-hp.take-over-classic-channels=sometimes")
+                .run(ctx -> {
+                    Throwable root = ctx.getStartupFailure();
+                    assertNotNull(root);
+                    while (root.getCause() != null) {
+                        root = root.getCause();
+                    }
+                    assertTrue(root.getMessage().contains("ksbridge.streaming-hp.take-over-classic-channels"),
+                            root.getMessage());
+                });
+    }
+
+    @Test
     void missingDatabase_startupFails_namingTheProperty() {
         runner.withPropertyValues(OWN_LOOP)
                 .withPropertyValues("ksbridge.snowflake.url=http://127.0.0.1:9", "ksbridge.snowflake.allow-insecure-http=true", "ksbridge.snowflake.user=U",

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
@@ -24,6 +25,7 @@ public final class EmulatorCore implements AutoCloseable {
     private final SnowpipeService snowpipe;
     private final List<Supplier<List<String>>> workSources = new CopyOnWriteArrayList<>();
     private final JdbcService jdbcService;
+    private final SqlService sql;
 
     /**
      * Starts the server on an ephemeral port of 127.0.0.1.
@@ -48,6 +50,7 @@ public final class EmulatorCore implements AutoCloseable {
         this.server = new EmulatorHttpServer(faults, port);
         this.snowpipe = new SnowpipeService(tables, stages, faults, jwt);
         SqlService sql = new SqlService(tables, stages, snowpipe, jwt, changes);
+        this.sql = sql;
         server.mount(SqlService.PREFIX, sql);
         server.mount(SnowpipeService.PREFIX, snowpipe);
         this.jdbcService = new JdbcService(sql, stages, jwt, Objects.requireNonNull(user, "user must not be null"),
@@ -55,6 +58,24 @@ public final class EmulatorCore implements AutoCloseable {
         server.mount(JdbcService.SESSION_PREFIX, jdbcService);
         server.mount(JdbcService.QUERIES_PREFIX, jdbcService);
         server.mount(JdbcService.UPLOAD_PREFIX, jdbcService);
+    }
+
+    /**
+     * Answers {@code SELECT name('...', ...)} over the SQL API (and JDBC) with {@code function}.
+     *
+     * @param name     the function's name, {@code SYSTEM$...}, any case
+     * @param function the function, never null
+     */
+    public void systemFunction(String name, SystemFunction function) {
+        if (!name.toUpperCase(Locale.ROOT).startsWith("SYSTEM$")) {
+            throw new IllegalArgumentException("system functions are named SYSTEM$..., was " + name);
+        }
+        sql.systemFunction(name, function);
+    }
+
+    /** Hands the high-performance architecture's {@code CREATE PIPE}s to {@code pipes} (see {@link StreamingPipes}). */
+    public void streamingPipes(StreamingPipes pipes) {
+        sql.streamingPipes(pipes);
     }
 
     /** The HTTP server (to mount more services). */

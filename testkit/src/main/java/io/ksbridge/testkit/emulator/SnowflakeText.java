@@ -173,4 +173,39 @@ public final class SnowflakeText {
         BigDecimal s = BigDecimal.valueOf(epochSeconds).add(BigDecimal.valueOf(nanos, 9));
         return s.setScale(9, RoundingMode.UNNECESSARY).toPlainString();
     }
+
+    /**
+     * Splits SQL text on the commas outside parentheses and quotes (a column list, a select list, a tuple); a blank
+     * last part is dropped.
+     */
+    public static java.util.List<String> splitTopLevel(String text) {
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        int depth = 0;
+        boolean single = false;
+        boolean dbl = false;
+        StringBuilder cur = new StringBuilder();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\'' && !dbl) {
+                single = !single;
+            } else if (c == '"' && !single) {
+                dbl = !dbl;
+            } else if (!single && !dbl) {
+                if (c == '(') {
+                    depth++;
+                } else if (c == ')') {
+                    depth--;
+                } else if (c == ',' && depth == 0) {
+                    parts.add(cur.toString());
+                    cur.setLength(0);
+                    continue;
+                }
+            }
+            cur.append(c);
+        }
+        if (!cur.toString().isBlank()) {
+            parts.add(cur.toString());
+        }
+        return parts;
+    }
 }

@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  * The SQL REST API ({@code POST /api/v2/statements}, {@code GET /api/v2/statements/{handle}}) for the statements the
  * backends send: {@code CREATE TABLE/STAGE/PIPE [IF NOT EXISTS]}, {@code DESCRIBE TABLE/STAGE/PIPE}, {@code ALTER TABLE
  * ... ADD COLUMN / ALTER COLUMN ... DROP NOT NULL}, {@code LIST @stage}, {@code REMOVE @stage/...}, {@code COPY FILES
- * INTO @a FROM @b FILES = (...)}, {@code DROP ...}, {@code SHOW PIPES}, {@code SELECT 1}. Anything else answers 422
+ * INTO @a FROM @b FILES = (...)}, {@code DROP ...}, {@code SHOW PIPES}, {@code SELECT 1}, and {@code SELECT SYSTEM$...('...')} for the
+ * {@linkplain SystemFunction system functions} mounted services add. Anything else answers 422
  * with a syntax error, as Snowflake would for SQL it cannot run.
  */
 final class SqlService implements HttpHandler {
@@ -54,6 +55,9 @@ final class SqlService implements HttpHandler {
     private static final Pattern DROP = Pattern.compile("\\s*DROP\\s+(TABLE|STAGE|PIPE)\\s+(IF\\s+EXISTS\\s+)?" + NAME + "\\s*;?\\s*", I);
     private static final Pattern SHOW_PIPES = Pattern.compile("\\s*SHOW\\s+PIPES.*", I);
     private static final Pattern SELECT_ONE = Pattern.compile("\\s*SELECT\\s+1\\s*;?\\s*", I);
+    private static final Pattern SYSTEM_CALL = Pattern.compile(
+            "\\s*SELECT\\s+(SYSTEM\\$[A-Za-z0-9_$]+)\\s*\\(((?:\\s*'(?:[^']|'')*'\\s*,?)*)\\)\\s*;?\\s*", I);
+    private static final Pattern LITERAL = Pattern.compile("'((?:[^']|'')*)'");
     private static final Pattern NOOP = Pattern.compile("\\s*(USE\\s+.*|CREATE\\s+(DATABASE|SCHEMA)\\s+IF\\s+NOT\\s+EXISTS\\s+.*)", I);
 
     private final TableStore tables;
@@ -63,6 +67,9 @@ final class SqlService implements HttpHandler {
     private final Map<String, ObjectNode> results = new ConcurrentHashMap<>();
     private final ChangeSql changes;
     private final SqlRequests requests;
+    private final Map<String, SystemFunction> functions = new ConcurrentHashMap<>();
+    private static final Pattern STREAMING_SOURCE = Pattern.compile("FROM\\s+TABLE\\s*\\(\\s*DATA_SOURCE\\s*\\(", I);
+    private volatile StreamingPipes streamingPipes;
 
     SqlService(TableStore tables, StageStore stages, SnowpipeService snowpipe, JwtVerifier jwt, ChangeStore changeStore) {
         this.changes = new ChangeSql(changeStore);
@@ -71,6 +78,16 @@ final class SqlService implements HttpHandler {
         this.stages = stages;
         this.snowpipe = snowpipe;
         this.jwt = jwt;
+    }
+
+    /** Answers {@code SELECT name('...', ...)} with {@code function} from now on (name case-insensitive). */
+    void systemFunction(String name, SystemFunction function) {
+        functions.put(name.toUpperCase(Locale.ROOT), java.util.Objects.requireNonNull(function, "function"));
+    }
+
+    /** Hands {@code CREATE PIPE}s whose COPY reads {@code TABLE(DATA_SOURCE(TYPE => 'STREAMING'))} to {@code pipes}. */
+    void streamingPipes(StreamingPipes pipes) {
+        this.streamingPipes = java.util.Objects.requireNonNull(pipes, "pipes");
     }
 
     /** A SQL error: answered with 422. */
@@ -274,6 +291,13 @@ final class SqlService implements HttpHandler {
         }
         if ((m = CREATE_PIPE.matcher(sql)).matches()) {
             String name = Identifiers.qualify(m.group(3), db, sc);
+            StreamingPipes streaming = streamingPipes;
+            if (streaming != null && STREAMING_SOURCE.matcher(m.group(4)).find()) {
+                boolean created = streaming.create(name, m.group(4).trim(), db, sc, m.group(1) != null, m.group(2) != null);
+                String object = Identifiers.split(name).get(2);
+                return Result.status(created ? "Pipe " + object + " successfully created." : object
+                        + " already exists, statement succeeded.");
+            }
             Matcher copy = COPY.matcher(m.group(4).trim());
             if (!copy.matches()) {
                 throw syntax(sql, "the emulator's pipes support COPY INTO t(cols) FROM (SELECT $1:field, ... FROM @stage) FILE_FORMAT = (TYPE = 'JSON')");
@@ -419,6 +443,18 @@ final class SqlService implements HttpHandler {
             }
             return r;
         }
+        if ((m = SYSTEM_CALL.matcher(sql)).matches()) {
+            SystemFunction f = functions.get(m.group(1).toUpperCase(Locale.ROOT));
+            if (f == null) {
+                throw new SqlError("002140", "42601", "SQL compilation error:\nUnknown function " + m.group(1));
+            }
+            List<String> args = new ArrayList<>();
+            Matcher literal = LITERAL.matcher(m.group(2));
+            while (literal.find()) {
+                args.add(literal.group(1).replace("''", "'"));
+            }
+            return new Result(m.group(1).toUpperCase(Locale.ROOT)).row(f.call(args, db, sc));
+        }
         if (SELECT_ONE.matcher(sql).matches()) {
             return new Result("1").row("1");
         }
@@ -475,33 +511,6 @@ final class SqlService implements HttpHandler {
     }
 
     static List<String> splitTopLevel(String text) {
-        List<String> parts = new ArrayList<>();
-        int depth = 0;
-        boolean single = false;
-        boolean dbl = false;
-        StringBuilder cur = new StringBuilder();
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '\'' && !dbl) {
-                single = !single;
-            } else if (c == '"' && !single) {
-                dbl = !dbl;
-            } else if (!single && !dbl) {
-                if (c == '(') {
-                    depth++;
-                } else if (c == ')') {
-                    depth--;
-                } else if (c == ',' && depth == 0) {
-                    parts.add(cur.toString());
-                    cur.setLength(0);
-                    continue;
-                }
-            }
-            cur.append(c);
-        }
-        if (!cur.toString().isBlank()) {
-            parts.add(cur.toString());
-        }
-        return parts;
+        return SnowflakeText.splitTopLevel(text);
     }
 }

@@ -118,6 +118,7 @@ public final class HpStreamingService implements HttpHandler {
     private volatile Duration scopedTokenLifetime = Duration.ofHours(1);
     private volatile boolean fileMode;
     private final FileStage fileStage = new FileStage();
+    private final HpPipes pipes;
 
     /** A channel as Snowflake keeps it. */
     private static final class Channel {
@@ -163,6 +164,7 @@ public final class HpStreamingService implements HttpHandler {
     private HpStreamingService(TableStore tables, JwtVerifier jwt) {
         this.tables = tables;
         this.jwt = jwt;
+        this.pipes = new HpPipes(tables);
     }
 
     /**
@@ -185,6 +187,8 @@ public final class HpStreamingService implements HttpHandler {
             emulator.mount(TELEMETRY_PREFIX, service);
             emulator.addWorkSource(service::pendingWork);
             emulator.mount("/" + FileStage.BUCKET + "/", service.fileStage);
+            emulator.systemFunction(ClassicOffsetMigration.NAME, new ClassicOffsetMigration(emulator, service));
+            emulator.streamingPipes(service.pipes);
             ATTACHED.put(emulator, service);
             return service;
         }
@@ -509,8 +513,14 @@ public final class HpStreamingService implements HttpHandler {
         return ref == null ? Optional.empty() : tables.find(ref);
     }
 
-    /** The quoted name of the table a default pipe loads, or null when the pipe is not a default pipe. */
-    private static String tableRef(Route route) {
+    /**
+     * The name of the table a pipe loads: a pipe a user created, or a default pipe; null when there is no such pipe.
+     */
+    private String tableRef(Route route) {
+        Optional<HpPipes.Pipe> created = pipes.find(route.pipeKey());
+        if (created.isPresent()) {
+            return created.get().table();
+        }
         String pipe = route.pipe();
         if (!pipe.toUpperCase(Locale.ROOT).endsWith(DEFAULT_PIPE_SUFFIX) || pipe.length() == DEFAULT_PIPE_SUFFIX.length()) {
             return null;
@@ -606,6 +616,25 @@ public final class HpStreamingService implements HttpHandler {
         node.put("next_continuation_token", channel.currentToken);
         node.set("channel_status", status(channel));
         return new Answer(200, node);
+    }
+
+    /**
+     * Sets the committed offset token of a pipe's channel, creating the channel when it does not exist yet (what
+     * {@code SYSTEM$MIGRATE_SSV1_CHANNEL_OFFSET} does). Names are resolved.
+     *
+     * @throws java.util.NoSuchElementException when the pipe does not exist
+     */
+    synchronized void migrateCommittedToken(String database, String schema, String pipe, String channelName, String token) {
+        Route route = new Route(database, schema, pipe, channelName, "");
+        Optional<EmulatedTable> table = tableOf(route);
+        if (table.isEmpty()) {
+            throw new java.util.NoSuchElementException("Pipe '" + route.pipeKey() + "' does not exist or not authorized.");
+        }
+        Channel channel = channels.computeIfAbsent(route.pipeKey() + "/" + channelName,
+                k -> new Channel(route.pipeKey(), table.get().name(), tableRef(route), channelName));
+        applyDelayed(channel);
+        channel.committedToken = token;
+        LOG.debug("migrated committed offset token {} to channel {}", token, route.pipeKey() + "/" + channelName);
     }
 
     private synchronized Answer drop(Route route) {
@@ -720,6 +749,7 @@ public final class HpStreamingService implements HttpHandler {
             return new Answer(404, errorBody("ERR_TABLE_DOES_NOT_EXIST_OR_NOT_AUTHORIZED", "Table '" + channel.table
                     + "' does not exist or not authorized."));
         }
+        HpPipes.Pipe pipe = pipes.find(channel.pipe).orElse(null);
         List<Piece> pieces = new ArrayList<>();
         if (files) {
             try {
@@ -727,7 +757,7 @@ public final class HpStreamingService implements HttpHandler {
                     byte[] body = files().fragment(fragment);
                     bytesReceived.addAndGet(body.length);
                     JsonNode end = fragment.get("fragment_end_offset_token");
-                    pieces.add(new Piece(parse(body, table.get()), end == null || end.isNull() ? null : end.asText()));
+                    pieces.add(new Piece(parse(body, table.get(), pipe), end == null || end.isNull() ? null : end.asText()));
                 }
             } catch (IOException | RuntimeException e) {
                 LOG.warn("emulator could not read the files of a filebuffer request for {}: {}", route.channel(), e.toString());
@@ -737,7 +767,7 @@ public final class HpStreamingService implements HttpHandler {
         } else {
             byte[] body = decode(raw, exchange.getRequestHeaders().getFirst("Content-Encoding"));
             bytesReceived.addAndGet(body.length);
-            pieces.add(new Piece(parse(body, table.get()), offsetToken.isEmpty() ? null : offsetToken));
+            pieces.add(new Piece(parse(body, table.get(), pipe), offsetToken.isEmpty() ? null : offsetToken));
         }
         synchronized (this) {
             if (channel.generation != generation || !continuation.equals(channel.currentToken)) {
@@ -787,7 +817,8 @@ public final class HpStreamingService implements HttpHandler {
     private record Parsed(List<Map<String, JsonNode>> rows, int lines, int errors, String firstError) {
     }
 
-    private static Parsed parse(byte[] body, EmulatedTable table) {
+    /** The rows of a request body (NDJSON), through the pipe's {@code SELECT} when a user created it (else null). */
+    private static Parsed parse(byte[] body, EmulatedTable table, HpPipes.Pipe pipe) {
         boolean retain = table.retainsRows();
         List<ColumnDef> columns = table.columns();
         List<Map<String, JsonNode>> rows = new ArrayList<>();
@@ -803,7 +834,8 @@ public final class HpStreamingService implements HttpHandler {
                 lines++;
                 if (retain) {
                     try {
-                        rows.add(check(HttpJson.MAPPER.readTree(body, start, i - start), columns, table));
+                        JsonNode row = HttpJson.MAPPER.readTree(body, start, i - start);
+                        rows.add(check(pipe == null ? row : pipe.transform(row), columns, table));
                     } catch (IOException | IllegalArgumentException e) {
                         errors++;
                         if (firstError == null) {
