@@ -131,6 +131,11 @@ public final class MicrometerMetrics implements BridgeListener {
     }
 
     @Override
+    public void onFilter(BridgeEvents.Filtered e) {
+        registry.counter("ksbridge.records.filtered", common.and("topic", e.record().topic())).increment();
+    }
+
+    @Override
     public void onLoadFailure(BridgeEvents.LoadFailure e) {
         registry.counter("ksbridge.load.failures", common.and("table", e.table())).increment();
     }
