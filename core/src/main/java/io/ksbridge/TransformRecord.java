@@ -12,6 +12,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * {@code RECORD_METADATA} shows). Immutable: the {@code with...} methods return a changed copy. Thread-safe.
  */
 public final class TransformRecord {
+    private static final RecordHeaders NO_HEADERS = emptyHeaders();
+
     private final RecordCoordinates coordinates;
     private final long timestamp;
     private final LazyJson key;
@@ -46,9 +48,22 @@ public final class TransformRecord {
     /** Headers as they are, when they cannot change behind the record's back. */
     static Headers readOnly(Headers headers) {
         Objects.requireNonNull(headers, "headers must not be null");
-        RecordHeaders copy = new RecordHeaders(headers.toArray());
+        if (headers instanceof RecordHeaders rh && rh == NO_HEADERS) {
+            return headers;
+        }
+        Header[] all = headers.toArray();
+        if (all.length == 0) {
+            return NO_HEADERS;
+        }
+        RecordHeaders copy = new RecordHeaders(all);
         copy.setReadOnly();
         return copy;
+    }
+
+    private static RecordHeaders emptyHeaders() {
+        RecordHeaders h = new RecordHeaders();
+        h.setReadOnly();
+        return h;
     }
 
     /** Topic, partition and offset of the Kafka record, never null. Rows made from this record keep them. */
