@@ -701,7 +701,7 @@ public final class LazyJson {
         private static boolean quoteOrBackslash(long w) {
             long q = w ^ QUOTES;
             long s = w ^ BACKSLASHES;
-            return (((q - ONES) & ~q) | ((s - ONES) & ~s)) & HIGHS) != 0;
+            return ((((q - ONES) & ~q) | ((s - ONES) & ~s)) & HIGHS) != 0;
         }
 
         /** The index after the closing quote of the string whose opening quote is at {@code i}. */

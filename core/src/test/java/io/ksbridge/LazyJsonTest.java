@@ -73,6 +73,24 @@ class LazyJsonTest {
     }
 
     @Test
+    void scan_stringsOfEveryLengthWithEscapesAtEveryPosition_sameAsJackson() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (int len = 0; len < 26; len++) {
+            for (int at = 0; at <= len; at++) {
+                StringBuilder text = new StringBuilder();
+                for (int i = 0; i < len; i++) {
+                    text.append(i == at ? "\\\"" : i % 3 == 0 ? "é" : "x");
+                }
+                String json = "{\"s\":\"" + text + "\",\"after\":{\"t\":\"" + text + "\\\\\"},\"n\":" + len + "}";
+                LazyJson v = LazyJson.parse(json);
+                assertEquals(m.readTree(json).get("s").asText(), v.get("s").asText(), json);
+                assertEquals(m.readTree(json).get("after").toString(), m.readTree(v.get("after").bytes()).toString(), json);
+                assertEquals(String.valueOf(len), v.get("n").toString(), json);
+            }
+        }
+    }
+
+    @Test
     void with_onNonObject_refused() {
         assertEquals("cannot set field a on a JSON ARRAY",
                 assertThrows(IllegalArgumentException.class, () -> LazyJson.parse("[1]").with("a", LazyJson.ofNull()))
