@@ -697,23 +697,30 @@ public final class LazyJson {
         private static final long QUOTES = 0x2222222222222222L;
         private static final long BACKSLASHES = 0x5C5C5C5C5C5C5C5CL;
 
-        /** True when one of the eight bytes of {@code w} is a quote or a backslash (the classic zero-byte test). */
-        private static boolean quoteOrBackslash(long w) {
+        /**
+         * A mask whose lowest set bit is in the first byte of {@code w} (little-endian) that is a quote or a
+         * backslash; 0 when there is none (the classic zero-byte test: exact up to the first match).
+         */
+        private static long quoteOrBackslash(long w) {
             long q = w ^ QUOTES;
             long s = w ^ BACKSLASHES;
-            return ((((q - ONES) & ~q) | ((s - ONES) & ~s)) & HIGHS) != 0;
+            return (((q - ONES) & ~q) | ((s - ONES) & ~s)) & HIGHS;
         }
 
         /** The index after the closing quote of the string whose opening quote is at {@code i}. */
         static int endOfString(byte[] b, int i, int end) {
             i++;
-            while (i < end) {
-                // eight plain string bytes at a time: most of a document's bytes are inside strings
-                while (i + 8 <= end && !quoteOrBackslash((long) LONGS.get(b, i))) {
-                    i += 8;
-                }
-                if (i >= end) {
-                    break;
+            while (true) {
+                if (i + 8 <= end) {
+                    // eight plain string bytes at a time: most of a document's bytes are inside strings
+                    long m = quoteOrBackslash((long) LONGS.get(b, i));
+                    if (m == 0) {
+                        i += 8;
+                        continue;
+                    }
+                    i += Long.numberOfTrailingZeros(m) >>> 3;
+                } else if (i >= end) {
+                    throw malformed(i);
                 }
                 byte c = b[i];
                 if (c == '\\') {
@@ -724,7 +731,6 @@ public final class LazyJson {
                     i++;
                 }
             }
-            throw malformed(i);
         }
 
         private static IllegalArgumentException malformed(int at) {
