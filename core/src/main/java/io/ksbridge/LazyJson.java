@@ -664,6 +664,15 @@ public final class LazyJson {
             if (c == '{' || c == '[') {
                 int depth = 0;
                 while (i < end) {
+                    if (i + 8 <= end) {
+                        // eight bytes at a time past numbers, literals, commas and colons
+                        long m = structural((long) LONGS.get(b, i));
+                        if (m == 0) {
+                            i += 8;
+                            continue;
+                        }
+                        i += Long.numberOfTrailingZeros(m) >>> 3;
+                    }
                     c = b[i];
                     if (c == '"') {
                         i = endOfString(b, i, end);
@@ -705,6 +714,21 @@ public final class LazyJson {
             long q = w ^ QUOTES;
             long s = w ^ BACKSLASHES;
             return (((q - ONES) & ~q) | ((s - ONES) & ~s)) & HIGHS;
+        }
+
+        private static final long SIXES = 0x0606060606060606L;
+        private static final long BRACES = 0x7F7F7F7F7F7F7F7FL; // '{' and '}' with bits 1 and 2 set
+        private static final long BRACKETS = 0x5F5F5F5F5F5F5F5FL; // '[' and ']' likewise
+
+        /**
+         * Like {@link #quoteOrBackslash}, for quotes, braces and brackets; a few other bytes match too
+         * ({@code y z | ~ Y Z \ ^ _}), which only sends the scan to its byte-by-byte step.
+         */
+        private static long structural(long w) {
+            long q = w ^ QUOTES;
+            long o = (w | SIXES) ^ BRACES;
+            long a = (w | SIXES) ^ BRACKETS;
+            return (((q - ONES) & ~q) | ((o - ONES) & ~o) | ((a - ONES) & ~a)) & HIGHS;
         }
 
         /** The index after the closing quote of the string whose opening quote is at {@code i}. */

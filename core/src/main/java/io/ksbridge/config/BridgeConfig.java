@@ -539,7 +539,10 @@ public final class BridgeConfig {
             String reason = secrets.reveals(p.reason()) || SecretFragments.looksLikePrivateKey(p.reason())
                     ? "the value is not valid (the details would show part of a secret, so they are not shown)"
                     : p.reason();
-            out.add(hideValue || !reason.equals(p.reason()) ? new Problem(p.setting(), hideValue ? HIDDEN : p.value(), reason) : p);
+            // a setting's name can hold text from a value too: transforms.<alias>.type, the alias from transforms
+            String setting = secrets.reveals(p.setting()) ? secrets.shown(p.setting()) : p.setting();
+            out.add(hideValue || !reason.equals(p.reason()) || !setting.equals(p.setting())
+                    ? new Problem(setting, hideValue ? HIDDEN : p.value(), reason) : p);
         }
         return out;
     }
