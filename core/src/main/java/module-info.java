@@ -8,6 +8,8 @@
  */
 @SuppressWarnings({"module", "requires-transitive-automatic", "requires-automatic"})
 module io.ksbridge {
+    uses io.ksbridge.config.TransformProvider;
+
     // ConsumerRecords, TopicPartition, OffsetAndMetadata, Headers and ConsumerRebalanceListener are in the API.
     // kafka-clients has no Automatic-Module-Name: its name comes from the jar's file name.
     requires transitive kafka.clients;

@@ -61,6 +61,16 @@ public final class BridgeEvents {
     public record Skip(RecordCoordinates record, String reason) {
     }
 
+    /**
+     * A record was filtered out by a {@link RecordTransform} (it returned no record): no row, and its offset counts as
+     * handled.
+     *
+     * @param record    the record, never null
+     * @param transform the name of the transform (chain) that filtered it, never null
+     */
+    public record Filtered(RecordCoordinates record, String transform) {
+    }
+
     /** Partitions were paused (memory cap reached) or resumed. */
     public record Backpressure(Set<TopicPartition> partitions, boolean paused, long bufferedBytes) {
         public Backpressure {

@@ -33,6 +33,10 @@ public interface BridgeListener {
     default void onSkip(BridgeEvents.Skip event) {
     }
 
+    /** A {@link RecordTransform} filtered a record out; polling thread. */
+    default void onFilter(BridgeEvents.Filtered event) {
+    }
+
     default void onBackpressure(BridgeEvents.Backpressure event) {
     }
 

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 /**
  * The immutable settings a {@link KafkaToSnowflakeBridge} was built with. Obtained from
  * {@link KafkaToSnowflakeBridge#settings()}. {@link #toString()} lists every setting with secret-looking consumer
- * properties (passwords, JAAS configs, keys) shown as {@code [hidden]}.
+ * properties (passwords, JAAS configs, keys) shown as {@code [hidden]}. {@code transform} is null when no
+ * {@link RecordTransform} is set.
  */
 public record BridgeSettings(
         String name,
@@ -34,7 +35,8 @@ public record BridgeSettings(
         Duration closeTimeout,
         Duration batchTimeout,
         IngestBackend backend,
-        BridgeListener listener) {
+        BridgeListener listener,
+        RecordTransform transform) {
 
     public BridgeSettings {
         consumerProperties = Map.copyOf(consumerProperties);
@@ -70,6 +72,7 @@ public record BridgeSettings(
                 + ", closeTimeout=" + closeTimeout
                 + ", batchTimeout=" + batchTimeout
                 + ", backend=" + (backend == null ? null : backend.name())
+                + ", transform=" + (transform == null ? null : transform.name())
                 + "}";
     }
 

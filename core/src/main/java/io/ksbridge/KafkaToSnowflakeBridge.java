@@ -212,6 +212,7 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
         private RecordFormat keyFormat = RecordFormat.string();
         private TableNamer tableNamer = TableNamer.connectorDefault();
         private FlushPolicy flushPolicy = FlushPolicy.connectorDefaults();
+        private RecordTransform transform;
         private MetadataOptions metadata = MetadataOptions.all();
         private ErrorPolicy errorPolicy = ErrorPolicy.failFast();
         private NullValueBehavior nullValues = NullValueBehavior.DEFAULT;
@@ -313,6 +314,17 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
          */
         public Builder flushPolicy(FlushPolicy flushPolicy) {
             this.flushPolicy = Objects.requireNonNull(flushPolicy, "flushPolicy must not be null");
+            return this;
+        }
+
+        /**
+         * Adds a transform that shapes records in flight, after the format (see {@link RecordTransform}: it may change
+         * a record, filter it out or make several rows of it). Each call adds one after those already added, as
+         * {@link RecordTransform#andThen} does. Default: none, and records load as the format wrote them.
+         */
+        public Builder transform(RecordTransform transform) {
+            Objects.requireNonNull(transform, "transform must not be null");
+            this.transform = this.transform == null ? transform : this.transform.andThen(transform);
             return this;
         }
 
@@ -511,13 +523,14 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
             return new KafkaToSnowflakeBridge(new BridgeSettings(name, consumerProperties, topics, topicPattern, format,
                     keyFormat, tableNamer, flushPolicy, metadata, errorPolicy, nullValues, maxBufferedBytes,
                     recordCap, maxInFlightBatches, retryPolicy, pollTimeout, commitInterval, closeTimeout, batchTimeout, backend,
-                    listeners.isEmpty() ? BridgeListener.noop() : SafeListener.of(listeners)));
+                    listeners.isEmpty() ? BridgeListener.noop() : SafeListener.of(listeners), transform));
         }
 
         @Override
         public String toString() {
             return "KafkaToSnowflakeBridge.Builder{name=" + name + ", topics=" + topics + ", topicPattern=" + topicPattern
-                    + ", format=" + format + ", flushPolicy=" + flushPolicy + ", errorPolicy=" + errorPolicy
+                    + ", format=" + format + ", transform=" + (transform == null ? null : transform.name())
+                    + ", flushPolicy=" + flushPolicy + ", errorPolicy=" + errorPolicy
                     + ", maxBufferedBytes=" + maxBufferedBytes + ", backend=" + (backend == null ? null : backend.name())
                     + "}";
         }

@@ -148,6 +148,8 @@ public final class BridgeConfig {
     /** {@code DEFAULT} or {@code IGNORE}. */
     public static final String BEHAVIOR_ON_NULL_VALUES = "behavior.on.null.values";
     /** The HTTP proxy's host; with {@link #PROXY_PORT}. Applied per client, never JVM-wide. */
+    /** {@code transforms}: the aliases of the transforms to run, in order; each configured by {@code transforms.<alias>.*}. */
+    public static final String TRANSFORMS = "transforms";
     public static final String PROXY_HOST = "jvm.proxy.host";
     /** The HTTP proxy's port. */
     public static final String PROXY_PORT = "jvm.proxy.port";
@@ -317,6 +319,11 @@ public final class BridgeConfig {
         define(BEHAVIOR_ON_NULL_VALUES, Type.ENUM, "DEFAULT", "DEFAULT, IGNORE (any case)",
                 "Tombstones (null values): DEFAULT loads a row with empty content, IGNORE loads nothing.",
                 (v, m) -> enumValue(v, NullValueBehavior.class));
+        define(TRANSFORMS, Type.LIST, "", "comma-separated aliases; each needs transforms.<alias>.type",
+                "Transforms run in flight, in this order, after the format (see transform() and the Transforms section"
+                        + " below): transforms.<alias>.type is a ksbridge transform by short name, or a Kafka Connect"
+                        + " Transformation class (needs " + TransformSettings.CONNECT_MODULE + "), configured by"
+                        + " transforms.<alias>.* as the connector's are.", (v, m) -> aliases(v));
         define(ENABLE_SCHEMATIZATION, Type.BOOLEAN, BackendSettings.STREAMING_SCHEMATIZATION.defaultText(),
                 "true, false; true needs SNOWPIPE_STREAMING",
                 "Columns from the records' top-level fields: StreamingBackend.Builder.schematization, exposed as"
@@ -410,10 +417,14 @@ public final class BridgeConfig {
     private final Map<String, Object> values; // key name -> parsed value, null when unset without default
     private final SecretFragments secrets; // of the secrets given, to hide values copied from them in toString()
 
-    private BridgeConfig(IngestionMethod ingestionMethod, Map<String, Object> values, SecretFragments secrets) {
+    private final io.ksbridge.RecordTransform transform; // null when transforms is empty
+
+    private BridgeConfig(IngestionMethod ingestionMethod, Map<String, Object> values, SecretFragments secrets,
+            io.ksbridge.RecordTransform transform) {
         this.ingestionMethod = ingestionMethod;
         this.values = values;
         this.secrets = secrets;
+        this.transform = transform;
     }
 
     /**
@@ -488,6 +499,9 @@ public final class BridgeConfig {
             }
         }
         crossCheck(given, values, method, problems);
+        @SuppressWarnings("unchecked")
+        List<String> aliases = values.get(TRANSFORMS) == null ? List.of() : (List<String>) values.get(TRANSFORMS);
+        io.ksbridge.RecordTransform transform = TransformSettings.parse(aliases, given, problems);
         for (String name : given.keySet()) {
             if (!DEFS.containsKey(name) && STRICT_PREFIXES.stream().anyMatch(name::startsWith)) {
                 // never the value: it may be a secret under a mistyped name (snowflake.private.kye)
@@ -497,7 +511,7 @@ public final class BridgeConfig {
         if (!problems.isEmpty()) {
             throw new BridgeConfigException(withoutSecrets(problems, secrets));
         }
-        return new BridgeConfig(method, Collections.unmodifiableMap(values), secrets);
+        return new BridgeConfig(method, Collections.unmodifiableMap(values), secrets, transform);
     }
 
     /**
@@ -525,7 +539,10 @@ public final class BridgeConfig {
             String reason = secrets.reveals(p.reason()) || SecretFragments.looksLikePrivateKey(p.reason())
                     ? "the value is not valid (the details would show part of a secret, so they are not shown)"
                     : p.reason();
-            out.add(hideValue || !reason.equals(p.reason()) ? new Problem(p.setting(), hideValue ? HIDDEN : p.value(), reason) : p);
+            // a setting's name can hold text from a value too: transforms.<alias>.type, the alias from transforms
+            String setting = secrets.reveals(p.setting()) ? secrets.shown(p.setting()) : p.setting();
+            out.add(hideValue || !reason.equals(p.reason()) || !setting.equals(p.setting())
+                    ? new Problem(setting, hideValue ? HIDDEN : p.value(), reason) : p);
         }
         return out;
     }
@@ -605,6 +622,27 @@ public final class BridgeConfig {
     }
 
     // ---- value parsers ----
+
+    private static List<String> aliases(String v) throws Invalid {
+        List<String> out = new ArrayList<>();
+        for (String a : v.split(",", -1)) {
+            String t = a.trim();
+            if (t.isEmpty()) {
+                if (v.isBlank()) {
+                    return List.of();
+                }
+                throw new Invalid("an empty alias: write aliases separated by single commas, for example mask,drop");
+            }
+            if (!t.matches("[A-Za-z0-9_-]+")) {
+                throw new Invalid("alias " + t + " may hold only letters, digits, _ and -");
+            }
+            if (out.contains(t)) {
+                throw new Invalid("alias " + t + " is listed twice");
+            }
+            out.add(t);
+        }
+        return List.copyOf(out);
+    }
 
     private static String proxyHost(String v) throws Invalid {
         try {
@@ -861,6 +899,14 @@ public final class BridgeConfig {
     }
 
     // ---- typed values ----
+
+    /**
+     * {@code transforms} and {@code transforms.<alias>.*}: the chain they describe, in order; empty when
+     * {@code transforms} is unset or empty.
+     */
+    public Optional<io.ksbridge.RecordTransform> transform() {
+        return Optional.ofNullable(transform);
+    }
 
     /** {@code snowflake.ingestion.method}; default {@link IngestionMethod#SNOWPIPE}. Never null. */
     public IngestionMethod ingestionMethod() {
@@ -1155,7 +1201,7 @@ public final class BridgeConfig {
      * Sets on {@code builder} what these properties say: {@code name} (if set), {@code topics} or
      * {@code topics.regex} (if set; topics add to the builder's), the {@link #tableNamer()}, the
      * {@link #flushPolicy()}, the {@link #metadata()} options, the {@link #errorPolicy()} and the
-     * {@link #nullValues()} behaviour. Everything else (consumer properties, backend, limits, listener) is left
+     * {@link #nullValues()} behaviour, and the {@link #transform()} when {@code transforms} is set. Everything else (consumer properties, backend, limits, listener) is left
      * to the caller, before or after.
      *
      * @param builder the builder to configure, never null
@@ -1168,6 +1214,7 @@ public final class BridgeConfig {
             builder.topics(topics());
         }
         topicPattern().ifPresent(builder::topicPattern);
+        transform().ifPresent(builder::transform);
         return builder.tableNamer(tableNamer())
                 .flushPolicy(flushPolicy())
                 .metadata(metadata())

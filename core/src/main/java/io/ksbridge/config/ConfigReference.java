@@ -34,6 +34,19 @@ public final class ConfigReference {
                     .append(cell(key.validValues())).append(" | ")
                     .append(cell(key.doc())).append(" |\n");
         }
+        b.append("\n## Transforms\n\n");
+        b.append("`transforms=a,b` lists aliases; `transforms.<alias>.type` names a ksbridge transform below, or a Kafka ")
+                .append("Connect `Transformation` class (`org.apache.kafka.connect.transforms.MaskField$Value`), which needs the ")
+                .append("module `").append(TransformSettings.CONNECT_MODULE).append("` on the class path (without it the ")
+                .append("key is refused, naming the module). Connect transformations take their own settings as in the ")
+                .append("connector; Connect predicates are not supported. Unknown settings of a ksbridge transform are ")
+                .append("errors.\n\n");
+        b.append("| type | setting | description |\n|---|---|---|\n");
+        for (TransformSettings.BuiltIn t : TransformSettings.BUILT_INS) {
+            b.append("| `").append(t.type()).append("` | | ").append(cell(t.doc())).append(" |\n");
+            t.settings().forEach((k, doc) -> b.append("| | `transforms.<alias>.").append(k).append("` | ")
+                    .append(cell(doc)).append(" |\n"));
+        }
         b.append("\n## Backend builder settings\n\n");
         b.append("The tuning settings of `SnowpipeBackend.builder()` and `StreamingBackend.builder()`, from ")
                 .append("`io.ksbridge.config.BackendSettings`: one name per concept in both builders (`writerThreads`, ")

@@ -8,6 +8,8 @@ import io.ksbridge.BridgeEvents;
 import io.ksbridge.BridgeListener;
 import io.ksbridge.FlushPolicy;
 import io.ksbridge.KafkaToSnowflakeBridge;
+import io.ksbridge.RecordTransform;
+import io.ksbridge.Transforms;
 import io.ksbridge.ingest.IngestBackend;
 import io.ksbridge.testkit.EmbeddedKafka;
 import java.io.OutputStream;
@@ -101,6 +103,7 @@ public final class EndToEnd {
             contenders.add(bareLoop());
             contenders.add(treeAndGzip());
             contenders.add(bridge("ksbridge engine (discarding backend)", DiscardingBackend::new));
+            contenders.add(bridge(MASKED, DiscardingBackend::new, Transforms.mask("customer", "notes")));
             contenders.addAll(Backends.available());
             if (withSources) {
                 for (ContenderSource source : java.util.ServiceLoader.load(ContenderSource.class)) {
@@ -334,7 +337,14 @@ public final class EndToEnd {
         };
     }
 
+    /** The engine with a two-field mask (a top-level object and a ~900-byte string), beside the untransformed one. */
+    static final String MASKED = "ksbridge engine + mask 2 fields (discarding backend)";
+
     static Contender bridge(String name, Supplier<IngestBackend> backend) {
+        return bridge(name, backend, null);
+    }
+
+    static Contender bridge(String name, Supplier<IngestBackend> backend, RecordTransform transform) {
         return new Contender() {
             public String name() {
                 return name;
@@ -344,7 +354,11 @@ public final class EndToEnd {
                 AtomicLong durable = new AtomicLong();
                 Map<String, Object> props = kafka.consumerProperties(group);
                 props.put("max.poll.records", 2000);
-                try (KafkaToSnowflakeBridge bridge = KafkaToSnowflakeBridge.builder()
+                KafkaToSnowflakeBridge.Builder builder = KafkaToSnowflakeBridge.builder();
+                if (transform != null) {
+                    builder.transform(transform);
+                }
+                try (KafkaToSnowflakeBridge bridge = builder
                         .name("bench")
                         .consumerProperties(props)
                         .topics(topic)
@@ -397,6 +411,7 @@ public final class EndToEnd {
             {"ksbridge + Snowpipe (gzip) to loaded", "connector 2.5.0 Snowpipe (gzip) to loaded"},
             {"ksbridge + Snowpipe (zstd) to loaded", "connector 2.5.0 Snowpipe (gzip) to loaded"},
             {"ksbridge + Streaming to committed", "connector 2.5.0 Streaming to committed"},
+            {MASKED, "ksbridge engine (discarding backend)"},
         };
         for (String[] pair : pairs) {
             if (results.containsKey(pair[0]) && results.containsKey(pair[1])) {

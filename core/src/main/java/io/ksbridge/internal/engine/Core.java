@@ -8,6 +8,7 @@ import io.ksbridge.ErrorPolicy;
 import io.ksbridge.IngestException;
 import io.ksbridge.ingest.BackendContext;
 import io.ksbridge.ingest.IngestBackend;
+import io.ksbridge.ingest.IngestRow;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -68,7 +69,7 @@ final class Core {
     void startBackend() {
         if (!backendStarted) {
             backendStarted = true;
-            converter = new RecordConverter(s, new MetadataWriter(s.metadata(), backend.stampsPushTime()));
+            converter = new RecordConverter(s, new MetadataWriter(s.metadata(), backend.stampsPushTime()), listener);
             backend.start(new BackendContext(s.name(), listener, s.retryPolicy(), s.errorPolicy(), this::loadFailed));
         }
     }
@@ -165,7 +166,7 @@ final class Core {
                 ps.addNoRow(rec.offset(), now);
                 return true;
             }
-            long size = c.row.sizeInBytes() + RecordConverter.sourceBytes(rec, c.row);
+            long size = c.rowBytes() + RecordConverter.sourceBytes(rec, c.row);
             while (!budget.fits(size)) {
                 batches.flushAll(partitions.open.values(), "memory", false);
                 if (consumer.attached()) {
@@ -177,7 +178,11 @@ final class Core {
                     throw new BridgeClosedException("bridge " + s.name() + " closed while accept waited for memory");
                 }
             }
-            ps.addRow(c.row, rec, size, now);
+            // a transform's rows of one offset go in together: no flush can fall between them
+            ps.addRow(c.row, rec, size - c.rowBytes() + c.row.sizeInBytes(), now);
+            for (IngestRow more : c.more) {
+                ps.addRow(more, rec, more.sizeInBytes(), now);
+            }
             budget.take(size);
             return true;
         }

@@ -35,6 +35,12 @@ public final class MetadataWriter {
     }
 
     public byte[] render(ConsumerRecord<byte[], byte[]> record, Integer schemaId, byte[] keyJson, Integer keySchemaId) {
+        return render(record, record.headers(), schemaId, keyJson, keySchemaId);
+    }
+
+    /** Like {@link #render(ConsumerRecord, Integer, byte[], Integer)}, with the headers a transform left. */
+    byte[] render(ConsumerRecord<byte[], byte[]> record, org.apache.kafka.common.header.Headers recordHeaders,
+            Integer schemaId, byte[] keyJson, Integer keySchemaId) {
         buf.reset();
         pushTimeAt = -1;
         buf.write('{');
@@ -75,7 +81,7 @@ public final class MetadataWriter {
                 buf.number(keySchemaId);
             }
         }
-        Header[] headers = record.headers().toArray();
+        Header[] headers = recordHeaders.toArray();
         if (headers.length > 0) {
             field(first, "headers");
             buf.write('{');

@@ -1,27 +1,49 @@
 package io.ksbridge.internal.engine;
 
+import io.ksbridge.BridgeEvents;
+import io.ksbridge.BridgeListener;
 import io.ksbridge.BridgeSettings;
 import io.ksbridge.FormatContext;
 import io.ksbridge.IngestException;
+import io.ksbridge.LazyJson;
 import io.ksbridge.NullValueBehavior;
 import io.ksbridge.RecordCoordinates;
 import io.ksbridge.RecordFormatException;
+import io.ksbridge.RecordTransform;
+import io.ksbridge.TransformException;
+import io.ksbridge.TransformRecord;
+import io.ksbridge.Transforms;
 import io.ksbridge.ingest.IngestRow;
+import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Headers;
 
 /**
  * A Kafka record to a row: the value (or the null-value behaviour) through the record format, the metadata with the
- * key through the key format, the size limit. Polling thread; reuses its buffers record after record.
+ * key through the key format, the transform (which may change the record, filter it out or make several rows of it,
+ * all with the record's offset), the size limit. Polling thread; reuses its buffers record after record.
  */
 final class RecordConverter {
     private static final byte[] EMPTY_OBJECT = {'{', '}'};
 
-    /** What became of one record: a row, nothing (ignored null), a bad record, or a failure worth retrying. */
+    /**
+     * What became of one record: a row (and, from a transform, more rows of the same offset), nothing (an ignored
+     * null, a record a transform filtered out), a bad record, or a failure worth retrying.
+     */
     static final class Converted {
         IngestRow row;
+        List<IngestRow> more = List.of();
         RecordFormatException bad;
         IngestException retriable;
+
+        /** Bytes of every row. */
+        long rowBytes() {
+            long n = row.sizeInBytes();
+            for (IngestRow r : more) {
+                n += r.sizeInBytes();
+            }
+            return n;
+        }
     }
 
     private final BridgeSettings s;
@@ -29,10 +51,14 @@ final class RecordConverter {
     private final RowOutput valueOut = new RowOutput();
     private final RowOutput keyOut = new RowOutput();
     private final Ctx ctx = new Ctx();
+    private final RecordTransform transform;
+    private final BridgeListener listener;
 
-    RecordConverter(BridgeSettings settings, MetadataWriter metadata) {
+    RecordConverter(BridgeSettings settings, MetadataWriter metadata, BridgeListener listener) {
         this.s = settings;
         this.metadata = metadata;
+        this.transform = settings.transform();
+        this.listener = listener;
     }
 
     Converted convert(ConsumerRecord<byte[], byte[]> rec) {
@@ -52,6 +78,9 @@ final class RecordConverter {
                 content = valueOut.convert(s.format(), rec.value(), ctx);
                 schemaId = valueOut.schemaId();
             }
+            if (transform != null) {
+                return transformed(rec, content, schemaId, out);
+            }
             byte[] meta = null;
             if (metadata.enabled()) {
                 byte[] keyJson = null;
@@ -66,12 +95,12 @@ final class RecordConverter {
                 pushTimeAt = metadata.pushTimeAt();
             }
             IngestRow row = new IngestRow(rec.offset(), content, meta, pushTimeAt);
-            if (row.sizeInBytes() > s.maxRecordBytes()) {
-                out.bad = new RecordFormatException(coordinates(rec), RecordFormatException.Side.RECORD,
-                        "the row is " + row.sizeInBytes() + " bytes, over maxRecordBytes (" + s.maxRecordBytes() + ")", null);
+            if (!fits(rec, row, out)) {
                 return out;
             }
             out.row = row;
+        } catch (TransformException e) {
+            out.bad = new RecordFormatException(coordinates(rec), RecordFormatException.Side.RECORD, e.getMessage(), e);
         } catch (IngestException e) {
             if (!e.isRetriable()) {
                 // not the record's fault (a registry refusing our credentials): stop rather than route every record
@@ -82,6 +111,61 @@ final class RecordConverter {
             out.bad = new RecordFormatException(coordinates(rec), side, reason(e), e);
         }
         return out;
+    }
+
+    /** The transform's rows for a record whose value is converted; the key converted for it. */
+    private Converted transformed(ConsumerRecord<byte[], byte[]> rec, byte[] content, Integer schemaId, Converted out)
+            throws Exception {
+        byte[] keyJson = null;
+        Integer keySchemaId = null;
+        if (rec.key() != null) {
+            ctx.set(rec, true);
+            try {
+                keyJson = keyOut.convert(s.keyFormat(), rec.key(), ctx);
+            } catch (IngestException e) {
+                throw e;
+            } catch (Exception e) {
+                out.bad = new RecordFormatException(coordinates(rec), RecordFormatException.Side.KEY, reason(e), e);
+                return out;
+            }
+            keySchemaId = keyOut.schemaId();
+        }
+        TransformRecord in = TransformRecord.of(coordinates(rec), rec.timestamp(),
+                keyJson == null ? null : LazyJson.of(keyJson), LazyJson.of(content), rec.headers());
+        List<TransformRecord> results = Transforms.applyTo(transform, in);
+        if (results.isEmpty()) {
+            listener.onFilter(new BridgeEvents.Filtered(in.coordinates(), transform.name()));
+            return out;
+        }
+        IngestRow[] rows = new IngestRow[results.size()];
+        for (int i = 0; i < rows.length; i++) {
+            TransformRecord r = results.get(i);
+            if (r == null) {
+                throw new TransformException(transform.name(), new NullPointerException("a returned record is null"));
+            }
+            byte[] meta = null;
+            int pushTimeAt = -1;
+            if (metadata.enabled()) {
+                meta = metadata.render(rec, r.headers(), schemaId, r.key() == null ? null : r.key().bytes(), keySchemaId);
+                pushTimeAt = metadata.pushTimeAt();
+            }
+            rows[i] = new IngestRow(rec.offset(), r.value().bytes(), meta, pushTimeAt);
+            if (!fits(rec, rows[i], out)) {
+                return out;
+            }
+        }
+        out.row = rows[0];
+        out.more = rows.length == 1 ? List.of() : List.of(rows).subList(1, rows.length);
+        return out;
+    }
+
+    private boolean fits(ConsumerRecord<byte[], byte[]> rec, IngestRow row, Converted out) {
+        if (row.sizeInBytes() > s.maxRecordBytes()) {
+            out.bad = new RecordFormatException(coordinates(rec), RecordFormatException.Side.RECORD,
+                    "the row is " + row.sizeInBytes() + " bytes, over maxRecordBytes (" + s.maxRecordBytes() + ")", null);
+            return false;
+        }
+        return true;
     }
 
     /** Bytes a row keeps alive beyond its content and metadata: the source key and value, unless shared. */

@@ -70,6 +70,11 @@ public class SafeListener implements BridgeListener {
     }
 
     @Override
+    public void onFilter(BridgeEvents.Filtered event) {
+        call("onFilter", l -> l.onFilter(event));
+    }
+
+    @Override
     public void onBackpressure(BridgeEvents.Backpressure event) {
         call("onBackpressure", l -> l.onBackpressure(event));
     }

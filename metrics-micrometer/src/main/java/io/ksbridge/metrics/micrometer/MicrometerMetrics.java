@@ -33,6 +33,7 @@ import org.apache.kafka.common.TopicPartition;
  *       durable: the partition's end offset minus its durable offset ({@link BridgeEvents.PartitionLag})</td></tr>
  *   <tr><td>{@code ksbridge.retries}</td><td>counter</td><td>table</td><td>batches retried</td></tr>
  *   <tr><td>{@code ksbridge.records.dead.lettered}, {@code ksbridge.records.skipped}</td><td>counter</td><td>topic</td><td>bad records routed</td></tr>
+ *   <tr><td>{@code ksbridge.records.filtered}</td><td>counter</td><td>topic</td><td>records a transform filtered out</td></tr>
  *   <tr><td>{@code ksbridge.load.failures}</td><td>counter</td><td>table</td><td>Snowpipe loads that failed after acceptance</td></tr>
  *   <tr><td>{@code ksbridge.commits}</td><td>counter</td><td></td><td>offset commits to Kafka</td></tr>
  *   <tr><td>{@code ksbridge.partitions.paused}</td><td>gauge</td><td></td><td>partitions paused by the memory cap</td></tr>
@@ -128,6 +129,11 @@ public final class MicrometerMetrics implements BridgeListener {
     @Override
     public void onSkip(BridgeEvents.Skip e) {
         registry.counter("ksbridge.records.skipped", common.and("topic", e.record().topic())).increment();
+    }
+
+    @Override
+    public void onFilter(BridgeEvents.Filtered e) {
+        registry.counter("ksbridge.records.filtered", common.and("topic", e.record().topic())).increment();
     }
 
     @Override
