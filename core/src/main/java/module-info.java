@@ -2,10 +2,8 @@
  * ksbridge core: the bridge, its settings and events, the built-in formats, the backend SPI and the Snowflake
  * plumbing the backends share. Start at {@link io.ksbridge.KafkaToSnowflakeBridge#builder()}.
  *
- * <p>Exports only the public API packages; the engine ({@code io.ksbridge.internal.*}) is not exported. The one
- * exception is qualified: the test kit's {@code TestBridges.crash} stops a bridge's engine as a crash would, so
- * {@code io.ksbridge.internal.engine} is exported, and {@code io.ksbridge} opened, to {@code io.ksbridge.testkit}
- * only (an automatic module; the qualified directives are inert when it is absent).
+ * <p>Exports only the public API packages; the engine ({@code io.ksbridge.internal.*}) is neither exported nor opened
+ * to anyone.
  */
 @SuppressWarnings({"module", "requires-transitive-automatic", "requires-automatic"})
 module io.ksbridge {
@@ -29,7 +27,4 @@ module io.ksbridge {
     exports io.ksbridge.format.registry;
     exports io.ksbridge.ingest;
     exports io.ksbridge.snowflake;
-
-    exports io.ksbridge.internal.engine to io.ksbridge.testkit;
-    opens io.ksbridge to io.ksbridge.testkit;
 }

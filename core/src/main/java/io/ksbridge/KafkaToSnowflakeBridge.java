@@ -155,6 +155,19 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
     }
 
     /**
+     * Stops the bridge at once, as if its process had died: nothing more is flushed, loaded, released or committed;
+     * what the bridge buffers is dropped, and the backend drops what it holds ({@link IngestBackend#halt()}: the
+     * Streaming SDK's buffered rows are not sent, a Snowpipe file being staged is cut off). The guarantees are the
+     * ones a crash keeps: a bridge started again resumes from what Snowflake holds, losing and doubling nothing.
+     * For a host that must stop now (a fatal error elsewhere, a fence lost, a test that kills the bridge); to stop
+     * normally use {@link #close(Duration)}. Returns once the loop has stopped (own loop: up to 30 s). Idempotent;
+     * safe from any thread.
+     */
+    public void abort() {
+        engine.halt();
+    }
+
+    /**
      * Waits until the bridge has stopped (closed, or failed).
      *
      * @return true if it stopped within {@code timeout}

@@ -1,5 +1,9 @@
 package io.ksbridge.format;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * A strict JSON (RFC 8259) validator over UTF-8 bytes that builds nothing: no tokens, no numbers, no strings.
  * It checks exactly one value with optional surrounding whitespace, well-formed UTF-8 inside strings, escapes
@@ -44,6 +48,14 @@ final class JsonValidator {
             PLAIN[c] = c != '"' && c != '\\';
         }
     }
+
+    /** Eight bytes of an array at once, for the string fast path. */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+    private static final long QUOTES = ONES * '"';
+    private static final long BACKSLASHES = ONES * '\\';
+    private static final long SPACES = ONES * 0x20;
 
     /** Where and why the bytes are not JSON. Carries no payload bytes. */
     static final class Invalid extends Exception {
@@ -211,12 +223,20 @@ final class JsonValidator {
     /** Validates a string body starting after the opening quote; returns the index after the closing quote. */
     private static int string(byte[] b, int i, int n) throws Invalid {
         while (true) {
-            // fast path: bytes that need no attention, one table look-up each
-            while (i < n && PLAIN[b[i] & 0xFF]) {
-                i++;
-            }
-            if (i >= n) {
-                throw new Invalid(i, "unexpected end of input in a string");
+            // fast path: eight bytes at a time, straight to the first that needs attention; the tail one by one
+            if (i + 8 <= n) {
+                int first = firstNeedingAttention((long) LONGS.get(b, i));
+                i += first;
+                if (first == 8) {
+                    continue;
+                }
+            } else {
+                while (i < n && PLAIN[b[i] & 0xFF]) {
+                    i++;
+                }
+                if (i >= n) {
+                    throw new Invalid(i, "unexpected end of input in a string");
+                }
             }
             int c = b[i] & 0xFF;
             if (c == '"') {
@@ -263,6 +283,20 @@ final class JsonValidator {
             }
             i = utf8(b, i, n, c);
         }
+    }
+
+    /**
+     * The index (0 to 7, in array order) of the first of the eight bytes of {@code x} that is not {@link #PLAIN} (a
+     * quote, a backslash, a control character or a byte of a multi-byte UTF-8 sequence), or 8 when all are. The classic
+     * word tests for a zero byte ({@code (v - 0x01..) & ~v & 0x80..}, after XOR with the quote and the backslash) and for
+     * a byte below 0x20, with the high bits of {@code x}: a borrow may mark bytes after the first one that needs
+     * attention, never one before it, so the lowest mark is exact.
+     */
+    static int firstNeedingAttention(long x) {
+        long q = x ^ QUOTES;
+        long s = x ^ BACKSLASHES;
+        long marks = (((q - ONES) & ~q) | ((s - ONES) & ~s) | ((x - SPACES) & ~x) | x) & HIGHS;
+        return Long.numberOfTrailingZeros(marks) >>> 3; // 64 >>> 3 = 8 when there is none
     }
 
     /** The code unit of the four hex digits at {@code at}; {@code escape} is where the escape starts, for the error. */

@@ -256,4 +256,55 @@ class JsonValidatorTest {
             default -> b.append("null");
         }
     }
+
+    /** The eight-byte fast path finds exactly the first byte that is not plain, for any mix of bytes. */
+    @Test
+    void firstNeedingAttention_agreesWithTheByteTable() {
+        int[] interesting = {0x00, 0x01, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7E, 0x7F, 0x80, 0x81, 0xA0,
+            0xC3, 0xE2, 0xF0, 0xFE, 0xFF};
+        Random random = new Random(19);
+        int flagged = 0;
+        for (int round = 0; round < 2_000_000; round++) {
+            long word = 0;
+            int expected = 8;
+            for (int k = 0; k < 8; k++) {
+                // mostly plain bytes, so that words with a single special byte in any position are common
+                int c = random.nextInt(4) == 0 ? interesting[random.nextInt(interesting.length)]
+                        : 0x20 + random.nextInt(0x60);
+                if (expected == 8 && !(c >= 0x20 && c < 0x80 && c != '"' && c != '\\')) {
+                    expected = k;
+                }
+                word |= (long) c << (8 * k); // little-endian: byte k of the array is bits 8k to 8k+7
+            }
+            long w = word;
+            assertEquals(expected, JsonValidator.firstNeedingAttention(w), () -> Long.toHexString(w));
+            flagged += expected < 8 ? 1 : 0;
+        }
+        assertEquals(true, flagged > 100_000 && flagged < 1_900_000, "both answers exercised: " + flagged);
+    }
+
+    /** A byte that needs attention is found at every position of a long string, wherever the eight-byte steps fall. */
+    @Test
+    void longStrings_everyPositionOfAnEscapeQuoteOrBadByte_isSeen() throws Exception {
+        for (int at = 0; at < 40; at++) {
+            String before = "x".repeat(at);
+            String after = "y".repeat(40 - at);
+            assertEquals(false, JsonValidator.validate(utf8("[\"" + before + "\\n" + after + "\"]")));
+            assertDoesNotThrow(() -> JsonValidator.validate(utf8("\"" + before + "\u00e9\u6771" + after + "\"")));
+            int quoteAt = at;
+            // a quote closes the string early: what follows is not JSON
+            JsonValidator.Invalid early = assertThrows(JsonValidator.Invalid.class,
+                    () -> JsonValidator.validate(utf8("\"" + before + "\"" + after + "\"")));
+            assertEquals(quoteAt + 2, early.position, "position of the text after the early quote");
+            byte[] control = utf8("\"" + before + "\t" + after + "\"");
+            JsonValidator.Invalid c = assertThrows(JsonValidator.Invalid.class, () -> JsonValidator.validate(control));
+            assertEquals(at + 1, c.position);
+            assertEquals("unescaped control character in a string", c.getMessage());
+            byte[] badUtf8 = utf8("\"" + before + "?" + after + "\"");
+            badUtf8[at + 1] = (byte) 0xC0; // an overlong lead byte
+            JsonValidator.Invalid u = assertThrows(JsonValidator.Invalid.class, () -> JsonValidator.validate(badUtf8));
+            assertEquals(at + 1, u.position);
+            assertEquals("invalid UTF-8", u.getMessage());
+        }
+    }
 }

@@ -9,6 +9,8 @@ import java.util.List;
 /** The built-in JSON formats and the bridge's mapper. Thread-safe. */
 final class Json {
     static final ObjectMapper MAPPER = new ObjectMapper();
+    /** A table's name split once (the envelope names it in every record). */
+    private static final java.util.Map<String, List<String>> PARTS = new java.util.concurrent.ConcurrentHashMap<>();
 
     static final ChangeFormat ENVELOPE = new ChangeFormat() {
         @Override
@@ -19,7 +21,7 @@ final class Json {
             v.put("op", e.op().code());
             v.put("ts_ms", e.batchMillis());
             ObjectNode source = v.putObject("source");
-            List<String> parts = Names.split(e.table());
+            List<String> parts = PARTS.computeIfAbsent(e.table(), Names::split);
             source.put("db", parts.get(0));
             source.put("schema", parts.get(1));
             source.put("table", parts.get(2));

@@ -35,6 +35,10 @@ final class TextValues {
         try {
             switch (column.type()) {
                 case "fixed": {
+                    JsonNode quick = plainNumber(text, column.scale());
+                    if (quick != null) {
+                        return quick;
+                    }
                     BigDecimal d = new BigDecimal(text);
                     return column.scale() == 0 ? NODES.numberNode(d.toBigIntegerExact()) : NODES.textNode(d.setScale(column.scale(),
                             RoundingMode.UNNECESSARY).toPlainString());
@@ -85,6 +89,29 @@ final class TextValues {
     }
 
     /** Epoch seconds with a fraction ({@code -1.5}, {@code 1791549296.123456789}) as an instant, exactly. */
+    /**
+     * The common NUMBER texts without {@link BigDecimal}: an integer of at most 18 digits (scale 0) as a long, or
+     * digits with exactly {@code scale} decimals as the text itself; null for anything else (the general path).
+     */
+    private static JsonNode plainNumber(String text, int scale) {
+        int n = text.length();
+        int start = n > 0 && text.charAt(0) == '-' ? 1 : 0;
+        int dot = scale == 0 ? n : n - scale - 1;
+        if (dot <= start || dot - start > 18 || scale > 0 && text.charAt(dot) != '.') {
+            return null;
+        }
+        for (int i = start; i < n; i++) {
+            char ch = text.charAt(i);
+            if ((ch < '0' || ch > '9') && i != dot) {
+                return null;
+            }
+        }
+        if (dot - start > 1 && text.charAt(start) == '0') {
+            return null; // leading zeros: let BigDecimal normalise them
+        }
+        return scale == 0 ? NODES.numberNode(Long.parseLong(text)) : NODES.textNode(text);
+    }
+
     private static Instant instant(String text) {
         BigDecimal s = new BigDecimal(text.trim());
         BigDecimal whole = s.setScale(0, RoundingMode.FLOOR);

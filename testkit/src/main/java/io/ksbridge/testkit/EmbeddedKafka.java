@@ -298,6 +298,38 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
+    /**
+     * Every committed record of {@code topic}, read with {@code isolation.level=read_committed} from the beginning of
+     * each partition to its end offset as of the call (assigned, no group): what a transactional producer's consumers
+     * see. In partition order, each partition in offset order.
+     *
+     * @param topic   the topic, never null
+     * @param timeout how long reading to the end may take, never null
+     * @throws AssertionError if the end is not reached within {@code timeout}
+     */
+    public List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic, Duration timeout) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = new ArrayList<>();
+            c.partitionsFor(topic, timeout).forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("could not read " + topic + " to its end " + end + " in " + timeout);
+                }
+                c.poll(Duration.ofMillis(100)).forEach(out::add);
+            }
+            return out;
+        }
+    }
+
     /** An admin client for this broker, owned by this object (do not close it). */
     public Admin admin() {
         return admin;

@@ -199,7 +199,7 @@ public final class Engine {
         join(t, Math.max(1, timeout.toMillis() + 10_000));
     }
 
-    /** Stops at once, as a crash would: no flush, no commit. For tests (the testkit's crash helper). */
+    /** Stops at once, as a crash would: no flush, no commit ({@code KafkaToSnowflakeBridge.abort()}). */
     public void halt() {
         lifecycle.requestHalt();
         if (hostLoop != null) {

@@ -10,14 +10,13 @@ import io.ksbridge.snowflake.SnowflakeAccount;
 import io.ksbridge.snowflake.SqlApiClient;
 import io.ksbridge.snowflake.SqlResult;
 import io.ksbridge.testkit.EmbeddedKafka;
+import io.ksbridge.testkit.LiveEnvironment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,20 +28,7 @@ class SnowpipeLiveIT {
             "SNOWFLAKE_ROLE", "SNOWFLAKE_DATABASE", "SNOWFLAKE_SCHEMA");
 
     private static Map<String, String> env() {
-        List<String> missing = new ArrayList<>();
-        for (String name : REQUIRED) {
-            String v = System.getenv(name);
-            if (v == null || v.isBlank()) {
-                missing.add(name);
-            }
-        }
-        if (!missing.isEmpty()) {
-            String message = "SKIPPED: the Snowpipe live suite needs a Snowflake account; set " + missing
-                    + " (and SNOWFLAKE_WAREHOUSE to count rows, SNOWFLAKE_PRIVATE_KEY_PASSPHRASE for an encrypted key)";
-            System.err.println("*** " + message + " ***");
-            Assumptions.abort(message);
-        }
-        return System.getenv();
+        return LiveEnvironment.require("the Snowpipe live suite", REQUIRED, "and SNOWFLAKE_WAREHOUSE to count rows, SNOWFLAKE_PRIVATE_KEY_PASSPHRASE for an encrypted key");
     }
 
     private static SnowflakeAccount account(Map<String, String> env) throws Exception {

@@ -86,12 +86,12 @@ public class KsbridgeAutoConfiguration {
                     .schema(KsbridgeBridges.required(sf.getSchema(), "ksbridge.snowflake.schema"))
                     .connectorName(p.getConnectorName())
                     .compression(io.ksbridge.ingest.snowpipe.Compression.valueOf(p.getCompression().name()))
-                    .uploadParallelism(p.getUploadParallelism())
+                    .writerThreads(p.getWriterThreads())
                     .statusPollInterval(p.getStatusPollInterval())
                     .historyFallback(p.getHistoryFallback())
                     .loadTimeout(p.getLoadTimeout())
                     .historyWindow(p.getHistoryWindow())
-                    .closeWait(p.getCloseWait())
+                    .closeTimeout(p.getCloseTimeout())
                     .build();
         }
     }
@@ -116,7 +116,7 @@ public class KsbridgeAutoConfiguration {
                     .database(KsbridgeBridges.required(sf.getDatabase(), "ksbridge.snowflake.database"))
                     .schema(KsbridgeBridges.required(sf.getSchema(), "ksbridge.snowflake.schema"))
                     .maxClientLag(p.getMaxClientLag())
-                    .commitPollInterval(p.getCommitPollInterval())
+                    .statusPollInterval(p.getStatusPollInterval())
                     .closeTimeout(p.getCloseTimeout())
                     .writerThreads(p.getWriterThreads())
                     .schematization(p.isSchematization());

@@ -1,6 +1,8 @@
 package io.ksbridge.spring.boot;
 
+
 import io.ksbridge.NullValueBehavior;
+import io.ksbridge.config.BackendSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -503,28 +505,28 @@ public class KsbridgeProperties {
     /** {@code ksbridge.snowpipe.*}: the Snowpipe backend (ksbridge.backend=snowpipe). */
     public static class Snowpipe {
         /** The name stage, pipe and file names carry (an unquoted identifier); the connector's name to share its objects. */
-        private String connectorName = "KSBRIDGE";
+        private String connectorName = (String) BackendSettings.SNOWPIPE_CONNECTOR_NAME.defaultValue();
 
         /** File compression: zstd, or gzip as the connector writes. */
-        private Compression compression = Compression.ZSTD;
+        private Compression compression = Compression.valueOf((String) BackendSettings.SNOWPIPE_COMPRESSION.defaultValue());
 
-        /** Threads compressing and staging files (1 to 64). */
-        private int uploadParallelism = 4;
+        /** Threads compressing, staging and submitting files (1 to 64). */
+        private int writerThreads = BackendSettings.SNOWPIPE_WRITER_THREADS.intDefault();
 
         /** How often insertReport is called for a pipe with files not yet settled. */
-        private Duration statusPollInterval = Duration.ofSeconds(5);
+        private Duration statusPollInterval = BackendSettings.SNOWPIPE_STATUS_POLL_INTERVAL.durationDefault();
 
         /** After how long a file not yet reported is looked up with loadHistoryScan. */
-        private Duration historyFallback = Duration.ofMinutes(2);
+        private Duration historyFallback = BackendSettings.SNOWPIPE_HISTORY_FALLBACK.durationDefault();
 
         /** How long a submitted file may take to load before it is treated as failed. */
-        private Duration loadTimeout = Duration.ofHours(1);
+        private Duration loadTimeout = BackendSettings.SNOWPIPE_LOAD_TIMEOUT.durationDefault();
 
         /** How far back opening a partition reads the pipe's load history (1 minute to 14 days). */
-        private Duration historyWindow = Duration.ofHours(24);
+        private Duration historyWindow = BackendSettings.SNOWPIPE_HISTORY_WINDOW.durationDefault();
 
         /** How long closing the backend waits for submitted files to finish loading (0 to 10 minutes). */
-        private Duration closeWait = Duration.ofSeconds(5);
+        private Duration closeTimeout = BackendSettings.SNOWPIPE_CLOSE_TIMEOUT.durationDefault();
 
         public String getConnectorName() {
             return connectorName;
@@ -542,12 +544,18 @@ public class KsbridgeProperties {
             this.compression = compression;
         }
 
-        public int getUploadParallelism() {
-            return uploadParallelism;
+        public int getWriterThreads() {
+            return writerThreads;
         }
 
+        public void setWriterThreads(int writerThreads) {
+            this.writerThreads = writerThreads;
+        }
+
+        /** @deprecated the old name of {@code writer-threads}, kept so existing configuration still works */
+        @Deprecated
         public void setUploadParallelism(int uploadParallelism) {
-            this.uploadParallelism = uploadParallelism;
+            this.writerThreads = uploadParallelism;
         }
 
         public Duration getStatusPollInterval() {
@@ -582,12 +590,18 @@ public class KsbridgeProperties {
             this.historyWindow = historyWindow;
         }
 
-        public Duration getCloseWait() {
-            return closeWait;
+        public Duration getCloseTimeout() {
+            return closeTimeout;
         }
 
+        public void setCloseTimeout(Duration closeTimeout) {
+            this.closeTimeout = closeTimeout;
+        }
+
+        /** @deprecated the old name of {@code close-timeout}, kept so existing configuration still works */
+        @Deprecated
         public void setCloseWait(Duration closeWait) {
-            this.closeWait = closeWait;
+            this.closeTimeout = closeWait;
         }
     }
 
@@ -597,19 +611,19 @@ public class KsbridgeProperties {
         private String clientName;
 
         /** How long the SDK may hold rows before it flushes them (1 second to 10 minutes). */
-        private Duration maxClientLag = Duration.ofSeconds(1);
+        private Duration maxClientLag = BackendSettings.STREAMING_MAX_CLIENT_LAG.durationDefault();
 
-        /** How often committed offset tokens are read for channels with batches waiting (10 ms to 10 s). */
-        private Duration commitPollInterval = Duration.ofMillis(150);
+        /** How often committed offset tokens are read for channels with batches waiting (10 ms to 10 minutes). */
+        private Duration statusPollInterval = BackendSettings.STREAMING_STATUS_POLL_INTERVAL.durationDefault();
 
         /** How long closing the backend waits for channels and the client to close (0 to 10 minutes). */
-        private Duration closeTimeout = Duration.ofSeconds(10);
+        private Duration closeTimeout = BackendSettings.STREAMING_CLOSE_TIMEOUT.durationDefault();
 
-        /** Threads handing rows to the SDK (1 to 32). */
-        private int writerThreads = 2;
+        /** Threads handing rows to the SDK (1 to 64). */
+        private int writerThreads = BackendSettings.STREAMING_WRITER_THREADS.intDefault();
 
         /** Columns from top-level JSON fields, added as new fields appear (snowflake.enable.schematization). */
-        private boolean schematization = false;
+        private boolean schematization = (Boolean) BackendSettings.STREAMING_SCHEMATIZATION.defaultValue();
 
         public String getClientName() {
             return clientName;
@@ -627,12 +641,18 @@ public class KsbridgeProperties {
             this.maxClientLag = maxClientLag;
         }
 
-        public Duration getCommitPollInterval() {
-            return commitPollInterval;
+        public Duration getStatusPollInterval() {
+            return statusPollInterval;
         }
 
+        public void setStatusPollInterval(Duration statusPollInterval) {
+            this.statusPollInterval = statusPollInterval;
+        }
+
+        /** @deprecated the old name of {@code status-poll-interval}, kept so existing configuration still works */
+        @Deprecated
         public void setCommitPollInterval(Duration commitPollInterval) {
-            this.commitPollInterval = commitPollInterval;
+            this.statusPollInterval = commitPollInterval;
         }
 
         public Duration getCloseTimeout() {

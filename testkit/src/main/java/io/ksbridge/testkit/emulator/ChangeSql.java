@@ -25,6 +25,8 @@ import java.util.regex.Pattern;
  *       consumes the stream (the offset moves to the version it read);</li>
  *   <li>{@code SELECT * FROM x [AT(...)] [WHERE c > n] [ORDER BY c, ...] [LIMIT n]} on tables and streams (a stream
  *       read by SELECT does not move);</li>
+ *   <li>{@code SELECT * FROM t CHANGES(INFORMATION => DEFAULT|APPEND_ONLY) AT(TIMESTAMP => TO_TIMESTAMP_LTZ(ms, 3))
+ *       [END(TIMESTAMP => ...)] [ORDER BY ...]}: the read-only window between two times;</li>
  *   <li>{@code SHOW TABLES LIKE '...' IN SCHEMA d.s}, {@code SHOW PRIMARY KEYS IN TABLE t}, {@code DROP TABLE};</li>
  *   <li>DML on tracked tables: {@code INSERT INTO t (c, ...) VALUES (...), ...}, {@code INSERT INTO t SELECT * FROM s
  *       [WHERE 0 = 1]} (consumes s), {@code UPDATE t SET c = v, ... [WHERE c = v]}, {@code DELETE FROM t [WHERE c =
@@ -54,6 +56,9 @@ final class ChangeSql {
             + "(IF\\s+NOT\\s+EXISTS\\s+)?" + N + "(?:\\s+DATA_RETENTION_TIME_IN_DAYS\\s*=\\s*\\d+)?\\s+AS\\s+SELECT\\s+\\*"
             + "(?:\\s*,\\s*ROW_NUMBER\\s*\\(\\s*\\)\\s+OVER\\s*\\(\\s*ORDER\\s+BY\\s+([^)]*)\\)\\s+AS\\s+([A-Za-z_$0-9]+|\"[^\"]+\"))?"
             + "\\s+FROM\\s+" + N + AT + "\\s*;?\\s*", I);
+    private static final String TS = "\\s*\\(\\s*TIMESTAMP\\s*=>\\s*TO_TIMESTAMP_LTZ\\s*\\(\\s*(-?\\d+)\\s*,\\s*3\\s*\\)\\s*\\)";
+    private static final Pattern CHANGES = Pattern.compile("\\s*SELECT\\s+\\*\\s+FROM\\s+" + N + "\\s+CHANGES\\s*\\(\\s*INFORMATION\\s*=>\\s*"
+            + "(DEFAULT|APPEND_ONLY)\\s*\\)\\s+AT" + TS + "(?:\\s+END" + TS + ")?(?:\\s+ORDER\\s+BY\\s+(.*?))?\\s*;?\\s*", I);
     private static final Pattern SELECT = Pattern.compile("\\s*SELECT\\s+\\*\\s+FROM\\s+" + N + AT
             + "(?:\\s+WHERE\\s+(\\S+)\\s*(>|=)\\s*('(?:[^']|'')*'|-?[0-9.]+))?(?:\\s+ORDER\\s+BY\\s+(.*?))?(?:\\s+LIMIT\\s+(\\d+))?\\s*;?\\s*", I);
     private static final Pattern DROP_TABLE = Pattern.compile("\\s*DROP\\s+TABLE\\s+(IF\\s+EXISTS\\s+)?" + N + "\\s*;?\\s*", I);
@@ -77,6 +82,7 @@ final class ChangeSql {
 
     /** A statement's result, or null when the statement is not one of the change model's. */
     SqlService.Result execute(String sql, String db, String sc, String role) {
+        store.metering().statement(sql);
         Matcher m;
         if (NOW.matcher(sql).matches()) {
             return typed(List.of("NOW"), List.of("NUMBER(38,0)")).row(Long.toString(store.clock().millis()));
@@ -139,6 +145,9 @@ final class ChangeSql {
         }
         if ((m = CTAS.matcher(sql)).matches()) {
             return ctas(m, db, sc);
+        }
+        if ((m = CHANGES.matcher(sql)).matches()) {
+            return changes(m, db, sc);
         }
         if ((m = SELECT.matcher(sql)).matches()) {
             return select(m, db, sc);
@@ -331,10 +340,25 @@ final class ChangeSql {
         }
         store.createCopy(target, columns, rows);
         if (read.stream != null) { // the CTAS committed: it consumed the stream up to the version it read
-            read.stream.offset = read.version;
-            read.stream.consumedAt = store.clock().millis();
+            consumed(read);
         }
         return SqlService.Result.status("Table " + Identifiers.split(target).get(2) + " successfully created.");
+    }
+
+    /** A committed DML or CTAS read the stream: it moves to the version read (at COMMIT inside BEGIN ... COMMIT). */
+    private void consumed(Read read) {
+        ChangeStore.Stream s = read.stream;
+        long version = read.version;
+        Runnable move = () -> {
+            s.offset = version;
+            s.consumedAt = store.clock().millis();
+        };
+        RequestTransaction open = RequestTransaction.current();
+        if (open != null) {
+            open.onCommit(move);
+        } else {
+            move.run();
+        }
     }
 
     private SqlService.Result insertSelect(Matcher m, String db, String sc) {
@@ -355,8 +379,7 @@ final class ChangeSql {
         }
         target.transaction(tx -> rows.forEach(r -> tx.insert(passThrough(r))));
         if (read.stream != null) {
-            read.stream.offset = read.version;
-            read.stream.consumedAt = store.clock().millis();
+            consumed(read);
         }
         return dml("number of rows inserted", rows.size());
     }
@@ -372,16 +395,31 @@ final class ChangeSql {
         if (store.find(source).isEmpty() && store.stream(source).isEmpty()) {
             return null;
         }
-        Read read = read(source, m.group(2), false);
-        List<Map<String, String>> rows = new ArrayList<>(read.rows);
+        java.util.function.Predicate<Map<String, String>> where = r -> true;
+        Read read;
+        List<Map<String, String>> rows;
+        if (store.stream(source).isPresent()) {
+            read = read(source, m.group(2), false);
+            rows = new ArrayList<>(read.rows);
+        } else { // a table: filtered as stored, only what passes is sorted and answered (a keyset page of a big batch)
+            TrackedTable t = store.find(source).orElseThrow();
+            read = new Read(t.columns(), List.of(), null, version(t, m.group(2)));
+            rows = null;
+        }
         if (m.group(3) != null) {
             ColumnDef c = columnOf(read.columns, m.group(3));
-            String literal = m.group(5);
+            String api = SnowflakeText.apiType(c.type());
+            String literal = unquote(m.group(5));
             boolean greater = ">".equals(m.group(4));
-            rows.removeIf(r -> {
-                int cmp = compare(c, r.get(c.name()), unquote(literal));
-                return greater ? cmp <= 0 : cmp != 0;
-            });
+            where = r -> {
+                int cmp = compare(api, r.get(c.name()), literal);
+                return greater ? cmp > 0 : cmp == 0;
+            };
+        }
+        if (rows == null) {
+            rows = store.find(source).orElseThrow().scanAt(read.version, where);
+        } else {
+            rows.removeIf(where.negate());
         }
         if (m.group(6) != null) {
             rows.sort(comparator(read.columns, m.group(6)));
@@ -392,9 +430,14 @@ final class ChangeSql {
                 rows = rows.subList(0, limit);
             }
         }
+        return answer(read.columns, rows);
+    }
+
+    /** A result of these columns, each row's values taken by column name (absent: NULL). */
+    private static SqlService.Result answer(List<ColumnDef> columns, List<Map<String, String>> rows) {
         List<String> names = new ArrayList<>();
         List<String> types = new ArrayList<>();
-        for (ColumnDef c : read.columns) {
+        for (ColumnDef c : columns) {
             names.add(c.name());
             types.add(c.type());
         }
@@ -409,6 +452,63 @@ final class ChangeSql {
         return r;
     }
 
+    /** A table's columns and the three change metadata columns, as a stream or CHANGES answers them. */
+    private static List<ColumnDef> changeColumns(TrackedTable t) {
+        List<ColumnDef> columns = new ArrayList<>(t.columns());
+        columns.add(new ColumnDef(ACTION, "VARCHAR", false));
+        columns.add(new ColumnDef(IS_UPDATE, "BOOLEAN", false));
+        columns.add(new ColumnDef(ROW_ID, "VARCHAR", false));
+        return columns;
+    }
+
+    /** Net changes as change rows: an update is a DELETE row and an INSERT row, both with ISUPDATE = TRUE. */
+    private static List<Map<String, String>> changeRows(List<TrackedTable.Change> changes) {
+        List<Map<String, String>> rows = new ArrayList<>();
+        for (TrackedTable.Change c : changes) {
+            boolean update = c.before() != null && c.after() != null;
+            if (c.before() != null) {
+                rows.add(changeRow(c.before(), "DELETE", update, c.rowId()));
+            }
+            if (c.after() != null) {
+                rows.add(changeRow(c.after(), "INSERT", update, c.rowId()));
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * {@code SELECT * FROM t CHANGES(INFORMATION => DEFAULT | APPEND_ONLY) AT(TIMESTAMP => TO_TIMESTAMP_LTZ(ms, 3))
+     * [END(TIMESTAMP => TO_TIMESTAMP_LTZ(ms, 3))] [ORDER BY ...]}: the net delta (or the inserts) between the version
+     * current at AT (changes stamped at or before it are in the baseline) and the version current at END (inclusive;
+     * now when absent). Read-only: it moves nothing and, unlike a stream, extends no retention. Fails with {@code 000707}
+     * when AT is older than the table's Time Travel horizon, and when change tracking was off at AT.
+     */
+    private SqlService.Result changes(Matcher m, String db, String sc) {
+        String name = q(m.group(1), db, sc);
+        TrackedTable t = store.find(name).orElseThrow(() -> new SqlService.SqlError("002003", "42S02",
+                "SQL compilation error:\nObject '" + name + "' does not exist or not authorized."));
+        boolean appendOnly = "APPEND_ONLY".equalsIgnoreCase(m.group(2));
+        long at = Long.parseLong(m.group(3));
+        long now = store.clock().millis();
+        long from = t.versionAt(at);
+        if (at < t.timeTravelHorizon(now) || from < 0) {
+            throw new SqlService.SqlError("000707", "02000", "Time travel data is not available for table " + t.name()
+                    + ". The requested time is either beyond the allowed time travel period or before the object creation time.");
+        }
+        if (!t.changeTracking() || from < t.trackedSince()) {
+            throw new SqlService.SqlError("000707", "02000", "Change tracking is not enabled or has been turned off for table "
+                    + t.name() + " at the requested time " + Instant.ofEpochMilli(at) + ".");
+        }
+        long to = m.group(4) == null ? t.latestVersion() : t.versionAt(Long.parseLong(m.group(4)));
+        List<ColumnDef> columns = changeColumns(t);
+        List<Map<String, String>> rows = changeRows(t.delta(from, Math.max(from, to), appendOnly));
+        Collections.shuffle(rows, shuffle);
+        if (m.group(5) != null) {
+            rows.sort(comparator(columns, m.group(5)));
+        }
+        return answer(columns, rows);
+    }
+
     private record Read(List<ColumnDef> columns, List<Map<String, String>> rows, ChangeStore.Stream stream, long version) {
     }
 
@@ -419,18 +519,12 @@ final class ChangeSql {
             requireFresh(s);
             TrackedTable t = s.table;
             long to = t.latestVersion();
-            List<ColumnDef> columns = new ArrayList<>(t.columns());
-            columns.add(new ColumnDef(ACTION, "VARCHAR", false));
-            columns.add(new ColumnDef(IS_UPDATE, "BOOLEAN", false));
-            columns.add(new ColumnDef(ROW_ID, "VARCHAR", false));
-            List<Map<String, String>> rows = new ArrayList<>();
-            for (TrackedTable.Change c : t.delta(s.offset, to, s.appendOnly)) {
-                boolean update = c.before() != null && c.after() != null;
-                if (c.before() != null) {
-                    rows.add(changeRow(c.before(), "DELETE", update, c.rowId()));
-                }
-                if (c.after() != null) {
-                    rows.add(changeRow(c.after(), "INSERT", update, c.rowId()));
+            List<ColumnDef> columns = changeColumns(t);
+            List<Map<String, String>> rows = changeRows(t.delta(s.offset, to, s.appendOnly));
+            for (ColumnDef c : t.columns()) {
+                if (!c.nullable() && rows.stream().anyMatch(r -> r.get(c.name()) == null)) {
+                    throw new SqlService.SqlError("100072", "22000", "NULL result in a non-nullable column"
+                            + " (column " + c.name() + " of " + t.name() + ", read through stream " + s.name + ")");
                 }
             }
             Collections.shuffle(rows, shuffle);
@@ -438,20 +532,21 @@ final class ChangeSql {
         }
         TrackedTable t = store.find(source).orElseThrow(() -> new SqlService.SqlError("002003", "42S02",
                 "SQL compilation error:\nObject '" + source + "' does not exist or not authorized."));
-        long version = t.latestVersion();
-        if (atMillis != null) {
-            long at = Long.parseLong(atMillis);
-            version = t.versionAt(at);
-            if (version < 0) {
-                throw new SqlService.SqlError("000707", "02000", "Time travel data is not available for table " + t.name()
-                        + ". The requested time is either beyond the allowed time travel period or before the object creation time.");
-            }
+        long version = version(t, atMillis);
+        return new Read(t.columns(), new ArrayList<>(t.rowsAt(version).values()), null, version);
+    }
+
+    /** The table's version at an {@code AT(TIMESTAMP => ...)} (epoch ms), or its latest when there is none. */
+    private static long version(TrackedTable t, String atMillis) {
+        if (atMillis == null) {
+            return t.latestVersion();
         }
-        List<Map<String, String>> rows = new ArrayList<>();
-        for (Map<String, String> r : t.rowsAt(version).values()) {
-            rows.add(new LinkedHashMap<>(r));
+        long version = t.versionAt(Long.parseLong(atMillis));
+        if (version < 0) {
+            throw new SqlService.SqlError("000707", "02000", "Time travel data is not available for table " + t.name()
+                    + ". The requested time is either beyond the allowed time travel period or before the object creation time.");
         }
-        return new Read(t.columns(), rows, null, version);
+        return version;
     }
 
     private static Map<String, String> changeRow(Map<String, String> image, String action, boolean update, String rowId) {
@@ -551,7 +646,8 @@ final class ChangeSql {
         for (String part : SqlService.splitTopLevel(orderBy)) {
             String p = part.trim().replaceAll("(?i)\\s+ASC$", "");
             ColumnDef c = columnOf(columns, p);
-            Comparator<Map<String, String>> next = (a, b) -> compare(c, a.get(c.name()), b.get(c.name()));
+            String api = SnowflakeText.apiType(c.type());
+            Comparator<Map<String, String>> next = (a, b) -> compare(api, a.get(c.name()), b.get(c.name()));
             cmp = cmp == null ? next : cmp.thenComparing(next);
         }
         return cmp;
@@ -559,10 +655,14 @@ final class ChangeSql {
 
     /** Compares two SQL API texts of a column: numerically for numbers, dates and times, else as strings; NULL last. */
     static int compare(ColumnDef c, String a, String b) {
+        return compare(SnowflakeText.apiType(c.type()), a, b);
+    }
+
+    /** {@link #compare(ColumnDef, String, String)} with the column's SQL API type already known. */
+    static int compare(String api, String a, String b) {
         if (a == null || b == null) {
             return a == null ? (b == null ? 0 : 1) : -1;
         }
-        String api = SnowflakeText.apiType(c.type());
         if (api.equals("fixed") || api.equals("real") || api.equals("date") || api.startsWith("time")) {
             if (a.length() < 18 && b.length() < 18 && a.indexOf('.') < 0 && b.indexOf('.') < 0 && a.indexOf(' ') < 0
                     && b.indexOf(' ') < 0) {

@@ -41,12 +41,18 @@ public final class ChangeStore {
     private final TreeMap<String, TrackedTable> tables = new TreeMap<>();
     private final TreeMap<String, Stream> streams = new TreeMap<>();
     private final StatementFaults faults = new StatementFaults();
+    private final Metering metering = new Metering(clock);
     private volatile int partitionRows = 10_000;
     private volatile String defaultOwner = SnowflakeRoles.DEFAULT;
 
     /** The clock that stamps versions and judges staleness. */
     public ChangeClock clock() {
         return clock;
+    }
+
+    /** What the account would bill: warehouse resumes and seconds, cloud-services statements, stream probes. */
+    public Metering metering() {
+        return metering;
     }
 
     /** Faults aimed at statements by their text. */

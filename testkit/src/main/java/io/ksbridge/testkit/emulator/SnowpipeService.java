@@ -509,18 +509,35 @@ final class SnowpipeService implements HttpHandler, AutoCloseable {
         byte[] buf = new byte[1 << 16];
         try (InputStream stream = decompressing(raw)) {
             for (int n = stream.read(buf); n >= 0; n = stream.read(buf)) {
-                for (int i = 0; i < n; i++) {
-                    byte b = buf[i];
+                int i = 0;
+                while (i < n) {
                     if (inString) {
                         if (escaped) {
                             escaped = false;
-                        } else if (b == '\\') {
+                            i++;
+                            continue;
+                        }
+                        i = nextQuoteOrBackslash(buf, i, n);
+                        if (i == n) {
+                            break;
+                        }
+                        if (buf[i++] == '\\') {
                             escaped = true;
-                        } else if (b == '"') {
+                        } else {
                             inString = false;
                         }
                         continue;
                     }
+                    if (depth > 0) {
+                        // inside a value only strings and brackets matter
+                        while (i < n && !NESTED_STOP[buf[i] & 0xFF]) {
+                            i++;
+                        }
+                        if (i == n) {
+                            break;
+                        }
+                    }
+                    byte b = buf[i++];
                     switch (b) {
                         case '"':
                             if (depth == 0 && !inScalar) {
@@ -560,6 +577,38 @@ final class SnowpipeService implements HttpHandler, AutoCloseable {
             }
         }
         return values;
+    }
+
+    /** The bytes that end a run of insignificant bytes inside a value (outside strings): quotes and brackets. */
+    private static final boolean[] NESTED_STOP = new boolean[256];
+
+    static {
+        for (char c : new char[] {'"', '{', '}', '[', ']'}) {
+            NESTED_STOP[c] = true;
+        }
+    }
+
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    /** The index of the first quote or backslash in {@code b[i, n)}, or {@code n}: eight bytes at a time. */
+    private static int nextQuoteOrBackslash(byte[] b, int i, int n) {
+        while (i + 8 <= n) {
+            long x = (long) LONGS.get(b, i);
+            long q = x ^ (ONES * '"');
+            long s = x ^ (ONES * '\\');
+            long marks = (((q - ONES) & ~q) | ((s - ONES) & ~s)) & HIGHS;
+            if (marks != 0) {
+                return i + (Long.numberOfTrailingZeros(marks) >>> 3); // the lowest mark is exact
+            }
+            i += 8;
+        }
+        while (i < n && b[i] != '"' && b[i] != '\\') {
+            i++;
+        }
+        return i;
     }
 
     private static String firstLine(String s) {

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
 
@@ -25,13 +26,24 @@ import java.util.zip.GZIPOutputStream;
  * its own session: nothing (transaction, variable, temporary table) outlives it. Thread-safe.
  */
 final class SqlRequests {
+    private static final Pattern DDL = Pattern.compile("\\s*(CREATE|DROP|ALTER)\\b.*", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
     private static final Pattern TCL = Pattern.compile("\\s*(BEGIN|START\\s+TRANSACTION|COMMIT|ROLLBACK)(\\s+(WORK|TRANSACTION))?\\s*;?\\s*",
             Pattern.CASE_INSENSITIVE);
 
     private final SqlService service;
     private final ChangeStore store;
     private final Map<String, ObjectNode> results;
-    private final Map<String, List<List<List<String>>>> partitions = new ConcurrentHashMap<>();
+    /** Partitioned results kept for their GETs: the newest {@value #KEPT_PARTITIONED} (a page is read right away). */
+    private static final int KEPT_PARTITIONED = 64;
+    private final Map<String, List<List<List<String>>>> partitions = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, false) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, List<List<List<String>>>> eldest) {
+                    return size() > KEPT_PARTITIONED;
+                }
+            });
     private final Map<String, Integer> slowPolls = new ConcurrentHashMap<>();
 
     SqlRequests(SqlService service, ChangeStore store, Map<String, ObjectNode> results) {
@@ -76,6 +88,12 @@ final class SqlRequests {
             n = Integer.parseInt(p);
         } catch (NumberFormatException e) {
             n = -1;
+        }
+        int described = results.get(handle).path("resultSetMetaData").path("partitionInfo").size();
+        if (parts == null && described > 1) {
+            HttpJson.send(exchange, 404, error("000709", "The result of statement " + handle + " is no longer kept by the emulator"
+                    + " (it keeps the newest " + KEPT_PARTITIONED + " results of several partitions).", handle));
+            return true;
         }
         int count = parts == null ? 1 : parts.size();
         if (n < 0 || n >= count) {
@@ -187,14 +205,34 @@ final class SqlRequests {
 
     /** Runs the statements of one request in order; stops at the first that fails and answers its error. */
     private ObjectNode multi(List<String> statements, String db, String sc, String role, String handle) {
+        try {
+            return multiInSession(statements, db, sc, role, handle);
+        } finally {
+            RequestTransaction.rollback(); // the request's session ends: a transaction still open records nothing
+        }
+    }
+
+    private ObjectNode multiInSession(List<String> statements, String db, String sc, String role, String handle) {
         ArrayNode handles = HttpJson.MAPPER.createArrayNode();
         for (String statement : statements) {
             String child = UUID.randomUUID().toString();
             handles.add(child);
             ObjectNode answer;
-            if (TCL.matcher(statement).matches()) {
+            Matcher tcl = TCL.matcher(statement);
+            if (tcl.matches()) {
+                String verb = tcl.group(1).toUpperCase(Locale.ROOT);
+                if (verb.equals("COMMIT")) {
+                    RequestTransaction.commit();
+                } else if (verb.equals("ROLLBACK")) {
+                    RequestTransaction.rollback();
+                } else {
+                    RequestTransaction.begin();
+                }
                 answer = service.resultSet(child, SqlService.Result.status("Statement executed successfully."));
             } else {
+                if (RequestTransaction.current() != null && DDL.matcher(statement).matches()) {
+                    RequestTransaction.commit(); // DDL (a CTAS too) commits the open transaction, then runs on its own
+                }
                 try {
                     answer = service.resultSet(child, service.execute(statement, db, sc, role));
                 } catch (SqlService.SqlError e) {

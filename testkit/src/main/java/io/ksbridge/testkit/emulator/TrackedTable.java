@@ -99,6 +99,11 @@ public final class TrackedTable {
         return this;
     }
 
+    /** The oldest time Time Travel (and so the CHANGES clause) still reaches: now minus DATA_RETENTION_TIME_IN_DAYS. */
+    synchronized long timeTravelHorizon(long now) {
+        return now - retentionDays * 86_400_000L;
+    }
+
     synchronized long staleAfterMillis(long consumedAt) {
         return consumedAt + Math.max(retentionDays, maxExtensionDays) * 86_400_000L;
     }
@@ -159,6 +164,22 @@ public final class TrackedTable {
         return out;
     }
 
+    /**
+     * Every committed image of every row, by ROW_ID in first-insert order: the images in commit order, null where the
+     * row was deleted, current columns only. What a chaos run compares a topic with, change by change.
+     */
+    public synchronized Map<String, List<Map<String, String>>> history() {
+        Map<String, List<Map<String, String>>> out = new LinkedHashMap<>();
+        for (Map.Entry<String, List<Image>> e : history.entrySet()) {
+            List<Map<String, String>> images = new ArrayList<>();
+            for (Image i : e.getValue()) {
+                images.add(i.values() == null ? null : project(i.values()));
+            }
+            out.put(e.getKey(), images);
+        }
+        return out;
+    }
+
     /** The number of current rows. */
     public synchronized int rowCount() {
         return current.size();
@@ -201,17 +222,47 @@ public final class TrackedTable {
      * @return this table
      */
     public synchronized TrackedTable transaction(Consumer<Tx> work) {
+        RequestTransaction open = RequestTransaction.current();
+        if (open != null) { // inside BEGIN ... COMMIT of a SQL API request: recorded when (and if) it commits
+            work.accept(open.tx(this, Tx::new));
+            return this;
+        }
         Tx tx = new Tx();
         work.accept(tx);
-        commit(tx.working);
+        commit(tx.changes);
         return this;
     }
 
-    /** Changes made inside {@link TrackedTable#transaction}. Used on the calling thread only. */
-    public final class Tx {
-        private final LinkedHashMap<String, Map<String, String>> working = new LinkedHashMap<>(current);
+    /** Commits a transaction's overlay (see {@link RequestTransaction}). */
+    synchronized void commit(Tx tx) {
+        commit(tx.changes);
+    }
 
-        private Tx() {
+    /**
+     * {@code ALTER TABLE ... ALTER COLUMN c SET NOT NULL}: refused when a current row holds NULL in it; older versions
+     * may still, and a stream whose delta reaches one of them then fails to read.
+     */
+    public synchronized TrackedTable setNotNull(String column) {
+        ColumnDef c = requireColumn(column);
+        for (Map<String, String> r : current.values()) {
+            if (r.get(c.name()) == null) {
+                throw new IllegalArgumentException("Column '" + c.name() + "' contains null values. Not null constraint"
+                        + " cannot be added.");
+            }
+        }
+        columns.set(columns.indexOf(c), new ColumnDef(c.name(), c.type(), false));
+        return this;
+    }
+
+    /**
+     * Changes made inside {@link TrackedTable#transaction}, kept as an overlay on the committed rows (ROW_ID to the new
+     * image, null for a deleted row), so a transaction costs what it changes, not the table's size. Used on the
+     * calling thread only.
+     */
+    public final class Tx {
+        private final LinkedHashMap<String, Map<String, String>> changes = new LinkedHashMap<>();
+
+        Tx() {
         }
 
         /** Inserts a row. */
@@ -221,7 +272,7 @@ public final class TrackedTable {
                 ColumnDef c = requireColumn(e.getKey());
                 row.put(c.name(), SnowflakeText.encode(c.type(), e.getValue()));
             }
-            working.put(newRowId(), row);
+            changes.put(newRowId(), row);
             return this;
         }
 
@@ -232,15 +283,13 @@ public final class TrackedTable {
 
         /** Updates the rows that match. */
         public Tx updateWhere(Predicate<Map<String, String>> where, Map<String, ?> set) {
-            for (Map.Entry<String, Map<String, String>> e : working.entrySet()) {
-                if (where.test(e.getValue())) {
-                    Map<String, String> row = new LinkedHashMap<>(e.getValue());
-                    for (Map.Entry<String, ?> s : set.entrySet()) {
-                        ColumnDef c = requireColumn(s.getKey());
-                        row.put(c.name(), SnowflakeText.encode(c.type(), s.getValue()));
-                    }
-                    e.setValue(row);
+            for (Map.Entry<String, Map<String, String>> e : matching(where)) {
+                Map<String, String> row = new LinkedHashMap<>(e.getValue());
+                for (Map.Entry<String, ?> s : set.entrySet()) {
+                    ColumnDef c = requireColumn(s.getKey());
+                    row.put(c.name(), SnowflakeText.encode(c.type(), s.getValue()));
                 }
+                changes.put(e.getKey(), row);
             }
             return this;
         }
@@ -252,14 +301,32 @@ public final class TrackedTable {
 
         /** Deletes the rows that match. */
         public Tx deleteWhere(Predicate<Map<String, String>> where) {
-            working.values().removeIf(where);
+            for (Map.Entry<String, Map<String, String>> e : matching(where)) {
+                changes.put(e.getKey(), null);
+            }
             return this;
         }
 
         /** Deletes every row. */
         public Tx truncate() {
-            working.clear();
-            return this;
+            return deleteWhere(r -> true);
+        }
+
+        /** The ROW_IDs and rows matching {@code where} as this transaction sees them (its changes over the committed rows). */
+        private List<Map.Entry<String, Map<String, String>>> matching(Predicate<Map<String, String>> where) {
+            List<Map.Entry<String, Map<String, String>>> out = new ArrayList<>();
+            for (Map.Entry<String, Map<String, String>> e : current.entrySet()) {
+                Map<String, String> v = changes.containsKey(e.getKey()) ? changes.get(e.getKey()) : e.getValue();
+                if (v != null && where.test(v)) {
+                    out.add(Map.entry(e.getKey(), v));
+                }
+            }
+            for (Map.Entry<String, Map<String, String>> e : changes.entrySet()) {
+                if (e.getValue() != null && !current.containsKey(e.getKey()) && where.test(e.getValue())) {
+                    out.add(Map.entry(e.getKey(), e.getValue()));
+                }
+            }
+            return out;
         }
 
         private Predicate<Map<String, String>> matcher(String column, Object value) {
@@ -269,22 +336,17 @@ public final class TrackedTable {
         }
     }
 
-    /** Commits a new state of the rows: one version holding what changed. */
-    synchronized void commit(LinkedHashMap<String, Map<String, String>> next) {
+    /** Commits a transaction's changes (ROW_ID to its new image, null when deleted): one version holding what changed. */
+    synchronized void commit(LinkedHashMap<String, Map<String, String>> changes) {
         Set<String> changed = new LinkedHashSet<>();
         Set<String> added = new LinkedHashSet<>();
-        for (Map.Entry<String, Map<String, String>> e : next.entrySet()) {
+        for (Map.Entry<String, Map<String, String>> e : changes.entrySet()) {
             Map<String, String> before = current.get(e.getKey());
-            if (before == null) {
+            if (before == null && e.getValue() != null) {
                 added.add(e.getKey());
                 changed.add(e.getKey());
-            } else if (!before.equals(e.getValue())) {
+            } else if (before != null && !before.equals(e.getValue())) {
                 changed.add(e.getKey());
-            }
-        }
-        for (String id : current.keySet()) {
-            if (!next.containsKey(id)) {
-                changed.add(id);
             }
         }
         if (changed.isEmpty()) {
@@ -293,14 +355,17 @@ public final class TrackedTable {
         long version = latestVersion() + 1;
         versions.put(version, clock.commitTime(versions.lastEntry().getValue()));
         for (String id : changed) {
-            Map<String, String> after = next.get(id);
-            history.computeIfAbsent(id, k -> new ArrayList<>()).add(new Image(version, after == null ? null
-                    : Collections.unmodifiableMap(new LinkedHashMap<>(after))));
+            Map<String, String> after = changes.get(id);
+            Map<String, String> image = after == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(after));
+            history.computeIfAbsent(id, k -> new ArrayList<>()).add(new Image(version, image));
+            if (image == null) {
+                current.remove(id);
+            } else {
+                current.put(id, image);
+            }
         }
         touched.put(version, changed);
         inserted.put(version, added);
-        current.clear();
-        current.putAll(next);
     }
 
     /** Loads rows as the content of a new table (a CTAS): one version, no change tracking. */
@@ -346,6 +411,21 @@ public final class TrackedTable {
             Map<String, String> image = imageAt(e.getValue(), version);
             if (image != null) {
                 out.put(e.getKey(), project(image));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The rows at {@code version} that match {@code where}, as stored (read-only; a dropped column may still be in
+     * them, an added one absent, read as NULL): what a filtered SELECT needs without copying every row.
+     */
+    synchronized List<Map<String, String>> scanAt(long version, Predicate<Map<String, String>> where) {
+        List<Map<String, String>> out = new ArrayList<>();
+        for (List<Image> images : history.values()) {
+            Map<String, String> image = imageAt(images, version);
+            if (image != null && where.test(image)) {
+                out.add(image);
             }
         }
         return out;
@@ -458,9 +538,15 @@ public final class TrackedTable {
         return c;
     }
 
+    /** 40 hex digits, unique in the emulator: a random salt per JVM, then a counter (no SecureRandom per row). */
     private static String newRowId() {
-        return (UUID.randomUUID().toString() + UUID.randomUUID().toString()).replace("-", "").substring(0, 40);
+        String n = Long.toHexString(ROW_IDS.incrementAndGet());
+        return ROW_ID_SALT + "0000000000000000".substring(n.length()) + n;
     }
+
+    private static final String ROW_ID_SALT = UUID.randomUUID().toString().replace("-", "").substring(0, 24);
+    private static final java.util.concurrent.atomic.AtomicLong ROW_IDS = new java.util.concurrent.atomic.AtomicLong(
+            new java.util.Random().nextInt(1 << 20));
 
     @Override
     public synchronized String toString() {

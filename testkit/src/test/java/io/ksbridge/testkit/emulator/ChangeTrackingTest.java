@@ -235,6 +235,128 @@ class ChangeTrackingTest {
     }
 
     @Test
+    void multiStatement_rollbackRecordsNothing_commitOneVersion_streamMovesOnlyOnCommit() throws Exception {
+        TrackedTable t = orders("T10");
+        t.insert(row(1, "a"));
+        TrackedTable out = orders("T10_OUT");
+        sql.execute("CREATE STREAM DB.PUBLIC.T10_S ON TABLE DB.PUBLIC.T10");
+        t.insert(row(2, "b"));
+        long version = t.version();
+        HttpClient http = HttpClient.newHttpClient();
+        String rolledBack = "{\"statement\":\"BEGIN; INSERT INTO DB.PUBLIC.T10 (ID, NAME) VALUES (3, 'c'); UPDATE DB.PUBLIC.T10"
+                + " SET NAME = 'z' WHERE ID = 1; INSERT INTO DB.PUBLIC.T10_OUT SELECT * FROM DB.PUBLIC.T10_S WHERE 0 = 1;"
+                + " ROLLBACK\",\"parameters\":{\"MULTI_STATEMENT_COUNT\":\"0\"}}";
+        HttpResponse<String> r = http.send(post(rolledBack), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(version, t.version(), "a rolled-back transaction makes no version");
+        assertEquals(List.of("a", "b"), t.rows().stream().map(m -> m.get("NAME")).toList());
+        assertEquals(List.of("INSERT false 2 b"), changes(sql.execute("SELECT * FROM DB.PUBLIC.T10_S")), "the stream did not move");
+        String open = "{\"statement\":\"BEGIN; DELETE FROM DB.PUBLIC.T10 WHERE ID = 2\",\"parameters\":{\"MULTI_STATEMENT_COUNT\":"
+                + "\"0\"}}";
+        assertEquals(200, http.send(post(open), HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(2, t.rowCount(), "a transaction left open when its request ends is rolled back");
+        String committed = "{\"statement\":\"BEGIN; INSERT INTO DB.PUBLIC.T10 (ID, NAME) VALUES (3, 'c'); UPDATE DB.PUBLIC.T10"
+                + " SET NAME = 'z' WHERE ID = 1; INSERT INTO DB.PUBLIC.T10_OUT SELECT * FROM DB.PUBLIC.T10_S WHERE 0 = 1; COMMIT\","
+                + "\"parameters\":{\"MULTI_STATEMENT_COUNT\":\"0\"}}";
+        assertEquals(200, http.send(post(committed), HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(version + 1, t.version(), "one version for the whole transaction");
+        assertEquals(List.of("z", "b", "c"), t.rows().stream().map(m -> m.get("NAME")).toList());
+        assertEquals(0, out.rowCount());
+        // the committed consumption moved the stream past row 2's insert (to the version it read, before this commit)
+        assertEquals(List.of("DELETE true 1 a", "INSERT false 3 c", "INSERT true 1 z"),
+                changes(sql.execute("SELECT * FROM DB.PUBLIC.T10_S")));
+    }
+
+    @Test
+    void notNullOverHistoricalNulls_streamReadFails_namingTheColumn() {
+        TrackedTable t = orders("T11");
+        sql.execute("CREATE STREAM DB.PUBLIC.T11_S ON TABLE DB.PUBLIC.T11");
+        Map<String, Object> nameless = row(1, "x");
+        nameless.put("NAME", null);
+        t.insert(nameless);
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> t.setNotNull("NAME"));
+        assertTrue(refused.getMessage().contains("contains null values"), refused.getMessage());
+        t.update("ID", 1, Map.of("NAME", "now set"));
+        t.setNotNull("NAME"); // no current row holds NULL; the stream's delta still starts before the NULL was replaced
+        t.insert(row(2, "b"));
+        assertEquals(2, changes(sql.execute("SELECT * FROM DB.PUBLIC.T11_S")).size(), "the net delta holds no NULL yet");
+        TrackedTable u = orders("T12");
+        u.insert(nameless);
+        sql.execute("CREATE STREAM DB.PUBLIC.T12_S ON TABLE DB.PUBLIC.T12");
+        u.update("ID", 1, Map.of("NAME", "set"));
+        u.setNotNull("NAME");
+        long offset = emulator.changes().streamOffset("DB.PUBLIC.T12_S");
+        SnowflakeSqlException e = assertThrows(SnowflakeSqlException.class,
+                () -> sql.execute("CREATE TRANSIENT TABLE DB.PUBLIC.T12_B AS SELECT * FROM DB.PUBLIC.T12_S"));
+        assertEquals("100072", e.code());
+        assertTrue(e.getMessage().contains("NULL result in a non-nullable column") && e.getMessage().contains("NAME"), e.getMessage());
+        assertEquals(offset, emulator.changes().streamOffset("DB.PUBLIC.T12_S"), "a failed CTAS consumes nothing");
+        assertFalse(emulator.changes().find("DB.PUBLIC.T12_B").isPresent(), "and creates no table");
+    }
+
+    @Test
+    void metering_probesAndMetadataNeedNoWarehouse_aScanResumesItForAtLeastAMinute() {
+        Metering m = emulator.changes().metering().reset();
+        TrackedTable t = orders("T13");
+        t.insert(row(1, "a"));
+        sql.execute("CREATE STREAM DB.PUBLIC.T13_S ON TABLE DB.PUBLIC.T13");
+        for (int i = 0; i < 5; i++) {
+            sql.execute("SELECT SYSTEM$STREAM_HAS_DATA('DB.PUBLIC.T13_S')");
+        }
+        sql.execute("SHOW STREAMS LIKE 'T13_S' IN SCHEMA DB.PUBLIC");
+        sql.execute("SELECT DATE_PART(EPOCH_MILLISECOND, CURRENT_TIMESTAMP())");
+        assertEquals(0, m.warehouseResumes(), m.toString());
+        assertEquals(5, m.streamProbes());
+        assertEquals(8, m.cloudServicesStatements(), m.toString());
+        assertEquals(0.0, m.billedWarehouseSeconds());
+        sql.execute("SELECT * FROM DB.PUBLIC.T13");
+        sql.execute("SELECT * FROM DB.PUBLIC.T13_S");
+        assertEquals(1, m.warehouseResumes(), "two scans in a row: one resume");
+        assertEquals(60.0, m.billedWarehouseSeconds(), "the 60-second minimum");
+        emulator.changes().advance(Duration.ofMinutes(5));
+        sql.execute("SELECT * FROM DB.PUBLIC.T13");
+        assertEquals(2, m.warehouseResumes(), "suspended after AUTO_SUSPEND, resumed by the next scan");
+        assertEquals(120.0, m.billedWarehouseSeconds(), 1.0, "two periods of the 60-second minimum (plus the milliseconds between the scans)");
+    }
+
+    private static String window(String table, String info, long at, long end) {
+        return "SELECT * FROM " + table + " CHANGES(INFORMATION => " + info + ") AT(TIMESTAMP => TO_TIMESTAMP_LTZ(" + at
+                + ", 3)) END(TIMESTAMP => TO_TIMESTAMP_LTZ(" + end + ", 3))";
+    }
+
+    @Test
+    void changesClause_windowsChainAtTheBoundaryMillisecond_readOnly_appendOnly_andTimeTravelHorizon() {
+        TrackedTable t = orders("T14");
+        long untracked = t.versionTime(t.version());
+        t.insert(row(1, "before tracking"));
+        sql.execute("ALTER TABLE DB.PUBLIC.T14 SET CHANGE_TRACKING = TRUE");
+        long c0 = t.versionTime(t.version()); // the version change tracking started at
+        t.insert(row(2, "b"));
+        long c1 = t.versionTime(t.version());
+        t.update("ID", 2, Map.of("NAME", "b2"));
+        t.insert(row(3, "c"));
+        t.delete("ID", 3);
+        long c2 = t.versionTime(t.version());
+        // END is inclusive, AT's baseline already holds what committed at AT: [c0, c1] then [c1, c2] share nothing
+        assertEquals(List.of("INSERT false 2 b"), changes(sql.execute(window("DB.PUBLIC.T14", "DEFAULT", c0, c1))));
+        assertEquals(List.of("DELETE true 2 b", "INSERT true 2 b2"), changes(sql.execute(window("DB.PUBLIC.T14", "DEFAULT", c1, c2))));
+        assertEquals(List.of("INSERT false 2 b2"), changes(sql.execute(window("DB.PUBLIC.T14", "DEFAULT", c0, c2))),
+                "one window over both: the net delta");
+        assertEquals(changes(sql.execute(window("DB.PUBLIC.T14", "DEFAULT", c1, c2))),
+                changes(sql.execute(window("DB.PUBLIC.T14", "DEFAULT", c1, c2))), "re-readable: it moves nothing");
+        assertEquals(List.of("INSERT false 3 c"), changes(sql.execute(window("DB.PUBLIC.T14", "APPEND_ONLY", c1, c2))),
+                "append-only: the insert stays though the row was deleted");
+        SnowflakeSqlException off = assertThrows(SnowflakeSqlException.class,
+                () -> sql.execute(window("DB.PUBLIC.T14", "DEFAULT", untracked, c1)));
+        assertEquals("000707", off.code(), "change tracking was off at AT");
+        emulator.changes().advance(Duration.ofDays(2)); // past the 1-day retention: CHANGES extends nothing
+        SnowflakeSqlException gone = assertThrows(SnowflakeSqlException.class,
+                () -> sql.execute(window("DB.PUBLIC.T14", "DEFAULT", c1, c2)));
+        assertEquals("000707", gone.code());
+        assertTrue(gone.getMessage().contains("Time travel data is not available"), gone.getMessage());
+    }
+
+    @Test
     void lostResponseAfterCtas_retryDoesNotConsumeTwice() {
         TrackedTable t = orders("T9");
         sql.execute("CREATE STREAM DB.PUBLIC.T9_S ON TABLE DB.PUBLIC.T9");

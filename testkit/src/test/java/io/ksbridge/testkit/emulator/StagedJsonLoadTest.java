@@ -170,6 +170,36 @@ class StagedJsonLoadTest {
         assertEquals(0, SnowpipeService.countValues(" \n\r\n".getBytes(StandardCharsets.UTF_8)));
     }
 
+    /** Strings with escaped quotes, backslashes and brackets, at every alignment and across the 64 KiB read chunks. */
+    @Test
+    void countValues_longStringsWithEscapesAndBrackets_countsEachValueOnce() throws Exception {
+        StringBuilder text = new StringBuilder();
+        java.util.Random random = new java.util.Random(7);
+        int count = 0;
+        while (text.length() < 600_000) {
+            StringBuilder str = new StringBuilder();
+            int len = random.nextInt(300);
+            for (int k = 0; k < len; k++) {
+                switch (random.nextInt(12)) {
+                    case 0 -> str.append("\\\"");
+                    case 1 -> str.append("\\\\");
+                    case 2 -> str.append("]}");
+                    case 3 -> str.append("{[");
+                    case 4 -> str.append('\u00e9');
+                    default -> str.append((char) ('a' + random.nextInt(26)));
+                }
+            }
+            text.append("{\"s\":\"").append(str).append("\",\"a\":[1,{\"t\":\"").append(str).append("\"}]}");
+            if (random.nextBoolean()) {
+                text.append('\n');
+            }
+            count++;
+        }
+        text.append(" \"tail \\\" ]\" 7");
+        assertEquals(count + 2, SnowpipeService.countValues(text.toString().getBytes(StandardCharsets.UTF_8)));
+        assertEquals(count + 2, SnowpipeService.countValues(gzip(text.toString())));
+    }
+
     @Test
     void load_tableThatOnlyCounts_countsBackToBackObjects() throws Exception {
         SqlApiClient sql = SqlApiClient.create(emulator.account());
