@@ -72,6 +72,11 @@ public final class EndToEnd {
     /** Whether contenders of a {@link ContenderSource} on the class path run too (the connector's). */
     static boolean withSources = true;
     static EmbeddedKafka kafka;
+    /**
+     * The emulator's stage mode for every contender of the run ({@code --stages local|cloud}); null: LOCAL_FS, or
+     * cloud-style when a connector contender is selected (the connector refuses LOCAL_FS stages).
+     */
+    static StageMode stages;
     /** CPU seconds of the bridge's polling thread in the last bridge run. */
     static volatile double lastLoopCpuSeconds = -1;
 
@@ -92,8 +97,10 @@ public final class EndToEnd {
                 case "--partitions" -> partitions = Integer.parseInt(args[++i]);
                 case "--only" -> only = args[++i];
                 case "--no-connector" -> withSources = false;
+                case "--stages" -> stages = StageMode.parse(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (known: --records N, --runs N, --partitions N, --only <name part>, --no-connector)");
+                        + " (known: --records N, --runs N, --partitions N, --only <name part>, --no-connector,"
+                        + " --stages local|cloud)");
             }
         }
         try (EmbeddedKafka k = EmbeddedKafka.start()) {
@@ -105,14 +112,19 @@ public final class EndToEnd {
             contenders.add(bridge("ksbridge engine (discarding backend)", DiscardingBackend::new));
             contenders.add(bridge(MASKED, DiscardingBackend::new, Transforms.mask("customer", "notes")));
             contenders.addAll(Backends.available());
+            List<Contender> connectors = new ArrayList<>();
             if (withSources) {
                 for (ContenderSource source : java.util.ServiceLoader.load(ContenderSource.class)) {
-                    contenders.addAll(source.contenders());
+                    connectors.addAll(source.contenders());
                 }
             }
+            contenders.addAll(connectors);
             if (only != null) {
                 contenders.removeIf(c -> !c.name().contains("baseline") && !c.name().contains(only));
             }
+            stages = StageMode.choose(stages, contenders.stream().anyMatch(connectors::contains));
+            Backends.emulator().cloudStyleStages(stages == StageMode.CLOUD);
+            System.out.println("stages: " + stages.label + " for every contender of this run");
             Map<String, List<Result>> results = new LinkedHashMap<>();
             for (int run = 0; run < runs; run++) {
                 for (Contender c : contenders) {
@@ -127,6 +139,7 @@ public final class EndToEnd {
         } finally {
             valueBytes = 0;
             withSources = true;
+            stages = null;
         }
     }
 
@@ -393,8 +406,9 @@ public final class EndToEnd {
     static void print(Map<String, List<Result>> results) {
         double base = median(results.values().iterator().next());
         System.out.println();
-        System.out.printf("%d records, %d partitions, %.0f bytes/value on average, %d cores, median of %d runs%n",
-                records, partitions, (double) valueBytes / records, Runtime.getRuntime().availableProcessors(), runs);
+        System.out.printf("%d records, %d partitions, %.0f bytes/value on average, %d cores, median of %d runs, stages %s%n",
+                records, partitions, (double) valueBytes / records, Runtime.getRuntime().availableProcessors(), runs,
+                stages.label);
         System.out.printf("| %-44s | %12s | %8s | %8s | %10s |%n", "pipeline", "records/s", "MB/s", "CPU s", "vs bare");
         System.out.printf("|%s|%s|%s|%s|%s|%n", "-".repeat(46), "-".repeat(14), "-".repeat(10), "-".repeat(10), "-".repeat(12));
         for (Map.Entry<String, List<Result>> e : results.entrySet()) {

@@ -31,8 +31,7 @@ public final class ConnectorContenders implements EndToEnd.ContenderSource {
 
     @Override
     public List<EndToEnd.Contender> contenders() {
-        SnowflakeEmulator emulator = Backends.emulator();
-        emulator.cloudStyleStages(true); // the connector refuses LOCAL_FS stages; ksbridge's Snowpipe runs use them too
+        // the stage mode is the run's choice (EndToEnd: cloud-style whenever one of these is selected)
         if (worker == null) {
             long t0 = System.nanoTime();
             worker = ConnectWorker.start(EndToEnd.kafka);
