@@ -7,13 +7,9 @@ import org.apache.kafka.common.TopicPartition;
  * Where batches go: Snowpipe files, Snowpipe Streaming channels, or a test double. A backend never sees a
  * Kafka consumer; the bridge owns buffering, flushing, retries with backoff, offsets and backpressure.
  *
- * <p>Lifecycle: {@link #start} once; then for each assigned partition {@link #open}, any number of {@link #ingest}
- * calls, {@link #release} when it is revoked; finally {@link #close()}. A partition may be opened again after release
- * (it moved away and back). {@code ingest} is called on the bridge's polling thread; {@code open} and {@code release}
- * on the bridge's opener thread (one thread: a partition's release always ends before its next open starts), so
- * neither holds up a rebalance callback, except in a host loop that gave the bridge no consumer, where they run on the
- * host's thread; {@code start} and {@code close} on the thread that starts or closes the bridge. Calls for different
- * partitions may therefore overlap.
+ * <p>Lifecycle, all called by the bridge on its polling thread: {@link #start} once; then for each assigned
+ * partition {@link #open}, any number of {@link #ingest} calls, {@link #release} when it is revoked; finally
+ * {@link #close()}. A partition may be opened again after release (it moved away and back).
  *
  * <p>Ordering: for one partition, the bridge hands batches over in offset order, and hands a retried batch
  * over again before any later batch of that partition, in the order the backend receives them: a retried batch is
@@ -41,8 +37,8 @@ public interface IngestBackend extends AutoCloseable {
     /**
      * A partition was assigned to this bridge and will feed {@code table}. Create what is missing (table,
      * stage, pipe, channel), reconcile what a previous owner left behind, and say where reading should resume.
-     * Called on the bridge's opener thread while the partition waits, paused (see the class comment); may block:
-     * the consumer keeps polling. Bounded by the retry policy for retriable failures.
+     * Called on the polling thread inside the consumer's rebalance callback; may block, but should finish well
+     * within {@code max.poll.interval.ms}.
      *
      * @return where to resume, never null
      * @throws io.ksbridge.BridgeException when the partition cannot be opened; retriable ones are retried
@@ -59,9 +55,7 @@ public interface IngestBackend extends AutoCloseable {
 
     /**
      * The partition is no longer this bridge's: stop writing it, and release what belongs to it (a channel).
-     * In-flight batches of the partition may still complete; their outcome no longer moves offsets. Called on the
-     * opener thread after the rebalance callback returned (the bridge committed what was durable before), so a slow
-     * release never holds up the group; the partition's next {@link #open}, if it comes back, waits for it.
+     * In-flight batches of the partition may still complete; their outcome no longer moves offsets.
      */
     default void release(TopicPartition partition) {
     }

@@ -95,7 +95,6 @@ final class Assignments {
     /** Opens on the polling thread, retrying in place: the host loop that gave the bridge no consumer to pause. */
     PartitionState openHere(TopicPartition tp, Commands consumer) {
         String table = tableFor(tp);
-        opener.awaitRelease(tp, s.closeTimeout()); // it moved away and back: its release first
         return started(tp, table, openWithRetry(table, tp), consumer);
     }
 
@@ -166,8 +165,7 @@ final class Assignments {
     /**
      * Lets revoked (or lost) partitions go. When {@code commit}, their buffers are flushed and waited for up to
      * {@code closeTimeout}, and what is durable is committed (or, with no consumer, handed to the host once); what
-     * did not become durable in time is abandoned, never committed. The backend releases them on the opener thread,
-     * after this returns: the rebalance callback waits for nothing more.
+     * did not become durable in time is abandoned, never committed.
      */
     void revoke(Collection<TopicPartition> revoked, Commands consumer, boolean commit) {
         opener.cancel(revoked, this::releaseQuietly);
@@ -215,12 +213,7 @@ final class Assignments {
         ledger.forget(ps.tp);
         retryLog.forget(ps.tp);
         backoffPaused.remove(ps.tp);
-        TopicPartition tp = ps.tp;
-        opener.release(tp, () -> {
-            if (!lifecycle.haltRequested()) { // a crash releases nothing: the backend's halt() drops it all
-                releaseQuietly(tp);
-            }
-        });
+        releaseQuietly(ps.tp);
     }
 
     void releaseQuietly(TopicPartition tp) {

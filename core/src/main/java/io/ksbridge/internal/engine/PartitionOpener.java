@@ -16,7 +16,6 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -27,11 +26,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens assigned partitions in the backend off the rebalance callback, and releases revoked ones: on one opener thread
- * of its own (one call at a time, in the order asked for, so a partition's release ends before its next open starts),
- * retrying retriable open failures after the retry policy's backoff. The polling thread begins opens, collects their
- * outcomes with {@link #collect} and cancels those of revoked partitions; the partition stays paused by the engine
- * until it is open. Polling thread only, but for the opener thread's own work.
+ * Opens assigned partitions in the backend off the rebalance callback: on one opener thread of its own (opens run one
+ * at a time, in assignment order), retrying retriable failures after the retry policy's backoff. The polling thread
+ * begins opens, collects their outcomes with {@link #collect} and cancels those of revoked partitions; the partition
+ * stays paused by the engine until it is open. Polling thread only, but for the opener thread's own work.
  */
 final class PartitionOpener {
     private static final Logger log = LoggerFactory.getLogger(PartitionOpener.class);
@@ -65,8 +63,6 @@ final class PartitionOpener {
     private final RetryLog retryLog;
     private final BridgeListener listener;
     private final Map<TopicPartition, Pending> pending = new HashMap<>();
-    /** Releases handed to the opener thread and not yet done; written by both threads. */
-    private final Map<TopicPartition, CompletableFuture<Void>> releasing = new ConcurrentHashMap<>();
     private ExecutorService thread;
 
     PartitionOpener(String bridge, IngestBackend backend, RetryPolicy retry, Ticker ticker, RetryLog retryLog,
@@ -94,7 +90,7 @@ final class PartitionOpener {
         p.attempt = attempt(p);
     }
 
-    private ExecutorService thread() {
+    private CompletableFuture<PartitionStart> attempt(Pending p) {
         if (thread == null) {
             thread = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "ksbridge-" + bridge + "-open");
@@ -102,55 +98,13 @@ final class PartitionOpener {
                 return t;
             });
         }
-        return thread;
-    }
-
-    private CompletableFuture<PartitionStart> attempt(Pending p) {
         return CompletableFuture.supplyAsync(() -> {
             PartitionStart start = backend.open(p.table, p.tp);
             if (start == null) {
                 throw new IllegalStateException("backend " + backend.name() + " returned null from open(" + p.tp + ")");
             }
             return start;
-        }, thread());
-    }
-
-    /**
-     * Runs {@code release} (the backend's release of {@code tp}) on the opener thread, after what it is doing; returns
-     * at once. After {@link #shutdown} it runs on the caller's thread instead.
-     */
-    void release(TopicPartition tp, Runnable release) {
-        CompletableFuture<Void> done;
-        try {
-            done = CompletableFuture.runAsync(release, thread());
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            release.run();
-            return;
-        }
-        releasing.put(tp, done);
-        done.whenComplete((v, error) -> releasing.remove(tp, done));
-    }
-
-    /**
-     * Waits up to {@code timeout} for a release of {@code tp} still on the opener thread: an open on the polling
-     * thread (a host loop with no consumer) must not overtake it.
-     */
-    void awaitRelease(TopicPartition tp, Duration timeout) {
-        CompletableFuture<Void> done = releasing.get(tp);
-        if (done == null) {
-            return;
-        }
-        try {
-            done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            log.warn("bridge {}: the backend's release of {} still runs after {}; opening it again anyway", bridge, tp,
-                    timeout);
-        } catch (java.util.concurrent.ExecutionException e) {
-            // released with an error: logged where it ran
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new io.ksbridge.BridgeClosedException("interrupted");
-        }
+        }, thread);
     }
 
     /**
@@ -217,10 +171,7 @@ final class PartitionOpener {
         }
     }
 
-    /**
-     * Cancels every open and lets the opener thread finish what it is doing (releases included);
-     * {@link #awaitIdle} waits for it.
-     */
+    /** Cancels every open and lets the opener thread finish what it is doing; {@link #awaitIdle} waits for it. */
     void shutdown(Consumer<TopicPartition> release) {
         cancel(pending.keySet(), release);
         if (thread != null) {
