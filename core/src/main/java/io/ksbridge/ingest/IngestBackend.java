@@ -7,9 +7,11 @@ import org.apache.kafka.common.TopicPartition;
  * Where batches go: Snowpipe files, Snowpipe Streaming channels, or a test double. A backend never sees a
  * Kafka consumer; the bridge owns buffering, flushing, retries with backoff, offsets and backpressure.
  *
- * <p>Lifecycle, all called by the bridge on its polling thread: {@link #start} once; then for each assigned
- * partition {@link #open}, any number of {@link #ingest} calls, {@link #release} when it is revoked; finally
- * {@link #close()}. A partition may be opened again after release (it moved away and back).
+ * <p>Lifecycle: {@link #start} once; then for each assigned partition {@link #open}, any number of {@link #ingest}
+ * calls, {@link #release} when it is revoked; finally {@link #close()}. A partition may be opened again after release
+ * (it moved away and back). {@code ingest} and {@code release} are called on the bridge's polling thread (release
+ * inside the revoke callback), {@code open} on the bridge's opener thread (see {@link #open}); calls for different
+ * partitions may overlap.
  *
  * <p>Ordering: for one partition, the bridge hands batches over in offset order, and hands a retried batch
  * over again before any later batch of that partition, in the order the backend receives them: a retried batch is
@@ -37,8 +39,8 @@ public interface IngestBackend extends AutoCloseable {
     /**
      * A partition was assigned to this bridge and will feed {@code table}. Create what is missing (table,
      * stage, pipe, channel), reconcile what a previous owner left behind, and say where reading should resume.
-     * Called on the polling thread inside the consumer's rebalance callback; may block, but should finish well
-     * within {@code max.poll.interval.ms}.
+     * Called on the bridge's opener thread while the partition waits, paused (a host loop that gave the bridge no
+     * consumer calls it on its own thread); may block: the consumer keeps polling. Retriable failures are retried.
      *
      * @return where to resume, never null
      * @throws io.ksbridge.BridgeException when the partition cannot be opened; retriable ones are retried
@@ -55,7 +57,10 @@ public interface IngestBackend extends AutoCloseable {
 
     /**
      * The partition is no longer this bridge's: stop writing it, and release what belongs to it (a channel).
-     * In-flight batches of the partition may still complete; their outcome no longer moves offsets.
+     * In-flight batches of the partition may still complete; their outcome no longer moves offsets. Called inside the
+     * revoke callback, before the partition moves: what the backend still holds for it must be settled (flushed, or
+     * cut off) before this returns, so that nothing lands after the next owner read where to resume. Bound it by the
+     * backend's own close timeout.
      */
     default void release(TopicPartition partition) {
     }
