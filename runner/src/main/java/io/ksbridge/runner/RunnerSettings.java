@@ -121,12 +121,20 @@ final class RunnerSettings {
      * @throws BridgeConfigException listing every problem: the connector keys' (from {@link BridgeConfig}) and the
      *                               runner's, secrets hidden
      */
+    private static boolean isTransformKey(String key) {
+        return key.equals("transforms") || key.startsWith("transforms.") || key.equals("predicates")
+                || key.startsWith("predicates.");
+    }
+
     static RunnerSettings parse(Map<String, String> properties) {
         Objects.requireNonNull(properties, "properties must not be null");
         Builder b = new Builder();
         List<Problem> problems = new ArrayList<>();
         try {
-            b.config = BridgeConfig.from(properties);
+            // transforms are refused below, by the runner, once each: BridgeConfig is not asked about them
+            Map<String, String> forBridge = new java.util.HashMap<>(properties);
+            forBridge.keySet().removeIf(RunnerSettings::isTransformKey);
+            b.config = BridgeConfig.from(forBridge);
         } catch (BridgeConfigException e) {
             problems.addAll(e.problems());
         }
@@ -139,7 +147,7 @@ final class RunnerSettings {
             String key = e.getKey();
             String value = e.getValue().trim();
             String shown = shown(key, e.getValue());
-            if (bridgeKeys.contains(key) || RUNNER_KEYS.contains(key)) {
+            if ((bridgeKeys.contains(key) && !isTransformKey(key)) || RUNNER_KEYS.contains(key)) {
                 continue; // read below, or by BridgeConfig (which reports its own problems)
             }
             if (key.startsWith("snowflake.") || key.startsWith("buffer.") || key.startsWith("jvm.")) {
@@ -174,8 +182,7 @@ final class RunnerSettings {
                         + (key.startsWith("key.") ? "keys" : "values") + " itself ("
                         + (converter == null ? "no converter set" : converter) + "), without converter options"
                         + (option.equals("schemas.enable") ? "; a {schema, payload} envelope is loaded as it is" : ""));
-            } else if (key.equals("transforms") || key.startsWith("transforms.") || key.equals("predicates")
-                    || key.startsWith("predicates.")) {
+            } else if (isTransformKey(key)) {
                 problems.add(new Problem(key, shown, "single message transforms are not supported by the runner;"
                         + " remove them, or embed the library and transform in your own code"));
             } else if (key.startsWith("producer.override.") || key.startsWith("admin.override.")) {
