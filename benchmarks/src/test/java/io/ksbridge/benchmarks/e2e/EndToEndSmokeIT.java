@@ -18,7 +18,8 @@ class EndToEndSmokeIT {
         Map<String, Double> rates = EndToEnd.run(new String[] {"--records", "3000", "--runs", "1", "--partitions", "2",
             "--no-connector"});
         assertEquals(List.of("bare consume loop (baseline)", "tree + JSON line + gzip(6) (usual pipeline)",
-                "ksbridge engine (discarding backend)", "ksbridge + Snowpipe (gzip) to loaded",
+                "ksbridge engine (discarding backend)", "ksbridge engine + mask 2 fields (discarding backend)",
+                "ksbridge + Snowpipe (gzip) to loaded",
                 "ksbridge + Snowpipe (zstd) to loaded", "ksbridge + Streaming to committed",
                 // failsafe's JVM has no AWS_ENDPOINT_URL at the emulator: the SDK's REST mode
                 "ksbridge + Streaming HP (REST mode) to committed"), List.copyOf(rates.keySet()));
