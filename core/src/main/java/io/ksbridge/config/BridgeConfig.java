@@ -540,7 +540,9 @@ public final class BridgeConfig {
                     ? "the value is not valid (the details would show part of a secret, so they are not shown)"
                     : p.reason();
             // a setting's name can hold text from a value too: transforms.<alias>.type, the alias from transforms
-            String setting = secrets.reveals(p.setting()) ? secrets.shown(p.setting()) : p.setting();
+            // (only there: any other name is a key the user wrote as a key, and must stay readable)
+            String setting = p.setting() != null && p.setting().startsWith("transforms.") && secrets.reveals(p.setting())
+                    ? secrets.shown(p.setting()) : p.setting();
             out.add(hideValue || !reason.equals(p.reason()) || !setting.equals(p.setting())
                     ? new Problem(setting, hideValue ? HIDDEN : p.value(), reason) : p);
         }
