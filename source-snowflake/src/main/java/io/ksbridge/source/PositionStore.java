@@ -28,7 +28,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * The bridge's offsets topic: one partition, compacted, written only inside the bridge's transactions. Keys are
- * {@code {"bridge":<name>,"table":<DB.SCHEMA.TABLE>}}, values a {@link Position}. Called on the bridge's thread.
+ * {@code {"bridge":<name>,"table":<DB.SCHEMA.TABLE>}}, values a position as JSON (a {@link Position} in stream mode).
+ * Called on the bridge's thread.
  */
 final class PositionStore {
     private final SourceSettings settings;
@@ -80,10 +81,10 @@ final class PositionStore {
     }
 
     /**
-     * Every table's last committed position. Waits until no transaction is open on the topic (its last stable offset
+     * Every table's last committed position, as its JSON. Waits until no transaction is open on the topic (its last stable offset
      * equals its high watermark), so a position committed by the predecessor is never missed.
      */
-    Map<String, Position> read(Duration deadline) {
+    Map<String, JsonNode> read(Duration deadline) {
         long until = System.nanoTime() + deadline.toNanos();
         try (Admin admin = Admin.create(settings.adminProperties())) {
             while (true) {
@@ -111,7 +112,7 @@ final class PositionStore {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        Map<String, Position> out = new HashMap<>();
+        Map<String, JsonNode> out = new HashMap<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
@@ -130,7 +131,7 @@ final class PositionStore {
                     if (r.value() == null) {
                         out.remove(table);
                     } else {
-                        out.put(table, Position.parse(Json.MAPPER.readTree(r.value())));
+                        out.put(table, Json.MAPPER.readTree(r.value()));
                     }
                 }
             }
