@@ -2,6 +2,7 @@ package io.ksbridge.peers;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ksbridge.FlushPolicy;
 import io.ksbridge.KafkaToSnowflakeBridge;
 import io.ksbridge.testkit.Await;
 import io.ksbridge.testkit.EmbeddedKafka;
@@ -68,7 +69,10 @@ class MigrationIT extends WorkerPerClass {
                 worker.deleteConnector(name);
             }
             int byConnector = snowflake.table(table).rowCount();
-            try (KafkaToSnowflakeBridge bridge = Takeover.bridge(props, kafka, Backends::fromConfig).build()) {
+            // the guide's steps on the same properties; only ksbridge's flush age is shorter than the connector's
+            // Snowpipe minimum (10 s), to keep the test short: the takeover is under test here, not the latency
+            try (KafkaToSnowflakeBridge bridge = Takeover.bridge(props, kafka, Backends::fromConfig)
+                    .flushPolicy(FlushPolicy.records(50).or(FlushPolicy.age(Duration.ofSeconds(1)))).build()) {
                 bridge.start();
                 int sentAtTakeover = flow.sent();
                 Await.until("ksbridge to load records produced after it started", Duration.ofSeconds(90),

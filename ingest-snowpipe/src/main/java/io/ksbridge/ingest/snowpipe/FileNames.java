@@ -47,6 +47,27 @@ final class FileNames {
         return pathSafe(connector) + "/" + pathSafe(table) + "/" + partitionPart(tp) + "/";
     }
 
+    /**
+     * Whether {@code path} is a file of {@code tp}'s folder for {@code table}: ours ({@link #prefix}) or one the
+     * connector wrote. The connector's folder is {@code <connector name as configured>/<its table name>/<partition>/}
+     * (Snowflake's connector 2.5.0 adds the topic hash only when its stage file name extension is enabled, and keeps
+     * the case of the names it was given, {@code orders_connector/orders/0/}), so the connector and table segments
+     * are compared without case and the partition segment may be the bare partition number or our hashed part. Two
+     * topics feeding one table through a connector without the extension share the bare folders: the connector
+     * itself cannot tell their files apart there.
+     */
+    static boolean inFolder(String path, String connector, String table, TopicPartition tp) {
+        String[] segments = path.split("/", -1);
+        if (segments.length != 4) {
+            return false;
+        }
+        if (!segments[0].equalsIgnoreCase(pathSafe(connector)) || !segments[1].equalsIgnoreCase(pathSafe(table))) {
+            return false;
+        }
+        String part = segments[2];
+        return part.equals(Long.toString(partitionPart(tp))) || part.equals(Integer.toString(tp.partition()));
+    }
+
     static String name(String prefix, long first, long last, Compression compression) {
         return prefix + first + "_" + last + compression.extension();
     }

@@ -219,11 +219,17 @@ public final class SnowpipeBackend implements IngestBackend {
         Instant now = Instant.now();
         Map<String, HistoryResponse.FileEntry> history = new HashMap<>();
         for (HistoryResponse.FileEntry e : pipe.loadHistoryScan(now.minus(settings.historyWindow()), now.plusSeconds(1))) {
-            if (e.getPath() != null && e.getPath().startsWith(prefix)) {
+            if (e.getPath() != null && FileNames.inFolder(e.getPath(), settings.connectorName(), table, partition)) {
                 history.put(e.getPath(), e);
             }
         }
-        List<String> staged = objects.list(stage, prefix);
+        // the whole stage (one table's): the connector's folders differ from ours in case and partition part
+        List<String> staged = new ArrayList<>();
+        for (String path : objects.list(stage, "")) {
+            if (FileNames.inFolder(path, settings.connectorName(), table, partition)) {
+                staged.add(path);
+            }
+        }
         long last = -1;
         for (String path : history.keySet()) {
             FileNames.Range r = FileNames.range(path);

@@ -1,8 +1,10 @@
 package io.ksbridge.ingest.snowpipe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -39,5 +41,21 @@ class FileNamesTest {
         assertNull(FileNames.range("notes.txt"));
         assertNull(FileNames.range("SF/ORDERS/1/100_199_17_3.json.gz"));
         assertNull(FileNames.range("SF/ORDERS/1/100.json.gz"));
+    }
+
+    @Test
+    void inFolder_oursAndTheConnectorsLayouts_onlyThisPartitionsFiles() {
+        TopicPartition p0 = new TopicPartition("files_killed", 0);
+        String ours = FileNames.name(FileNames.prefix("MIG", "FILES_KILLED", p0), 0, 499, Compression.ZSTD);
+        assertTrue(FileNames.inFolder(ours, "MIG", "FILES_KILLED", p0));
+        // what Snowflake's connector 2.5.0 wrote (seen in MigrationIT): names as configured, the bare partition
+        assertTrue(FileNames.inFolder("mig/files_killed/0/450_499_1796287836504.json.gz", "MIG", "FILES_KILLED", p0));
+        assertFalse(FileNames.inFolder("mig/files_killed/1/450_499_1796287836504.json.gz", "MIG", "FILES_KILLED", p0));
+        assertFalse(FileNames.inFolder("mig/files_killed/10/0_49_1.json.gz", "MIG", "FILES_KILLED", p0));
+        assertFalse(FileNames.inFolder("other/files_killed/0/0_49_1.json.gz", "MIG", "FILES_KILLED", p0));
+        assertFalse(FileNames.inFolder("mig/orders/0/0_49_1.json.gz", "MIG", "FILES_KILLED", p0));
+        assertFalse(FileNames.inFolder("mig/files_killed/0/sub/0_49_1.json.gz", "MIG", "FILES_KILLED", p0));
+        assertFalse(FileNames.inFolder(FileNames.name(FileNames.prefix("MIG", "FILES_KILLED",
+                new TopicPartition("files_killed", 1)), 0, 9, Compression.ZSTD), "MIG", "FILES_KILLED", p0));
     }
 }
