@@ -72,7 +72,7 @@ final class ChangeDml {
             set.put(c.name(), new ChangeText.Literal(literal(c, assignment.substring(eq + 1))));
         }
         int[] count = {0};
-        Predicate<Map<String, String>> where = where(t, m.group(3), m.group(4), count);
+        Predicate<Map<String, String>> where = ChangeText.where(t, m.group(3), m.group(4), count);
         t.transaction(tx -> tx.updateWhere(where, set));
         return dml("number of rows updated", count[0]);
     }
@@ -84,7 +84,7 @@ final class ChangeDml {
             return null;
         }
         int[] count = {0};
-        Predicate<Map<String, String>> where = where(t, m.group(2), m.group(3), count);
+        Predicate<Map<String, String>> where = ChangeText.where(t, m.group(2), m.group(3), count);
         t.transaction(tx -> tx.deleteWhere(where));
         return dml("number of rows deleted", count[0]);
     }
@@ -121,23 +121,5 @@ final class ChangeDml {
             reads.consumed(read);
         }
         return dml("number of rows inserted", rows.size());
-    }
-
-    private static Predicate<Map<String, String>> where(TrackedTable t, String column, String literal, int[] count) {
-        if (column == null) {
-            return row -> {
-                count[0]++;
-                return true;
-            };
-        }
-        ColumnDef c = column(t, column);
-        String text = literal(c, literal);
-        return row -> {
-            boolean hit = ChangeText.compare(c, row.get(c.name()), text) == 0;
-            if (hit) {
-                count[0]++;
-            }
-            return hit;
-        };
     }
 }
