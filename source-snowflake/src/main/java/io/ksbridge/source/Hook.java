@@ -16,7 +16,9 @@ interface Hook {
         /** After a chunk committed, the batch not finished (between chunks). */
         AFTER_COMMIT,
         /** After the batch's last chunk committed, before its table is dropped. */
-        BEFORE_DROP
+        BEFORE_DROP,
+        /** CHANGES mode: a window (or a page) was read, nothing of it sent yet; {@code seq} is its row count. */
+        AFTER_READ
     }
 
     Hook NONE = (step, table, seq) -> { };

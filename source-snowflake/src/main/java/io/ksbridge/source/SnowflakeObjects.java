@@ -141,6 +141,23 @@ final class SnowflakeObjects {
         return out;
     }
 
+    /**
+     * CHANGES mode: the change rows of the window from {@code atMillis} (its changes excluded) to {@code endMillis}
+     * (included), in a total order (ROW_ID, then DELETE before INSERT), rows {@code offset + 1} to
+     * {@code offset + limit}. Read-only.
+     */
+    SqlResult changes(long atMillis, long endMillis, boolean appendOnly, int limit, long offset) {
+        return sql.execute("SELECT * FROM " + Names.sql(table) + " CHANGES(INFORMATION => " + (appendOnly ? "APPEND_ONLY" : "DEFAULT")
+                + ") AT(TIMESTAMP => TO_TIMESTAMP_LTZ(" + atMillis + ", 3)) END(TIMESTAMP => TO_TIMESTAMP_LTZ(" + endMillis
+                + ", 3)) ORDER BY " + ROW_ID + ", " + ACTION + " LIMIT " + limit + (offset > 0 ? " OFFSET " + offset : ""));
+    }
+
+    /** CHANGES mode's snapshot: the table's rows at {@code t0} in the order of {@code orderBy}, a page of them. */
+    SqlResult snapshotPage(long t0, List<String> orderBy, int limit, long offset) {
+        return sql.execute("SELECT * FROM " + Names.sql(table) + " AT(TIMESTAMP => TO_TIMESTAMP_LTZ(" + t0 + ", 3)) ORDER BY "
+                + String.join(", ", quoted(orderBy)) + " LIMIT " + limit + (offset > 0 ? " OFFSET " + offset : ""));
+    }
+
     /** The rows of batch {@code seq} after row {@code after}, in row order, at most {@code limit}. */
     SqlResult page(long seq, long after, int limit) {
         return sql.execute("SELECT * FROM " + Names.sql(batch(seq)) + " WHERE " + ROW + " > " + after + " ORDER BY " + ROW

@@ -9,12 +9,10 @@ import io.ksbridge.snowflake.SqlApiClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -40,7 +38,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * repeated statement does nothing. The batch is read in pages and published in Kafka transactions, each carrying the
  * position {@code (batch, row)} to the bridge's compacted offsets topic; the batch table is dropped after its last
  * transaction commits. Within a batch, delete images come first, then inserts and updates, so a key deleted and
- * re-inserted ends as a live row on a compacted topic.
+ * re-inserted ends as a live row on a compacted topic. With {@link ChangeSource#changes()} the bridge instead reads
+ * time windows of the CHANGES clause from its committed position, read-only, within the limits that method states.
  *
  * <p><b>Guarantee.</b> Every change Snowflake records between two committed positions appears exactly once to
  * {@code read_committed} consumers, as net changes per batch: a row inserted and deleted inside one batch appears not
@@ -160,10 +159,6 @@ public final class SnowflakeToKafkaBridge implements AutoCloseable {
      */
     public static final class Builder {
         private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");
-        /** Producer settings the bridge owns: exactly once depends on them. */
-        static final List<String> OWNED = List.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-                ProducerConfig.ACKS_CONFIG, ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
 
         private String name;
         private SnowflakeAccount account;
@@ -229,7 +224,11 @@ public final class SnowflakeToKafkaBridge implements AutoCloseable {
             return this;
         }
 
-        /** Where changes come from. Default {@link ChangeSource#stream()}. */
+        /**
+         * Where changes come from. Default {@link ChangeSource#stream()}, a stream the bridge manages; the opt-in
+         * {@link ChangeSource#changes()} reads the CHANGES clause and writes nothing to Snowflake (its limits are in
+         * its Javadoc).
+         */
         public Builder source(ChangeSource source) {
             this.source = Objects.requireNonNull(source, "source must not be null");
             return this;
@@ -373,47 +372,15 @@ public final class SnowflakeToKafkaBridge implements AutoCloseable {
          * @throws BridgeConfigException listing every problem found
          */
         public SnowflakeToKafkaBridge build() {
-            List<Problem> problems = new ArrayList<>();
-            if (name == null) {
-                problems.add(new Problem("name", "null", "a name is required: it makes the transactional id, the election group"
-                        + " and the offsets topic"));
-            }
-            if (account == null) {
-                problems.add(new Problem("account", "null", "a Snowflake account is required"));
-            } else if (account.warehouse().isEmpty()) {
-                problems.add(new Problem("account.warehouse", "null", "this direction needs a warehouse (the CTAS that consumes a"
-                        + " stream and the reads of a batch run in one); set SnowflakeAccount.Builder.warehouse"));
-            }
-            if (!producerProperties.containsKey(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG)) {
-                problems.add(new Problem("producerProperties.bootstrap.servers", "null", "the Kafka cluster is required"));
-            }
-            for (String owned : OWNED) {
-                if (producerProperties.containsKey(owned)) {
-                    problems.add(new Problem("producerProperties." + owned, String.valueOf(producerProperties.get(owned)),
-                            "the bridge sets " + owned + " itself (exactly once depends on it); remove it"));
-                }
-            }
-            if (tables.isEmpty()) {
-                problems.add(new Problem("table", "[]", "at least one table is required"));
-            }
-            Set<String> seen = new HashSet<>();
-            for (TableSpec t : tables) {
-                if (!seen.add(t.table())) {
-                    problems.add(new Problem("table", t.table(), "the table is configured twice"));
-                }
-            }
             String topic = offsetsTopic != null ? offsetsTopic : "ksbridge-" + name + "-offsets";
-            for (TableSpec t : tables) {
-                if (t.topic().equals(topic)) {
-                    problems.add(new Problem("table", t.table(), "its topic is the offsets topic " + topic + "; give it another"));
-                }
-            }
+            SourceSettings settings = new SourceSettings(name, account, producerProperties, tables, source, snapshot, format, deletes,
+                    pollInterval, maxTransactionRows, maxTransactionBytes, transactionTimeout, onStale, transactional, listener, topic,
+                    electionTimeout, requestTimeout);
+            List<Problem> problems = SettingsCheck.problems(settings);
             if (!problems.isEmpty()) {
                 throw new BridgeConfigException(problems);
             }
-            return new SnowflakeToKafkaBridge(new SourceSettings(name, account, producerProperties, tables, source, snapshot, format,
-                    deletes, pollInterval, maxTransactionRows, maxTransactionBytes, transactionTimeout, onStale, transactional,
-                    listener, topic, electionTimeout, requestTimeout), hook);
+            return new SnowflakeToKafkaBridge(settings, hook);
         }
     }
 }

@@ -49,7 +49,7 @@ final class SourceLoop implements Runnable {
         this.positions = new PositionStore(settings);
         this.publisher = new Publisher(settings, positions, hook);
         this.context = new SourceContext(settings, sql, hook, publisher, new ChangeRecords(settings), this::requireLeader);
-        this.mode = new StreamMode(context);
+        this.mode = settings.source().isChanges() ? new ChangesMode(context) : new StreamMode(context);
     }
 
     Throwable failure() {

@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
 
 /**
- * One change source's work on the bridge's tables while this instance is active (today {@link StreamMode}, the managed
- * stream). The {@link SourceLoop} keeps the election and the producer and calls these on its thread.
+ * One change source's work on the bridge's tables while this instance is active ({@link StreamMode}, the managed
+ * stream, or {@link ChangesMode}, the CHANGES clause). The {@link SourceLoop} keeps the election and the producer and
+ * calls these on its thread.
  */
 interface SourceMode {
     /** This instance became active: each table's last committed position (its JSON), absent when it has none. */

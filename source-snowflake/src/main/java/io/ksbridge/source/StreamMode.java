@@ -1,6 +1,7 @@
 package io.ksbridge.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ksbridge.BridgeException;
 import io.ksbridge.snowflake.SnowflakeSqlException;
 import io.ksbridge.snowflake.SqlResult;
 import java.util.ArrayList;
@@ -59,6 +60,11 @@ final class StreamMode implements SourceMode {
     public void activate(Map<String, JsonNode> committed) {
         for (TableState t : tables.values()) {
             JsonNode v = committed.get(t.spec.table());
+            if (v != null && v.hasNonNull("mode") && !"stream".equals(v.path("mode").asText())) {
+                throw new BridgeException("the position of table " + t.spec.table() + " in " + s.offsetsTopic()
+                        + " was written by the '" + v.path("mode").asText() + "' source, and this bridge manages a stream;"
+                        + " give the bridge another name, or delete the table's position from the topic to start it over");
+            }
             t.position = v == null ? null : Position.parse(v);
             t.ready = false;
             t.batchExists = false;

@@ -130,12 +130,7 @@ final class ChangeReads {
         if (m.group(6) != null) {
             rows.sort(ChangeText.comparator(read.columns, m.group(6)));
         }
-        if (m.group(7) != null) {
-            int limit = Integer.parseInt(m.group(7));
-            if (rows.size() > limit) {
-                rows = rows.subList(0, limit);
-            }
-        }
+        rows = limit(rows, m.group(7), m.group(8));
         return answer(read.columns, rows);
     }
 
@@ -184,7 +179,7 @@ final class ChangeReads {
 
     /**
      * {@code SELECT * FROM t CHANGES(INFORMATION => DEFAULT | APPEND_ONLY) AT(TIMESTAMP => TO_TIMESTAMP_LTZ(ms, 3))
-     * [END(TIMESTAMP => TO_TIMESTAMP_LTZ(ms, 3))] [ORDER BY ...]}: the net delta (or the inserts) between the version
+     * [END(TIMESTAMP => TO_TIMESTAMP_LTZ(ms, 3))] [ORDER BY ...] [LIMIT n [OFFSET k]]}: the net delta (or the inserts) between the version
      * current at AT (changes stamped at or before it are in the baseline) and the version current at END (inclusive;
      * now when absent). Read-only: it moves nothing and, unlike a stream, extends no retention. Fails with {@code 000707}
      * when AT is older than the table's Time Travel horizon, and when change tracking was off at AT.
@@ -212,7 +207,17 @@ final class ChangeReads {
         if (m.group(5) != null) {
             rows.sort(ChangeText.comparator(columns, m.group(5)));
         }
-        return answer(columns, rows);
+        return answer(columns, limit(rows, m.group(6), m.group(7)));
+    }
+
+    /** {@code LIMIT n [OFFSET k]}: rows k+1 .. k+n of an ordered result (all of them without a LIMIT). */
+    private static List<Map<String, String>> limit(List<Map<String, String>> rows, String limit, String offset) {
+        if (limit == null) {
+            return rows;
+        }
+        int from = offset == null ? 0 : (int) Math.min(rows.size(), Long.parseLong(offset));
+        int to = (int) Math.min(rows.size(), from + Long.parseLong(limit));
+        return rows.subList(from, to);
     }
 
     record Read(List<ColumnDef> columns, List<Map<String, String>> rows, ChangeStore.Stream stream, long version) {

@@ -13,10 +13,10 @@ import java.util.regex.Pattern;
  *   <li>{@code CREATE [TRANSIENT] TABLE [IF NOT EXISTS] b [DATA_RETENTION_TIME_IN_DAYS = n] AS SELECT *[,
  *       ROW_NUMBER() OVER (ORDER BY c, ...) AS n] FROM <stream or table> [AT(TIMESTAMP => ...)]}: from a stream it
  *       consumes the stream (the offset moves to the version it read);</li>
- *   <li>{@code SELECT * FROM x [AT(...)] [WHERE c > n] [ORDER BY c, ...] [LIMIT n]} on tables and streams (a stream
- *       read by SELECT does not move);</li>
+ *   <li>{@code SELECT * FROM x [AT(...)] [WHERE c > n] [ORDER BY c, ...] [LIMIT n [OFFSET k]]} on tables and streams
+ *       (a stream read by SELECT does not move);</li>
  *   <li>{@code SELECT * FROM t CHANGES(INFORMATION => DEFAULT|APPEND_ONLY) AT(TIMESTAMP => TO_TIMESTAMP_LTZ(ms, 3))
- *       [END(TIMESTAMP => ...)] [ORDER BY ...]}: the read-only window between two times;</li>
+ *       [END(TIMESTAMP => ...)] [ORDER BY ...] [LIMIT n [OFFSET k]]}: the read-only window between two times;</li>
  *   <li>{@code SHOW TABLES LIKE '...' IN SCHEMA d.s}, {@code SHOW PRIMARY KEYS IN TABLE t}, {@code DROP TABLE};</li>
  *   <li>DML on tracked tables: {@code INSERT INTO t (c, ...) VALUES (...), ...}, {@code INSERT INTO t SELECT * FROM s
  *       [WHERE 0 = 1]} (consumes s), {@code UPDATE t SET c = v, ... [WHERE c = v]}, {@code DELETE FROM t [WHERE c =
@@ -49,9 +49,10 @@ final class ChangeSql {
             + "\\s+FROM\\s+" + N + AT + "\\s*;?\\s*", I);
     private static final String TS = "\\s*\\(\\s*TIMESTAMP\\s*=>\\s*TO_TIMESTAMP_LTZ\\s*\\(\\s*(-?\\d+)\\s*,\\s*3\\s*\\)\\s*\\)";
     private static final Pattern CHANGES = Pattern.compile("\\s*SELECT\\s+\\*\\s+FROM\\s+" + N + "\\s+CHANGES\\s*\\(\\s*INFORMATION\\s*=>\\s*"
-            + "(DEFAULT|APPEND_ONLY)\\s*\\)\\s+AT" + TS + "(?:\\s+END" + TS + ")?(?:\\s+ORDER\\s+BY\\s+(.*?))?\\s*;?\\s*", I);
+            + "(DEFAULT|APPEND_ONLY)\\s*\\)\\s+AT" + TS + "(?:\\s+END" + TS + ")?(?:\\s+ORDER\\s+BY\\s+(.*?))?(?:\\s+LIMIT\\s+(\\d+)"
+            + "(?:\\s+OFFSET\\s+(\\d+))?)?\\s*;?\\s*", I);
     private static final Pattern SELECT = Pattern.compile("\\s*SELECT\\s+\\*\\s+FROM\\s+" + N + AT
-            + "(?:\\s+WHERE\\s+(\\S+)\\s*(>|=)\\s*('(?:[^']|'')*'|-?[0-9.]+))?(?:\\s+ORDER\\s+BY\\s+(.*?))?(?:\\s+LIMIT\\s+(\\d+))?\\s*;?\\s*", I);
+            + "(?:\\s+WHERE\\s+(\\S+)\\s*(>|=)\\s*('(?:[^']|'')*'|-?[0-9.]+))?(?:\\s+ORDER\\s+BY\\s+(.*?))?(?:\\s+LIMIT\\s+(\\d+)(?:\\s+OFFSET\\s+(\\d+))?)?\\s*;?\\s*", I);
     private static final Pattern DROP_TABLE = Pattern.compile("\\s*DROP\\s+TABLE\\s+(IF\\s+EXISTS\\s+)?" + N + "\\s*;?\\s*", I);
     private static final Pattern INSERT_VALUES = Pattern.compile("\\s*INSERT\\s+INTO\\s+" + N + "\\s*\\(([^)]*)\\)\\s*VALUES\\s*(.*?)\\s*;?\\s*", I);
     private static final Pattern INSERT_SELECT = Pattern.compile(
