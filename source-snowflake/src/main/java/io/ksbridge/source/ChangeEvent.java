@@ -17,10 +17,12 @@ import java.util.Objects;
  * @param key      the key columns' values, or null when the table has no key
  * @param before   the row before the change ({@code u}, {@code d}), else null
  * @param after    the row after the change ({@code c}, {@code u}, {@code r}), else null
- * @param seq      the batch's sequence number (0 for the initial snapshot)
- * @param row      the change's ordinal in its batch (its first row's)
+ * @param seq      the batch's sequence number (0 for the initial snapshot); with {@link ChangeSource#changes()}, the
+ *                 end of the change's window (epoch ms), or the snapshot's instant T0
+ * @param row      the change's ordinal in its batch or window (its first row's)
  * @param rowId    Snowflake's {@code METADATA$ROW_ID}, or null for snapshot rows
- * @param batchMillis when Snowflake created the batch, epoch ms: Snowflake records no commit time for a change
+ * @param batchMillis when Snowflake created the batch (with {@link ChangeSource#changes()}: the window's end, an
+ *                    upper bound of the commit time), epoch ms: Snowflake records no commit time for a change
  */
 @Experimental
 public record ChangeEvent(Op op, String table, ObjectNode key, ObjectNode before, ObjectNode after, long seq, long row,

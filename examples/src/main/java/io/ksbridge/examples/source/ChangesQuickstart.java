@@ -1,6 +1,7 @@
 package io.ksbridge.examples.source;
 
 import io.ksbridge.snowflake.SnowflakeAccount;
+import io.ksbridge.source.ChangeSource;
 import io.ksbridge.source.SnowflakeToKafkaBridge;
 import io.ksbridge.source.TableSpec;
 import io.ksbridge.testkit.EmbeddedKafka;
@@ -25,17 +26,31 @@ public final class ChangesQuickstart {
     private ChangesQuickstart() {
     }
 
+    /** {@code --changes}: the read-only CHANGES-clause source instead of the managed stream. */
     public static void main(String[] args) throws Exception {
-        run(System.out);
+        run(System.out, List.of(args).contains("--changes"));
     }
 
-    /** Runs the demo, printing to {@code out}; returns the records the consumer printed. */
+    /** Runs the demo with the managed stream, printing to {@code out}; returns the records the consumer printed. */
     public static int run(PrintStream out) throws Exception {
+        return run(out, false);
+    }
+
+    /**
+     * Runs the demo, printing to {@code out}; returns the records the consumer printed.
+     *
+     * @param readOnly the CHANGES-clause source ({@link ChangeSource#changes()}; the table's owner turns change tracking
+     *                 on) instead of the managed stream
+     */
+    public static int run(PrintStream out, boolean readOnly) throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(); SnowflakeEmulator snowflake = SnowflakeEmulator.start()) {
             TrackedTable orders = snowflake.changes().createTable("SHOP.PUBLIC.ORDERS", List.of("ID"),
                     new ColumnDef("ID", "NUMBER(38,0)", false), new ColumnDef("STATUS", "VARCHAR", true),
                     new ColumnDef("AMOUNT", "NUMBER(10,2)", true));
             orders.insert(Map.of("ID", 1, "STATUS", "new", "AMOUNT", "19.90"), Map.of("ID", 2, "STATUS", "new", "AMOUNT", "5.00"));
+            if (readOnly) {
+                orders.changeTracking(true); // what the owner's ALTER TABLE ... SET CHANGE_TRACKING = TRUE does
+            }
             kafka.createTopic("shop.orders", 1);
             SnowflakeAccount account = SnowflakeAccount.builder().url(snowflake.account().url().toString()).allowInsecureHttp()
                     .user(SnowflakeEmulator.USER).role(SnowflakeEmulator.ROLE).warehouse("DEMO_WH")
@@ -45,6 +60,7 @@ public final class ChangesQuickstart {
                     .account(account)
                     .producerProperties(Map.of("bootstrap.servers", kafka.bootstrapServers()))
                     .table(TableSpec.of("SHOP.PUBLIC.ORDERS").topic("shop.orders"))
+                    .source(readOnly ? ChangeSource.changes() : ChangeSource.stream())
                     .pollInterval(Duration.ofMillis(200))
                     .build();
                  KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),

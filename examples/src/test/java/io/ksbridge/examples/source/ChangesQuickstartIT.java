@@ -6,14 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The Snowflake-to-Kafka quickstart prints the snapshot and each change as a consumer sees it. */
 class ChangesQuickstartIT {
-    @Test
-    void quickstart_printsSnapshotThenChanges() throws Exception {
+    @ParameterizedTest(name = "read-only CHANGES source: {0}")
+    @ValueSource(booleans = {false, true})
+    void quickstart_printsSnapshotThenChanges(boolean readOnly) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        int printed = ChangesQuickstart.run(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        int printed = ChangesQuickstart.run(new PrintStream(bytes, true, StandardCharsets.UTF_8), readOnly);
         String out = bytes.toString(StandardCharsets.UTF_8);
         assertEquals(6, printed, out);
         assertTrue(out.contains("key {\"ID\":3}  value {\"before\":null,\"after\":{\"ID\":3,\"STATUS\":\"new\",\"AMOUNT\":\"42.00\"},"
