@@ -74,8 +74,9 @@ public final class TypedColumns {
          * {@link LocalTime}, {@link LocalDateTime} (TIMESTAMP_NTZ), {@link Instant} (TIMESTAMP_LTZ),
          * {@link OffsetDateTime} (TIMESTAMP_TZ), a {@code byte[]} for BINARY, the JSON text for VARIANT, OBJECT and
          * ARRAY; null for a missing or JSON null value. Read the record's JSON with
-         * {@code DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS}: a decimal parsed as a double has lost its digits
-         * before it gets here.
+         * {@code DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS} and {@code JsonNodeFactory.withExactBigDecimals(true)}:
+         * a decimal parsed as a double has lost its digits before it gets here, and a VARIANT keeps {@code 1.0} as
+         * written only with exact decimals.
          *
          * @throws IllegalArgumentException naming the field, its type and the value when the JSON cannot be a value
          *                                  of the column

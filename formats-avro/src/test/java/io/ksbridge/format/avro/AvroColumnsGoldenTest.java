@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
 class AvroColumnsGoldenTest {
     /** Decimals read exactly, as {@link Column#value} asks. */
     private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
 
     @Test
     void allTypes_eachFieldItsColumnTypeAndValue() throws Exception {
