@@ -23,7 +23,8 @@ import org.apache.kafka.common.TopicPartition;
  * Routing by record with crashes, the same for every backend that supports it: one partition's records interleaved
  * over three tables by a field ({@code kind}: red, green, blue, in an irregular pattern), produced in three chunks; a
  * bridge loads each chunk and is crashed ({@link KafkaToSnowflakeBridge#abort()}) part way through the first two,
- * then a restarted bridge finishes. Asserts every record exactly once in its own table and in no other, and Kafka's
+ * then a restarted bridge finishes. Blue's buffer flushes only after 6 s, so the second crash comes after a commit
+ * made while blue's records were still buffered (red and green durable far past them). Asserts every record exactly once in its own table and in no other, and Kafka's
  * committed offset at the end of the partition with the three tables in its metadata.
  */
 public final class RoutingCrashScenario {
@@ -61,12 +62,17 @@ public final class RoutingCrashScenario {
         int chunk = RECORDS / 3;
         for (int round = 0; round < 3; round++) {
             produce(kafka, topic, round * chunk, (round + 1) * chunk);
-            KafkaToSnowflakeBridge bridge = bridge(kafka, topic, group, backends.get());
+            // each run cuts its batches differently, so records read again land in files or batches of new ranges
+            // (Snowpipe's name dedupe cannot hide a duplicate): only the per-table drop keeps them out
+            KafkaToSnowflakeBridge bridge = bridge(kafka, topic, group, backends.get(), 60 - 13 * round);
             bridge.start();
             if (round < 2) {
-                int crashAt = round * chunk + chunk / 2;
+                int crashAt = chunk / 2 * (round + 1);
                 int crash = round + 1;
-                Await.until(Duration.ofSeconds(40), () -> failed(bridge) || rows(snowflake, databaseAndSchema) >= crashAt,
+                // the first crash comes before any commit (every record is read again); the second after one, made
+                // while blue's records were all still buffered: a commit past them would lose them in the crash
+                Await.until(Duration.ofSeconds(40), () -> failed(bridge) || (rows(snowflake, databaseAndSchema) >= crashAt
+                        && (crash == 1 || kafka.committedOffsets(group).get(tp) != null)),
                         () -> "at least " + crashAt + " rows before crash " + crash + ", have "
                                 + rows(snowflake, databaseAndSchema));
                 assertEquals(null, bridge.failure(), "the bridge failed before crash " + crash);
@@ -104,16 +110,28 @@ public final class RoutingCrashScenario {
         return bridge.failure() != null;
     }
 
-    private static KafkaToSnowflakeBridge bridge(EmbeddedKafka kafka, String topic, String group, IngestBackend backend) {
+    private static KafkaToSnowflakeBridge bridge(EmbeddedKafka kafka, String topic, String group, IngestBackend backend,
+                                                 int flushRecords) {
         return KafkaToSnowflakeBridge.builder()
                 .name("routing-" + topic)
                 .consumerProperties(kafka.consumerProperties(group))
                 .topics(topic)
                 .router(TableRouter.byField("kind", TableNamer.connectorDefault()))
-                .flushPolicy(FlushPolicy.records(60).or(FlushPolicy.age(Duration.ofMillis(100))))
-                .commitInterval(Duration.ofMillis(700))
+                .flushPolicy(slowBlue(flushRecords))
+                .commitInterval(Duration.ofSeconds(1))
                 .backend(backend)
                 .build();
+    }
+
+    /**
+     * Red and green flush at {@code flushRecords} or 100 ms; blue only after 6 s, far longer than the commit interval, so
+     * commits come while blue's records are buffered, and the committed offset must stay below them.
+     */
+    private static FlushPolicy slowBlue(int flushRecords) {
+        String blue = TableNamer.connectorDefault().tableName("blue");
+        FlushPolicy fast = FlushPolicy.records(flushRecords).or(FlushPolicy.age(Duration.ofMillis(100)));
+        FlushPolicy slow = FlushPolicy.age(Duration.ofSeconds(6));
+        return stats -> stats.table().equals(blue) ? slow.shouldFlush(stats) : fast.shouldFlush(stats);
     }
 
     private static long rows(SnowflakeEmulator snowflake, String databaseAndSchema) {
