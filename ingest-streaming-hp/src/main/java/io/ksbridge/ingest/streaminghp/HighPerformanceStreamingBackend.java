@@ -185,6 +185,15 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
         return "streaming-hp";
     }
 
+    /**
+     * True: a channel per (table, partition), in the table's pipe, each with its own offset token, so one partition
+     * may feed several tables.
+     */
+    @Override
+    public boolean supportsTableRouting() {
+        return true;
+    }
+
     @Override
     public boolean stampsPushTime() {
         return true;
