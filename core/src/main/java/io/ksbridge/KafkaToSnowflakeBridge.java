@@ -316,11 +316,14 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
          * record with nothing to route by goes there). Every table a partition feeds is its own lane: its own buffer,
          * flush policy, batches and durable point in the backend ({@link IngestBackend#open} per table); the
          * partition's committed offset is the lowest point below which every record is durable in its own table, and
-         * a restart drops, per table, what that table already holds: exactly once per table. A table is opened on its
-         * first record (the partition waits, paused, meanwhile). The backend must keep lanes per (table, partition)
-         * ({@link IngestBackend#supportsTableRouting()}): {@link #build()} refuses one that does not. A router that
-         * throws or returns a blank name makes the record a bad record for the {@link #errorPolicy}. Default: none,
-         * and each topic's records all go to its {@link #tableNamer} table.
+         * a restart resumes at the committed offset and drops, per table, what that table already holds: exactly once
+         * per table. A table is opened on its first record (own loop: the partition waits, paused; host loop: in
+         * {@code accept}); the committed offset's metadata lists the tables fed, which a new owner opens before it
+         * reads. The backend must keep lanes per (table, partition) ({@link IngestBackend#supportsTableRouting()}: the
+         * Snowpipe and both Streaming backends do); {@link #build()} refuses one that does not. A router that throws
+         * or returns a blank name makes the record a bad record for the {@link #errorPolicy}. With a router, the
+         * router sees the key as JSON (through {@link #keyFormat}). Default: none, and each topic's records all go to
+         * its {@link #tableNamer} table, with no routing work per record.
          */
         public Builder router(TableRouter router) {
             this.router = Objects.requireNonNull(router, "router must not be null");
@@ -495,7 +498,8 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
             if (router != null && backend != null && !backend.supportsTableRouting()) {
                 problems.add(new Problem("router", router.toString(), "backend " + backend.name() + " keeps one lane"
                         + " per partition and cannot load one partition into several tables; use a backend whose"
-                        + " supportsTableRouting() is true (SnowpipeBackend, StreamingBackend) or remove the router"));
+                        + " supportsTableRouting() is true (SnowpipeBackend, StreamingBackend,"
+                        + " HighPerformanceStreamingBackend) or remove the router"));
             }
             if (!topics.isEmpty() && topicPattern != null) {
                 problems.add(new Problem("topicPattern", topicPattern.pattern(),
