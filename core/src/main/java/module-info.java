@@ -15,7 +15,7 @@ module io.ksbridge {
     requires transitive kafka.clients;
     // JsonOutput.generator() returns Jackson's JsonGenerator (jackson-core); databind is used only inside.
     requires transitive com.fasterxml.jackson.core;
-    requires com.fasterxml.jackson.databind;
+    requires transitive com.fasterxml.jackson.databind; // TypedColumns.Column.value takes a JsonNode
     // SqlApiClient.Builder.httpClient(HttpClient) takes the JDK's HTTP client.
     requires transitive java.net.http;
     requires org.slf4j;

@@ -39,4 +39,15 @@ public interface JsonOutput {
      * {@code schema_id} (or {@code key_schema_id} for keys).
      */
     void schemaId(int id);
+
+    /**
+     * Declares the typed columns of the schema the bytes were written with: each top-level field's Snowflake type, for
+     * a backend that writes typed columns instead of guessing them from JSON values. Call it with the same instance
+     * for the same schema (a format keeps one per writer schema). The default keeps nothing: outputs that have no use
+     * for it ignore it.
+     *
+     * @param columns the schema's columns, never null
+     */
+    default void columns(io.ksbridge.format.TypedColumns columns) {
+    }
 }

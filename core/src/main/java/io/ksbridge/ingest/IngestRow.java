@@ -13,6 +13,7 @@ public final class IngestRow {
     private final byte[] metadata;
     private final long bytes;
     private final int pushTimeAt;
+    private final io.ksbridge.format.TypedColumns columns;
 
     /**
      * @param offset   the Kafka offset of the record
@@ -33,6 +34,17 @@ public final class IngestRow {
      * @param pushTimeAt where the placeholder's digits start in {@code metadata}, or -1 when it has none
      */
     public IngestRow(long offset, byte[] content, byte[] metadata, int pushTimeAt) {
+        this(offset, content, metadata, pushTimeAt, null);
+    }
+
+    /**
+     * A row whose value's format declared the typed columns of its schema ({@link io.ksbridge.JsonOutput#columns}),
+     * for a backend that writes typed columns.
+     *
+     * @param columns the columns of the schema the value was written with, or null when its format declared none
+     */
+    public IngestRow(long offset, byte[] content, byte[] metadata, int pushTimeAt, io.ksbridge.format.TypedColumns columns) {
+        this.columns = columns;
         this.offset = offset;
         this.content = java.util.Objects.requireNonNull(content, "content");
         this.metadata = metadata;
@@ -77,6 +89,14 @@ public final class IngestRow {
     /** UTF-8 JSON of {@code RECORD_CONTENT}, never null. Do not modify. */
     public byte[] content() {
         return content;
+    }
+
+    /**
+     * The typed columns the value's format declared for its schema (Avro, Protobuf), or null when it declared none (JSON,
+     * strings). A backend writing typed columns types these fields from them and infers the others.
+     */
+    public io.ksbridge.format.TypedColumns columns() {
+        return columns;
     }
 
     /** UTF-8 JSON of {@code RECORD_METADATA}, or null when metadata is switched off. Do not modify. */

@@ -25,7 +25,9 @@ import org.apache.kafka.connect.util.FutureCallback;
  * kafka-clients 3.7, JDBC driver 3.18 and ingest SDK 2.3, which on a flat class path collide with ksbridge's
  * (ingest SDK 4.3: the task fails at open). Its REST listener is on {@code 127.0.0.1}, port chosen by the system;
  * sink offsets are committed to the consumer group {@code connect-<connector name>} every {@code offsetFlushInterval}.
- * Starting costs about 12 s (the plugin scan of the connector's 164 MB jar): share one per test class.
+ * Starting costs about 12 s (the plugin scan of the connector's 164 MB jar): share one per test class. Its sink
+ * tasks' consumers time out of the group after 6 s ({@code consumer.session.timeout.ms}), as a test of a killed
+ * worker wants.
  *
  * <p>Installs the {@link LoopbackGuard}. Not thread-safe: drive it from one thread.
  */
@@ -101,6 +103,10 @@ public final class ConnectWorker implements AutoCloseable {
         props.put("plugin.path", pluginPath.toString());
         props.put("plugin.discovery", "only_scan");
         props.put("listeners", "http://127.0.0.1:0");
+        // the sink tasks' consumers: a killed worker's member leaves the group after 6 s (the broker's minimum), not
+        // Kafka's default 45 s, so a takeover test waits for the takeover, not for failure detection
+        props.put("consumer.session.timeout.ms", "6000");
+        props.put("consumer.heartbeat.interval.ms", "1000");
         // startConnect makes Connect's delegating loader (which finds plugin classes) the calling thread's context
         // class loader, for the herder's threads to inherit; the caller gets its own back, and herder calls run
         // under Connect's (see herder())

@@ -190,7 +190,7 @@ public final class FormatRunner {
         if (output.bytes.size() == 0) {
             throw new IOException("format " + format.name() + " wrote no JSON value");
         }
-        return new Result(output.bytes.toByteArray(), output.schemaId);
+        return new Result(output.bytes.toByteArray(), output.schemaId, output.columns);
     }
 
     @Override
@@ -203,10 +203,17 @@ public final class FormatRunner {
     public static final class Result {
         private final byte[] json;
         private final Integer schemaId;
+        private final io.ksbridge.format.TypedColumns columns;
 
-        private Result(byte[] json, Integer schemaId) {
+        private Result(byte[] json, Integer schemaId, io.ksbridge.format.TypedColumns columns) {
             this.json = json;
             this.schemaId = schemaId;
+            this.columns = columns;
+        }
+
+        /** The typed columns the format declared through {@link JsonOutput#columns}, or null if it declared none. */
+        public io.ksbridge.format.TypedColumns columns() {
+            return columns;
         }
 
         /** The JSON the format wrote, as text; never null. */
@@ -271,12 +278,19 @@ public final class FormatRunner {
         private boolean generated;
         private boolean raw;
         private Integer schemaId;
+        private io.ksbridge.format.TypedColumns columns;
 
         void start() {
             bytes.reset();
             generated = false;
             raw = false;
             schemaId = null;
+            columns = null;
+        }
+
+        @Override
+        public void columns(io.ksbridge.format.TypedColumns declared) {
+            columns = Objects.requireNonNull(declared, "columns must not be null");
         }
 
         void flush() throws IOException {

@@ -100,7 +100,8 @@ final class RecordConverter {
                     pushTimeAt = metadata.pushTimeAt();
                 }
             }
-            IngestRow row = new IngestRow(rec.offset(), content, meta, pushTimeAt);
+            IngestRow row = new IngestRow(rec.offset(), content, meta, pushTimeAt,
+                    rec.value() == null ? null : valueOut.columns());
             if (routed) {
                 out.views = List.of(TransformRecord.of(coordinates(rec), rec.timestamp(),
                         keyJson == null ? null : LazyJson.of(keyJson), LazyJson.of(content), rec.headers()));
@@ -159,7 +160,9 @@ final class RecordConverter {
                 meta = metadata.render(rec, r.headers(), schemaId, r.key() == null ? null : r.key().bytes(), keySchemaId);
                 pushTimeAt = metadata.pushTimeAt();
             }
-            rows[i] = new IngestRow(rec.offset(), r.value().bytes(), meta, pushTimeAt);
+            // a transform may drop or rename fields: the declared columns type the fields they still name
+            rows[i] = new IngestRow(rec.offset(), r.value().bytes(), meta, pushTimeAt,
+                    rec.value() == null ? null : valueOut.columns());
             if (!fits(rec, rows[i], out)) {
                 return out;
             }

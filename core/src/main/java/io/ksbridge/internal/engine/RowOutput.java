@@ -16,6 +16,7 @@ final class RowOutput implements JsonOutput {
     private byte[] whole;
     private boolean raw;
     private Integer schemaId;
+    private io.ksbridge.format.TypedColumns columns;
 
     /** Runs {@code format} on {@code data}; returns the value's JSON bytes. */
     byte[] convert(RecordFormat format, byte[] data, FormatContext context) throws Exception {
@@ -23,6 +24,7 @@ final class RowOutput implements JsonOutput {
         whole = null;
         raw = false;
         schemaId = null;
+        columns = null;
         boolean ok = false;
         try {
             format.write(data, context, this);
@@ -46,6 +48,16 @@ final class RowOutput implements JsonOutput {
 
     Integer schemaId() {
         return schemaId;
+    }
+
+    /** The typed columns the format declared for the last value, or null. */
+    io.ksbridge.format.TypedColumns columns() {
+        return columns;
+    }
+
+    @Override
+    public void columns(io.ksbridge.format.TypedColumns declared) {
+        this.columns = declared;
     }
 
     @Override

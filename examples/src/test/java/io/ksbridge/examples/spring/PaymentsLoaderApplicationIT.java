@@ -10,10 +10,13 @@ import io.ksbridge.testkit.Await;
 import io.ksbridge.testkit.EmbeddedKafka;
 import io.ksbridge.testkit.SnowflakeEmulator;
 import io.ksbridge.testkit.emulator.Row;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -73,10 +76,14 @@ class PaymentsLoaderApplicationIT {
     @Autowired
     KafkaToSnowflakeBridge bridge;
 
+    /** Sends records {@code from} to {@code to} in one batch (not one acknowledged round trip each). */
     private static void produce(int from, int to) {
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(to - from);
         for (int i = from; i < to; i++) {
-            KAFKA.produce("payments", i % 3, "p" + i, "{\"id\":" + i + ",\"cents\":" + (i * 7 % 10_000) + "}");
+            records.add(new ProducerRecord<>("payments", i % 3, ("p" + i).getBytes(StandardCharsets.UTF_8),
+                    ("{\"id\":" + i + ",\"cents\":" + (i * 7 % 10_000) + "}").getBytes(StandardCharsets.UTF_8)));
         }
+        KAFKA.produceAll(records);
     }
 
     @Test

@@ -70,7 +70,7 @@ public final class AvroFormat implements RecordFormat {
 
     /** A compiled writer schema (and, when resolving, the reader it resolves to). Immutable. */
     private record Plan(int id, Schema writer, AvroJsonPlan direct, GenericDatumReader<Object> resolving,
-                        Schema reader) {
+                        Schema reader, io.ksbridge.format.TypedColumns columns) {
     }
 
     /** Where the writer-schema pass of the resolving path writes: nowhere. */
@@ -152,6 +152,7 @@ public final class AvroFormat implements RecordFormat {
     public void write(byte[] data, FormatContext context, JsonOutput out) throws IOException {
         if (fixedPlan != null) {
             decode(fixedPlan, data, 0, out.generator());
+            declare(fixedPlan, out);
             return;
         }
         if (data.length < HEADER) {
@@ -167,6 +168,13 @@ public final class AvroFormat implements RecordFormat {
         Plan plan = planFor(id);
         decode(plan, data, HEADER, out.generator());
         out.schemaId(id);
+        declare(plan, out);
+    }
+
+    private static void declare(Plan plan, JsonOutput out) {
+        if (plan.columns != null) {
+            out.columns(plan.columns);
+        }
     }
 
     private void decode(Plan plan, byte[] data, int offset, JsonGenerator g) throws IOException {
@@ -260,10 +268,10 @@ public final class AvroFormat implements RecordFormat {
     private Plan plan(int id, Schema writer) {
         AvroJsonPlan direct = AvroJsonPlan.compile(writer);
         if (readerSchema == null || readerSchema.equals(writer)) {
-            return new Plan(id, writer, direct, null, null);
+            return new Plan(id, writer, direct, null, null, AvroColumns.of(writer));
         }
         GenericDatumReader<Object> reader = new GenericDatumReader<>(writer, readerSchema, new GenericData());
-        return new Plan(id, writer, direct, reader, readerSchema);
+        return new Plan(id, writer, direct, reader, readerSchema, AvroColumns.of(readerSchema));
     }
 
     @Override

@@ -78,6 +78,8 @@ public final class ProtobufFormat implements RecordFormat {
     private final RegistryDescriptors descriptors;
     private final Map<Integer, Descriptors.FileDescriptor> files;
     private final int cacheSize;
+    private final java.util.Map<Descriptors.Descriptor, io.ksbridge.format.TypedColumns> columns =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private ProtobufFormat(Descriptors.Descriptor descriptor, Parser<? extends Message> parser, boolean confluent,
                            SchemaRegistryClient registry, boolean protoNames, boolean defaults, int cacheSize) {
@@ -191,6 +193,20 @@ public final class ProtobufFormat implements RecordFormat {
         if (id >= 0) {
             out.schemaId(id);
         }
+        out.columns(columnsOf(type));
+    }
+
+    /** The type's columns, built once per message type (a registry's types are bounded by its cache). */
+    private io.ksbridge.format.TypedColumns columnsOf(Descriptors.Descriptor type) {
+        io.ksbridge.format.TypedColumns c = columns.get(type);
+        if (c == null) {
+            if (columns.size() >= cacheSize) {
+                columns.clear();
+            }
+            c = ProtoColumns.of(type, protoNames, defaults);
+            columns.put(type, c);
+        }
+        return c;
     }
 
     private static int[] readIndexes(CodedInputStream in, int id) throws IOException {

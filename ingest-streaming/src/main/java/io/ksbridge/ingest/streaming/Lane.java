@@ -33,6 +33,8 @@ final class Lane extends OrderedLane {
     long written;
     /** The table's columns as the current channel knows them (upper case), for schematization. */
     java.util.Set<String> columns = java.util.Set.of();
+    /** The types of those columns as the channel reports them ({@code NUMBER(10,2)}), by upper-case name. */
+    java.util.Map<String, String> columnTypes = java.util.Map.of();
     /** Consecutive failed status requests of the current channel. */
     int statusFailures;
 

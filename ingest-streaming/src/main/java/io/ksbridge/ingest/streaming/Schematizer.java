@@ -1,7 +1,10 @@
 package io.ksbridge.ingest.streaming;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.ksbridge.format.TypedColumns;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -10,24 +13,39 @@ import java.util.regex.Pattern;
 
 /**
  * The connector's schematization: the top-level fields of a record's JSON object become columns, named after the
- * field (upper case when it is a plain identifier, quoted otherwise), typed from the JSON value: integers NUMBER,
- * booleans BOOLEAN, strings VARCHAR, everything else (decimals, objects, arrays) VARIANT. Stateless, thread-safe.
+ * field (upper case when it is a plain identifier, quoted otherwise). A field the record's schema declares
+ * ({@link TypedColumns}, from an Avro or Protobuf format) takes its declared type and its value read back from the
+ * format's JSON (a decimal stays exact, a date is a date); any other field is typed from its JSON value as the
+ * connector does: integers NUMBER, booleans BOOLEAN, strings VARCHAR, everything else VARIANT. Stateless,
+ * thread-safe.
  */
 final class Schematizer {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Decimals read exactly: a declared NUMBER(p,s) or a VARIANT keeps its digits. */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
     private static final Pattern PLAIN = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*");
 
     private Schematizer() {
     }
 
-    /** A record's values by column name, and the Snowflake type each value wants. */
-    record Columns(Map<String, Object> values, Map<String, String> types) {
+    /**
+     * A record's values by column name, the Snowflake type each value wants, and which of those types the record's
+     * schema declared (the others are inferred from the value).
+     */
+    record Columns(Map<String, Object> values, Map<String, String> types, java.util.Set<String> declared) {
+    }
+
+    /** As {@link #columns(byte[], TypedColumns)} with no declared columns: every type inferred. */
+    static Columns columns(byte[] content) {
+        return columns(content, null);
     }
 
     /**
-     * @throws IllegalArgumentException when the content is not a JSON object (the row is rejected, not the batch)
+     * @param declared the columns the record's schema declares, or null
+     * @throws IllegalArgumentException when the content is not a JSON object, or a declared field's value does not fit
+     *                                  its type (the row is rejected, not the batch)
      */
-    static Columns columns(byte[] content) {
+    static Columns columns(byte[] content, TypedColumns declared) {
         JsonNode node;
         try {
             node = JSON.readTree(content);
@@ -40,14 +58,25 @@ final class Schematizer {
         }
         Map<String, Object> values = new LinkedHashMap<>();
         Map<String, String> types = new LinkedHashMap<>();
+        java.util.Set<String> declaredColumns = new java.util.HashSet<>();
         var fields = node.fields();
         while (fields.hasNext()) {
             var f = fields.next();
             JsonNode v = f.getValue();
+            String column = column(f.getKey());
+            TypedColumns.Column typed = declared == null ? null : declared.column(f.getKey());
+            if (typed != null) {
+                types.put(column, typed.type()); // declared: the column exists before a row has a value for it
+                declaredColumns.add(column);
+                Object value = typed.value(v);
+                if (value != null) {
+                    values.put(column, value);
+                }
+                continue;
+            }
             if (v.isNull()) {
                 continue;
             }
-            String column = column(f.getKey());
             if (v.isIntegralNumber() && v.canConvertToLong()) {
                 values.put(column, v.longValue());
                 types.put(column, "NUMBER");
@@ -62,7 +91,28 @@ final class Schematizer {
                 types.put(column, "VARIANT");
             }
         }
-        return new Columns(values, types);
+        return new Columns(values, types, declaredColumns);
+    }
+
+    /**
+     * Whether a column of type {@code existing} takes the values of a field declared {@code wanted}: the same type (text
+     * and binary of any length alike, {@code NUMBER} as {@code NUMBER(38,0)}), or a VARIANT, which takes any value.
+     */
+    static boolean fits(String existing, String wanted) {
+        String e = normalize(existing);
+        return e.equals("VARIANT") || e.equals(normalize(wanted));
+    }
+
+    private static String normalize(String type) {
+        String t = type.replace(" ", "").toUpperCase(Locale.ROOT);
+        String base = t.indexOf('(') < 0 ? t : t.substring(0, t.indexOf('('));
+        return switch (base) {
+            case "VARCHAR", "TEXT", "STRING", "CHAR" -> "VARCHAR";
+            case "BINARY", "VARBINARY" -> "BINARY";
+            case "FLOAT", "DOUBLE", "REAL", "FLOAT8", "FLOAT4" -> "FLOAT";
+            case "NUMBER", "DECIMAL", "NUMERIC" -> t.equals(base) ? "NUMBER(38,0)" : "NUMBER" + t.substring(base.length());
+            default -> t;
+        };
     }
 
     /** The column a field maps to: upper case for a plain identifier, quoted as written otherwise. */

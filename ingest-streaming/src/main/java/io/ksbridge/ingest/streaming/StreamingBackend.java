@@ -283,6 +283,7 @@ public final class StreamingBackend implements IngestBackend {
         long committed = committedOffset(channel);
         Lane lane = new Lane(tableName, partition, channelName, channel, committed);
         lane.columns = columnsOf(channel);
+        lane.columnTypes = typesOf(channel);
         lanes.put(new LaneKey(tableName, partition), lane);
         LOG.debug("opened channel {} of {} for {}: committed offset token {}", channelName, tableName, partition, committed);
         return committed >= 0 ? PartitionStart.at(committed + 1) : PartitionStart.unknown();
@@ -325,6 +326,16 @@ public final class StreamingBackend implements IngestBackend {
             LOG.debug("no table schema for channel {}: {}", channel.getName(), e.toString());
         }
         return names;
+    }
+
+    private static Map<String, String> typesOf(SnowflakeStreamingIngestChannel channel) {
+        Map<String, String> types = new java.util.HashMap<>();
+        try {
+            channel.getTableSchema().forEach((name, column) -> types.put(bare(name), column.getType()));
+        } catch (RuntimeException e) {
+            LOG.debug("no table schema for channel {}: {}", channel.getName(), e.toString());
+        }
+        return types;
     }
 
     /** A column name without quotes, upper case when it was not quoted: how Snowflake resolves it. */
@@ -421,14 +432,24 @@ public final class StreamingBackend implements IngestBackend {
             if (settings.schematization()) {
                 Schematizer.Columns columns;
                 try {
-                    columns = Schematizer.columns(row.content());
+                    columns = Schematizer.columns(row.content(), row.columns());
                 } catch (IllegalArgumentException e) {
                     refused.add(new IngestResult.RowRejection(row.offset(), e.getMessage()));
                     continue;
                 }
                 for (Map.Entry<String, String> c : columns.types().entrySet()) {
+                    String existing = lane.columnTypes.get(bare(c.getKey()));
                     if (!lane.columns.contains(bare(c.getKey()))) {
                         newColumns.putIfAbsent(c.getKey(), c.getValue());
+                    } else if (existing != null && columns.declared().contains(c.getKey())
+                            && !Schematizer.fits(existing, c.getValue())) {
+                        // never narrow or change a column: the partition stops, saying what the schema asks
+                        lane.refuse(batch, result, new IngestException("record " + batch.partition() + "@" + row.offset()
+                                + ": its schema declares " + c.getKey() + " " + c.getValue() + ", but column "
+                                + tables.qualify(lane.table) + "." + c.getKey() + " is " + existing
+                                + "; ksbridge does not change a column's type (alter the column, or map the field"
+                                + " to another name)", false));
+                        return;
                     }
                 }
                 map = columns.values();
@@ -545,6 +566,7 @@ public final class StreamingBackend implements IngestBackend {
         SnowflakeStreamingIngestChannel old = lane.channel;
         lane.channel = fresh;
         lane.columns = columnsOf(fresh);
+        lane.columnTypes = typesOf(fresh);
         lane.needsReopen = false;
         lane.statusFailures = 0;
         lane.written = committed;
@@ -994,8 +1016,15 @@ public final class StreamingBackend implements IngestBackend {
          * The connector's {@code snowflake.enable.schematization}: the top-level fields of each record's JSON object
          * become columns (integers NUMBER, booleans BOOLEAN, strings VARCHAR, anything else VARIANT; names upper case, or
          * quoted when not plain identifiers) beside {@code RECORD_METADATA}, and a new field adds its column
-         * ({@code ALTER TABLE ... ADD COLUMN}) before its rows are written. A record that is not a JSON object is
-         * rejected (routed by the bridge's ErrorPolicy). Default false: {@code RECORD_CONTENT} holds the whole record.
+         * ({@code ALTER TABLE ... ADD COLUMN}, nullable) before its rows are written. A record that is not a JSON object
+         * is rejected (routed by the bridge's ErrorPolicy). Default false: {@code RECORD_CONTENT} holds the whole record.
+         *
+         * <p>Beyond the connector: when the record's format declares its schema's columns (Avro, Protobuf:
+         * {@link io.ksbridge.format.TypedColumns}), those fields take the declared types ({@code NUMBER(10,2)} for a
+         * decimal, {@code DATE}, {@code TIMESTAMP_LTZ(3)}, ...) and exact values; a value that does not fit is a
+         * rejected row naming the field. A declared type is never narrowed or changed: when the table's column has
+         * another type (and is not a VARIANT), the partition stops with an error naming the record, the field, the
+         * column's type and the schema's.
          */
         public Builder schematization(boolean enabled) {
             this.schematization = enabled;

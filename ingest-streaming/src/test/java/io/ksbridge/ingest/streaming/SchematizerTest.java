@@ -47,4 +47,39 @@ class SchematizerTest {
         assertEquals("schematization needs each record to be a JSON object, this one is string",
                 assertThrows(IllegalArgumentException.class, () -> columns("\"text\"")).getMessage());
     }
+
+    @Test
+    void columns_declaredFields_typedFromTheSchemaValuesExact_othersInferred() {
+        io.ksbridge.format.TypedColumns declared = io.ksbridge.format.TypedColumns.of(java.util.List.of(
+                new io.ksbridge.format.TypedColumns.Column("price", "NUMBER(38,10)", true,
+                        io.ksbridge.format.TypedColumns.Encoding.AS_IS),
+                new io.ksbridge.format.TypedColumns.Column("day", "DATE", true,
+                        io.ksbridge.format.TypedColumns.Encoding.EPOCH_DAYS),
+                new io.ksbridge.format.TypedColumns.Column("gone", "VARCHAR", true,
+                        io.ksbridge.format.TypedColumns.Encoding.AS_IS)));
+        Schematizer.Columns c = Schematizer.columns(
+                "{\"price\":1234567890123456789.0123456789,\"day\":-1,\"gone\":null,\"n\":5}".getBytes(StandardCharsets.UTF_8),
+                declared);
+        assertEquals(Map.of("PRICE", "NUMBER(38,10)", "DAY", "DATE", "GONE", "VARCHAR", "N", "NUMBER"), c.types());
+        assertEquals(new java.math.BigDecimal("1234567890123456789.0123456789"), c.values().get("PRICE"), "not via a double");
+        assertEquals(java.time.LocalDate.of(1969, 12, 31), c.values().get("DAY"));
+        assertEquals(false, c.values().containsKey("GONE"), "a null declared field: its column, no value");
+        assertEquals(java.util.Set.of("PRICE", "DAY", "GONE"), c.declared());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Schematizer.columns(
+                "{\"day\":\"monday\"}".getBytes(StandardCharsets.UTF_8), declared));
+        assertEquals(true, e.getMessage().startsWith("field day (DATE, EPOCH_DAYS) cannot hold \"monday\""), e.getMessage());
+    }
+
+    @Test
+    void fits_sameTypeAnyLengthOrVariant_otherwiseNot() {
+        assertEquals(true, Schematizer.fits("VARCHAR(16777216)", "VARCHAR"));
+        assertEquals(true, Schematizer.fits("NUMBER(38,0)", "NUMBER"));
+        assertEquals(true, Schematizer.fits("BINARY(8388608)", "BINARY"));
+        assertEquals(true, Schematizer.fits("VARIANT", "NUMBER(10,2)"));
+        assertEquals(true, Schematizer.fits("FLOAT", "DOUBLE"));
+        assertEquals(false, Schematizer.fits("NUMBER(10,2)", "NUMBER(10,3)"));
+        assertEquals(false, Schematizer.fits("NUMBER(10,2)", "VARCHAR"));
+        assertEquals(false, Schematizer.fits("TIMESTAMP_LTZ(3)", "TIMESTAMP_NTZ(3)"));
+        assertEquals(false, Schematizer.fits("VARCHAR(16777216)", "VARIANT"), "a VARIANT value does not go into text");
+    }
 }

@@ -25,6 +25,8 @@ import java.util.regex.Pattern;
 public final class SnowflakeText {
     private static final Pattern NUMBER = Pattern.compile("(?:NUMBER|NUMERIC|DECIMAL)\\s*(?:\\(\\s*(\\d+)\\s*(?:,\\s*(\\d+)\\s*)?\\))?");
 
+    private static final Pattern FRACTION = Pattern.compile("\\(\\s*(\\d)\\s*\\)$");
+
     private SnowflakeText() {
     }
 
@@ -69,14 +71,18 @@ public final class SnowflakeText {
         }
     }
 
-    /** The scale of a NUMBER type (0 when not given), 9 for TIME and timestamps, else 0. */
+    /** The scale of a NUMBER type (0 when not given), of TIME and timestamps (9 when not given), else 0. */
     public static int scale(String ddlType) {
         Matcher m = NUMBER.matcher(ddlType.trim().toUpperCase(Locale.ROOT));
         if (m.matches()) {
             return m.group(2) == null ? 0 : Integer.parseInt(m.group(2));
         }
         String api = apiType(ddlType);
-        return api.startsWith("time") ? 9 : 0;
+        if (!api.startsWith("time")) {
+            return 0;
+        }
+        Matcher p = FRACTION.matcher(ddlType.trim());
+        return p.find() ? Integer.parseInt(p.group(1)) : 9;
     }
 
     /** The precision of a NUMBER type (38 when not given), else 0. */

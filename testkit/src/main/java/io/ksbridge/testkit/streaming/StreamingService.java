@@ -479,57 +479,13 @@ public final class StreamingService implements HttpHandler {
         ArrayNode columns = node.putArray("table_columns");
         int ordinal = 1;
         for (ColumnDef c : channel.columns) {
-            columns.add(columnJson(c, ordinal++));
+            columns.add(StreamingColumns.json(c, ordinal++));
         }
         node.put("encryption_key", key);
         node.put("encryption_key_id", keyId);
         LOG.debug("opened channel {} of {} with client sequencer {}, offset token {}", name, tableKey, channel.clientSequencer,
                 channel.offsetToken);
         return node;
-    }
-
-    private static ObjectNode columnJson(ColumnDef c, int ordinal) {
-        ObjectNode col = HttpJson.MAPPER.createObjectNode();
-        col.put("name", c.name());
-        col.put("ordinal", ordinal);
-        col.put("nullable", c.nullable());
-        col.putNull("collation");
-        String type = c.type();
-        if (type.startsWith("VARIANT") || type.startsWith("OBJECT") || type.startsWith("ARRAY")) {
-            String t = type.startsWith("VARIANT") ? "VARIANT" : type.startsWith("OBJECT") ? "OBJECT" : "ARRAY";
-            col.put("type", t);
-            col.put("logical_type", t);
-            col.put("physical_type", "LOB");
-            col.putNull("precision");
-            col.putNull("scale");
-            col.put("byte_length", 16_777_216);
-            col.put("length", 16_777_216);
-        } else if (type.startsWith("NUMBER") || type.startsWith("INT") || type.startsWith("BIGINT")) {
-            col.put("type", "NUMBER(38,0)");
-            col.put("logical_type", "FIXED");
-            col.put("physical_type", "SB16");
-            col.put("precision", 38);
-            col.put("scale", 0);
-            col.putNull("byte_length");
-            col.putNull("length");
-        } else if (type.startsWith("BOOLEAN")) {
-            col.put("type", "BOOLEAN");
-            col.put("logical_type", "BOOLEAN");
-            col.put("physical_type", "SB1");
-            col.putNull("precision");
-            col.putNull("scale");
-            col.putNull("byte_length");
-            col.putNull("length");
-        } else {
-            col.put("type", "VARCHAR(16777216)");
-            col.put("logical_type", "TEXT");
-            col.put("physical_type", "LOB");
-            col.putNull("precision");
-            col.putNull("scale");
-            col.put("byte_length", 16_777_216);
-            col.put("length", 16_777_216);
-        }
-        return col;
     }
 
     private JsonNode register(JsonNode request) {
@@ -732,22 +688,7 @@ public final class StreamingService implements HttpHandler {
             for (int i = 0; i < byIndex.size(); i++) {
                 ColumnDef c = byIndex.get(i);
                 Object v = row.get(i);
-                JsonNode value;
-                if (v == null) {
-                    value = null;
-                } else if (v instanceof byte[] b) {
-                    if (c.type().startsWith("VARIANT") || c.type().startsWith("OBJECT") || c.type().startsWith("ARRAY")) {
-                        value = io.ksbridge.testkit.emulator.VariantJson.read(b, true); // the SDK refuses repeated keys
-                    } else if (c.type().startsWith("NUMBER") || c.type().startsWith("INT") || c.type().startsWith("BIGINT")) {
-                        value = HttpJson.MAPPER.getNodeFactory().numberNode(new java.math.BigInteger(b)); // SB16: two's complement
-                    } else {
-                        value = TextNode.valueOf(new String(b, StandardCharsets.UTF_8));
-                    }
-                } else if (c.type().startsWith("BOOLEAN") && v instanceof Number n) {
-                    value = HttpJson.MAPPER.getNodeFactory().booleanNode(n.intValue() != 0);
-                } else {
-                    value = HttpJson.MAPPER.valueToTree(v);
-                }
+                JsonNode value = v == null ? null : StreamingColumns.value(c, v);
                 out.put(c.name(), value);
             }
             rows.add(out);
