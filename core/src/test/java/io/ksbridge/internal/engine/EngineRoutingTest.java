@@ -20,8 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
@@ -93,15 +91,6 @@ class EngineRoutingTest {
         return s.toString();
     }
 
-    private static void pollUntil(Engine engine, BooleanSupplier done, String what) {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!done.getAsBoolean()) {
-            assertTrue(System.nanoTime() < until, "timed out waiting until " + what);
-            engine.accept(Polls.none());
-            Thread.onSpinWait();
-        }
-    }
-
     @Test
     void interleavedOverThreeTables_eachTableItsOwnBatches_commitIsTheLowestPointDurableInEveryTable() {
         TableBackend backend = new TableBackend();
@@ -164,7 +153,7 @@ class EngineRoutingTest {
         Engine engine = new Engine(builder(backend, 3).build().settings(), clock);
         engine.rebalanceListener(consumer).onPartitionsAssigned(List.of(TP));
         assertEquals(Set.of(TP), consumer.paused(), "paused until the tables it fed are open");
-        pollUntil(engine, () -> consumer.paused().isEmpty(), "A and B open");
+        Polls.until(engine, () -> consumer.paused().isEmpty(), "A and B open");
         assertEquals(List.of("open A", "open B"), backend.calls);
         assertEquals(3, consumer.position(TP), "resumed at the committed offset");
 
