@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * The immutable settings a {@link KafkaToSnowflakeBridge} was built with. Obtained from
  * {@link KafkaToSnowflakeBridge#settings()}. {@link #toString()} lists every setting with secret-looking consumer
  * properties (passwords, JAAS configs, keys) shown as {@code [hidden]}. {@code transform} is null when no
- * {@link RecordTransform} is set.
+ * {@link RecordTransform} is set, {@code router} when no
+ * {@link TableRouter} is set (each topic's records go to its {@code tableNamer} table).
  */
 public record BridgeSettings(
         String name,
@@ -36,7 +37,8 @@ public record BridgeSettings(
         Duration batchTimeout,
         IngestBackend backend,
         BridgeListener listener,
-        RecordTransform transform) {
+        RecordTransform transform,
+        TableRouter router) {
 
     public BridgeSettings {
         consumerProperties = Map.copyOf(consumerProperties);
@@ -73,6 +75,7 @@ public record BridgeSettings(
                 + ", batchTimeout=" + batchTimeout
                 + ", backend=" + (backend == null ? null : backend.name())
                 + ", transform=" + (transform == null ? null : transform.name())
+                + ", router=" + router
                 + "}";
     }
 

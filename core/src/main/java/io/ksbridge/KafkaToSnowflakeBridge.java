@@ -213,6 +213,7 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
         private TableNamer tableNamer = TableNamer.connectorDefault();
         private FlushPolicy flushPolicy = FlushPolicy.connectorDefaults();
         private RecordTransform transform;
+        private TableRouter router;
         private MetadataOptions metadata = MetadataOptions.all();
         private ErrorPolicy errorPolicy = ErrorPolicy.failFast();
         private NullValueBehavior nullValues = NullValueBehavior.DEFAULT;
@@ -305,6 +306,27 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
         /** Topic to table. Default {@link TableNamer#connectorDefault()}. */
         public Builder tableNamer(TableNamer tableNamer) {
             this.tableNamer = Objects.requireNonNull(tableNamer, "tableNamer must not be null");
+            return this;
+        }
+
+        /**
+         * Chooses each record's table, so that one topic partition feeds several tables (by a field, a header or a
+         * function: {@link TableRouter#byField}, {@link TableRouter#byHeader}, {@link TableRouter#derived}). The router
+         * sees the record after the format and the transforms, with the table {@link #tableNamer} gives its topic (a
+         * record with nothing to route by goes there). Every table a partition feeds is its own lane: its own buffer,
+         * flush policy, batches and durable point in the backend ({@link IngestBackend#open} per table); the
+         * partition's committed offset is the lowest point below which every record is durable in its own table, and
+         * a restart resumes at the committed offset and drops, per table, what that table already holds: exactly once
+         * per table. A table is opened on its first record (own loop: the partition waits, paused; host loop: in
+         * {@code accept}); the committed offset's metadata lists the tables fed, which a new owner opens before it
+         * reads. The backend must keep lanes per (table, partition) ({@link IngestBackend#supportsTableRouting()}: the
+         * Snowpipe and both Streaming backends do); {@link #build()} refuses one that does not. A router that throws
+         * or returns a blank name makes the record a bad record for the {@link #errorPolicy}. With a router, the
+         * router sees the key as JSON (through {@link #keyFormat}). Default: none, and each topic's records all go to
+         * its {@link #tableNamer} table, with no routing work per record.
+         */
+        public Builder router(TableRouter router) {
+            this.router = Objects.requireNonNull(router, "router must not be null");
             return this;
         }
 
@@ -473,6 +495,12 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
                         + " channels, pipes and clients, and that bridge closes it): build each bridge from its own"
                         + " builder, or call backend(...) with a new backend before build()"));
             }
+            if (router != null && backend != null && !backend.supportsTableRouting()) {
+                problems.add(new Problem("router", router.toString(), "backend " + backend.name() + " keeps one lane"
+                        + " per partition and cannot load one partition into several tables; use a backend whose"
+                        + " supportsTableRouting() is true (SnowpipeBackend, StreamingBackend,"
+                        + " HighPerformanceStreamingBackend) or remove the router"));
+            }
             if (!topics.isEmpty() && topicPattern != null) {
                 problems.add(new Problem("topicPattern", topicPattern.pattern(),
                         "topics and topicPattern are mutually exclusive; topics " + topics + " were also set"));
@@ -523,13 +551,14 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
             return new KafkaToSnowflakeBridge(new BridgeSettings(name, consumerProperties, topics, topicPattern, format,
                     keyFormat, tableNamer, flushPolicy, metadata, errorPolicy, nullValues, maxBufferedBytes,
                     recordCap, maxInFlightBatches, retryPolicy, pollTimeout, commitInterval, closeTimeout, batchTimeout, backend,
-                    listeners.isEmpty() ? BridgeListener.noop() : SafeListener.of(listeners), transform));
+                    listeners.isEmpty() ? BridgeListener.noop() : SafeListener.of(listeners), transform, router));
         }
 
         @Override
         public String toString() {
             return "KafkaToSnowflakeBridge.Builder{name=" + name + ", topics=" + topics + ", topicPattern=" + topicPattern
                     + ", format=" + format + ", transform=" + (transform == null ? null : transform.name())
+                    + ", router=" + router
                     + ", flushPolicy=" + flushPolicy + ", errorPolicy=" + errorPolicy
                     + ", maxBufferedBytes=" + maxBufferedBytes + ", backend=" + (backend == null ? null : backend.name())
                     + "}";

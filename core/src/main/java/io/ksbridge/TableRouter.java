@@ -7,9 +7,12 @@ import java.util.function.Function;
 /**
  * Chooses the Snowflake table of one record, beside {@link TableNamer} (topic to table, the default). A derived name
  * (a field's or a header's value) goes through a {@link TableNamer}, so the connector's naming rules apply to it as
- * to a topic. A record with no value to route by goes to its topic's table. Implementations must be thread-safe.
+ * to a topic. A record with no value to route by goes to its topic's table. Implementations must be thread-safe;
+ * the bridge calls {@link #route} on its polling thread, once per row, after the format and the transforms.
  *
- * <p>Not yet wired into the bridge: see docs/design-notes.md, "Routing by record".
+ * <p>Set with {@link KafkaToSnowflakeBridge.Builder#router}: each table a partition feeds is its own lane in the
+ * backend, the partition's committed offset is the lowest point durable in every table, and a restart drops per table
+ * what that table already holds (exactly once per table). See docs/design-notes.md, "Routing by record".
  */
 @FunctionalInterface
 public interface TableRouter {
@@ -26,16 +29,16 @@ public interface TableRouter {
     /** Routes by the text of a value field at a dotted path, named by {@code namer}. */
     static TableRouter byField(String path, TableNamer namer) {
         Objects.requireNonNull(path, "path must not be null");
-        return derived(r -> {
+        return new NamedRouter("byField(" + path + ")", derived(r -> {
             LazyJson v = r.value() == null || !r.value().isObject() ? null : r.value().at(path);
             return v == null || v.isNull() ? null : v.asText();
-        }, namer);
+        }, namer));
     }
 
     /** Routes by the value of a header, named by {@code namer}. */
     static TableRouter byHeader(String header, TableNamer namer) {
         Objects.requireNonNull(header, "header must not be null");
-        return derived(r -> r.header(header), namer);
+        return new NamedRouter("byHeader(" + header + ")", derived(r -> r.header(header), namer));
     }
 
     /**

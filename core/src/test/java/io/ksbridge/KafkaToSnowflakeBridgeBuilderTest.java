@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ksbridge.KafkaToSnowflakeBridge.Builder;
+import io.ksbridge.ingest.IngestBackend;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -54,6 +55,7 @@ class KafkaToSnowflakeBridgeBuilderTest {
                 new Object[] {"format", (Consumer<Builder>) b -> b.format(null), "format must not be null"},
                 new Object[] {"keyFormat", (Consumer<Builder>) b -> b.keyFormat(null), "keyFormat must not be null"},
                 new Object[] {"tableNamer", (Consumer<Builder>) b -> b.tableNamer(null), "tableNamer must not be null"},
+                new Object[] {"router", (Consumer<Builder>) b -> b.router(null), "router must not be null"},
                 new Object[] {"flushPolicy", (Consumer<Builder>) b -> b.flushPolicy(null), "flushPolicy must not be null"},
                 new Object[] {"metadata", (Consumer<Builder>) b -> b.metadata(null), "metadata must not be null"},
                 new Object[] {"errorPolicy", (Consumer<Builder>) b -> b.errorPolicy(null), "errorPolicy must not be null"},
@@ -154,6 +156,44 @@ class KafkaToSnowflakeBridgeBuilderTest {
     void build_noBackend_problem() {
         assertEquals("Invalid value null for setting backend: a backend is required (SnowpipeBackend or StreamingBackend)",
                 buildFailure(KafkaToSnowflakeBridge.builder()));
+    }
+
+    @Test
+    void build_routerWithABackendWithoutTableLanes_problemNamingBoth() {
+        assertEquals("Invalid value byField(kind) for setting router: backend noop keeps one lane per partition and"
+                + " cannot load one partition into several tables; use a backend whose supportsTableRouting() is true"
+                + " (SnowpipeBackend, StreamingBackend, HighPerformanceStreamingBackend) or remove the router",
+                buildFailure(hostLoop().router(TableRouter.byField("kind", TableNamer.connectorDefault()))));
+    }
+
+    @Test
+    void build_routerWithABackendWithTableLanes_builtWithTheRouterInItsSettings() {
+        TableRouter router = TableRouter.byHeader("table", TableNamer.connectorDefault());
+        IngestBackend lanes = new IngestBackend() {
+            @Override
+            public io.ksbridge.ingest.PartitionStart open(String table, org.apache.kafka.common.TopicPartition p) {
+                throw new UnsupportedOperationException("builder test");
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<io.ksbridge.ingest.IngestResult> ingest(
+                    io.ksbridge.ingest.IngestBatch batch) {
+                throw new UnsupportedOperationException("builder test");
+            }
+
+            @Override
+            public boolean supportsTableRouting() {
+                return true;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (KafkaToSnowflakeBridge bridge = KafkaToSnowflakeBridge.builder().backend(lanes).router(router).build()) {
+            assertEquals(router, bridge.settings().router());
+            assertTrue(bridge.settings().toString().contains("router=byHeader(table)"), bridge.settings().toString());
+        }
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.ksbridge.MetadataOptions;
 import io.ksbridge.NullValueBehavior;
 import io.ksbridge.Secret;
 import io.ksbridge.TableNamer;
+import io.ksbridge.TableRouter;
 import io.ksbridge.internal.secrets.SecretFragments;
 import io.ksbridge.snowflake.OAuthTokenClient;
 import io.ksbridge.snowflake.SnowflakeAccount;
@@ -119,6 +120,10 @@ public final class BridgeConfig {
     public static final String INGESTION_METHOD = "snowflake.ingestion.method";
     /** {@code topic1:table1,topic2:table2}, keys may be regexes. */
     public static final String TOPIC2TABLE_MAP = "snowflake.topic2table.map";
+    /** ksbridge's own: route each record to the table a value field names ({@link TableRouter#byField}). */
+    public static final String ROUTE_FIELD = "ksbridge.route.field";
+    /** ksbridge's own: route each record to the table a header names ({@link TableRouter#byHeader}). */
+    public static final String ROUTE_HEADER = "ksbridge.route.header";
     /** Records per partition buffer before a flush. */
     public static final String BUFFER_COUNT_RECORDS = "buffer.count.records";
     /** Bytes per partition buffer before a flush. */
@@ -337,6 +342,17 @@ public final class BridgeConfig {
                         + " not connector v3's 30 s: the bridge already batches by buffer.*, and the SDK keeps a copy of"
                         + " every row it holds.",
                 (v, m) -> longBetween(v, 1, 600));
+        define(ROUTE_FIELD, Type.STRING, null, "a field path, dotted for nested fields (meta.kind)",
+                "ksbridge's own (the connector has no routing, its issue #954): each record goes to the table its"
+                        + " value's field names, through the connector's naming rules and snowflake.topic2table.map (a"
+                        + " field value orders goes to ORDERS); a record without the field goes to its topic's table."
+                        + " One partition then feeds several tables, exactly once per table. Excludes "
+                        + "ksbridge.route.header. Unset: every record goes to its topic's table. See"
+                        + " KafkaToSnowflakeBridge.Builder.router().",
+                (v, m) -> nonEmpty(v.trim()));
+        define(ROUTE_HEADER, Type.STRING, null, "a header name",
+                "ksbridge's own: as ksbridge.route.field, by the value of this header. Excludes ksbridge.route.field.",
+                (v, m) -> nonEmpty(v));
         define(ALLOW_INSECURE_HTTP, Type.BOOLEAN, "false", "true, false",
                 "ksbridge's own: true accepts an http:// snowflake.url.name, for a local emulator or a test endpoint"
                         + " (the JWT or token and every row travel in clear); see SnowflakeAccount.Builder.allowInsecureHttp().",
@@ -597,6 +613,10 @@ public final class BridgeConfig {
                 problems.add(new Problem(ENABLE_SCHEMATIZATION, given.get(ENABLE_SCHEMATIZATION),
                         "schematization is only available with snowflake.ingestion.method=SNOWPIPE_STREAMING"));
             }
+        }
+        if (values.get(ROUTE_FIELD) != null && values.get(ROUTE_HEADER) != null) {
+            problems.add(new Problem(ROUTE_HEADER, given.get(ROUTE_HEADER), "a record is routed by one thing: "
+                    + ROUTE_FIELD + " is also set (" + given.get(ROUTE_FIELD) + "); remove one of them"));
         }
         crossCheckProxy(given, problems);
     }
@@ -947,6 +967,19 @@ public final class BridgeConfig {
         return map.isEmpty() ? TableNamer.connectorDefault() : TableNamer.connectorDefault().withOverrides(map);
     }
 
+    /**
+     * The router {@code ksbridge.route.field} or {@code ksbridge.route.header} says, naming derived tables with
+     * {@link #tableNamer()}; empty when neither is set. Never null.
+     */
+    public Optional<TableRouter> router() {
+        String field = (String) values.get(ROUTE_FIELD);
+        if (field != null) {
+            return Optional.of(TableRouter.byField(field, tableNamer()));
+        }
+        String header = (String) values.get(ROUTE_HEADER);
+        return header == null ? Optional.empty() : Optional.of(TableRouter.byHeader(header, tableNamer()));
+    }
+
     /** {@code buffer.count.records}; default 10,000. */
     public long bufferCountRecords() {
         return (Long) values.get(BUFFER_COUNT_RECORDS);
@@ -1203,7 +1236,8 @@ public final class BridgeConfig {
      * Sets on {@code builder} what these properties say: {@code name} (if set), {@code topics} or
      * {@code topics.regex} (if set; topics add to the builder's), the {@link #tableNamer()}, the
      * {@link #flushPolicy()}, the {@link #metadata()} options, the {@link #errorPolicy()} and the
-     * {@link #nullValues()} behaviour, and the {@link #transform()} when {@code transforms} is set. Everything else (consumer properties, backend, limits, listener) is left
+     * {@link #nullValues()} behaviour, the {@link #transform()} when {@code transforms} is set and the
+     * {@link #router()} when {@code ksbridge.route.*} is. Everything else (consumer properties, backend, limits, listener) is left
      * to the caller, before or after.
      *
      * @param builder the builder to configure, never null
@@ -1217,6 +1251,7 @@ public final class BridgeConfig {
         }
         topicPattern().ifPresent(builder::topicPattern);
         transform().ifPresent(builder::transform);
+        router().ifPresent(builder::router);
         return builder.tableNamer(tableNamer())
                 .flushPolicy(flushPolicy())
                 .metadata(metadata())

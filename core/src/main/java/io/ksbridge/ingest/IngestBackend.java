@@ -8,7 +8,7 @@ import org.apache.kafka.common.TopicPartition;
  * Kafka consumer; the bridge owns buffering, flushing, retries with backoff, offsets and backpressure.
  *
  * <p>Lifecycle: {@link #start} once; then for each assigned partition {@link #open}, any number of {@link #ingest}
- * calls, {@link #release} when it is revoked; finally {@link #close()}. A partition may be opened again after release
+ * calls, {@link #release(String, TopicPartition)} when it is revoked; finally {@link #close()}. A partition may be opened again after release
  * (it moved away and back). {@code ingest} and {@code release} are called on the bridge's polling thread (release
  * inside the revoke callback), {@code open} on the bridge's opener thread (see {@link #open}); calls for different
  * partitions may overlap.
@@ -63,6 +63,34 @@ public interface IngestBackend extends AutoCloseable {
      * backend's own close timeout.
      */
     default void release(TopicPartition partition) {
+    }
+
+    /**
+     * The partition no longer feeds {@code table} from this bridge: as {@link #release(TopicPartition)}, for the one
+     * lane (table, partition). With a {@link io.ksbridge.TableRouter} a partition feeds several tables, each opened by
+     * its own {@link #open} call, and the bridge calls this once per table it opened; without one it calls this with
+     * the partition's only table. Same thread and timing rules as {@link #release(TopicPartition)}. Default: {@link
+     * #release(TopicPartition)}, right for a backend that never has two tables per partition (one that says
+     * {@link #supportsTableRouting()} overrides it).
+     *
+     * @param table the table as it was given to {@link #open}, never null
+     * @param partition the partition, never null
+     */
+    default void release(String table, TopicPartition partition) {
+        release(partition);
+    }
+
+    /**
+     * Whether this backend keeps one lane per (table, partition), so that one partition can feed several tables at
+     * once ({@link io.ksbridge.TableRouter}): {@link #open} for each table, batches told apart by
+     * {@link IngestBatch#table()}, each lane with its own durable point, and {@link #release(String, TopicPartition)}
+     * releasing one lane. A bridge with a router refuses, at {@code build()}, a backend that answers false. Default
+     * false: a backend written for one table per partition may key its lanes by partition alone.
+     *
+     * @return true when a partition may feed several tables through this backend
+     */
+    default boolean supportsTableRouting() {
+        return false;
     }
 
     /**

@@ -34,6 +34,10 @@ final class Assignments {
     final Set<TopicPartition> backoffPaused = new HashSet<>();
     /** The first offset of records handed over for a partition still opening, and so passed over. */
     final Map<TopicPartition, Long> skippedWhileOpening = new HashMap<>();
+    /** With a router: partitions assigned and paused whose committed offset (and tables fed) is read at the next tick. */
+    private final Set<TopicPartition> awaitingStart = new HashSet<>();
+    /** A router is set: each partition's state holds its lanes (see {@link RoutedOffsets}). */
+    final boolean routed;
 
     private final BridgeSettings s;
     private final IngestBackend backend;
@@ -56,13 +60,46 @@ final class Assignments {
         this.budget = budget;
         this.batches = batches;
         this.opener = new PartitionOpener(settings.name(), backend, settings.retryPolicy(), ticker, retryLog, listener);
+        this.routed = settings.router() != null;
+    }
+
+    /** True while {@code tp} is not ready for records: a table of it opening, or its start not read yet. */
+    boolean isOpening(TopicPartition tp) {
+        return opener.isOpening(tp) || (!awaitingStart.isEmpty() && awaitingStart.contains(tp));
+    }
+
+    /** Every lane of every held partition: the partitions themselves without a router. */
+    Collection<PartitionState> lanes() {
+        if (!routed) {
+            return open.values();
+        }
+        List<PartitionState> out = new ArrayList<>();
+        for (PartitionState ps : open.values()) {
+            out.addAll(ps.routes.lanes.values());
+        }
+        return out;
+    }
+
+    private static List<PartitionState> lanesOf(Collection<PartitionState> partitions) {
+        List<PartitionState> out = new ArrayList<>();
+        for (PartitionState ps : partitions) {
+            if (ps.routes == null) {
+                out.add(ps);
+            } else {
+                out.addAll(ps.routes.lanes.values());
+            }
+        }
+        return out;
     }
 
     void assign(Collection<TopicPartition> assigned, Commands consumer) {
         for (TopicPartition tp : assigned) {
             ledger.assigned(tp);
-            if (!open.containsKey(tp) && !opener.isOpening(tp)) {
-                if (consumer.attached()) {
+            if (!open.containsKey(tp) && !isOpening(tp)) {
+                if (consumer.attached() && routed) {
+                    consumer.pause(Set.of(tp)); // until its committed offset is read and the tables it fed are open
+                    awaitingStart.add(tp);
+                } else if (consumer.attached()) {
                     consumer.pause(Set.of(tp)); // until it is open: the callback returns at once
                     opener.begin(tp, tableFor(tp));
                 } else {
@@ -81,12 +118,28 @@ final class Assignments {
      * is tried again after its backoff, still paused; any other stops the bridge.
      */
     void completeOpens(Commands consumer, long now) {
-        if (!consumer.attached() || opener.opening().isEmpty()) {
+        if (!consumer.attached()) {
+            return;
+        }
+        if (!awaitingStart.isEmpty()) {
+            for (TopicPartition tp : new ArrayList<>(awaitingStart)) {
+                awaitingStart.remove(tp);
+                routedStart(tp, consumer);
+            }
+        }
+        if (!opener.busy()) {
             return;
         }
         opener.collect(now, lifecycle.closeRequested(), (tp, table, start) -> {
-            started(tp, table, start, consumer);
-            if (!budget.paused) {
+            if (routed) {
+                PartitionState ps = open.get(tp);
+                if (ps != null) {
+                    laneStarted(ps, table, start, consumer);
+                }
+            } else {
+                started(tp, table, start, consumer);
+            }
+            if (!budget.paused && !opener.isOpening(tp) && !backoffPaused.contains(tp)) {
                 consumer.resume(Set.of(tp));
             }
         });
@@ -94,8 +147,67 @@ final class Assignments {
 
     /** Opens on the polling thread, retrying in place: the host loop that gave the bridge no consumer to pause. */
     PartitionState openHere(TopicPartition tp, Commands consumer) {
+        if (routed) {
+            return routedStart(tp, consumer); // detached: nothing is known, each table opens on its first record
+        }
         String table = tableFor(tp);
         return started(tp, table, openWithRetry(table, tp), consumer);
+    }
+
+    /**
+     * A routed partition's start: it resumes at Kafka's committed offset, and the tables that offset's metadata says
+     * it fed begin to open (the partition stays paused until they are); other tables open on their first record.
+     */
+    private PartitionState routedStart(TopicPartition tp, Commands consumer) {
+        OffsetAndMetadata committed = consumer.committedOffset(tp);
+        PartitionState ps = new PartitionState(tp, tableFor(tp));
+        ps.routes = new RoutedOffsets(committed == null ? -1 : committed.offset());
+        Long skipped = skippedWhileOpening.remove(tp);
+        if (committed != null) {
+            consumer.seek(tp, committed.offset());
+        } else if (skipped != null && consumer.attached()) {
+            consumer.seek(tp, skipped);
+        }
+        open.put(tp, ps);
+        ledger.changed();
+        if (consumer.attached()) {
+            for (String table : RoutedOffsets.tables(committed == null ? null : committed.metadata())) {
+                opener.begin(tp, table);
+            }
+            if (!opener.isOpening(tp) && !budget.paused) {
+                consumer.resume(Set.of(tp));
+            }
+        }
+        log.debug("bridge {} holds {} (routed) from {}", s.name(), tp, committed);
+        return ps;
+    }
+
+    /**
+     * Routing sent a record of {@code ps} to {@code table}, which is not open: opened in place (no consumer: the host
+     * loop's own thread), or begun on the opener thread with the partition paused. Returns the lane, or null while it
+     * opens (the caller seeks the partition back to the record).
+     */
+    PartitionState openLane(PartitionState ps, String table, Commands consumer) {
+        if (!consumer.attached()) {
+            return laneStarted(ps, table, openWithRetry(table, ps.tp), consumer);
+        }
+        if (!opener.isOpening(ps.tp, table)) {
+            consumer.pause(Set.of(ps.tp));
+            opener.begin(ps.tp, table);
+        }
+        return null;
+    }
+
+    private PartitionState laneStarted(PartitionState ps, String table, PartitionStart start, Commands consumer) {
+        PartitionState lane = new PartitionState(ps.tp, table);
+        ps.routes.add(lane, start.nextOffset().orElse(-1));
+        Long skipped = skippedWhileOpening.remove(ps.tp);
+        if (skipped != null && consumer.attached()) {
+            consumer.seek(ps.tp, skipped);
+        }
+        log.debug("bridge {} opened {} -> table {}: records below {} are already there", s.name(), ps.tp, table,
+                lane.dropBelow);
+        return lane;
     }
 
     private String tableFor(TopicPartition tp) {
@@ -170,6 +282,7 @@ final class Assignments {
     void revoke(Collection<TopicPartition> revoked, Commands consumer, boolean commit) {
         opener.cancel(revoked, this::releaseQuietly);
         skippedWhileOpening.keySet().removeAll(revoked);
+        awaitingStart.removeAll(revoked);
         List<PartitionState> states = new ArrayList<>();
         for (TopicPartition tp : revoked) {
             PartitionState ps = open.get(tp);
@@ -178,11 +291,12 @@ final class Assignments {
             }
         }
         if (commit) {
-            for (PartitionState ps : states) {
+            List<PartitionState> lanes = lanesOf(states);
+            for (PartitionState ps : lanes) {
                 batches.flush(ps, "revoke", true);
             }
             long deadline = System.nanoTime() + s.closeTimeout().toNanos();
-            batches.settle(states, () -> states.stream().noneMatch(PartitionState::hasPending), deadline,
+            batches.settle(lanes, () -> lanes.stream().noneMatch(PartitionState::hasPending), deadline,
                     lifecycle::haltRequested);
             Map<TopicPartition, OffsetAndMetadata> offsets = OffsetLedger.uncommitted(states);
             if (consumer.attached() && !offsets.isEmpty()) {
@@ -208,20 +322,31 @@ final class Assignments {
     }
 
     private void drop(PartitionState ps) {
-        batches.abandon(ps);
         open.remove(ps.tp);
         ledger.forget(ps.tp);
         retryLog.forget(ps.tp);
         backoffPaused.remove(ps.tp);
-        releaseQuietly(ps.tp);
+        for (PartitionState lane : lanesOf(List.of(ps))) {
+            batches.abandon(lane);
+            releaseQuietly(ps.tp, lane.table);
+        }
     }
 
-    void releaseQuietly(TopicPartition tp) {
+    void releaseQuietly(TopicPartition tp, String table) {
         try {
-            backend.release(tp);
+            backend.release(table, tp);
         } catch (RuntimeException e) {
-            log.warn("backend {} failed to release {}: {}", backend.name(), tp, e.toString());
+            log.warn("backend {} failed to release {} (table {}): {}", backend.name(), tp, table, e.toString());
         }
+    }
+
+    /** Every (partition, table) the bridge holds open in the backend. */
+    static List<Map.Entry<TopicPartition, String>> held(Collection<PartitionState> partitions) {
+        List<Map.Entry<TopicPartition, String>> out = new ArrayList<>();
+        for (PartitionState lane : lanesOf(partitions)) {
+            out.add(Map.entry(lane.tp, lane.table));
+        }
+        return out;
     }
 
     static void sleep(Duration d) {

@@ -28,7 +28,13 @@ interface Commands {
     Set<TopicPartition> assignment();
 
     /** Kafka's committed offset of {@code tp}, or none. */
-    OptionalLong committed(TopicPartition tp);
+    default OptionalLong committed(TopicPartition tp) {
+        OffsetAndMetadata c = committedOffset(tp);
+        return c == null ? OptionalLong.empty() : OptionalLong.of(c.offset());
+    }
+
+    /** Kafka's committed offset of {@code tp} with its metadata, or null. */
+    OffsetAndMetadata committedOffset(TopicPartition tp);
 
     void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets);
 
@@ -69,14 +75,12 @@ interface Commands {
              * again. The same holds for the final commit, which the one wake-up close() sends may reach.
              */
             @Override
-            public OptionalLong committed(TopicPartition tp) {
-                OffsetAndMetadata c;
+            public OffsetAndMetadata committedOffset(TopicPartition tp) {
                 try {
-                    c = consumer.committed(Set.of(tp)).get(tp);
+                    return consumer.committed(Set.of(tp)).get(tp);
                 } catch (WakeupException e) {
-                    c = consumer.committed(Set.of(tp)).get(tp);
+                    return consumer.committed(Set.of(tp)).get(tp);
                 }
-                return c == null ? OptionalLong.empty() : OptionalLong.of(c.offset());
             }
 
             @Override
@@ -128,8 +132,8 @@ interface Commands {
             }
 
             @Override
-            public OptionalLong committed(TopicPartition tp) {
-                return OptionalLong.empty();
+            public OffsetAndMetadata committedOffset(TopicPartition tp) {
+                return null;
             }
 
             @Override

@@ -45,6 +45,8 @@ final class Core {
     final ErrorRouter router;
     final Batches batches;
     final Assignments partitions;
+    /** Null without a router: then each partition is its own single lane, with no lookup per record. */
+    private final Routing routing;
     private RecordConverter converter;
     private boolean backendStarted;
     private long lastLagNanos;
@@ -62,6 +64,7 @@ final class Core {
         this.router = new ErrorRouter(settings, listener);
         this.batches = new Batches(settings, ticker, listener, retryLog, budget, ledger, router);
         this.partitions = new Assignments(settings, lifecycle, listener, ticker, retryLog, ledger, budget, batches);
+        this.routing = settings.router() == null ? null : new Routing(settings.router(), partitions, router);
         this.lastLagNanos = ticker.nanoTime() - LAG_INTERVAL_NANOS;
     }
 
@@ -105,7 +108,7 @@ final class Core {
         for (TopicPartition tp : records.partitions()) {
             PartitionState ps = partitions.open.get(tp);
             if (ps == null) {
-                if (partitions.opener.isOpening(tp)) {
+                if (partitions.isOpening(tp)) {
                     // not open yet, and someone resumed it (a host's container): read again once it is open
                     partitions.skippedWhileOpening.merge(tp, records.records(tp).get(0).offset(), Math::min);
                     continue;
@@ -130,7 +133,17 @@ final class Core {
             if (taken) {
                 ledger.seekTargets.remove(tp); // a record at or after the target arrived
             }
-            batches.maybeFlush(ps, ticker.nanoTime());
+            if (ps.routes == null) {
+                batches.maybeFlush(ps, ticker.nanoTime());
+            } else {
+                for (PartitionState lane : ps.routes.lanes.values()) {
+                    batches.maybeFlush(lane, ticker.nanoTime());
+                }
+                if (!ps.deadLetters.isEmpty()) {
+                    router.awaitBefore(ps); // records routed nowhere: none may be lost behind a committed offset
+                    ps.deadLetters.clear();
+                }
+            }
         }
     }
 
@@ -163,12 +176,27 @@ final class Core {
                 if (c.bad != null) {
                     router.route(ps, rec, c.bad);
                 }
-                ps.addNoRow(rec.offset(), now);
+                if (ps.routes == null) {
+                    ps.addNoRow(rec.offset(), now);
+                } else {
+                    Routing.handled(ps, rec.offset(), ledger);
+                }
                 return true;
+            }
+            List<PartitionState> lanes = null;
+            if (ps.routes != null) {
+                lanes = routing.lanes(ps, rec, c, consumer);
+                if (lanes == null) {
+                    return false; // a table opens; the partition was sought back to this record
+                }
+                if (lanes.isEmpty()) {
+                    Routing.handled(ps, rec.offset(), ledger);
+                    return true;
+                }
             }
             long size = c.rowBytes() + RecordConverter.sourceBytes(rec, c.row);
             while (!budget.fits(size)) {
-                batches.flushAll(partitions.open.values(), "memory", false);
+                batches.flushAll(partitions.lanes(), "memory", false);
                 if (consumer.attached()) {
                     consumer.seek(ps.tp, rec.offset());
                     pauseForMemory(consumer);
@@ -177,6 +205,11 @@ final class Core {
                 if (!waitForRoom(size, consumer)) {
                     throw new BridgeClosedException("bridge " + s.name() + " closed while accept waited for memory");
                 }
+            }
+            if (lanes != null) {
+                budget.take(Routing.add(rec, c, lanes, RecordConverter.sourceBytes(rec, c.row), now));
+                Routing.handled(ps, rec.offset(), ledger);
+                return true;
             }
             // a transform's rows of one offset go in together: no flush can fall between them
             ps.addRow(c.row, rec, size - c.rowBytes() + c.row.sizeInBytes(), now);
@@ -201,9 +234,9 @@ final class Core {
             throw f;
         }
         long now = ticker.nanoTime();
-        batches.checkDeadlines(partitions.open.values(), now);
+        batches.checkDeadlines(partitions.lanes(), now);
         partitions.completeOpens(consumer, now);
-        for (PartitionState ps : new ArrayList<>(partitions.open.values())) {
+        for (PartitionState ps : new ArrayList<>(partitions.lanes())) {
             batches.resubmitDue(ps, now);
             batches.maybeFlush(ps, now);
         }
@@ -246,7 +279,7 @@ final class Core {
             }
             batches.await(Duration.ofMillis(50));
             tick(consumer);
-            batches.flushAll(partitions.open.values(), "memory", false);
+            batches.flushAll(partitions.lanes(), "memory", false);
         }
         return true;
     }
@@ -312,12 +345,12 @@ final class Core {
      */
     void drain(boolean keepFinal) {
         long deadline = lifecycle.closeDeadlineNanos();
-        List<PartitionState> all = new ArrayList<>(partitions.open.values());
+        List<PartitionState> all = new ArrayList<>(partitions.lanes());
         batches.flushAll(all, "close", true);
         batches.settle(all, () -> all.stream().allMatch(ps -> ps.bufferEmpty() && !ps.hasPending()), deadline,
                 lifecycle::haltRequested);
         if (keepFinal) {
-            ledger.keepFinal(all);
+            ledger.keepFinal(partitions.open.values());
         }
         if (all.stream().anyMatch(PartitionState::hasPending)) {
             log.warn("bridge {} closed with loads still in flight; their offsets are not committed and will be read "

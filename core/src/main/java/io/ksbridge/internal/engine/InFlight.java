@@ -18,6 +18,8 @@ final class InFlight {
     List<ConsumerRecord<byte[], byte[]>> sources;
     final long bytes;
     final long flushedNanos;
+    /** The offset of the batch's first record (its range may start lower: offsets of no row, or of other tables). */
+    final long firstRecord;
     State state;
     int attempts;
     long dueNanos;
@@ -35,5 +37,6 @@ final class InFlight {
         this.sources = sources;
         this.bytes = bytes;
         this.flushedNanos = flushedNanos;
+        this.firstRecord = partition.firstInBuffer >= 0 ? partition.firstInBuffer : batch.firstOffset();
     }
 }

@@ -56,8 +56,9 @@ final class OffsetLedger {
     static Map<TopicPartition, OffsetAndMetadata> uncommitted(Collection<PartitionState> partitions) {
         Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
         for (PartitionState ps : partitions) {
-            if (ps.durableNext >= 0 && ps.durableNext > ps.committedNext) {
-                out.put(ps.tp, new OffsetAndMetadata(ps.durableNext));
+            long next = ps.commitNext();
+            if (next >= 0 && next > ps.committedNext) {
+                out.put(ps.tp, ps.toCommit());
             }
         }
         return out;
@@ -66,8 +67,8 @@ final class OffsetLedger {
     private static Map<TopicPartition, OffsetAndMetadata> durable(Collection<PartitionState> partitions) {
         Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
         for (PartitionState ps : partitions) {
-            if (ps.durableNext >= 0) {
-                out.put(ps.tp, new OffsetAndMetadata(ps.durableNext));
+            if (ps.commitNext() >= 0) {
+                out.put(ps.tp, ps.toCommit());
             }
         }
         return out;

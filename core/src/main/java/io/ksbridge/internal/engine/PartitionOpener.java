@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -20,7 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +63,11 @@ final class PartitionOpener {
     private final Ticker ticker;
     private final RetryLog retryLog;
     private final BridgeListener listener;
-    private final Map<TopicPartition, Pending> pending = new HashMap<>();
+    /** Opens in progress by (partition, table): with a router a partition may open several tables. */
+    private final Map<Key, Pending> pending = new HashMap<>();
+
+    private record Key(TopicPartition tp, String table) {
+    }
     private ExecutorService thread;
 
     PartitionOpener(String bridge, IngestBackend backend, RetryPolicy retry, Ticker ticker, RetryLog retryLog,
@@ -76,17 +81,39 @@ final class PartitionOpener {
     }
 
     boolean isOpening(TopicPartition tp) {
-        return pending.containsKey(tp);
+        if (pending.isEmpty()) {
+            return false;
+        }
+        for (Key k : pending.keySet()) {
+            if (k.tp().equals(tp)) {
+                return true;
+            }
+        }
+        return false;
     }
 
+    boolean isOpening(TopicPartition tp, String table) {
+        return pending.containsKey(new Key(tp, table));
+    }
+
+    /** True while any open is in progress. */
+    boolean busy() {
+        return !pending.isEmpty();
+    }
+
+    /** The partitions with an open in progress. */
     Set<TopicPartition> opening() {
-        return pending.keySet();
+        Set<TopicPartition> out = new HashSet<>();
+        for (Key k : pending.keySet()) {
+            out.add(k.tp());
+        }
+        return out;
     }
 
     /** Starts opening {@code tp} for {@code table}; returns at once. */
     void begin(TopicPartition tp, String table) {
         Pending p = new Pending(tp, table, ticker.nanoTime());
-        pending.put(tp, p);
+        pending.put(new Key(tp, table), p);
         p.attempt = attempt(p);
     }
 
@@ -129,8 +156,8 @@ final class PartitionOpener {
                 failed(p, e.getCause() != null ? e.getCause() : e, now);
                 continue;
             }
-            pending.remove(p.tp);
-            log.debug("bridge {} opened {} in {} ms after its assignment", bridge, p.tp,
+            pending.remove(new Key(p.tp, p.table));
+            log.debug("bridge {} opened {} (table {}) in {} ms after its assignment", bridge, p.tp, p.table,
                     Duration.ofNanos(now - p.assignedNanos).toMillis());
             opened.opened(p.tp, p.table, start);
         }
@@ -157,14 +184,21 @@ final class PartitionOpener {
         }
     }
 
-    /** Forgets the opens of {@code revoked}; one that still succeeds is handed to {@code release}, on either thread. */
-    void cancel(Collection<TopicPartition> revoked, Consumer<TopicPartition> release) {
-        for (TopicPartition tp : new ArrayList<>(revoked)) {
-            Pending p = pending.remove(tp);
-            if (p != null && p.attempt != null) {
+    /**
+     * Forgets the opens of {@code revoked}; one that still succeeds is handed to {@code release} (partition, table),
+     * on either thread.
+     */
+    void cancel(Collection<TopicPartition> revoked, BiConsumer<TopicPartition, String> release) {
+        Set<TopicPartition> gone = new HashSet<>(revoked);
+        for (Key k : new ArrayList<>(pending.keySet())) {
+            if (!gone.contains(k.tp())) {
+                continue;
+            }
+            Pending p = pending.remove(k);
+            if (p.attempt != null) {
                 p.attempt.whenComplete((start, error) -> {
                     if (start != null) {
-                        release.accept(tp);
+                        release.accept(k.tp(), k.table());
                     }
                 });
             }
@@ -172,8 +206,8 @@ final class PartitionOpener {
     }
 
     /** Cancels every open and lets the opener thread finish what it is doing; {@link #awaitIdle} waits for it. */
-    void shutdown(Consumer<TopicPartition> release) {
-        cancel(pending.keySet(), release);
+    void shutdown(BiConsumer<TopicPartition, String> release) {
+        cancel(opening(), release);
         if (thread != null) {
             thread.shutdown();
         }

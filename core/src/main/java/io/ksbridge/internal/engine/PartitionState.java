@@ -6,9 +6,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
-/** Buffer and offset bookkeeping of one assigned partition. Owned by the polling thread. */
+/**
+ * Buffer and offset bookkeeping of one assigned partition, which is also its one lane (table) in the backend. With a
+ * {@link io.ksbridge.TableRouter} the partition's state holds its {@link RoutedOffsets} instead, and each table the
+ * partition feeds is a lane of its own, another {@code PartitionState} of the same partition (whose partition-level
+ * fields are then unused). Owned by the polling thread.
+ */
 final class PartitionState {
     final TopicPartition tp;
     final String table;
@@ -21,6 +27,12 @@ final class PartitionState {
     long firstRead = -1;
     /** The last durable offset committed to Kafka (next offset to read), -1 when none. */
     long committedNext = -1;
+    /** Routing: the partition's lanes and offsets; null without a router. */
+    RoutedOffsets routes;
+    /** A lane of a routed partition: records below this offset are already in its table. */
+    long dropBelow = -1;
+    /** The offset of the first record in the open buffer. */
+    long firstInBuffer = -1;
 
     // the open buffer
     long rangeStart = -1;
@@ -85,6 +97,7 @@ final class PartitionState {
         }
         if (records == 0) {
             firstAppendNanos = nowNanos;
+            firstInBuffer = offset;
             if (rangeStart < 0) {
                 rangeStart = offset;
             }
@@ -92,6 +105,31 @@ final class PartitionState {
         records++;
         rangeEnd = offset;
         nextOffset = offset + 1;
+    }
+
+    /** The lowest offset buffered or in flight (not yet durable) in this lane, -1 when none. */
+    long lowestPending() {
+        InFlight head = batches.peekFirst();
+        if (head != null) {
+            return head.firstRecord;
+        }
+        return records == 0 ? -1 : firstInBuffer;
+    }
+
+    /** The offset Kafka may be told for this partition, -1 when not known yet. */
+    long commitNext() {
+        if (routes != null) {
+            long c = routes.committable();
+            if (c > durableNext) {
+                durableNext = c;
+            }
+        }
+        return durableNext;
+    }
+
+    /** What Kafka is told: {@link #commitNext()} and, routed, the tables the partition fed. */
+    OffsetAndMetadata toCommit() {
+        return routes == null ? new OffsetAndMetadata(durableNext) : new OffsetAndMetadata(durableNext, routes.metadata());
     }
 
     void resetBuffer() {

@@ -35,6 +35,8 @@ final class RecordConverter {
         List<IngestRow> more = List.of();
         RecordFormatException bad;
         IngestException retriable;
+        /** With a router: what it sees of each row (row, then more), else null. */
+        List<TransformRecord> views;
 
         /** Bytes of every row. */
         long rowBytes() {
@@ -53,12 +55,14 @@ final class RecordConverter {
     private final Ctx ctx = new Ctx();
     private final RecordTransform transform;
     private final BridgeListener listener;
+    private final boolean routed;
 
     RecordConverter(BridgeSettings settings, MetadataWriter metadata, BridgeListener listener) {
         this.s = settings;
         this.metadata = metadata;
         this.transform = settings.transform();
         this.listener = listener;
+        this.routed = settings.router() != null;
     }
 
     Converted convert(ConsumerRecord<byte[], byte[]> rec) {
@@ -82,8 +86,8 @@ final class RecordConverter {
                 return transformed(rec, content, schemaId, out);
             }
             byte[] meta = null;
-            if (metadata.enabled()) {
-                byte[] keyJson = null;
+            byte[] keyJson = null;
+            if (metadata.enabled() || routed) {
                 Integer keySchemaId = null;
                 if (rec.key() != null) {
                     side = RecordFormatException.Side.KEY;
@@ -91,11 +95,17 @@ final class RecordConverter {
                     keyJson = keyOut.convert(s.keyFormat(), rec.key(), ctx);
                     keySchemaId = keyOut.schemaId();
                 }
-                meta = metadata.render(rec, schemaId, keyJson, keySchemaId);
-                pushTimeAt = metadata.pushTimeAt();
+                if (metadata.enabled()) {
+                    meta = metadata.render(rec, schemaId, keyJson, keySchemaId);
+                    pushTimeAt = metadata.pushTimeAt();
+                }
             }
             IngestRow row = new IngestRow(rec.offset(), content, meta, pushTimeAt,
                     rec.value() == null ? null : valueOut.columns());
+            if (routed) {
+                out.views = List.of(TransformRecord.of(coordinates(rec), rec.timestamp(),
+                        keyJson == null ? null : LazyJson.of(keyJson), LazyJson.of(content), rec.headers()));
+            }
             if (!fits(rec, row, out)) {
                 return out;
             }
@@ -158,6 +168,7 @@ final class RecordConverter {
             }
         }
         out.row = rows[0];
+        out.views = routed ? results : null;
         out.more = rows.length == 1 ? List.of() : List.of(rows).subList(1, rows.length);
         return out;
     }

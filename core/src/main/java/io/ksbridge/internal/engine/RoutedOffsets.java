@@ -1,65 +1,95 @@
 package io.ksbridge.internal.engine;
 
-import java.util.HashMap;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
- * Offset arithmetic for one partition whose records spread over several tables (routing by record): the committable
- * offset is the lowest point below which every record is durable in its own table; on restart the partition resumes
- * at the lowest start among its tables and each table drops records already durable there. Not thread-safe: the
- * polling thread owns it. Not yet used by the engine (see docs/design-notes.md, "Routing by record").
+ * The lanes and offsets of one partition whose records a {@link io.ksbridge.TableRouter} spreads over several tables.
+ * Each table is a lane of its own (a {@link PartitionState}: buffer, batches, durable point in the backend). The
+ * committable offset is the lowest point below which every record is durable in its own table: the lowest first
+ * offset still pending (buffered or in flight) in any lane, or, when nothing is pending, the next offset after the
+ * last record handled. The consumer resumes at Kafka's committed offset, and each lane drops the records below its
+ * own start, the larger of the committed offset and what the backend says that table holds. Polling thread.
  */
 final class RoutedOffsets {
+    /** The committed offset's metadata: the tables the partition fed, so a new owner opens them before reading. */
+    static final String METADATA_PREFIX = "ksbridge.tables=";
+    /** At most this many characters of metadata (Kafka's {@code offset.metadata.max.bytes} defaults to 4096). */
+    static final int MAX_METADATA_CHARS = 2048;
 
-    /** offset of a record not yet durable, to the count of such records at that offset (one per table it went to). */
-    private final TreeMap<Long, Integer> pending = new TreeMap<>();
-    private final Map<String, Long> starts = new HashMap<>();
-    private final long resumeAt;
+    /** The lanes by table, in the order the tables were first fed. */
+    final Map<String, PartitionState> lanes = new LinkedHashMap<>();
+    /** Kafka's committed offset when the partition was assigned, -1 when none (or not known: a host loop). */
+    final long committed;
+    /** The next offset after the last record handled (taken by a lane, dropped, or producing no row); -1 before. */
     private long nextRead;
+    private String metadata;
 
-    /** @param starts each known table's next offset not yet durable there; @param committed the Kafka committed offset */
-    RoutedOffsets(Map<String, Long> starts, long committed) {
-        this.starts.putAll(starts);
-        long resume = committed;
-        for (long s : starts.values()) {
-            resume = Math.min(resume, s);
-        }
-        this.resumeAt = resume;
-        this.nextRead = resume;
+    RoutedOffsets(long committed) {
+        this.committed = committed;
+        this.nextRead = committed;
     }
 
-    /** Where the consumer resumes: the lowest start among the tables (and the committed offset). */
-    long resumeAt() {
-        return resumeAt;
+    /** Adds the lane of a table the backend opened; {@code backendStart} is where its data ends, -1 when unknown. */
+    void add(PartitionState lane, long backendStart) {
+        lane.dropBelow = Math.max(backendStart, committed);
+        lanes.put(lane.table, lane);
+        metadata = null;
     }
 
-    /**
-     * A record at {@code offset} routed to {@code table} was read. Returns false when the table already holds it
-     * (drop it there), true when it is now pending for that table. A table first seen starts at the resume point.
-     */
-    boolean read(String table, long offset) {
-        nextRead = Math.max(nextRead, offset + 1);
-        Long start = starts.get(table);
-        if (start != null && offset < start) {
-            return false;
-        }
-        pending.merge(offset, 1, Integer::sum);
-        return true;
-    }
-
-    /** A record at {@code offset}, pending for one table, is now durable there. */
-    void durable(long offset) {
-        pending.computeIfPresent(offset, (o, n) -> n == 1 ? null : n - 1);
-    }
-
-    /** A record at {@code offset} went to no table (filtered): it never holds a commit back. */
+    /** A record at {@code offset} was handled: it holds a commit back only while pending in a lane. */
     void handled(long offset) {
-        nextRead = Math.max(nextRead, offset + 1);
+        if (offset >= nextRead) {
+            nextRead = offset + 1;
+        }
     }
 
-    /** The offset to commit: the lowest pending offset, or the next offset to read when nothing is pending. */
+    /** The offset Kafka may be told, -1 when nothing is known yet. */
     long committable() {
-        return pending.isEmpty() ? nextRead : pending.firstKey();
+        long low = nextRead;
+        for (PartitionState lane : lanes.values()) {
+            long p = lane.lowestPending();
+            if (p >= 0 && (low < 0 || p < low)) {
+                low = p;
+            }
+        }
+        return low;
+    }
+
+    /** The committed offset's metadata: the tables fed, as many as fit in {@link #MAX_METADATA_CHARS}. */
+    String metadata() {
+        if (metadata == null) {
+            StringBuilder b = new StringBuilder(METADATA_PREFIX);
+            boolean first = true;
+            for (String table : lanes.keySet()) {
+                String enc = URLEncoder.encode(table, StandardCharsets.UTF_8);
+                if (b.length() + enc.length() + 1 > MAX_METADATA_CHARS) {
+                    break; // the rest open on their first record: the resume point never depends on this list
+                }
+                b.append(first ? "" : ",").append(enc);
+                first = false;
+            }
+            metadata = b.toString();
+        }
+        return metadata;
+    }
+
+    /** The tables a committed offset's metadata lists (written by {@link #metadata()}); empty for any other text. */
+    static List<String> tables(String metadata) {
+        List<String> out = new ArrayList<>();
+        if (metadata == null || !metadata.startsWith(METADATA_PREFIX)) {
+            return out;
+        }
+        for (String enc : metadata.substring(METADATA_PREFIX.length()).split(",")) {
+            if (!enc.isEmpty()) {
+                out.add(URLDecoder.decode(enc, StandardCharsets.UTF_8));
+            }
+        }
+        return out;
     }
 }

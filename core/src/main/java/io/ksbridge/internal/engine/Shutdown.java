@@ -2,8 +2,8 @@ package io.ksbridge.internal.engine;
 
 import io.ksbridge.ingest.IngestBackend;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,16 +24,16 @@ final class Shutdown {
         Lifecycle lifecycle = core.lifecycle;
         IngestBackend backend = core.backend;
         boolean crash = lifecycle.haltRequested(); // a crash releases nothing: the backend's halt() drops it all at once
-        List<TopicPartition> open = new ArrayList<>(core.partitions.open.keySet());
+        List<Map.Entry<TopicPartition, String>> open = Assignments.held(core.partitions.open.values());
         core.partitions.open.clear();
-        core.partitions.opener.shutdown(crash ? tp -> { } : core.partitions::releaseQuietly);
+        core.partitions.opener.shutdown(crash ? (tp, table) -> { } : core.partitions::releaseQuietly);
         long deadline = lifecycle.closeDeadlineNanos();
         Duration left = Duration.ofNanos(deadline == 0 ? core.s.closeTimeout().toNanos()
                 : Math.max(0, deadline - System.nanoTime()));
         Thread closer = new Thread(() -> {
             core.partitions.opener.awaitIdle(left); // no open racing the close
             if (!crash) {
-                open.forEach(core.partitions::releaseQuietly);
+                open.forEach(e -> core.partitions.releaseQuietly(e.getKey(), e.getValue()));
             }
             core.router.close(left);
             try {

@@ -23,6 +23,21 @@ final class Polls {
         return new ConsumerRecords<>(Map.of(tp, list), Map.of());
     }
 
+    /**
+     * Hands {@code engine} empty polls until {@code done}, as a host loop would; fails, naming {@code what}, after
+     * 10 s of real time.
+     */
+    static void until(Engine engine, java.util.function.BooleanSupplier done, String what) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() >= deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            engine.accept(none());
+            Thread.onSpinWait();
+        }
+    }
+
     /** An empty poll. */
     static ConsumerRecords<byte[], byte[]> none() {
         return new ConsumerRecords<>(Map.of(), Map.of());

@@ -285,14 +285,14 @@ final class LoadMonitor implements AutoCloseable {
         }
     }
 
-    /** Drops everything the monitor holds for a partition (it moved to another instance). */
-    void forget(TopicPartition partition) {
+    /** Drops everything the monitor holds for a partition's lane into {@code table} (it moved to another instance). */
+    void forget(String table, TopicPartition partition) {
         for (PipeState s : pipes.values()) {
             synchronized (s) {
                 Iterator<Pending> it = s.pending.values().iterator();
                 while (it.hasNext()) {
                     Pending p = it.next();
-                    if (p.partition.equals(partition) && p.status == null) {
+                    if (p.partition.equals(partition) && p.table.equals(table) && p.status == null) {
                         it.remove();
                     }
                 }

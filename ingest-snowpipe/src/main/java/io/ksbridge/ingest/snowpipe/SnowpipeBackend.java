@@ -86,7 +86,8 @@ public final class SnowpipeBackend implements IngestBackend {
     private final Settings settings;
     private final SqlApiClient sql;
     private final SnowflakeObjects objects;
-    private final Map<TopicPartition, Lane> lanes = new ConcurrentHashMap<>();
+    /** One lane per (table, partition): with a router, one partition feeds several tables, each its own folder. */
+    private final Map<LaneKey, Lane> lanes = new ConcurrentHashMap<>();
     private final Map<String, PipeClient> pipes = new ConcurrentHashMap<>();
     /** The field names each pipe selects (a pipe the connector created selects its own). */
     private final Map<String, NdjsonFiles.Layout> layouts = new ConcurrentHashMap<>();
@@ -106,7 +107,10 @@ public final class SnowpipeBackend implements IngestBackend {
                             StageUploader uploader) {
     }
 
-    /** One partition's sequence of batches: staged and submitted one at a time, in offset order. */
+    private record LaneKey(String table, TopicPartition partition) {
+    }
+
+    /** One (table, partition)'s sequence of batches: staged and submitted one at a time, in offset order. */
     private static final class Lane {
         final String table;
         final TopicPartition partition;
@@ -150,6 +154,12 @@ public final class SnowpipeBackend implements IngestBackend {
     @Override
     public String name() {
         return "snowpipe";
+    }
+
+    /** True: each (table, partition) has its own folder, pipe and lane, so one partition may feed several tables. */
+    @Override
+    public boolean supportsTableRouting() {
+        return true;
     }
 
     @Override
@@ -269,7 +279,7 @@ public final class SnowpipeBackend implements IngestBackend {
             }
             LOG.info("{}: re-submitted {} staged file(s) left by an earlier run", partition, resubmit.size());
         }
-        lanes.put(partition, new Lane(table, partition, stage, prefix, pipe, layouts.get(qualifiedPipe), last));
+        lanes.put(new LaneKey(table, partition), new Lane(table, partition, stage, prefix, pipe, layouts.get(qualifiedPipe), last));
         LOG.debug("opened {} -> {} (pipe {}), files cover up to offset {}", partition, table, qualifiedPipe, last);
         return last >= 0 ? PartitionStart.at(last + 1) : PartitionStart.unknown();
     }
@@ -287,7 +297,7 @@ public final class SnowpipeBackend implements IngestBackend {
 
     @Override
     public CompletionStage<IngestResult> ingest(IngestBatch batch) {
-        Lane lane = lanes.get(batch.partition());
+        Lane lane = lanes.get(new LaneKey(batch.table(), batch.partition()));
         if (lane == null || lane.released) {
             return CompletableFuture.completedFuture(IngestResult.fatal(new IllegalStateException(
                     "partition " + batch.partition() + " was not opened in this backend (or was released)")));
@@ -403,7 +413,17 @@ public final class SnowpipeBackend implements IngestBackend {
      */
     @Override
     public void release(TopicPartition partition) {
-        Lane lane = lanes.remove(partition);
+        for (LaneKey key : new ArrayList<>(lanes.keySet())) {
+            if (key.partition().equals(partition)) {
+                release(key.table(), partition);
+            }
+        }
+    }
+
+    /** As {@link #release(TopicPartition)}, for the partition's lane into {@code table} only. */
+    @Override
+    public void release(String table, TopicPartition partition) {
+        Lane lane = lanes.remove(new LaneKey(table, partition));
         if (lane == null) {
             return;
         }
@@ -420,7 +440,7 @@ public final class SnowpipeBackend implements IngestBackend {
             LOG.warn("releasing {}: the last file did not settle: {}", partition, e.toString());
         }
         if (monitor != null) {
-            monitor.forget(partition);
+            monitor.forget(table, partition);
         }
     }
 

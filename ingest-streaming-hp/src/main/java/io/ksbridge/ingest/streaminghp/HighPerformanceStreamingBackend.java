@@ -120,7 +120,11 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
     private final Settings settings;
     private final SqlApiClient sql;
     private final RowEncoder encoder;
-    private final Map<TopicPartition, Lane> lanes = new ConcurrentHashMap<>();
+    /** One lane (channel) per (table as given to open, partition); channel names are scoped per pipe. */
+    private final Map<LaneKey, Lane> lanes = new ConcurrentHashMap<>();
+
+    private record LaneKey(String table, TopicPartition partition) {
+    }
     private final Map<String, PipeClient> clients = new ConcurrentHashMap<>();
     private final Map<String, Boolean> preparedTables = new ConcurrentHashMap<>();
     private final AtomicLong rowsAppended = new AtomicLong();
@@ -179,6 +183,15 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
     @Override
     public String name() {
         return "streaming-hp";
+    }
+
+    /**
+     * True: a channel per (table, partition), in the table's pipe, each with its own offset token, so one partition
+     * may feed several tables.
+     */
+    @Override
+    public boolean supportsTableRouting() {
+        return true;
     }
 
     @Override
@@ -316,7 +329,7 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
                 throw e;
             }
         }
-        Lane old = lanes.remove(partition);
+        Lane old = lanes.remove(new LaneKey(table, partition));
         if (old != null) {
             retire(old, new IngestException(partition + " was opened again", true));
         }
@@ -330,7 +343,7 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
         }
         Lane lane = new Lane(pc, partition, channelName, opened.getChannel(), committed,
                 opened.getChannelStatus().getRowsErrorCount());
-        lanes.put(partition, lane);
+        lanes.put(new LaneKey(table, partition), lane);
         LOG.debug("opened channel {} of pipe {} for {}: committed offset token {}", channelName, qualify(pc.pipe()),
                 partition, committed);
         return committed >= 0 ? PartitionStart.at(committed + 1) : PartitionStart.unknown();
@@ -356,7 +369,7 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
 
     @Override
     public CompletionStage<IngestResult> ingest(IngestBatch batch) {
-        Lane lane = lanes.get(batch.partition());
+        Lane lane = lanes.get(new LaneKey(batch.table(), batch.partition()));
         if (lane == null) {
             return CompletableFuture.completedFuture(IngestResult.fatal(new IllegalStateException(
                     "partition " + batch.partition() + " was not opened in this backend (or was released)")));
@@ -643,9 +656,19 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
     /** The partition is no longer this bridge's: its channel is closed unsent and its waiting batches abandoned. */
     @Override
     public void release(TopicPartition partition) {
-        Lane lane = lanes.remove(partition);
+        for (LaneKey key : new ArrayList<>(lanes.keySet())) {
+            if (key.partition().equals(partition)) {
+                release(key.table(), partition);
+            }
+        }
+    }
+
+    /** As {@link #release(TopicPartition)}, for the partition's channel of {@code table} only. */
+    @Override
+    public void release(String table, TopicPartition partition) {
+        Lane lane = lanes.remove(new LaneKey(table, partition));
         if (lane != null) {
-            retire(lane, new IngestException(partition + " was released", true));
+            retire(lane, new IngestException(partition + " (table " + table + ") was released", true));
         }
     }
 
@@ -732,8 +755,8 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
             closed = true;
         }
         Duration wait = timeout.compareTo(settings.closeTimeout()) < 0 ? timeout : settings.closeTimeout();
-        for (TopicPartition tp : new ArrayList<>(lanes.keySet())) {
-            Lane lane = lanes.remove(tp);
+        for (LaneKey key : new ArrayList<>(lanes.keySet())) {
+            Lane lane = lanes.remove(key);
             if (lane == null) {
                 continue;
             }

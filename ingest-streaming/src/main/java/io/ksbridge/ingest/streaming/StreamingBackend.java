@@ -110,7 +110,11 @@ public final class StreamingBackend implements IngestBackend {
     private volatile OnError onError;
     private final SqlApiClient sql;
     private final TableSetup tables;
-    private final Map<TopicPartition, Lane> lanes = new ConcurrentHashMap<>();
+    /** One lane (channel) per (table, partition): channels are per table in Snowflake, so each keeps its own token. */
+    private final Map<LaneKey, Lane> lanes = new ConcurrentHashMap<>();
+
+    private record LaneKey(String table, TopicPartition partition) {
+    }
     private final Map<String, Boolean> preparedTables = new ConcurrentHashMap<>();
     private final AtomicLong rowsWritten = new AtomicLong();
     private volatile SnowflakeStreamingIngestClient client;
@@ -270,7 +274,7 @@ public final class StreamingBackend implements IngestBackend {
                 throw e;
             }
         }
-        Lane old = lanes.remove(partition);
+        Lane old = lanes.remove(new LaneKey(tableName, partition));
         if (old != null) {
             retire(old, new IngestException(partition + " was opened again", true));
         }
@@ -280,7 +284,7 @@ public final class StreamingBackend implements IngestBackend {
         Lane lane = new Lane(tableName, partition, channelName, channel, committed);
         lane.columns = columnsOf(channel);
         lane.columnTypes = typesOf(channel);
-        lanes.put(partition, lane);
+        lanes.put(new LaneKey(tableName, partition), lane);
         LOG.debug("opened channel {} of {} for {}: committed offset token {}", channelName, tableName, partition, committed);
         return committed >= 0 ? PartitionStart.at(committed + 1) : PartitionStart.unknown();
     }
@@ -369,7 +373,7 @@ public final class StreamingBackend implements IngestBackend {
 
     @Override
     public CompletionStage<IngestResult> ingest(IngestBatch batch) {
-        Lane lane = lanes.get(batch.partition());
+        Lane lane = lanes.get(new LaneKey(batch.table(), batch.partition()));
         if (lane == null) {
             return CompletableFuture.completedFuture(IngestResult.fatal(new IllegalStateException(
                     "partition " + batch.partition() + " was not opened in this backend (or was released)")));
@@ -651,10 +655,29 @@ public final class StreamingBackend implements IngestBackend {
     /** The partition is no longer this bridge's: its channel is closed and its waiting batches are retried (abandoned). */
     @Override
     public void release(TopicPartition partition) {
-        Lane lane = lanes.remove(partition);
-        if (lane != null) {
-            retire(lane, new IngestException(partition + " was released", true));
+        for (LaneKey key : new ArrayList<>(lanes.keySet())) {
+            if (key.partition().equals(partition)) {
+                release(key.table(), partition);
+            }
         }
+    }
+
+    /** As {@link #release(TopicPartition)}, for the partition's channel of {@code table} only. */
+    @Override
+    public void release(String table, TopicPartition partition) {
+        Lane lane = lanes.remove(new LaneKey(table, partition));
+        if (lane != null) {
+            retire(lane, new IngestException(partition + " (table " + table + ") was released", true));
+        }
+    }
+
+    /**
+     * True: a channel per (table, partition), each named {@code <topic>_<partition>} as the connector names it
+     * (Snowflake scopes channel names per table) and each with its own offset token.
+     */
+    @Override
+    public boolean supportsTableRouting() {
+        return true;
     }
 
     private void retire(Lane lane, IngestException why) {
@@ -793,8 +816,8 @@ public final class StreamingBackend implements IngestBackend {
         }
         Duration wait = timeout.compareTo(settings.closeTimeout()) < 0 ? timeout : settings.closeTimeout();
         List<CompletableFuture<Void>> closing = new ArrayList<>();
-        for (TopicPartition tp : new ArrayList<>(lanes.keySet())) {
-            Lane lane = lanes.remove(tp);
+        for (LaneKey key : new ArrayList<>(lanes.keySet())) {
+            Lane lane = lanes.remove(key);
             if (lane == null) {
                 continue;
             }

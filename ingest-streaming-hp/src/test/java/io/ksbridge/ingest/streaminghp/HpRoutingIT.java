@@ -1,0 +1,22 @@
+package io.ksbridge.ingest.streaminghp;
+
+import io.ksbridge.testkit.EmbeddedKafka;
+import io.ksbridge.testkit.KsbridgeTest;
+import io.ksbridge.testkit.RoutingCrashScenario;
+import io.ksbridge.testkit.SnowflakeEmulator;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One partition routed by a field into three tables through Snowpipe Streaming's high-performance architecture: a
+ * channel per table's pipe and partition, each with its own offset token; crashed twice between batches and
+ * restarted: exactly once per table (issue 15, item 3).
+ */
+@KsbridgeTest
+class HpRoutingIT {
+
+    @Test
+    void threeTablesFromOnePartition_crashedTwice_exactlyOncePerTable(EmbeddedKafka kafka, SnowflakeEmulator snowflake)
+            throws Exception {
+        RoutingCrashScenario.run(kafka, snowflake, "routed_hp", "DB.ROUTED", () -> HpIts.backend(snowflake, "ROUTED").build());
+    }
+}
