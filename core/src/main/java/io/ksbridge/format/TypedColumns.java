@@ -100,7 +100,7 @@ public final class TypedColumns {
                     BigDecimal d = json.isNumber() ? json.decimalValue() : new BigDecimal(json.asText().trim());
                     BigDecimal scaled = d.setScale(scale(type, 0)); // throws when digits would be lost
                     int precision = precision(type);
-                    if (scaled.precision() - scaled.scale() > precision - scaled.scale() && scaled.signum() != 0) {
+                    if (scaled.precision() > precision) { // at the column's scale, more digits than it holds
                         throw new ArithmeticException("more than " + (precision - scaled.scale())
                                 + " digits before the decimal point");
                     }
