@@ -31,7 +31,7 @@ final class Lane extends OrderedLane {
      * or committed: rows at or below are not written again.
      */
     long written;
-    /** The table's columns as the current channel knows them (upper case), for schematization. */
+    /** The table's columns as the current channel knows them (upper case), for schematization: {@code columnTypes}' keys. */
     java.util.Set<String> columns = java.util.Set.of();
     /** The types of those columns as the channel reports them ({@code NUMBER(10,2)}), by upper-case name. */
     java.util.Map<String, String> columnTypes = java.util.Map.of();

@@ -282,8 +282,8 @@ public final class StreamingBackend implements IngestBackend {
         SnowflakeStreamingIngestChannel channel = openChannel(tableName, channelName);
         long committed = committedOffset(channel);
         Lane lane = new Lane(tableName, partition, channelName, channel, committed);
-        lane.columns = columnsOf(channel);
         lane.columnTypes = typesOf(channel);
+        lane.columns = lane.columnTypes.keySet();
         lanes.put(new LaneKey(tableName, partition), lane);
         LOG.debug("opened channel {} of {} for {}: committed offset token {}", channelName, tableName, partition, committed);
         return committed >= 0 ? PartitionStart.at(committed + 1) : PartitionStart.unknown();
@@ -316,18 +316,7 @@ public final class StreamingBackend implements IngestBackend {
         return resolved.matches("[A-Z_][A-Z0-9_$]*") ? resolved : SnowflakeIdentifiers.quote(resolved);
     }
 
-    private static java.util.Set<String> columnsOf(SnowflakeStreamingIngestChannel channel) {
-        java.util.Set<String> names = new java.util.HashSet<>();
-        try {
-            for (String name : channel.getTableSchema().keySet()) {
-                names.add(bare(name));
-            }
-        } catch (RuntimeException e) {
-            LOG.debug("no table schema for channel {}: {}", channel.getName(), e.toString());
-        }
-        return names;
-    }
-
+    /** The table's columns and their types as the channel reports them, by resolved (upper-case) name. */
     private static Map<String, String> typesOf(SnowflakeStreamingIngestChannel channel) {
         Map<String, String> types = new java.util.HashMap<>();
         try {
@@ -565,8 +554,8 @@ public final class StreamingBackend implements IngestBackend {
         long committed = committedOffset(fresh);
         SnowflakeStreamingIngestChannel old = lane.channel;
         lane.channel = fresh;
-        lane.columns = columnsOf(fresh);
         lane.columnTypes = typesOf(fresh);
+        lane.columns = lane.columnTypes.keySet();
         lane.needsReopen = false;
         lane.statusFailures = 0;
         lane.written = committed;
