@@ -3,8 +3,9 @@
  * plumbing the backends share. Start at {@link io.ksbridge.KafkaToSnowflakeBridge#builder()}.
  *
  * <p>Exports only the public API packages; the engine ({@code io.ksbridge.internal.*}) is neither exported nor opened
- * to anyone, with one qualified exception: {@code io.ksbridge.internal.lane}, what the two Streaming backends share,
- * is exported to their modules only (automatic modules; the qualified directive is inert when they are absent).
+ * to anyone, with two qualified exceptions: {@code io.ksbridge.internal.lane}, what the two Streaming backends share,
+ * and {@code io.ksbridge.internal.schema}, the schematization every backend that writes columns shares, are exported
+ * to those modules only (automatic modules; the qualified directive is inert when they are absent).
  */
 @SuppressWarnings({"module", "requires-transitive-automatic", "requires-automatic"})
 module io.ksbridge {
@@ -33,4 +34,7 @@ module io.ksbridge {
 
     // the partition lane and SDK error helpers both Streaming backends share
     exports io.ksbridge.internal.lane to io.ksbridge.ingest.streaming, io.ksbridge.ingest.streaminghp;
+    // the connector's schematization, for every backend that writes columns
+    exports io.ksbridge.internal.schema to io.ksbridge.ingest.snowpipe, io.ksbridge.ingest.streaming,
+            io.ksbridge.ingest.streaminghp;
 }

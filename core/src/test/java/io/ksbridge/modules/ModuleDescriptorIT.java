@@ -83,8 +83,9 @@ class ModuleDescriptorIT {
     }
 
     /**
-     * The engine is nobody's to reach (the test kit crashes a bridge through abort()); the one qualified export is the
-     * Streaming lane both Streaming backends share, to those two modules by name. Core opens nothing.
+     * The engine is nobody's to reach (the test kit crashes a bridge through abort()); the two qualified exports are the
+     * Streaming lane both Streaming backends share, to those two modules by name, and the schematization, to the three
+     * backends by name. Core opens nothing.
      */
     @Test
     void internalPackages_areInTheJarButNeitherExportedNorOpened() {
@@ -96,7 +97,10 @@ class ModuleDescriptorIT {
         Map<String, Set<String>> qualified = d.exports().stream().filter(ModuleDescriptor.Exports::isQualified)
                 .collect(Collectors.toMap(ModuleDescriptor.Exports::source, ModuleDescriptor.Exports::targets));
         assertEquals(Map.of("io.ksbridge.internal.lane",
-                Set.of("io.ksbridge.ingest.streaming", "io.ksbridge.ingest.streaminghp")), qualified);
+                Set.of("io.ksbridge.ingest.streaming", "io.ksbridge.ingest.streaminghp"),
+                "io.ksbridge.internal.schema",
+                Set.of("io.ksbridge.ingest.snowpipe", "io.ksbridge.ingest.streaming", "io.ksbridge.ingest.streaminghp")),
+                qualified);
         assertEquals(Set.of(), d.opens(), "core opens nothing");
     }
 

@@ -3,6 +3,7 @@ package io.ksbridge.ingest.streaming;
 import io.ksbridge.BridgeConfigException;
 import io.ksbridge.IngestException;
 import io.ksbridge.config.BackendSettings;
+import io.ksbridge.internal.schema.Schematizer;
 import io.ksbridge.config.BridgeConfig;
 import io.ksbridge.ingest.BackendContext;
 import io.ksbridge.ingest.IngestBackend;

@@ -1,4 +1,4 @@
-package io.ksbridge.ingest.streaming;
+package io.ksbridge.internal.schema;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * connector does: integers NUMBER, booleans BOOLEAN, strings VARCHAR, everything else VARIANT. Stateless,
  * thread-safe.
  */
-final class Schematizer {
+public final class Schematizer {
     /** Decimals read exactly: a declared NUMBER(p,s) or a VARIANT keeps its digits. */
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
@@ -32,11 +32,11 @@ final class Schematizer {
      * A record's values by column name, the Snowflake type each value wants, and which of those types the record's
      * schema declared (the others are inferred from the value).
      */
-    record Columns(Map<String, Object> values, Map<String, String> types, java.util.Set<String> declared) {
+    public record Columns(Map<String, Object> values, Map<String, String> types, java.util.Set<String> declared) {
     }
 
     /** As {@link #columns(byte[], TypedColumns)} with no declared columns: every type inferred. */
-    static Columns columns(byte[] content) {
+    public static Columns columns(byte[] content) {
         return columns(content, null);
     }
 
@@ -45,7 +45,7 @@ final class Schematizer {
      * @throws IllegalArgumentException when the content is not a JSON object, or a declared field's value does not fit
      *                                  its type (the row is rejected, not the batch)
      */
-    static Columns columns(byte[] content, TypedColumns declared) {
+    public static Columns columns(byte[] content, TypedColumns declared) {
         JsonNode node;
         try {
             node = JSON.readTree(content);
@@ -98,7 +98,7 @@ final class Schematizer {
      * Whether a column of type {@code existing} takes the values of a field declared {@code wanted}: the same type (text
      * and binary of any length alike, {@code NUMBER} as {@code NUMBER(38,0)}), or a VARIANT, which takes any value.
      */
-    static boolean fits(String existing, String wanted) {
+    public static boolean fits(String existing, String wanted) {
         String e = normalize(existing);
         return e.equals("VARIANT") || e.equals(normalize(wanted));
     }
@@ -116,7 +116,7 @@ final class Schematizer {
     }
 
     /** The column a field maps to: upper case for a plain identifier, quoted as written otherwise. */
-    static String column(String field) {
+    public static String column(String field) {
         return PLAIN.matcher(field).matches() ? field.toUpperCase(Locale.ROOT) : "\"" + field.replace("\"", "\"\"") + "\"";
     }
 }

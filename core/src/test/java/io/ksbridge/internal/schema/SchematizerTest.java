@@ -1,4 +1,4 @@
-package io.ksbridge.ingest.streaming;
+package io.ksbridge.internal.schema;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
