@@ -66,4 +66,17 @@ final class NdjsonFiles {
         }
         return buffer.toByteArray();
     }
+
+    /** Writes lines already rendered (schematized rows, {@link SnowpipeColumns}) through the compressor. */
+    static byte[] writeLines(List<byte[]> lines, Compression compression) {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 + lines.size() * 64);
+        try (OutputStream out = new BufferedOutputStream(compression.wrap(buffer), 1 << 16)) {
+            for (byte[] line : lines) {
+                out.write(line);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot compress a batch in memory", e);
+        }
+        return buffer.toByteArray();
+    }
 }

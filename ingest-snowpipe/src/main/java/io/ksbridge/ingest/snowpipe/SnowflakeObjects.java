@@ -41,8 +41,8 @@ final class SnowflakeObjects {
      * Creates the table when missing, adds RECORD_CONTENT / RECORD_METADATA when absent, and checks that every other
      * column is nullable.
      */
-    void ensureTable(String table) {
-        KafkaTables.ensure(sql, qualify(table), "loaded by Snowpipe", false);
+    void ensureTable(String table, boolean schematized) {
+        KafkaTables.ensure(sql, qualify(table), "loaded by Snowpipe", schematized);
     }
 
     /**
@@ -76,6 +76,16 @@ final class SnowflakeObjects {
         throw new IngestException("pipe " + qualify(pipe) + " exists with a definition that selects neither"
                 + " $1:RECORD_METADATA, $1:RECORD_CONTENT (ksbridge's) nor $1:meta, $1:content (the Snowflake"
                 + " connector's): " + definition + "; drop it, or give the backend another connectorName(..)", false);
+    }
+
+    /**
+     * Creates the pipe of a schematized table when missing: {@code MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE}, each file
+     * row's keys loading into the columns of the same name. Its name differs from the plain pipe's, so a table never
+     * loads through a pipe of the other kind.
+     */
+    void ensureTypedPipe(String pipe, String table, String stage) {
+        sql.execute("CREATE PIPE IF NOT EXISTS " + qualify(pipe) + " AS COPY INTO " + qualify(table) + " FROM @"
+                + qualify(stage) + " MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE FILE_FORMAT = (TYPE = 'JSON')");
     }
 
     /** The paths (relative to the stage) of the stage's files under {@code prefix}. */

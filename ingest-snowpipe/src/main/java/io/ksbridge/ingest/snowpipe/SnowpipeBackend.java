@@ -92,6 +92,7 @@ public final class SnowpipeBackend implements IngestBackend {
     /** The field names each pipe selects (a pipe the connector created selects its own). */
     private final Map<String, NdjsonFiles.Layout> layouts = new ConcurrentHashMap<>();
     private final Map<String, Boolean> preparedTables = new ConcurrentHashMap<>();
+    private final Map<String, SnowpipeColumns> tableColumns = new ConcurrentHashMap<>(); // schematization: by table
     private final Map<String, StageUploader> uploaders = new ConcurrentHashMap<>();
     private volatile StageUploader jdbcUploader;
     private volatile ExecutorService workers;
@@ -104,7 +105,7 @@ public final class SnowpipeBackend implements IngestBackend {
     private record Settings(SnowflakeAccount account, String database, String schema, String connectorName,
                             Compression compression, int writerThreads, Duration statusPollInterval,
                             Duration historyFallback, Duration loadTimeout, Duration historyWindow, Duration closeTimeout,
-                            StageUploader uploader) {
+                            StageUploader uploader, boolean schematization) {
     }
 
     private record LaneKey(String table, TopicPartition partition) {
@@ -206,11 +207,12 @@ public final class SnowpipeBackend implements IngestBackend {
                     false);
         }
         String stage = stageName(settings.connectorName(), table);
-        String pipeName = pipeName(settings.connectorName(), table, partition.partition());
+        String pipeName = pipeName(settings.connectorName(), table, partition.partition())
+                + (settings.schematization() ? "_TYPED" : ""); // a pipe of the other kind is never reused
         String qualifiedPipe = objects.restName(pipeName);
         if (preparedTables.putIfAbsent(table, Boolean.TRUE) == null) {
             try {
-                objects.ensureTable(table);
+                objects.ensureTable(table, settings.schematization());
                 objects.ensureStage(stage);
                 uploaders.put(stage, settings.uploader() != null ? settings.uploader() : jdbc());
             } catch (RuntimeException e) {
@@ -219,7 +221,12 @@ public final class SnowpipeBackend implements IngestBackend {
             }
         }
         if (!pipes.containsKey(qualifiedPipe)) {
-            layouts.put(qualifiedPipe, objects.ensurePipe(pipeName, table, stage));
+            if (settings.schematization()) {
+                objects.ensureTypedPipe(pipeName, table, stage);
+                layouts.put(qualifiedPipe, NdjsonFiles.Layout.KSBRIDGE);
+            } else {
+                layouts.put(qualifiedPipe, objects.ensurePipe(pipeName, table, stage));
+            }
             pipes.computeIfAbsent(qualifiedPipe, p -> new PipeClient(settings.account(), p));
         }
         PipeClient pipe = pipes.get(qualifiedPipe);
@@ -304,8 +311,7 @@ public final class SnowpipeBackend implements IngestBackend {
         }
         ExecutorService pool = workers;
         CompletableFuture<IngestResult> result = new CompletableFuture<>();
-        CompletableFuture<Written> file = CompletableFuture.supplyAsync(
-                () -> new Written(NdjsonFiles.write(batch.rows(), settings.compression(), lane.layout), null), pool)
+        CompletableFuture<Written> file = CompletableFuture.supplyAsync(() -> write(lane, batch), pool)
                 .exceptionally(e -> new Written(null, unwrap(e)));
         synchronized (lane) {
             lane.tail = lane.tail
@@ -319,8 +325,21 @@ public final class SnowpipeBackend implements IngestBackend {
         return result;
     }
 
-    /** A batch's compressed file, or why it could not be written. */
-    private record Written(byte[] bytes, Throwable error) {
+    /** A batch's compressed file, or why it could not be written; {@code typed} for schematized files. */
+    private record Written(byte[] bytes, Throwable error, SnowpipeColumns.Prepared typed) {
+        Written(byte[] bytes, Throwable error) {
+            this(bytes, error, null);
+        }
+    }
+
+    private Written write(Lane lane, IngestBatch batch) {
+        if (!settings.schematization()) {
+            return new Written(NdjsonFiles.write(batch.rows(), settings.compression(), lane.layout), null);
+        }
+        SnowpipeColumns columns = tableColumns.computeIfAbsent(lane.table,
+                t -> new SnowpipeColumns(sql, objects.qualify(t)));
+        SnowpipeColumns.Prepared typed = columns.prepare(batch); // adds missing columns before the file exists
+        return new Written(NdjsonFiles.writeLines(typed.lines(), settings.compression()), null, typed);
     }
 
     /** Completes a batch, unless the backend was halted: a dead process answers nothing. */
@@ -358,7 +377,7 @@ public final class SnowpipeBackend implements IngestBackend {
         if (written.error() != null) {
             answer(result, IngestResult.fatal(new IngestException("could not write the file of batch " + batch.id() + " ("
                     + batch.partition() + ", offsets " + batch.firstOffset() + ".." + batch.lastOffset() + "): "
-                    + written.error(), false, written.error())));
+                    + written.error().getMessage(), false, written.error())));
             return;
         }
         byte[] bytes = written.bytes();
@@ -372,7 +391,8 @@ public final class SnowpipeBackend implements IngestBackend {
                     rest.add(row);
                 }
             }
-            bytes = NdjsonFiles.write(rest, settings.compression(), lane.layout);
+            bytes = written.typed() != null ? NdjsonFiles.writeLines(written.typed().from(first), settings.compression())
+                    : NdjsonFiles.write(rest, settings.compression(), lane.layout);
         }
         String path = FileNames.name(lane.prefix, first, batch.lastOffset(), settings.compression());
         try {
@@ -404,7 +424,7 @@ public final class SnowpipeBackend implements IngestBackend {
         lane.blockedFrom = Long.MAX_VALUE;
         monitor.track(lane.pipe, new LoadMonitor.Pending(lane.table, lane.partition, lane.stage, path, first,
                 batch.lastOffset(), Instant.now()));
-        answer(result, IngestResult.durable());
+        answer(result, written.typed() == null ? IngestResult.durable() : IngestResult.durable(written.typed().rejected()));
     }
 
     /**
@@ -524,6 +544,7 @@ public final class SnowpipeBackend implements IngestBackend {
         private String database;
         private String schema;
         private String connectorName = (String) BackendSettings.SNOWPIPE_CONNECTOR_NAME.defaultValue();
+        private boolean schematization;
         private Compression compression = Compression.valueOf((String) BackendSettings.SNOWPIPE_COMPRESSION.defaultValue());
         private int writerThreads = BackendSettings.SNOWPIPE_WRITER_THREADS.intDefault();
         private Duration statusPollInterval = BackendSettings.SNOWPIPE_STATUS_POLL_INTERVAL.durationDefault();
@@ -674,6 +695,21 @@ public final class SnowpipeBackend implements IngestBackend {
         }
 
         /**
+         * The connector's {@code snowflake.enable.schematization} (default false): the top-level fields of each
+         * record's JSON object become typed columns (a field the record's Avro or Protobuf schema declares takes its
+         * declared type, e.g. NUMBER(10,2), DATE, TIMESTAMP_LTZ(3); others are inferred as the connector does), beside
+         * RECORD_METADATA. A missing column is added (nullable) before the file with its rows is staged; files load
+         * through a {@code MATCH_BY_COLUMN_NAME} pipe of their own ({@code <pipe>_TYPED}). A declared type that does
+         * not fit the table's column stops the partition (fatal, naming the record, the field and both types); a value
+         * that does not fit its declared column, or a record that is not a JSON object, is a bad record for the error
+         * policy.
+         */
+        public Builder schematization(boolean enabled) {
+            this.schematization = enabled;
+            return this;
+        }
+
+        /**
          * Builds the backend. Nothing is contacted until the bridge opens a partition.
          *
          * @throws BridgeConfigException listing every missing setting, and an account with a proxy (the ingest SDK
@@ -689,7 +725,7 @@ public final class SnowpipeBackend implements IngestBackend {
                 throw new BridgeConfigException(problems);
             }
             return new SnowpipeBackend(new Settings(account, database, schema, connectorName, compression, writerThreads,
-                    statusPollInterval, historyFallback, loadTimeout, historyWindow, closeTimeout, uploader));
+                    statusPollInterval, historyFallback, loadTimeout, historyWindow, closeTimeout, uploader, schematization));
         }
 
         private static String identifier(String setting, String value) {

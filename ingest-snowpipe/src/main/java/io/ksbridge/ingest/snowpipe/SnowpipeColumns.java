@@ -1,0 +1,162 @@
+package io.ksbridge.ingest.snowpipe;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.ksbridge.IngestException;
+import io.ksbridge.ingest.IngestBatch;
+import io.ksbridge.ingest.IngestResult;
+import io.ksbridge.ingest.IngestRow;
+import io.ksbridge.internal.schema.Schematizer;
+import io.ksbridge.snowflake.SqlApiClient;
+import io.ksbridge.snowflake.SqlResult;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Schematized files for one table (issue 15, item 4, on Snowpipe): each row becomes one JSON object with
+ * {@code RECORD_METADATA} and one key per column, valued as Snowflake's JSON load reads it (exact decimals as JSON
+ * numbers, dates and timestamps as ISO text, binary as hex), loaded by a {@code MATCH_BY_COLUMN_NAME} pipe. Columns a
+ * batch needs are added (nullable, {@code ALTER TABLE ... ADD COLUMN}) before its file is written; a declared type
+ * that does not fit the existing column stops the partition. Thread-safe: column changes are serialized.
+ */
+final class SnowpipeColumns {
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final SqlApiClient sql;
+    private final String qualifiedTable;
+    private Map<String, String> types; // by bare (unquoted) column name, as DESCRIBE TABLE reports
+
+    SnowpipeColumns(SqlApiClient sql, String qualifiedTable) {
+        this.sql = sql;
+        this.qualifiedTable = qualifiedTable;
+    }
+
+    /** A batch's file lines, their offsets, and the rows refused as bad records. */
+    record Prepared(List<byte[]> lines, long[] offsets, List<IngestResult.RowRejection> rejected) {
+        /** The lines of rows at or after {@code first}. */
+        List<byte[]> from(long first) {
+            List<byte[]> out = new ArrayList<>();
+            for (int i = 0; i < lines.size(); i++) {
+                if (offsets[i] >= first) {
+                    out.add(lines.get(i));
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * @throws IngestException fatal, naming the record, field, column type and schema type, when a declared type does
+     *                         not fit the table's column; SQL failures as they come
+     */
+    Prepared prepare(IngestBatch batch) {
+        List<byte[]> lines = new ArrayList<>(batch.rows().size());
+        long[] offsets = new long[batch.rows().size()];
+        List<IngestResult.RowRejection> rejected = new ArrayList<>();
+        for (IngestRow row : batch.rows()) {
+            Schematizer.Columns columns;
+            try {
+                columns = Schematizer.columns(row.content(), row.columns());
+            } catch (IllegalArgumentException e) {
+                rejected.add(new IngestResult.RowRejection(row.offset(), e.getMessage()));
+                continue;
+            }
+            ensureColumns(batch, row, columns);
+            offsets[lines.size()] = row.offset();
+            lines.add(line(columns.values(), columns.types(), row.metadata()));
+        }
+        return new Prepared(lines, offsets, rejected);
+    }
+
+    private synchronized void ensureColumns(IngestBatch batch, IngestRow row, Schematizer.Columns columns) {
+        if (types == null) {
+            types = describe();
+        }
+        Map<String, String> missing = new LinkedHashMap<>();
+        for (Map.Entry<String, String> c : columns.types().entrySet()) {
+            String existing = types.get(bare(c.getKey()));
+            if (existing == null) {
+                missing.put(c.getKey(), c.getValue());
+            } else if (columns.declared().contains(c.getKey()) && !Schematizer.fits(existing, c.getValue())) {
+                throw new IngestException("record " + batch.partition() + "@" + row.offset() + ": its schema declares "
+                        + c.getKey() + " " + c.getValue() + ", but column " + qualifiedTable + "." + c.getKey() + " is "
+                        + existing + "; ksbridge does not change a column's type (alter the column, or map the field to"
+                        + " another name)", false);
+            }
+        }
+        for (Map.Entry<String, String> c : missing.entrySet()) {
+            sql.execute("ALTER TABLE " + qualifiedTable + " ADD COLUMN IF NOT EXISTS " + c.getKey() + " " + c.getValue());
+            types.put(bare(c.getKey()), c.getValue());
+        }
+    }
+
+    private Map<String, String> describe() {
+        SqlResult desc = sql.execute("DESCRIBE TABLE " + qualifiedTable);
+        Map<String, String> out = new HashMap<>();
+        for (int i = 0; i < desc.rowCount(); i++) {
+            out.put(desc.get(i, "name"), desc.get(i, "type"));
+        }
+        return out;
+    }
+
+    private static String bare(String column) {
+        return column.startsWith("\"") ? column.substring(1, column.length() - 1).replace("\"\"", "\"") : column;
+    }
+
+    /** One file row: the column values as Snowflake's JSON load reads them, keys as the bare column names. */
+    static byte[] line(Map<String, Object> values, Map<String, String> types, byte[] metadata) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            if (metadata != null) {
+                g.writeFieldName("RECORD_METADATA");
+                g.writeRawValue(new String(metadata, StandardCharsets.UTF_8));
+            }
+            for (Map.Entry<String, Object> v : values.entrySet()) {
+                g.writeFieldName(bare(v.getKey()));
+                Object value = v.getValue();
+                if (value instanceof BigDecimal d) {
+                    g.writeNumber(d.toPlainString());
+                } else if (value instanceof Long || value instanceof Integer) {
+                    g.writeNumber(((Number) value).longValue());
+                } else if (value instanceof Double d) {
+                    if (d.isNaN() || d.isInfinite()) {
+                        g.writeString(d.isNaN() ? "NaN" : d > 0 ? "inf" : "-inf");
+                    } else {
+                        g.writeNumber(d);
+                    }
+                } else if (value instanceof Boolean b) {
+                    g.writeBoolean(b);
+                } else if (value instanceof byte[] bytes) {
+                    g.writeString(HexFormat.of().formatHex(bytes).toUpperCase(Locale.ROOT));
+                } else if (value instanceof String s && !structured(types.get(v.getKey()))) {
+                    g.writeString(s);
+                } else if (value instanceof String s) {
+                    g.writeRawValue(s); // VARIANT, OBJECT, ARRAY: Schematizer gives their JSON text
+                } else {
+                    g.writeString(String.valueOf(value)); // LocalDate, Instant, LocalDateTime...: ISO text
+                }
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        out.write('\n');
+        return out.toByteArray();
+    }
+
+    private static boolean structured(String type) {
+        String t = type == null ? "" : type.toUpperCase(Locale.ROOT);
+        return t.startsWith("VARIANT") || t.startsWith("OBJECT") || t.startsWith("ARRAY");
+    }
+}
