@@ -330,9 +330,10 @@ public final class BridgeConfig {
                         + " Transformation class (needs " + TransformSettings.CONNECT_MODULE + "), configured by"
                         + " transforms.<alias>.* as the connector's are.", (v, m) -> aliases(v));
         define(ENABLE_SCHEMATIZATION, Type.BOOLEAN, BackendSettings.STREAMING_SCHEMATIZATION.defaultText(),
-                "true, false; true needs SNOWPIPE_STREAMING",
-                "Columns from the records' top-level fields: StreamingBackend.Builder.schematization, exposed as"
-                        + " enableSchematization().",
+                "true, false",
+                "Columns from the records' top-level fields (typed from the record's schema where it declares them):"
+                        + " StreamingBackend.Builder.schematization and SnowpipeBackend.Builder.schematization, exposed"
+                        + " as enableSchematization().",
                 (v, m) -> bool(v));
         define(STREAMING_MAX_CLIENT_LAG, Type.LONG,
                 Long.toString(BackendSettings.STREAMING_MAX_CLIENT_LAG.durationDefault().toSeconds()),
@@ -608,10 +609,6 @@ public final class BridgeConfig {
             if (given.containsKey(STREAMING_MAX_CLIENT_LAG)) {
                 problems.add(new Problem(STREAMING_MAX_CLIENT_LAG, given.get(STREAMING_MAX_CLIENT_LAG),
                         "only available with snowflake.ingestion.method=SNOWPIPE_STREAMING"));
-            }
-            if (Boolean.TRUE.equals(values.get(ENABLE_SCHEMATIZATION))) {
-                problems.add(new Problem(ENABLE_SCHEMATIZATION, given.get(ENABLE_SCHEMATIZATION),
-                        "schematization is only available with snowflake.ingestion.method=SNOWPIPE_STREAMING"));
             }
         }
         if (values.get(ROUTE_FIELD) != null && values.get(ROUTE_HEADER) != null) {

@@ -167,6 +167,13 @@ class BridgeConfigTest {
     }
 
     @Test
+    void from_schematizationWithSnowpipe_accepted() {
+        BridgeConfig c = BridgeConfig.from(Map.of("snowflake.ingestion.method", "SNOWPIPE",
+                "snowflake.enable.schematization", "true"));
+        assertTrue(c.enableSchematization());
+    }
+
+    @Test
     void from_streamingOnlyKeysWithStreaming_read() {
         BridgeConfig c = BridgeConfig.from(Map.of("snowflake.ingestion.method", "SNOWPIPE_STREAMING",
                 "snowflake.enable.schematization", "true", "snowflake.streaming.max.client.lag", "5",
@@ -234,7 +241,6 @@ class BridgeConfigTest {
             "snowflake.schema.name | '' | 'Invalid value  for setting snowflake.schema.name: must not be empty'",
             "snowflake.private.key | ' ' | 'Invalid value [hidden] for setting snowflake.private.key: must not be empty'",
             "snowflake.streaming.max.client.lag | 3 | 'Invalid value 3 for setting snowflake.streaming.max.client.lag: only available with snowflake.ingestion.method=SNOWPIPE_STREAMING'",
-            "snowflake.enable.schematization | true | 'Invalid value true for setting snowflake.enable.schematization: schematization is only available with snowflake.ingestion.method=SNOWPIPE_STREAMING'",
             "errors.deadletterqueue.topic.name | dlq | 'Invalid value dlq for setting errors.deadletterqueue.topic.name: a dead-letter topic needs errors.tolerance=all (errors.tolerance is none, which stops on the first bad record)'",
     })
     void from_invalidValue_oneProblemVerbatim(String key, String value, String expected) {

@@ -139,7 +139,7 @@ public final class Runner {
                     ? ", schematization on" : "");
         } else {
             SnowpipeBackend.Builder b = SnowpipeBackend.builder().account(account).database(config.database().get())
-                    .schema(config.schema().get());
+                    .schema(config.schema().get()).schematization(config.enableSchematization());
             if (settings.nameIsIdentifier()) {
                 b.connectorName(settings.name.toUpperCase(java.util.Locale.ROOT));
             } else {
