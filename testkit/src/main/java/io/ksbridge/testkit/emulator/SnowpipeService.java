@@ -419,7 +419,12 @@ final class SnowpipeService implements HttpHandler, AutoCloseable {
                     byte[] data = decompress(raw);
                     try {
                         // as Snowflake's JSON file format reads a file: a stream of values, see VariantJson
+                        EmulatedTable byName = d.columns() == null ? tables.get(d.table()) : null;
                         parsed = VariantJson.readValues(data, d.allowDuplicate(), node -> {
+                            if (byName != null) { // MATCH_BY_COLUMN_NAME: a misfit fails the file (SKIP_FILE)
+                                rows.add(CopyColumns.row(byName, node));
+                                return;
+                            }
                             Map<String, JsonNode> row = new HashMap<>();
                             for (int c = 0; c < d.columns().size(); c++) {
                                 String field = d.fields().get(c);
@@ -435,6 +440,10 @@ final class SnowpipeService implements HttpHandler, AutoCloseable {
                         error = "Error parsing JSON: " + firstLine(e.getMessage());
                         errorLine = Math.max(1, e.line());
                         errorChar = Math.max(1, e.column());
+                    } catch (IllegalArgumentException e) { // a MATCH_BY_COLUMN_NAME value that does not fit its column
+                        parsed = rows.size();
+                        error = e.getMessage();
+                        errorLine = rows.size() + 1;
                     }
                 }
             } catch (IOException e) {

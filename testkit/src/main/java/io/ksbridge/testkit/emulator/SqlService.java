@@ -42,6 +42,9 @@ final class SqlService implements HttpHandler {
     private static final Pattern COPY = Pattern.compile(
             "COPY\\s+INTO\\s+" + NAME + "\\s*\\(([^)]*)\\)\\s*FROM\\s*\\(\\s*SELECT\\s+(.*?)\\s+FROM\\s+@" + NAME
                     + "(/[^\\s)]*)?(?:\\s+[A-Za-z_]+)?\\s*\\)\\s*(.*)", I);
+    /** {@code COPY INTO t FROM @stage MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE ...}: keys load into same-named columns. */
+    private static final Pattern COPY_BY_NAME = Pattern.compile("COPY\\s+INTO\\s+" + NAME + "\\s+FROM\\s+@" + NAME
+            + "(/[^\\s)]*)?\\s+.*MATCH_BY_COLUMN_NAME\\s*=\\s*'?CASE_INSENSITIVE'?.*", I);
     private static final Pattern ALLOW_DUPLICATE = Pattern.compile("ALLOW_DUPLICATE\\s*=\\s*TRUE", I);
     private static final Pattern DESCRIBE = Pattern.compile("\\s*DESC(?:RIBE)?\\s+(TABLE|STAGE|PIPE)\\s+" + NAME + "\\s*;?\\s*", I);
     private static final Pattern ALTER_ADD = Pattern.compile(
@@ -294,6 +297,22 @@ final class SqlService implements HttpHandler {
             StreamingPipes streaming = streamingPipes;
             if (streaming != null && STREAMING_SOURCE.matcher(m.group(4)).find()) {
                 boolean created = streaming.create(name, m.group(4).trim(), db, sc, m.group(1) != null, m.group(2) != null);
+                String object = Identifiers.split(name).get(2);
+                return Result.status(created ? "Pipe " + object + " successfully created." : object
+                        + " already exists, statement succeeded.");
+            }
+            Matcher byName = COPY_BY_NAME.matcher(m.group(4).trim());
+            if (byName.matches()) {
+                String table = Identifiers.qualify(byName.group(1), db, sc);
+                tables.get(table);
+                String stage = Identifiers.qualify(byName.group(2), db, sc);
+                stages.directory(stage);
+                String prefix = byName.group(3) == null ? "" : byName.group(3).substring(1);
+                if (!prefix.isEmpty() && !prefix.endsWith("/")) {
+                    prefix = prefix + "/";
+                }
+                boolean created = snowpipe.createPipe(name, new SnowpipeService.Definition(table, stage, prefix, null, null,
+                        m.group(4).trim(), false), m.group(2) != null, m.group(1) != null);
                 String object = Identifiers.split(name).get(2);
                 return Result.status(created ? "Pipe " + object + " successfully created." : object
                         + " already exists, statement succeeded.");
