@@ -35,7 +35,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Typed columns from the Avro schema through the Snowpipe backend (files loaded by a MATCH_BY_COLUMN_NAME pipe) on the emulator, with schematization on: a decimal
+ * Typed columns from the Avro schema through the Snowpipe backend (files loaded by a MATCH_BY_COLUMN_NAME pipe) on
+ * the emulator, with schematization on: a decimal
  * lands in NUMBER(10,2), a date in DATE, a timestamp in TIMESTAMP_LTZ(3), each value exact; a second schema version
  * adding a field mid-stream adds a nullable column before its rows land; a version that changes a field's type stops
  * the bridge naming the field, the column's type and the schema's, with nothing committed past what landed.
