@@ -142,6 +142,11 @@ public final class BackendSettings {
     public static final Setting SNOWPIPE_HISTORY_WINDOW = define(IngestionMethod.SNOWPIPE, "historyWindow",
             Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(14), null, "How far back opening a partition"
                     + " reads its pipe's load history (Snowpipe keeps 14 days).");
+    /** Snowpipe: columns from the records' top-level fields. */
+    public static final Setting SNOWPIPE_SCHEMATIZATION = define(IngestionMethod.SNOWPIPE, "schematization",
+            false, null, null, BridgeConfig.ENABLE_SCHEMATIZATION, "Columns from the records' top-level fields (typed"
+                    + " from the record's schema where it declares them), loaded by a MATCH_BY_COLUMN_NAME pipe"
+                    + " <pipe>_TYPED; false: RECORD_CONTENT holds the whole record.");
     /** Snowpipe: file compression. */
     public static final Setting SNOWPIPE_COMPRESSION = define(IngestionMethod.SNOWPIPE, "compression", "ZSTD", null,
             null, null, "ZSTD (Snowflake detects it on load; several times faster than gzip, smaller files) or GZIP (what"

@@ -544,7 +544,7 @@ public final class SnowpipeBackend implements IngestBackend {
         private String database;
         private String schema;
         private String connectorName = (String) BackendSettings.SNOWPIPE_CONNECTOR_NAME.defaultValue();
-        private boolean schematization;
+        private boolean schematization = (Boolean) BackendSettings.SNOWPIPE_SCHEMATIZATION.defaultValue();
         private Compression compression = Compression.valueOf((String) BackendSettings.SNOWPIPE_COMPRESSION.defaultValue());
         private int writerThreads = BackendSettings.SNOWPIPE_WRITER_THREADS.intDefault();
         private Duration statusPollInterval = BackendSettings.SNOWPIPE_STATUS_POLL_INTERVAL.durationDefault();
