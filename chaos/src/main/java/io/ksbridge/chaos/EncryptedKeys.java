@@ -35,6 +35,19 @@ public final class EncryptedKeys {
      * @throws IllegalStateException if the JDK lacks PBES2 (it does not since JDK 8)
      */
     public static String encryptedPem(PrivateKey key, String passphrase) {
+        return encryptedPem(key, passphrase, ITERATIONS);
+    }
+
+    /**
+     * As {@link #encryptedPem(PrivateKey, String)} with {@code iterations} PBKDF2 rounds (openssl's default is 2,048):
+     * decrypting costs in proportion, which a test that decrypts thousands of times cares about.
+     *
+     * @param iterations at least 1
+     */
+    public static String encryptedPem(PrivateKey key, String passphrase, int iterations) {
+        if (iterations < 1) {
+            throw new IllegalArgumentException("iterations must be at least 1: " + iterations);
+        }
         Objects.requireNonNull(key, "key must not be null");
         Objects.requireNonNull(passphrase, "passphrase must not be null");
         if (passphrase.isEmpty()) {
@@ -48,7 +61,7 @@ public final class EncryptedKeys {
             random.nextBytes(iv);
             SecretKey secret = SecretKeyFactory.getInstance(ALGORITHM).generateSecret(new PBEKeySpec(passphrase.toCharArray()));
             Cipher cipher = Cipher.getInstance(ALGORITHM);
-            cipher.init(Cipher.ENCRYPT_MODE, secret, new PBEParameterSpec(salt, ITERATIONS, new IvParameterSpec(iv)));
+            cipher.init(Cipher.ENCRYPT_MODE, secret, new PBEParameterSpec(salt, iterations, new IvParameterSpec(iv)));
             byte[] encrypted = cipher.doFinal(key.getEncoded());
             // JDK 17's EncryptedPrivateKeyInfo cannot map the cipher's own parameter name to an OID; as PBES2 it can
             AlgorithmParameters pbes2 = AlgorithmParameters.getInstance("PBES2");

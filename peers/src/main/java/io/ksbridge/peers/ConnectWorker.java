@@ -25,7 +25,8 @@ import org.apache.kafka.connect.util.FutureCallback;
  * kafka-clients 3.7, JDBC driver 3.18 and ingest SDK 2.3, which on a flat class path collide with ksbridge's
  * (ingest SDK 4.3: the task fails at open). Its REST listener is on {@code 127.0.0.1}, port chosen by the system;
  * sink offsets are committed to the consumer group {@code connect-<connector name>} every {@code offsetFlushInterval}.
- * Starting costs about 12 s (the plugin scan of the connector's 164 MB jar): share one per test class. Its sink
+ * Plugins are found by {@code plugin.discovery=service_load} ({@link ServiceManifests}), not by scanning the connector's
+ * 164 MB jar (12 s of every start before). Its sink
  * tasks' consumers time out of the group after 6 s ({@code consumer.session.timeout.ms}), as a test of a killed
  * worker wants.
  *
@@ -101,7 +102,10 @@ public final class ConnectWorker implements AutoCloseable {
         props.put("offset.storage.file.filename", offsets.toString());
         props.put("offset.flush.interval.ms", Long.toString(offsetFlushInterval.toMillis()));
         props.put("plugin.path", pluginPath.toString());
-        props.put("plugin.discovery", "only_scan");
+        // the connector's plugins from ServiceLoader manifests (ServiceManifests writes the ones its jar lacks), not
+        // from a reflective scan of its 164 MB jar
+        ServiceManifests.ensure(pluginPath);
+        props.put("plugin.discovery", "service_load");
         props.put("listeners", "http://127.0.0.1:0");
         // the sink tasks' consumers: a killed worker's member leaves the group after 6 s (the broker's minimum), not
         // Kafka's default 45 s, so a takeover test waits for the takeover, not for failure detection

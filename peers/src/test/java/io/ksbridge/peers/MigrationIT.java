@@ -55,6 +55,7 @@ class MigrationIT extends WorkerPerClass {
         kafka.createTopic(topic, 2);
         Map<String, String> props = streaming ? ConnectorProperties.streaming(snowflake, name, "MIG", topic, 50)
                 : ConnectorProperties.snowpipe(snowflake, name, "MIG", topic, 50);
+        long t0 = System.nanoTime();
         try (Flow flow = Flow.start(kafka, topic)) {
             ConnectWorkerProcess process = null;
             if (kill) {
@@ -62,7 +63,9 @@ class MigrationIT extends WorkerPerClass {
             } else {
                 worker.startConnector(props);
             }
+            long running = System.nanoTime();
             Await.rows(snowflake, table, 200, Duration.ofSeconds(90)); // the connector has loaded part of the topic
+            long loaded = System.nanoTime();
             if (kill) {
                 process.close();
             } else {
@@ -74,12 +77,18 @@ class MigrationIT extends WorkerPerClass {
             try (KafkaToSnowflakeBridge bridge = Takeover.bridge(props, kafka, Backends::fromConfig)
                     .flushPolicy(FlushPolicy.records(50).or(FlushPolicy.age(Duration.ofSeconds(1)))).build()) {
                 bridge.start();
+                long started = System.nanoTime();
                 int sentAtTakeover = flow.sent();
                 Await.until("ksbridge to load records produced after it started", Duration.ofSeconds(90),
                         () -> snowflake.table(table).rowCount() > sentAtTakeover);
+                long caughtUp = System.nanoTime();
                 int total = flow.finish();
                 Await.rows(snowflake, table, total, Duration.ofSeconds(90));
                 snowflake.awaitIdle(Duration.ofSeconds(30));
+                System.out.printf("migration %s: connector running %.1f s, its first 200 rows %.1f s, ksbridge started"
+                        + " %.1f s, caught up %.1f s, every row %.1f s%n", topic, (running - t0) / 1e9,
+                        (loaded - running) / 1e9, (started - loaded) / 1e9, (caughtUp - started) / 1e9,
+                        (System.nanoTime() - caughtUp) / 1e9);
                 assertTrue(byConnector < total, byConnector + " rows loaded by the connector alone of " + total);
             }
         }

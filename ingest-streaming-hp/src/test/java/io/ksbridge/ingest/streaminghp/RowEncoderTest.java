@@ -7,13 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ksbridge.ingest.IngestRow;
-import java.lang.management.ManagementFactory;
 import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -89,43 +86,5 @@ class RowEncoderTest {
         RowEncoder.Refused e = assertThrows(RowEncoder.Refused.class,
                 () -> new RowEncoder(RowEncoder.Mode.RAW, 10).encode(row("{\"a\":\"0123456789\"}", null)));
         assertEquals("the row is 18 bytes of JSON, over the 10-byte limit of a Snowpipe Streaming row", e.getMessage());
-    }
-
-    /** Java-side CPU of encoding plus the SDK's serialization, per 100,000 rows of about 1 KiB, in each mode. */
-    @Test
-    void measure_rawAgainstParsed_cpuPer100kRows() throws Exception {
-        Random random = new Random(7);
-        List<IngestRow> rows = new ArrayList<>();
-        for (int i = 0; i < 100_000; i++) {
-            StringBuilder pad = new StringBuilder();
-            for (int k = 0; k < 880; k++) {
-                pad.append((char) ('a' + random.nextInt(26)));
-            }
-            rows.add(row("{\"id\":" + i + ",\"name\":\"user" + i + "\",\"amount\":" + (i * 0.25) + ",\"ok\":true,\"tags\":[\"a\",\"b\"],"
-                    + "\"nested\":{\"k\":" + i + "},\"pad\":\"" + pad + "\"}", "{\"topic\":\"t\",\"partition\":0,\"offset\":" + i
-                    + ",\"CreateTime\":1700000000000,\"key\":\"k" + i + "\",\"SnowflakeConnectorPushTime\":1700000000001}"));
-        }
-        var bean = ManagementFactory.getThreadMXBean();
-        long[] best = {Long.MAX_VALUE, Long.MAX_VALUE};
-        long bytes = 0;
-        for (int round = 0; round < 4; round++) {
-            for (RowEncoder.Mode mode : RowEncoder.Mode.values()) {
-                RowEncoder encoder = new RowEncoder(mode, 16L << 20);
-                long cpu0 = bean.getCurrentThreadCpuTime();
-                long total = 0;
-                for (int from = 0; from < rows.size(); from += 1_000) {
-                    List<Map<String, Object>> batch = new ArrayList<>(1_000);
-                    for (IngestRow r : rows.subList(from, from + 1_000)) {
-                        batch.add(encoder.encode(r));
-                    }
-                    total += sdkNdjson(batch).length;
-                }
-                best[mode.ordinal()] = Math.min(best[mode.ordinal()], bean.getCurrentThreadCpuTime() - cpu0);
-                bytes = total;
-            }
-        }
-        System.out.printf("row encoding, 100,000 rows (%,d bytes of NDJSON): RAW %.3f CPU-s, PARSED %.3f CPU-s%n", bytes,
-                best[0] / 1e9, best[1] / 1e9);
-        assertTrue(bytes > 100_000L * 1_000, "the rows were not serialized: " + bytes);
     }
 }
