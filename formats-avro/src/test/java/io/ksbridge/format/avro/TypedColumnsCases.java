@@ -116,6 +116,15 @@ abstract class TypedColumnsCases {
                 .build();
     }
 
+    /** This IT's schema for a case: the prefix, upper case and without underscores, then {@code name}. */
+    private String schema(String name) {
+        return upper(prefix()).replace("_", "") + name;
+    }
+
+    private static String upper(String s) {
+        return s.toUpperCase(java.util.Locale.ROOT);
+    }
+
     private static int rows(String table) {
         return snowflake.tables().find(table).map(t -> t.rowCount()).orElse(0);
     }
@@ -123,8 +132,8 @@ abstract class TypedColumnsCases {
     @Test
     void schemaTypes_valuesExact_andAFieldAddedMidStreamAddsANullableColumnFirst() throws Exception {
         String topic = prefix() + "typed_payments";
-        String schema = prefix().toUpperCase(java.util.Locale.ROOT).replace("_", "") + "TYPED";
-        String table = "DB." + schema + "." + topic.toUpperCase(java.util.Locale.ROOT);
+        String schema = schema("TYPED");
+        String table = "DB." + schema + "." + upper(topic);
         kafka.createTopic(topic, 1);
         Schema v1 = new Schema.Parser().parse(V1);
         Schema v2 = new Schema.Parser().parse(V2);
@@ -186,8 +195,8 @@ abstract class TypedColumnsCases {
     @Test
     void aVersionChangingAFieldsType_stopsTheBridgeNamingFieldAndTypes_nothingCommittedPastWhatLanded() throws Exception {
         String topic = prefix() + "retyped_payments";
-        String schema = prefix().toUpperCase(java.util.Locale.ROOT).replace("_", "") + "RETYPED";
-        String table = "DB." + schema + "." + topic.toUpperCase(java.util.Locale.ROOT);
+        String schema = schema("RETYPED");
+        String table = "DB." + schema + "." + upper(topic);
         kafka.createTopic(topic, 1);
         Schema v1 = new Schema.Parser().parse(V1);
         Schema v3 = new Schema.Parser().parse(V3);
@@ -205,7 +214,7 @@ abstract class TypedColumnsCases {
             Await.until("the bridge to stop", Duration.ofSeconds(60), () -> bridge.failure() != null);
             String message = String.valueOf(bridge.failure().getMessage());
             assertTrue(message.contains("its schema declares AMOUNT VARCHAR, but column \"DB\".\"" + schema + "\".\""
-                    + topic.toUpperCase(java.util.Locale.ROOT) + "\".AMOUNT is NUMBER(10,2)"), message);
+                    + upper(topic) + "\".AMOUNT is NUMBER(10,2)"), message);
             assertTrue(message.contains(topic + "-0@30"), "names the record: " + message);
         }
         assertEquals(30, rows(table));
