@@ -11,6 +11,7 @@ import io.ksbridge.ErrorPolicy;
 import io.ksbridge.IngestException;
 import io.ksbridge.RecordCoordinates;
 import io.ksbridge.RecordFormatException;
+import io.ksbridge.config.BackendSettings;
 import io.ksbridge.ingest.BackendContext;
 import io.ksbridge.ingest.IngestBackend;
 import io.ksbridge.ingest.IngestBatch;
@@ -83,6 +84,9 @@ import org.slf4j.LoggerFactory;
  * an object, not a string VARIANT): the rendered JSON is checked by a streaming scan and handed to the SDK's writer as
  * raw JSON, without building a tree.
  *
+ * <p>With {@link Builder#schematization} each record's top-level fields are columns instead, typed from its schema
+ * (or inferred), added before the rows that need them.
+ *
  * <p>The table ({@code RECORD_METADATA VARIANT, RECORD_CONTENT VARIANT}) is created when missing over the SQL REST
  * API; its default pipe exists with it. A table given a PIPE of your own ({@link Builder#pipe}) is loaded through it
  * (its transforms, its columns) and is not created. Channels are named {@code <topic>_<partition>} as Classic Streaming and the
@@ -103,7 +107,7 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
     private record Settings(SnowflakeAccount account, String database, String schema, String connectorName,
                             Duration callTimeout, Duration commitPollInterval, Duration closeTimeout, int writerThreads,
                             RowEncoder.Mode encoding, long maxRowBytes, long maxChannelBytesPerSecond,
-                            ClassicTakeOver classic, Map<String, String> pipes) {
+                            ClassicTakeOver classic, Map<String, String> pipes, boolean schematization) {
     }
 
     /**
@@ -127,6 +131,8 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
     }
     private final Map<String, PipeClient> clients = new ConcurrentHashMap<>();
     private final Map<String, Boolean> preparedTables = new ConcurrentHashMap<>();
+    /** Schematization: what each table's columns are, by resolved table name. */
+    private final Map<String, HpColumns> tableColumns = new ConcurrentHashMap<>();
     private final AtomicLong rowsAppended = new AtomicLong();
     private volatile ExecutorService[] writers;
     private volatile ScheduledExecutorService poller;
@@ -323,7 +329,7 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
         String tableName = tableIdentifier(table);
         if (!settings.pipes().containsKey(tableName) && preparedTables.putIfAbsent(tableName, Boolean.TRUE) == null) {
             try {
-                KafkaTables.ensure(sql, qualify(tableName), "written by Snowpipe Streaming", false);
+                KafkaTables.ensure(sql, qualify(tableName), "written by Snowpipe Streaming", settings.schematization());
             } catch (RuntimeException e) {
                 preparedTables.remove(tableName);
                 throw e;
@@ -407,6 +413,7 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
         List<Map<String, Object>> toWrite = new ArrayList<>(batch.rows().size());
         List<IngestRow> sources = new ArrayList<>(batch.rows().size());
         List<IngestResult.RowRejection> rejected = new ArrayList<>();
+        HpColumns.Plan typed = settings.schematization() ? columnsOf(lane).plan() : null;
         long pushTime = System.currentTimeMillis();
         for (IngestRow row : batch.rows()) {
             if (row.offset() <= lane.written) {
@@ -414,7 +421,7 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
             }
             row.stampPushTime(pushTime); // SnowflakeConnectorPushTime: when the row is handed to the SDK
             try {
-                toWrite.add(encoder.encode(row));
+                toWrite.add(typed == null ? encoder.encode(row) : typed.encode(batch.partition(), row));
                 sources.add(row);
             } catch (RowEncoder.Refused e) {
                 rejected.add(new IngestResult.RowRejection(row.offset(), "Snowflake would refuse the row: " + e.getMessage()));
@@ -427,6 +434,16 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
                     first.reason() + " (nothing of batch " + batch.id()
                             + " was written)", null)));
             return;
+        }
+        if (typed != null && !toWrite.isEmpty()) {
+            try {
+                typed.addMissing(); // schema evolution: the columns exist before the rows that need them
+            } catch (RuntimeException e) {
+                IngestException cause = e instanceof IngestException ie ? ie : SdkErrors.classify("adding column(s) "
+                        + typed.missing() + " to " + qualify(lane.client.table()) + " failed", e, settings.account());
+                lane.refuse(batch, result, cause);
+                return;
+            }
         }
         if (toWrite.isEmpty() || batch.lastOffset() <= lane.written) {
             // nothing left to append: durable once the rows before it are
@@ -444,6 +461,12 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
             return;
         }
         lane.pending.add(new OrderedLane.Pending(batch, result, rejected, batch.lastOffset()));
+    }
+
+    private HpColumns columnsOf(Lane lane) {
+        String table = lane.client.table();
+        return tableColumns.computeIfAbsent(table, t -> new HpColumns(sql, qualify(t), "\"" + settings.database()
+                + "\".\"" + settings.schema() + "\"." + (t.startsWith("\"") ? t : "\"" + t + "\""), encoder));
     }
 
     /**
@@ -802,7 +825,8 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
     public String toString() {
         return "HighPerformanceStreamingBackend{account=" + settings.account().url() + ", database=" + settings.database()
                 + ", schema=" + settings.schema() + (settings.connectorName() != null ? ", connectorName="
-                + settings.connectorName() : "") + ", callTimeout=" + settings.callTimeout() + "}";
+                + settings.connectorName() : "") + ", callTimeout=" + settings.callTimeout()
+                + (settings.schematization() ? ", schematization=true" : "") + "}";
     }
 
     /**
@@ -825,6 +849,7 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
         private ClassicChannels classicChannels;
         private String classicConnectorName;
         private final Map<String, String> pipes = new HashMap<>();
+        private boolean schematization = (Boolean) BackendSettings.STREAMING_SCHEMATIZATION.defaultValue();
 
         private Builder() {
         }
@@ -974,6 +999,23 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
             return this;
         }
 
+        /**
+         * The connector's {@code snowflake.enable.schematization}: the top-level fields of each record's JSON object
+         * become columns of the table, loaded by its default pipe, which matches each row's keys to the columns by
+         * name. A field the record's schema declares (Avro, Protobuf) gets its declared type ({@code NUMBER(10,2)},
+         * {@code DATE}, {@code TIMESTAMP_LTZ(3)}, ...), others a type inferred from the JSON value (NUMBER, BOOLEAN,
+         * VARCHAR, else VARIANT); {@code RECORD_METADATA} stays a VARIANT column. A column a batch needs is added,
+         * nullable ({@code ALTER TABLE ... ADD COLUMN IF NOT EXISTS}), before the batch is appended. A declared type
+         * that does not fit the existing column stops the partition, naming the record, the field, the column's type
+         * and the schema's (a column is never narrowed or retyped); a record that is not a JSON object, or a value its
+         * column cannot hold, is a bad record for the bridge's {@code ErrorPolicy}. Default false: the whole record
+         * in {@code RECORD_CONTENT}. Not with {@link #pipe} (a pipe of your own decides the columns).
+         */
+        public Builder schematization(boolean enabled) {
+            this.schematization = enabled;
+            return this;
+        }
+
         /** How rows reach the SDK (for measurements): raw JSON (default) or parsed maps. */
         Builder rowEncoding(RowEncoder.Mode mode) {
             this.encoding = Objects.requireNonNull(mode, "mode");
@@ -1028,13 +1070,18 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
                 problems.add(new BridgeConfigException.Problem("classicConnectorName", classicConnectorName,
                         "names Classic channels to take over, but takeOverClassicChannels is not set"));
             }
+            if (schematization && !pipes.isEmpty()) {
+                problems.add(new BridgeConfigException.Problem("schematization", "true", "columns from the records'"
+                        + " fields go through each table's default pipe, but pipe(table, pipe) sets a pipe of your own for "
+                        + new java.util.TreeSet<>(pipes.keySet()) + "; use one or the other"));
+            }
             if (!problems.isEmpty()) {
                 throw new BridgeConfigException(problems);
             }
             return new HighPerformanceStreamingBackend(new Settings(account, database, schema, connectorName, callTimeout,
                     commitPollInterval, closeTimeout, writerThreads, encoding, maxRowBytes, maxChannelBytesPerSecond,
                     classicChannels == null ? null : new ClassicTakeOver(classicChannels, classicConnectorName),
-                    Map.copyOf(pipes)));
+                    Map.copyOf(pipes), schematization));
         }
 
         @Override
@@ -1042,7 +1089,7 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
             return "HighPerformanceStreamingBackend.Builder{account=" + account + ", database=" + database + ", schema="
                     + schema + ", connectorName=" + connectorName + ", callTimeout=" + callTimeout
                     + (classicChannels != null ? ", takeOverClassicChannels=" + classicChannels : "")
-                    + (pipes.isEmpty() ? "" : ", pipes=" + pipes) + "}";
+                    + (pipes.isEmpty() ? "" : ", pipes=" + pipes) + (schematization ? ", schematization=true" : "") + "}";
         }
     }
 }

@@ -55,22 +55,31 @@ final class RowEncoder {
      * @throws Refused when Snowflake would refuse the row (too large, not one JSON value): it is not appended
      */
     Map<String, Object> encode(IngestRow row) throws Refused {
-        byte[] content = row.content();
+        checkSize(row);
         byte[] metadata = row.metadata();
-        long size = content.length + (metadata == null ? 0 : metadata.length);
-        if (size > maxRowBytes) {
-            throw new Refused("the row is " + size + " bytes of JSON, over the " + maxRowBytes + "-byte limit of a"
-                    + " Snowpipe Streaming row");
-        }
         Map<String, Object> map = new LinkedHashMap<>(4);
-        map.put("RECORD_CONTENT", value("RECORD_CONTENT", content));
+        map.put("RECORD_CONTENT", json("RECORD_CONTENT", row.content()));
         if (metadata != null) {
-            map.put("RECORD_METADATA", value("RECORD_METADATA", metadata));
+            map.put("RECORD_METADATA", json("RECORD_METADATA", metadata));
         }
         return map;
     }
 
-    private Object value(String column, byte[] json) throws Refused {
+    /** @throws Refused when the row's JSON is over the largest row appended */
+    void checkSize(IngestRow row) throws Refused {
+        long size = row.content().length + (row.metadata() == null ? 0 : row.metadata().length);
+        if (size > maxRowBytes) {
+            throw new Refused("the row is " + size + " bytes of JSON, over the " + maxRowBytes + "-byte limit of a"
+                    + " Snowpipe Streaming row");
+        }
+    }
+
+    /**
+     * A column's JSON value as the SDK's writer takes it (raw, or parsed when it spans lines or in {@link Mode#PARSED}).
+     *
+     * @throws Refused when {@code json} is not exactly one JSON value
+     */
+    Object json(String column, byte[] json) throws Refused {
         // whitespace between tokens may hold line breaks, which would split the NDJSON line: such a value is
         // re-rendered on one line instead
         if (mode == Mode.PARSED || scan(column, json)) {
