@@ -58,7 +58,10 @@ import org.slf4j.LoggerFactory;
  *       the next. A request repeating the previous token (a retry after a lost answer) is a replay: answered again,
  *       applied once. Any other token (the handle of an owner that was superseded by a reopen) is refused with HTTP 400,
  *       which makes the SDK invalidate that handle: the old owner is fenced.</li>
- *   <li>Rows are checked against the table (known columns, NOT NULL, numbers and booleans); rows that fail are counted
+ *   <li>Rows are loaded into the table's columns by name, each value converted to its column's type and stored by type
+ *       (NUMBER at its scale, DATE, TIME and timestamps, BINARY, BOOLEAN, text; a VARIANT as the JSON it is), by the
+ *       emulator's own conversion ({@code PipeColumns}); a row with an unknown column, a value its column cannot hold, or
+ *       NULL in a NOT NULL column is refused. Rows that fail are counted
  *       in the channel's {@code rows_error_count} with the offset token of their request as
  *       {@code last_error_offset_upper_bound}, the others inserted; then the request's offset token commits. With
  *       {@link #delayCommits} rows and token take effect later, in order.</li>
@@ -89,6 +92,10 @@ public final class HpStreamingService implements HttpHandler {
     public static final String MUST_REOPEN = "ERR_CHANNEL_MUST_BE_REOPENED";
 
     private static final Logger LOG = LoggerFactory.getLogger(HpStreamingService.class);
+    /** Rows are read with exact decimals, as Snowflake reads NUMBER(p,s) and VARIANT numbers. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper ROWS = new com.fasterxml.jackson.databind.ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
     private static final Map<SnowflakeEmulator, HpStreamingService> ATTACHED = Collections.synchronizedMap(new WeakHashMap<>());
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
@@ -834,7 +841,7 @@ public final class HpStreamingService implements HttpHandler {
                 lines++;
                 if (retain) {
                     try {
-                        JsonNode row = HttpJson.MAPPER.readTree(body, start, i - start);
+                        JsonNode row = ROWS.readTree(body, start, i - start);
                         rows.add(check(pipe == null ? row : pipe.transform(row), columns, table));
                     } catch (IOException | IllegalArgumentException e) {
                         errors++;
@@ -863,24 +870,7 @@ public final class HpStreamingService implements HttpHandler {
             if (c == null) {
                 throw new IllegalArgumentException("the table has no column named " + field.getKey());
             }
-            JsonNode v = field.getValue();
-            String type = c.type().toUpperCase(Locale.ROOT);
-            if (v != null && !v.isNull()) {
-                if ((type.startsWith("NUMBER") || type.startsWith("INT") || type.startsWith("BIGINT"))
-                        && !v.isIntegralNumber() && !(v.isTextual() && v.asText().matches("-?[0-9]+"))) {
-                    throw new IllegalArgumentException("column " + c.name() + " (" + c.type() + ") cannot hold " + v);
-                }
-                if (type.startsWith("BOOLEAN") && !v.isBoolean()) {
-                    throw new IllegalArgumentException("column " + c.name() + " (BOOLEAN) cannot hold " + v);
-                }
-                if ((type.startsWith("VARCHAR") || type.startsWith("STRING") || type.startsWith("TEXT")) && !v.isValueNode()) {
-                    throw new IllegalArgumentException("column " + c.name() + " (" + c.type() + ") cannot hold " + v);
-                }
-                if (type.startsWith("OBJECT") && !v.isObject() || type.startsWith("ARRAY") && !v.isArray()) {
-                    throw new IllegalArgumentException("column " + c.name() + " (" + c.type() + ") cannot hold " + v);
-                }
-            }
-            out.put(c.name(), v);
+            out.put(c.name(), PipeColumns.load(c, field.getValue())); // converted to the column's type, or refused
         }
         for (ColumnDef c : columns) {
             if (!c.nullable() && (out.get(c.name()) == null || out.get(c.name()).isNull())) {
