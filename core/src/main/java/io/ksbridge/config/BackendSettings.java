@@ -174,10 +174,12 @@ public final class BackendSettings {
             "How long the SDK may hold rows before it flushes them (its max_client_lag). Batches become durable about"
                     + " this long after they are handed over. 1 s, the SDK's own default, and not the connector v3's 30 s:"
                     + " the bridge already batches by its flush policy, and the SDK keeps a copy of every row it holds.");
-    /** Streaming: columns from the records' top-level fields. */
+    /** Streaming (Classic and high-performance): columns from the records' top-level fields. */
     public static final Setting STREAMING_SCHEMATIZATION = define(IngestionMethod.SNOWPIPE_STREAMING, "schematization",
             false, null, null, BridgeConfig.ENABLE_SCHEMATIZATION, "Columns from the records' top-level fields, added as"
-                    + " new fields appear; false: RECORD_CONTENT holds the whole record.");
+                    + " new fields appear; false: RECORD_CONTENT holds the whole record. The high-performance builder"
+                    + " (HighPerformanceStreamingBackend) has the same setting and default, its rows loaded by each"
+                    + " table's default pipe.");
 
     private static final List<Setting> SETTINGS = List.copyOf(ALL);
 

@@ -332,8 +332,9 @@ public final class BridgeConfig {
         define(ENABLE_SCHEMATIZATION, Type.BOOLEAN, BackendSettings.STREAMING_SCHEMATIZATION.defaultText(),
                 "true, false",
                 "Columns from the records' top-level fields (typed from the record's schema where it declares them):"
-                        + " StreamingBackend.Builder.schematization and SnowpipeBackend.Builder.schematization, exposed"
-                        + " as enableSchematization().",
+                        + " StreamingBackend.Builder.schematization, HighPerformanceStreamingBackend.Builder.schematization"
+                        + " (through the table's default pipe) and SnowpipeBackend.Builder.schematization, exposed as"
+                        + " enableSchematization().",
                 (v, m) -> bool(v));
         define(STREAMING_MAX_CLIENT_LAG, Type.LONG,
                 Long.toString(BackendSettings.STREAMING_MAX_CLIENT_LAG.durationDefault().toSeconds()),
@@ -1037,7 +1038,7 @@ public final class BridgeConfig {
         return (NullValueBehavior) values.get(BEHAVIOR_ON_NULL_VALUES);
     }
 
-    /** {@code snowflake.enable.schematization}, for the Streaming backend; default false. */
+    /** {@code snowflake.enable.schematization}, for every backend (Snowpipe, both Streaming architectures); default false. */
     public boolean enableSchematization() {
         return flag(ENABLE_SCHEMATIZATION);
     }

@@ -120,7 +120,8 @@ public final class Runner {
         String backendName;
         if (config.ingestionMethod() == BridgeConfig.IngestionMethod.SNOWPIPE_STREAMING && settings.highPerformance) {
             HighPerformanceStreamingBackend.Builder b = HighPerformanceStreamingBackend.builder().account(account)
-                    .database(config.database().get()).schema(config.schema().get());
+                    .database(config.database().get()).schema(config.schema().get())
+                    .schematization(config.enableSchematization());
             if (!settings.classicOffsetMigration.equals("skip")) {
                 b.takeOverClassicChannels(settings.classicOffsetMigration.equals("strict")
                         ? HighPerformanceStreamingBackend.ClassicChannels.STRICT
@@ -129,7 +130,8 @@ public final class Runner {
             backend = b.build();
             backendName = "Snowpipe Streaming, high-performance architecture (named channels on each table's default"
                     + " pipe, offset tokens)" + (settings.classicOffsetMigration.equals("skip") ? ""
-                    : ", taking over Classic channels (" + settings.classicOffsetMigration + ")");
+                    : ", taking over Classic channels (" + settings.classicOffsetMigration + ")")
+                    + (config.enableSchematization() ? ", schematization on" : "");
         } else if (config.ingestionMethod() == BridgeConfig.IngestionMethod.SNOWPIPE_STREAMING) {
             backend = StreamingBackend.builder().account(account).database(config.database().get())
                     .schema(config.schema().get()).maxClientLag(config.streamingMaxClientLag())

@@ -329,11 +329,6 @@ final class RunnerSettings {
                 b.classicOffsetMigration = m;
             }
         }
-        if (b.highPerformance && "true".equalsIgnoreCase(String.valueOf(p.get(BridgeConfig.ENABLE_SCHEMATIZATION)).trim())) {
-            problems.add(new Problem(BridgeConfig.ENABLE_SCHEMATIZATION, "true", "the runner's high-performance"
-                    + " architecture loads RECORD_CONTENT and RECORD_METADATA only; remove it, or use "
-                    + STREAMING_ARCHITECTURE + "=classic"));
-        }
     }
 
     /** {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}; a bare number is seconds, as in the connector's keys. */

@@ -235,10 +235,23 @@ class RunnerSettingsTest {
         e = refused(q);
         assertEquals(List.of(RunnerSettings.STREAMING_ARCHITECTURE, RunnerSettings.CLASSIC_OFFSET_MIGRATION),
                 settings(e), e.getMessage());
-        Map<String, String> r = minimal();
-        r.put("snowflake.ingestion.method", "SNOWPIPE_STREAMING");
-        r.put(RunnerSettings.STREAMING_ARCHITECTURE, "high-performance");
-        r.put("snowflake.enable.schematization", "true");
-        assertEquals(List.of("snowflake.enable.schematization"), settings(refused(r)));
+    }
+
+    @Test
+    void schematization_withHighPerformance_acceptedAndPassedToTheBackend() {
+        Map<String, String> p = minimal();
+        p.put("snowflake.ingestion.method", "SNOWPIPE_STREAMING");
+        p.put(RunnerSettings.STREAMING_ARCHITECTURE, "high-performance");
+        p.put("snowflake.enable.schematization", "true");
+        assertTrue(RunnerSettings.parse(p).highPerformance);
+        Runner runner = Runner.create(Path.of("connector.properties"), p);
+        String summary = runner.summary(Path.of("connector.properties"),
+                io.ksbridge.config.BridgeConfig.from(p).account());
+        assertTrue(summary.contains("  backend:  Snowpipe Streaming, high-performance architecture (named channels on"
+                + " each table's default pipe, offset tokens), schematization on\n"), summary);
+        p.put("snowflake.enable.schematization", "false");
+        String plain = Runner.create(Path.of("connector.properties"), p).summary(Path.of("connector.properties"),
+                io.ksbridge.config.BridgeConfig.from(p).account());
+        assertFalse(plain.contains("schematization"), plain);
     }
 }

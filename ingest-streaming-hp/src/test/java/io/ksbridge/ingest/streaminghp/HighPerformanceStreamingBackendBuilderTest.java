@@ -115,4 +115,20 @@ class HighPerformanceStreamingBackendBuilderTest {
         assertEquals("classicConnectorName must not be blank", assertThrows(IllegalArgumentException.class,
                 () -> HighPerformanceStreamingBackend.builder().classicConnectorName(" ")).getMessage());
     }
+
+    @Test
+    void schematization_withAPipeOfYourOwn_refusedNamingBoth_andShownWhenOn() {
+        SnowflakeAccount a = account("https://myorg-acct.snowflakecomputing.com");
+        BridgeConfigException e = assertThrows(BridgeConfigException.class, () -> HighPerformanceStreamingBackend.builder()
+                .account(a).database("DB").schema("S").pipe("orders", "orders_pipe").schematization(true).build());
+        assertEquals("Invalid value true for setting schematization: columns from the records' fields go through each"
+                + " table's default pipe, but pipe(table, pipe) sets a pipe of your own for [ORDERS]; use one or the"
+                + " other", e.getMessage());
+        HighPerformanceStreamingBackend on = HighPerformanceStreamingBackend.builder().account(a).database("DB")
+                .schema("S").schematization(true).build();
+        org.junit.jupiter.api.Assertions.assertTrue(on.toString().endsWith(", schematization=true}"), on.toString());
+        HighPerformanceStreamingBackend off = HighPerformanceStreamingBackend.builder().account(a).database("DB")
+                .schema("S").build();
+        assertFalse(off.toString().contains("schematization"), "off by default: " + off);
+    }
 }
