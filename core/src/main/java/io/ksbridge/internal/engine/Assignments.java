@@ -315,9 +315,11 @@ final class Assignments {
                 ledger.handOut(offsets);
             }
         }
+        List<Map.Entry<TopicPartition, String>> lanes = held(states);
         for (PartitionState ps : states) {
             drop(ps);
         }
+        releaseQuietly(lanes); // all at once: the backend settles them together, bounded once by its close timeout
         listener.onRevoked(Set.copyOf(revoked));
     }
 
@@ -328,15 +330,22 @@ final class Assignments {
         backoffPaused.remove(ps.tp);
         for (PartitionState lane : lanesOf(List.of(ps))) {
             batches.abandon(lane);
-            releaseQuietly(ps.tp, lane.table);
         }
     }
 
     void releaseQuietly(TopicPartition tp, String table) {
+        releaseQuietly(List.of(Map.entry(tp, table)));
+    }
+
+    /** Releases the (partition, table) lanes in one backend call; never throws. */
+    void releaseQuietly(List<Map.Entry<TopicPartition, String>> lanes) {
+        if (lanes.isEmpty()) {
+            return;
+        }
         try {
-            backend.release(table, tp);
+            backend.releaseAll(lanes);
         } catch (RuntimeException e) {
-            log.warn("backend {} failed to release {} (table {}): {}", backend.name(), tp, table, e.toString());
+            log.warn("backend {} failed to release {}: {}", backend.name(), lanes, e.toString());
         }
     }
 

@@ -33,7 +33,7 @@ final class Shutdown {
         Thread closer = new Thread(() -> {
             core.partitions.opener.awaitIdle(left); // no open racing the close
             if (!crash) {
-                open.forEach(e -> core.partitions.releaseQuietly(e.getKey(), e.getValue()));
+                core.partitions.releaseQuietly(open);
             }
             core.router.close(left);
             try {
