@@ -48,6 +48,8 @@ final class Assignments {
     private final MemoryBudget budget;
     private final Batches batches;
     final PartitionOpener opener;
+    /** Releases of revoked lanes, each waited for at most closeTimeout inside the callback. */
+    final Releaser releaser;
 
     Assignments(BridgeSettings settings, Lifecycle lifecycle, BridgeListener listener, Ticker ticker, RetryLog retryLog,
                 OffsetLedger ledger, MemoryBudget budget, Batches batches) {
@@ -59,7 +61,9 @@ final class Assignments {
         this.ledger = ledger;
         this.budget = budget;
         this.batches = batches;
-        this.opener = new PartitionOpener(settings.name(), backend, settings.retryPolicy(), ticker, retryLog, listener);
+        this.releaser = new Releaser(settings.name(), backend);
+        this.opener = new PartitionOpener(settings.name(), backend, settings.retryPolicy(), ticker, retryLog, listener,
+                releaser::after);
         this.routed = settings.router() != null;
     }
 
@@ -253,6 +257,15 @@ final class Assignments {
     }
 
     private PartitionStart openWithRetry(String table, TopicPartition tp) {
+        try {
+            // given back while its release still runs (it overran its wait): the release ends first
+            releaser.after(tp).get(s.closeTimeout().toMillis() + 1, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new io.ksbridge.BridgeClosedException("interrupted");
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("bridge {}: opening {} while its earlier release still runs: {}", s.name(), tp, e.toString());
+        }
         int attempt = 0;
         while (true) {
             try {
@@ -319,7 +332,7 @@ final class Assignments {
         for (PartitionState ps : states) {
             drop(ps);
         }
-        releaseQuietly(lanes); // all at once: the backend settles them together, bounded once by its close timeout
+        releaser.release(lanes, s.closeTimeout()); // all at once, waited for at most closeTimeout
         listener.onRevoked(Set.copyOf(revoked));
     }
 
@@ -334,19 +347,12 @@ final class Assignments {
     }
 
     void releaseQuietly(TopicPartition tp, String table) {
-        releaseQuietly(List.of(Map.entry(tp, table)));
+        releaser.releaseQuietly(List.of(Map.entry(tp, table)));
     }
 
-    /** Releases the (partition, table) lanes in one backend call; never throws. */
+    /** Releases the (partition, table) lanes in one backend call on the calling thread; never throws. */
     void releaseQuietly(List<Map.Entry<TopicPartition, String>> lanes) {
-        if (lanes.isEmpty()) {
-            return;
-        }
-        try {
-            backend.releaseAll(lanes);
-        } catch (RuntimeException e) {
-            log.warn("backend {} failed to release {}: {}", backend.name(), lanes, e.toString());
-        }
+        releaser.releaseQuietly(lanes);
     }
 
     /** Every (partition, table) the bridge holds open in the backend. */
