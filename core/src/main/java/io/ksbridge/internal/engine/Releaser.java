@@ -46,7 +46,13 @@ final class Releaser {
         if (lanes.isEmpty()) {
             return true;
         }
-        CompletableFuture<Void> done = CompletableFuture.runAsync(() -> releaseQuietly(lanes), thread());
+        CompletableFuture<Void> done;
+        try {
+            done = CompletableFuture.runAsync(() -> releaseQuietly(lanes), thread());
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            releaseQuietly(lanes); // the bridge is closing: its closing thread waits for this one
+            return true;
+        }
         try {
             done.get(Math.max(1, wait.toMillis()), TimeUnit.MILLISECONDS);
             return true;

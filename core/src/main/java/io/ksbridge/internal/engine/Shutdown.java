@@ -32,7 +32,9 @@ final class Shutdown {
                 : Math.max(0, deadline - System.nanoTime()));
         Thread closer = new Thread(() -> {
             core.partitions.opener.awaitIdle(left); // no open racing the close
-            core.partitions.releaser.awaitIdle(left); // nor a revoke's release that overran its wait
+            if (!crash) {
+                core.partitions.releaser.awaitIdle(left); // nor a revoke's release that overran its wait
+            }
             core.partitions.releaser.shutdown();
             if (!crash) {
                 core.partitions.releaseQuietly(open);
