@@ -48,6 +48,18 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
         this.engine = new Engine(settings);
     }
 
+    /** The consumer's {@code max.poll.interval.ms} as given (Kafka's default when absent), or -1 when not a number. */
+    static long maxPollIntervalMs(Object value) {
+        if (value == null) {
+            return 300_000;
+        }
+        try {
+            return Long.parseLong(String.valueOf(value).trim());
+        } catch (NumberFormatException e) {
+            return -1; // Kafka's own check names it when the consumer starts
+        }
+    }
+
     /** A new builder with every setting at its default. */
     public static Builder builder() {
         return new Builder();
@@ -425,8 +437,11 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
         }
 
         /**
-         * How long {@link KafkaToSnowflakeBridge#close()} and a partition revocation wait for loads in flight.
-         * Default 30 s; 0 to 1 h.
+         * How long {@link KafkaToSnowflakeBridge#close()} and a partition revocation wait for loads in flight. A
+         * revocation then waits up to as long again for the backend to release the partitions (a channel's close, a
+         * last file); a release that takes longer finishes in the background, and a partition given back to this
+         * bridge opens only after it. Both waits run inside the rebalance callback, so an own loop refuses a
+         * closeTimeout of half its consumer's {@code max.poll.interval.ms} or more. Default 30 s; 0 to 1 h.
          */
         public Builder closeTimeout(Duration timeout) {
             this.closeTimeout = checkDuration("closeTimeout", timeout, Duration.ZERO, Duration.ofHours(1));
@@ -514,6 +529,14 @@ public final class KafkaToSnowflakeBridge implements AutoCloseable, Runnable {
                 if (!consumerProperties.containsKey(ConsumerConfig.GROUP_ID_CONFIG)) {
                     problems.add(new Problem("consumerProperties.group.id", "null",
                             "an own-loop bridge (topics set) needs a consumer group: set group.id"));
+                }
+                long maxPoll = maxPollIntervalMs(consumerProperties.get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG));
+                if (maxPoll > 0 && 2 * closeTimeout.toMillis() >= maxPoll) {
+                    problems.add(new Problem("closeTimeout", closeTimeout.toString(), "must be under half of the"
+                            + " consumer's max.poll.interval.ms (" + maxPoll + " ms): a revoke waits up to closeTimeout"
+                            + " for in-flight batches and up to closeTimeout again for the backend's release, inside"
+                            + " the rebalance callback, and a member slower than max.poll.interval.ms is thrown out"
+                            + " of the group"));
                 }
             } else if (!consumerProperties.isEmpty()) {
                 problems.add(new Problem("topics", "[]",

@@ -230,6 +230,22 @@ class KafkaToSnowflakeBridgeBuilderTest {
     }
 
     @Test
+    void build_ownLoopCloseTimeoutHalfTheMaxPollInterval_problemNamingBoth() {
+        Map<String, Object> consumer = new java.util.HashMap<>(CONSUMER);
+        consumer.put("max.poll.interval.ms", "60000");
+        assertEquals("Invalid value PT30S for setting closeTimeout: must be under half of the consumer's"
+                + " max.poll.interval.ms (60000 ms): a revoke waits up to closeTimeout for in-flight batches and up to"
+                + " closeTimeout again for the backend's release, inside the rebalance callback, and a member slower"
+                + " than max.poll.interval.ms is thrown out of the group",
+                buildFailure(ownLoop().consumerProperties(consumer).closeTimeout(Duration.ofSeconds(30))));
+        // just under half, and Kafka's default (300 s) against the default closeTimeout (30 s), build
+        ownLoop().consumerProperties(consumer).closeTimeout(Duration.ofMillis(29_999)).build().close();
+        ownLoop().build().close();
+        // Kafka's default against an hour: refused
+        assertTrue(buildFailure(ownLoop().closeTimeout(Duration.ofMinutes(3))).contains("(300000 ms)"));
+    }
+
+    @Test
     void build_topicPatternWithoutGroup_groupProblem() {
         assertEquals("Invalid value null for setting consumerProperties.group.id: an own-loop bridge (topics set) needs"
                 + " a consumer group: set group.id", buildFailure(hostLoop().topicPattern(Pattern.compile("o.*"))

@@ -167,7 +167,8 @@ public final class BackendSettings {
     /** Streaming: how long {@code close()} waits for channels and the client. */
     public static final Setting STREAMING_CLOSE_TIMEOUT = define(IngestionMethod.SNOWPIPE_STREAMING, "closeTimeout",
             Duration.ofSeconds(10), Duration.ZERO, TEN_MIN, null, "How long close() waits for the channels and the SDK"
-                    + " client to close.");
+                    + " client to close, and how long a release of revoked partitions waits for their channels to close"
+                    + " (flushed and committed), all at once.");
     /** Streaming: the SDK's {@code max_client_lag}. */
     public static final Setting STREAMING_MAX_CLIENT_LAG = define(IngestionMethod.SNOWPIPE_STREAMING, "maxClientLag",
             Duration.ofSeconds(1), Duration.ofSeconds(1), TEN_MIN, BridgeConfig.STREAMING_MAX_CLIENT_LAG,

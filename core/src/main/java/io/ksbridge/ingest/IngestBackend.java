@@ -1,5 +1,7 @@
 package io.ksbridge.ingest;
 
+import java.util.Collection;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
 
@@ -78,6 +80,21 @@ public interface IngestBackend extends AutoCloseable {
      */
     default void release(String table, TopicPartition partition) {
         release(partition);
+    }
+
+    /**
+     * Lets go of several lanes at once, as one revoke (or the bridge's close) does: the same promise as {@link
+     * #release(String, TopicPartition)} for each, but a backend that settles its lanes asynchronously (a channel's
+     * close, a file still loading) may start them all and wait for them together, bounded once by its close timeout
+     * rather than once per lane. Same thread rules as {@link #release(String, TopicPartition)}. Default: {@link
+     * #release(String, TopicPartition)} for each lane in turn.
+     *
+     * @param lanes (partition, table) pairs, each as given to {@link #open}; never null, may be empty
+     */
+    default void releaseAll(Collection<? extends Map.Entry<TopicPartition, String>> lanes) {
+        for (Map.Entry<TopicPartition, String> lane : lanes) {
+            release(lane.getValue(), lane.getKey());
+        }
     }
 
     /**

@@ -48,6 +48,8 @@ final class Assignments {
     private final MemoryBudget budget;
     private final Batches batches;
     final PartitionOpener opener;
+    /** Releases of revoked lanes, each waited for at most closeTimeout inside the callback. */
+    final Releaser releaser;
 
     Assignments(BridgeSettings settings, Lifecycle lifecycle, BridgeListener listener, Ticker ticker, RetryLog retryLog,
                 OffsetLedger ledger, MemoryBudget budget, Batches batches) {
@@ -59,7 +61,9 @@ final class Assignments {
         this.ledger = ledger;
         this.budget = budget;
         this.batches = batches;
-        this.opener = new PartitionOpener(settings.name(), backend, settings.retryPolicy(), ticker, retryLog, listener);
+        this.releaser = new Releaser(settings.name(), backend);
+        this.opener = new PartitionOpener(settings.name(), backend, settings.retryPolicy(), ticker, retryLog, listener,
+                releaser::after);
         this.routed = settings.router() != null;
     }
 
@@ -253,6 +257,15 @@ final class Assignments {
     }
 
     private PartitionStart openWithRetry(String table, TopicPartition tp) {
+        try {
+            // given back while its release still runs (it overran its wait): the release ends first
+            releaser.after(tp).get(s.closeTimeout().toMillis() + 1, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new io.ksbridge.BridgeClosedException("interrupted");
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("bridge {}: opening {} while its earlier release still runs: {}", s.name(), tp, e.toString());
+        }
         int attempt = 0;
         while (true) {
             try {
@@ -315,9 +328,11 @@ final class Assignments {
                 ledger.handOut(offsets);
             }
         }
+        List<Map.Entry<TopicPartition, String>> lanes = held(states);
         for (PartitionState ps : states) {
             drop(ps);
         }
+        releaser.release(lanes, s.closeTimeout()); // all at once, waited for at most closeTimeout
         listener.onRevoked(Set.copyOf(revoked));
     }
 
@@ -328,16 +343,16 @@ final class Assignments {
         backoffPaused.remove(ps.tp);
         for (PartitionState lane : lanesOf(List.of(ps))) {
             batches.abandon(lane);
-            releaseQuietly(ps.tp, lane.table);
         }
     }
 
     void releaseQuietly(TopicPartition tp, String table) {
-        try {
-            backend.release(table, tp);
-        } catch (RuntimeException e) {
-            log.warn("backend {} failed to release {} (table {}): {}", backend.name(), tp, table, e.toString());
-        }
+        releaser.releaseQuietly(List.of(Map.entry(tp, table)));
+    }
+
+    /** Releases the (partition, table) lanes in one backend call on the calling thread; never throws. */
+    void releaseQuietly(List<Map.Entry<TopicPartition, String>> lanes) {
+        releaser.releaseQuietly(lanes);
     }
 
     /** Every (partition, table) the bridge holds open in the backend. */

@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,9 +70,12 @@ final class PartitionOpener {
     private record Key(TopicPartition tp, String table) {
     }
     private ExecutorService thread;
+    /** A partition's release still running (it was revoked and given back): its open starts after it. */
+    private final Function<TopicPartition, CompletableFuture<Void>> releasing;
 
     PartitionOpener(String bridge, IngestBackend backend, RetryPolicy retry, Ticker ticker, RetryLog retryLog,
-                    BridgeListener listener) {
+                    BridgeListener listener, Function<TopicPartition, CompletableFuture<Void>> releasing) {
+        this.releasing = releasing;
         this.bridge = bridge;
         this.backend = backend;
         this.retry = retry;
@@ -125,7 +129,7 @@ final class PartitionOpener {
                 return t;
             });
         }
-        return CompletableFuture.supplyAsync(() -> {
+        return releasing.apply(p.tp).thenApplyAsync(released -> {
             PartitionStart start = backend.open(p.table, p.tp);
             if (start == null) {
                 throw new IllegalStateException("backend " + backend.name() + " returned null from open(" + p.tp + ")");

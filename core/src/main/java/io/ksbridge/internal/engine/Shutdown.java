@@ -33,7 +33,11 @@ final class Shutdown {
         Thread closer = new Thread(() -> {
             core.partitions.opener.awaitIdle(left); // no open racing the close
             if (!crash) {
-                open.forEach(e -> core.partitions.releaseQuietly(e.getKey(), e.getValue()));
+                core.partitions.releaser.awaitIdle(left); // nor a revoke's release that overran its wait
+            }
+            core.partitions.releaser.shutdown();
+            if (!crash) {
+                core.partitions.releaseQuietly(open);
             }
             core.router.close(left);
             try {

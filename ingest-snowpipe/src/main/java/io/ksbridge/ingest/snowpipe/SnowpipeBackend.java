@@ -82,6 +82,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class SnowpipeBackend implements IngestBackend {
     private static final Logger LOG = LoggerFactory.getLogger(SnowpipeBackend.class);
+    /** How long a release waits, in all, for the files its lanes were staging or submitting. */
+    private static final Duration RELEASE_WAIT = Duration.ofSeconds(30);
 
     private final Settings settings;
     private final SqlApiClient sql;
@@ -433,34 +435,54 @@ public final class SnowpipeBackend implements IngestBackend {
      */
     @Override
     public void release(TopicPartition partition) {
-        for (LaneKey key : new ArrayList<>(lanes.keySet())) {
+        List<Map.Entry<TopicPartition, String>> of = new ArrayList<>();
+        for (LaneKey key : lanes.keySet()) {
             if (key.partition().equals(partition)) {
-                release(key.table(), partition);
+                of.add(Map.entry(partition, key.table()));
             }
         }
+        releaseAll(of);
     }
 
     /** As {@link #release(TopicPartition)}, for the partition's lane into {@code table} only. */
     @Override
     public void release(String table, TopicPartition partition) {
-        Lane lane = lanes.remove(new LaneKey(table, partition));
-        if (lane == null) {
+        releaseAll(List.of(Map.entry(partition, table)));
+    }
+
+    /**
+     * Stops staging for every lane at once, then waits for the files they were staging or submitting together, up to
+     * 30 s in all (not per lane), so the next owners' reconciliation sees them.
+     */
+    @Override
+    public void releaseAll(java.util.Collection<? extends Map.Entry<TopicPartition, String>> released) {
+        List<Lane> gone = new ArrayList<>();
+        List<CompletableFuture<Void>> tails = new ArrayList<>();
+        for (Map.Entry<TopicPartition, String> e : released) {
+            Lane lane = lanes.remove(new LaneKey(e.getValue(), e.getKey()));
+            if (lane == null) {
+                continue;
+            }
+            lane.released = true;
+            gone.add(lane);
+            synchronized (lane) {
+                tails.add(lane.tail);
+            }
+        }
+        if (gone.isEmpty()) {
             return;
         }
-        lane.released = true;
-        CompletableFuture<Void> tail;
-        synchronized (lane) {
-            tail = lane.tail;
-        }
         try {
-            tail.get(30, TimeUnit.SECONDS);
+            CompletableFuture.allOf(tails.toArray(new CompletableFuture[0])).get(RELEASE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
-            LOG.warn("releasing {}: the last file did not settle: {}", partition, e.toString());
+            LOG.warn("releasing {}: the last files did not settle within {}: {}", released, RELEASE_WAIT, e.toString());
         }
         if (monitor != null) {
-            monitor.forget(table, partition);
+            for (Lane lane : gone) {
+                monitor.forget(lane.table, lane.partition);
+            }
         }
     }
 

@@ -37,6 +37,28 @@ final class Lane extends OrderedLane {
     java.util.Map<String, String> columnTypes = java.util.Map.of();
     /** Consecutive failed status requests of the current channel. */
     int statusFailures;
+    /** The token the batched status call last reported for this lane (commit poller only). */
+    String batchedToken;
+    /** When {@link #batchedToken} last changed, or the channel's own status was last asked (commit poller only). */
+    long batchedTokenSince;
+
+    /**
+     * Whether the batched call's {@code token} is news: true when it differs from the last one. When the same token
+     * comes back for longer than {@code stallNanos}, false, and the clock restarts: the caller asks the channel's own
+     * status once (the batched call drops each channel's status code, which is how a refused channel shows).
+     */
+    boolean progressed(String token, long now, long stallNanos) {
+        if (!java.util.Objects.equals(token, batchedToken) || batchedTokenSince == 0) {
+            batchedToken = token;
+            batchedTokenSince = now;
+            return true;
+        }
+        if (now - batchedTokenSince < stallNanos) {
+            return true;
+        }
+        batchedTokenSince = now;
+        return false;
+    }
 
     Lane(String table, TopicPartition partition, String channelName, SnowflakeStreamingIngestChannel channel, long written) {
         super(partition, channelName, LoggerFactory.getLogger(StreamingBackend.class));

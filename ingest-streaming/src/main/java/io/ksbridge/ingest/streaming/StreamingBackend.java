@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -594,6 +595,8 @@ public final class StreamingBackend implements IngestBackend {
                     lane.lock.unlock();
                 }
             }
+            Map<String, String> batched = batchedTokens(channels);
+            long now = System.nanoTime();
             for (int i = 0; i < waiting.size(); i++) {
                 Lane lane = waiting.get(i);
                 SnowflakeStreamingIngestChannel channel = channels.get(i);
@@ -602,6 +605,9 @@ public final class StreamingBackend implements IngestBackend {
                 if (!channel.isValid()) {
                     failure = new IngestException("channel " + lane.channelName + " was invalidated (another writer reopened"
                             + " it, or Snowflake refused its data); reopening it before the retry", true);
+                } else if (batched != null && lane.statusFailures == 0 && batched.containsKey(channel.getFullyQualifiedName())
+                        && lane.progressed(batched.get(channel.getFullyQualifiedName()), now, statusStallNanos())) {
+                    token = batched.get(channel.getFullyQualifiedName());
                 } else {
                     try {
                         token = channel.getLatestCommittedOffsetToken();
@@ -642,22 +648,93 @@ public final class StreamingBackend implements IngestBackend {
         }
     }
 
-    /** The partition is no longer this bridge's: its channel is closed and its waiting batches are retried (abandoned). */
-    @Override
-    public void release(TopicPartition partition) {
-        for (LaneKey key : new ArrayList<>(lanes.keySet())) {
-            if (key.partition().equals(partition)) {
-                release(key.table(), partition);
+    /**
+     * The committed tokens of {@code channels} in one request, by fully qualified channel name; null when there are
+     * fewer than two (the channel's own call costs the same) or the request failed (each channel is then asked on its
+     * own, which classifies the failure). The batched answer carries no status code: a channel whose token stops
+     * moving for {@link #statusStallNanos()} is asked on its own once, to see whether Snowflake refuses it.
+     */
+    private Map<String, String> batchedTokens(List<SnowflakeStreamingIngestChannel> channels) {
+        List<SnowflakeStreamingIngestChannel> valid = new ArrayList<>();
+        for (SnowflakeStreamingIngestChannel channel : channels) {
+            if (channel.isValid()) {
+                valid.add(channel);
             }
         }
+        SnowflakeStreamingIngestClient c = client;
+        if (valid.size() < 2 || c == null) {
+            return null;
+        }
+        try {
+            return c.getLatestCommittedOffsetTokens(valid);
+        } catch (RuntimeException e) {
+            LOG.debug("the batched committed-token request for {} channels failed; asking each: {}", valid.size(),
+                    e.toString());
+            return null;
+        }
+    }
+
+    /** How long a lane's batched token may stand still before its channel's own status is asked: twice the lag, 2 s at least. */
+    private long statusStallNanos() {
+        return Math.max(Duration.ofSeconds(2).toNanos(), 2 * settings.maxClientLag().toNanos());
+    }
+
+    /**
+     * The partition is no longer this bridge's: its channels are closed (what they buffer flushed and committed, or
+     * refused) before this returns, bounded by the close timeout; its waiting batches are abandoned.
+     */
+    @Override
+    public void release(TopicPartition partition) {
+        List<Map.Entry<TopicPartition, String>> of = new ArrayList<>();
+        for (LaneKey key : lanes.keySet()) {
+            if (key.partition().equals(partition)) {
+                of.add(Map.entry(partition, key.table()));
+            }
+        }
+        releaseAll(of);
     }
 
     /** As {@link #release(TopicPartition)}, for the partition's channel of {@code table} only. */
     @Override
     public void release(String table, TopicPartition partition) {
-        Lane lane = lanes.remove(new LaneKey(table, partition));
-        if (lane != null) {
-            retire(lane, new IngestException(partition + " (table " + table + ") was released", true));
+        releaseAll(List.of(Map.entry(partition, table)));
+    }
+
+    /**
+     * Closes the lanes' channels together and waits for all of them at most the close timeout: a channel's close
+     * flushes what the SDK buffers and waits for Snowflake to commit it, so when this returns the next owner's open
+     * reads a token that covers every row this bridge will ever land (a close that overruns is logged, and Snowflake
+     * refuses the old channel's late data once the next owner opened it).
+     */
+    @Override
+    public void releaseAll(Collection<? extends Map.Entry<TopicPartition, String>> released) {
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (Map.Entry<TopicPartition, String> e : released) {
+            Lane lane = lanes.remove(new LaneKey(e.getValue(), e.getKey()));
+            if (lane != null) {
+                CompletableFuture<Void> closed = retire(lane, new IngestException(e.getKey() + " (table " + e.getValue()
+                        + ") was released", true));
+                if (!closed.isDone()) {
+                    closing.add(closed);
+                    names.add(lane.handleName());
+                }
+            }
+        }
+        if (closing.isEmpty()) {
+            return;
+        }
+        Duration wait = settings.closeTimeout();
+        try {
+            CompletableFuture.allOf(closing.toArray(new CompletableFuture[0])).get(Math.max(1, wait.toMillis()),
+                    TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.debug("releasing channels {}: {}", names, e.toString()); // closeQuietly's futures do not fail
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOG.warn("released channels {} did not close within the close timeout {}; the next owner's open fences"
+                    + " them (Snowflake refuses their late data)", names, wait);
         }
     }
 
@@ -670,7 +747,8 @@ public final class StreamingBackend implements IngestBackend {
         return true;
     }
 
-    private void retire(Lane lane, IngestException why) {
+    /** Marks the lane released, abandons its waiting batches and starts closing its channel (the close's future). */
+    private CompletableFuture<Void> retire(Lane lane, IngestException why) {
         SnowflakeStreamingIngestChannel channel;
         lane.lock.lock();
         try {
@@ -680,9 +758,7 @@ public final class StreamingBackend implements IngestBackend {
         } finally {
             lane.lock.unlock();
         }
-        if (channel != null) {
-            closeQuietly(channel);
-        }
+        return channel == null ? CompletableFuture.completedFuture(null) : closeQuietly(channel);
     }
 
     /** Closes a channel (flushing what it holds, unless it is invalid); never throws. */

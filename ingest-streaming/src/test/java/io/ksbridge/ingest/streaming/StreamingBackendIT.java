@@ -1,5 +1,6 @@
 package io.ksbridge.ingest.streaming;
 
+import static io.ksbridge.ingest.streaming.StreamingIts.batch;
 import static io.ksbridge.ingest.streaming.StreamingIts.range;
 import static io.ksbridge.ingest.streaming.StreamingIts.result;
 import static io.ksbridge.ingest.streaming.StreamingIts.utf8;
@@ -41,9 +42,6 @@ class StreamingBackendIT {
         streaming = StreamingService.of(snowflake);
     }
 
-    private static IngestBatch batch(TopicPartition tp, long first, long last, int attempt) {
-        return new IngestBatch("T", tp, first, last, TestRows.ids(first, last), attempt);
-    }
 
     private static List<Long> ids(String table) {
         return TestRows.ids(snowflake, table);

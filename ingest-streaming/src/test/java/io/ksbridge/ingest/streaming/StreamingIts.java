@@ -113,6 +113,13 @@ final class StreamingIts {
         return ids;
     }
 
+    /** A batch of table "T": one row per offset first..last, each row's id its offset. */
+    static io.ksbridge.ingest.IngestBatch batch(org.apache.kafka.common.TopicPartition tp, long first, long last,
+                                                int attempt) {
+        return new io.ksbridge.ingest.IngestBatch("T", tp, first, last, io.ksbridge.testkit.TestRows.ids(first, last),
+                attempt);
+    }
+
     /** The outcome of one batch handed to the backend, waiting at most 30 s. */
     static io.ksbridge.ingest.IngestResult result(StreamingBackend backend, io.ksbridge.ingest.IngestBatch batch)
             throws Exception {

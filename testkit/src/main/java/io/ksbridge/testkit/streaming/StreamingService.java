@@ -110,6 +110,8 @@ public final class StreamingService implements HttpHandler {
     private final AtomicLong rowsRead = new AtomicLong();
     private final AtomicLong blobsRead = new AtomicLong();
     private final AtomicLong repeatedRegistrations = new AtomicLong();
+    private final AtomicLong statusRequests = new AtomicLong();
+    private final AtomicLong statusesAsked = new AtomicLong();
     private final AtomicLong clients = new AtomicLong();
     private final List<String> prefixes = java.util.Collections.synchronizedList(new ArrayList<>());
     private final java.util.Set<String> blobPaths = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -290,6 +292,16 @@ public final class StreamingService implements HttpHandler {
     }
 
     /** Channel registrations refused because a newer writer had opened the channel (a stale client sequencer). */
+    /** {@code channels/status} requests served, each asking one channel or several. */
+    public long statusRequests() {
+        return statusRequests.get();
+    }
+
+    /** Channel statuses asked in all {@code channels/status} requests (equal to {@link #statusRequests()} when none batches). */
+    public long statusesAsked() {
+        return statusesAsked.get();
+    }
+
     public long staleRegistrations() {
         return staleRegistrations.get();
     }
@@ -699,6 +711,8 @@ public final class StreamingService implements HttpHandler {
     private synchronized JsonNode status(JsonNode request) {
         ObjectNode node = ok();
         ArrayNode out = node.putArray("channels");
+        statusRequests.incrementAndGet();
+        statusesAsked.addAndGet(request.path("channels").size());
         for (JsonNode ch : request.path("channels")) {
             ObjectNode status = out.addObject();
             String qualified = ch.path("database").asText() + "." + ch.path("schema").asText() + "." + ch.path("table").asText();
