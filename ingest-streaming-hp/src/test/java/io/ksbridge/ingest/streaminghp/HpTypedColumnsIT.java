@@ -14,6 +14,7 @@ import io.ksbridge.testkit.EmbeddedKafka;
 import io.ksbridge.testkit.ExactlyOnce;
 import io.ksbridge.testkit.KsbridgeTest;
 import io.ksbridge.testkit.SnowflakeEmulator;
+import io.ksbridge.testkit.TestBridges;
 import io.ksbridge.testkit.emulator.ColumnDef;
 import io.ksbridge.testkit.emulator.Row;
 import io.ksbridge.testkit.streaminghp.HpStreamingService;
@@ -33,7 +34,9 @@ import org.junit.jupiter.api.Test;
  * Schematization on the high-performance backend with JSON records (types inferred, as the connector infers them): a
  * field that appears mid-stream adds a nullable column before its rows; a value its column cannot hold and a record
  * that is not an object are bad records for the error policy, refused before they are appended (the emulator's
- * channel counts no server-side error); under failFast the bridge stops naming the record, nothing committed past it.
+ * channel counts no server-side error); under failFast the bridge stops naming the record, nothing committed past it; a
+ * crash after a column was added mid-stream, with requests accepted but not yet committed, and a restart land each
+ * record once.
  */
 @KsbridgeTest
 class HpTypedColumnsIT {
@@ -145,5 +148,60 @@ class HpTypedColumnsIT {
         }
         assertEquals(40L, kafka.committedOffsets("group-" + topic).get(new TopicPartition(topic, 0)));
         assertEquals(40, HpIts.rowCount(snowflake, "DB.HPTYPED.HP_TYPED_FAILFAST"));
+    }
+
+    @Test
+    void crash_whileAColumnIsAddedMidStream_restartLandsEachRecordOnce() throws Exception {
+        String topic = "hp_typed_crash";
+        String table = "DB.HPTYPED.HP_TYPED_CRASH";
+        kafka.createTopic(topic, 2);
+        HpStreamingService hp = HpStreamingService.of(snowflake);
+        hp.delayCommits(Duration.ofMillis(400)); // at the crash some requests are accepted but not yet committed
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            String v = "{\"id\":" + i + ",\"name\":\"n" + i + "\"" + (i >= 300 ? ",\"flag\":true" : "") + "}";
+            records.add(new ProducerRecord<>(topic, i % 2, null, v.getBytes(StandardCharsets.UTF_8)));
+        }
+        kafka.produceAll(records.subList(0, 400));
+        try {
+            HighPerformanceStreamingBackend backend = HpIts.backend(snowflake, "HPTYPED").schematization(true).build();
+            KafkaToSnowflakeBridge first = crashable(topic, 0, backend);
+            first.start();
+            Await.until("rows with the new field handed to the SDK", Duration.ofSeconds(90),
+                    () -> snowflake.tables().find(table).map(t -> t.column("FLAG") != null).orElse(false)
+                            && backend.rowsAppended() >= 320);
+            TestBridges.crash(first); // the process dies: what the SDK buffers is lost
+        } finally {
+            hp.delayCommits(Duration.ZERO);
+        }
+        snowflake.awaitIdle(Duration.ofSeconds(30));
+        kafka.produceAll(records.subList(400, 600));
+        try (KafkaToSnowflakeBridge second = crashable(topic, 1,
+                HpIts.backend(snowflake, "HPTYPED").schematization(true).build())) {
+            second.start();
+            Await.until("all committed", Duration.ofSeconds(90), () -> HpIts.committedSum(kafka, "group-" + topic) == 600);
+        }
+        snowflake.awaitIdle(Duration.ofSeconds(30));
+        ExactlyOnce.assertEveryRecordOnce(snowflake, table, kafka.endOffsets(topic));
+        for (Row r : snowflake.table(table).rows()) {
+            int id = r.get("ID").asInt();
+            if (id >= 300) {
+                assertTrue(r.get("FLAG").booleanValue(), r.toString());
+            } else {
+                assertNull(r.get("FLAG"), r.toString());
+            }
+        }
+    }
+
+    private static KafkaToSnowflakeBridge crashable(String topic, int run, HighPerformanceStreamingBackend backend) {
+        return KafkaToSnowflakeBridge.builder()
+                .name("hp-typed-crash-" + run)
+                .consumerProperties(HpIts.crashableConsumer(kafka, "group-" + topic))
+                .topics(topic)
+                .format(RecordFormat.json())
+                .flushPolicy(FlushPolicy.records(40).or(FlushPolicy.age(Duration.ofMillis(100))))
+                .commitInterval(Duration.ofMillis(200))
+                .backend(backend)
+                .build();
     }
 }
