@@ -151,7 +151,8 @@ public class KsbridgeAutoConfiguration {
                             .commitPollInterval(p.getCommitPollInterval())
                             .closeTimeout(p.getCloseTimeout())
                             .writerThreads(p.getWriterThreads())
-                            .maxChannelBytesPerSecond(p.getMaxChannelBytesPerSecond());
+                            .maxChannelBytesPerSecond(p.getMaxChannelBytesPerSecond())
+                            .schematization(p.isSchematization());
             if (p.getConnectorName() != null) {
                 b.connectorName(p.getConnectorName());
             }

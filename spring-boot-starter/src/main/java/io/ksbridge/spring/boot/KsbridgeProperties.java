@@ -713,6 +713,20 @@ public class KsbridgeProperties {
          */
         private String takeOverClassicChannels;
 
+        /**
+         * Columns from top-level fields, typed from the record's schema, through each table's default pipe
+         * (snowflake.enable.schematization).
+         */
+        private boolean schematization = (Boolean) BackendSettings.STREAMING_SCHEMATIZATION.defaultValue();
+
+        public boolean isSchematization() {
+            return schematization;
+        }
+
+        public void setSchematization(boolean schematization) {
+            this.schematization = schematization;
+        }
+
         public Duration getCallTimeout() {
             return callTimeout;
         }

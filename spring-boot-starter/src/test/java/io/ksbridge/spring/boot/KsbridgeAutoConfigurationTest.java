@@ -83,13 +83,16 @@ class KsbridgeAutoConfigurationTest {
         runner.withPropertyValues(OWN_LOOP).withPropertyValues(account)
                 .withPropertyValues("ksbridge.streaming-hp.connector-name=orders_v4",
                         "ksbridge.streaming-hp.take-over-classic-channels=strict",
-                        "ksbridge.streaming-hp.max-channel-bytes-per-second=400000")
+                        "ksbridge.streaming-hp.max-channel-bytes-per-second=400000",
+                        "ksbridge.streaming-hp.schematization=true")
                 .run(ctx -> {
                     KafkaToSnowflakeBridge bridge = ctx.getBean(KafkaToSnowflakeBridge.class);
                     assertTrue(bridge.settings().backend() instanceof io.ksbridge.ingest.streaminghp
                             .HighPerformanceStreamingBackend, bridge.settings().backend().name());
                     assertEquals("streaming-hp", bridge.settings().backend().name());
                     assertTrue(bridge.settings().backend().toString().contains("connectorName=orders_v4"),
+                            bridge.settings().backend().toString());
+                    assertTrue(bridge.settings().backend().toString().contains("schematization=true"),
                             bridge.settings().backend().toString());
                 });
         runner.withPropertyValues(OWN_LOOP).withPropertyValues(account)
