@@ -413,7 +413,16 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
         List<Map<String, Object>> toWrite = new ArrayList<>(batch.rows().size());
         List<IngestRow> sources = new ArrayList<>(batch.rows().size());
         List<IngestResult.RowRejection> rejected = new ArrayList<>();
-        HpColumns.Plan typed = settings.schematization() ? columnsOf(lane).plan() : null;
+        HpColumns.Plan typed = null;
+        if (settings.schematization()) {
+            try {
+                typed = columnsOf(lane).plan(); // reads the table's columns once per table (a retriable failure retries)
+            } catch (RuntimeException e) {
+                lane.refuse(batch, result, SdkErrors.classify("reading the columns of " + qualify(lane.client.table())
+                        + " failed", e, settings.account()));
+                return;
+            }
+        }
         long pushTime = System.currentTimeMillis();
         for (IngestRow row : batch.rows()) {
             if (row.offset() <= lane.written) {
