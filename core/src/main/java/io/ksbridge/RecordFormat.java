@@ -64,6 +64,24 @@ public interface RecordFormat {
     }
 
     /**
+     * JSON values, as {@link #json()}, whose fields have declared Snowflake types: with schematization on, a backend
+     * writes each declared field into a column of its type (a decimal into {@code NUMBER(10,2)}, a date into
+     * {@code DATE}) instead of inferring one from the value, and refuses a value that does not fit its column through
+     * the bridge's {@link ErrorPolicy}, naming the record. Fields not declared keep their inferred types. Without
+     * schematization the declaration has no effect: the value lands in {@code RECORD_CONTENT} as it is.
+     *
+     * <pre>{@code
+     * RecordFormat.json(TypedColumns.declared(Map.of("amount", "NUMBER(10,2)", "day", "DATE")))
+     * }</pre>
+     *
+     * @param columns the declared columns, never null
+     * @return a thread-safe format
+     */
+    static RecordFormat json(io.ksbridge.format.TypedColumns columns) {
+        return JsonFormat.withColumns(columns);
+    }
+
+    /**
      * UTF-8 text, stored as a JSON string. Bytes that are not valid UTF-8 are replaced with U+FFFD. The
      * default key format, as the connector's string converter renders keys.
      *

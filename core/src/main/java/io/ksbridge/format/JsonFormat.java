@@ -14,17 +14,42 @@ import java.io.IOException;
  * anything that is not exactly one JSON value; a string with a lone UTF-16 surrogate escape ({@code "\uD800"}), which
  * has no UTF-8 form; and nesting deeper than Snowflake loads in a row: 999 levels for a value, 998 for a key (a
  * Snowpipe file's line adds one level around the value and two around the key, and Snowflake loads 1000).
+ *
+ * <p>With declared columns ({@link #withColumns}), values (not keys) also declare them to the backend, so a backend
+ * with schematization writes those fields into columns of the declared types instead of inferring them; the bytes
+ * pass through unchanged either way, and a value that does not fit its column is refused by the backend, row by row.
  */
 public final class JsonFormat implements RecordFormat {
     /** The shared instance behind {@link RecordFormat#json()}. */
-    public static final JsonFormat INSTANCE = new JsonFormat();
+    public static final JsonFormat INSTANCE = new JsonFormat(null);
 
-    private JsonFormat() {
+    private final TypedColumns columns;
+
+    private JsonFormat(TypedColumns columns) {
+        this.columns = columns;
+    }
+
+    /**
+     * JSON values whose fields have declared Snowflake types.
+     *
+     * @param columns the declared columns ({@link TypedColumns#declared}), never null
+     * @return a thread-safe format
+     */
+    public static JsonFormat withColumns(TypedColumns columns) {
+        return new JsonFormat(java.util.Objects.requireNonNull(columns, "columns must not be null"));
+    }
+
+    /** The declared columns, or null when none were declared. */
+    public TypedColumns columns() {
+        return columns;
     }
 
     @Override
     public void write(byte[] data, FormatContext context, JsonOutput out) throws IOException {
         boolean lineBreaks = validate(data, context.isKey() ? JsonValidator.MAX_KEY_DEPTH : JsonValidator.MAX_DEPTH);
+        if (columns != null && !context.isKey()) {
+            out.columns(columns);
+        }
         if (!lineBreaks) {
             out.writeRaw(data);
             return;
@@ -77,6 +102,6 @@ public final class JsonFormat implements RecordFormat {
 
     @Override
     public String toString() {
-        return "RecordFormat.json()";
+        return columns == null ? "RecordFormat.json()" : "RecordFormat.json(" + columns + ")";
     }
 }

@@ -65,7 +65,12 @@ public final class TypedColumns {
         public Column {
             Objects.requireNonNull(field, "field must not be null");
             Objects.requireNonNull(encoding, "encoding must not be null");
-            type = Objects.requireNonNull(type, "type must not be null").trim().toUpperCase(Locale.ROOT);
+            type = snowflakeType(field, Objects.requireNonNull(type, "type must not be null"));
+        }
+
+        /** A nullable column whose JSON value is the value ({@link Encoding#AS_IS}). */
+        public static Column of(String field, String type) {
+            return new Column(field, type, true, Encoding.AS_IS);
         }
 
         /**
@@ -133,13 +138,13 @@ public final class TypedColumns {
                         default -> LocalTime.parse(json.asText());
                     };
                 case "TIMESTAMP_NTZ":
-                    return encoding == Encoding.AS_IS ? LocalDateTime.parse(json.asText())
+                    return encoding == Encoding.AS_IS ? LocalDateTime.parse(iso(json))
                             : LocalDateTime.ofInstant(instant(json), ZoneOffset.UTC);
                 case "TIMESTAMP_LTZ":
-                    return encoding == Encoding.AS_IS ? Instant.parse(json.asText()) : instant(json);
+                    return encoding == Encoding.AS_IS ? OffsetDateTime.parse(iso(json)).toInstant() : instant(json);
                 case "TIMESTAMP_TZ":
                     return encoding == Encoding.AS_IS || encoding == Encoding.RFC3339
-                            ? OffsetDateTime.parse(json.asText()) : instant(json).atOffset(ZoneOffset.UTC);
+                            ? OffsetDateTime.parse(iso(json)) : instant(json).atOffset(ZoneOffset.UTC);
                 case "BINARY":
                     return bytes(json);
                 case "VARIANT": case "OBJECT": case "ARRAY":
@@ -178,6 +183,15 @@ public final class TypedColumns {
             }
         }
 
+        /** A timestamp's text in ISO form: Snowflake also reads {@code 2024-02-29 12:00:00}, with a space for the T. */
+        private static String iso(JsonNode json) {
+            if (!json.isTextual()) {
+                throw new IllegalArgumentException("not a text timestamp (declare an epoch encoding for numbers)");
+            }
+            String t = json.textValue().trim();
+            return t.length() > 10 && t.charAt(10) == ' ' ? t.substring(0, 10) + 'T' + t.substring(11) : t;
+        }
+
         private static BigInteger whole(JsonNode json) {
             if (json.isIntegralNumber()) {
                 return json.bigIntegerValue();
@@ -189,6 +203,83 @@ public final class TypedColumns {
             String s = json.toString();
             return s.length() <= 40 ? s : s.substring(0, 40) + "...";
         }
+    }
+
+    /** Snowflake's synonyms, as its data-type reference lists them, and the type each one is. */
+    private static final Map<String, String> SYNONYMS = Map.ofEntries(
+            Map.entry("INT", "NUMBER(38,0)"), Map.entry("INTEGER", "NUMBER(38,0)"), Map.entry("BIGINT", "NUMBER(38,0)"),
+            Map.entry("SMALLINT", "NUMBER(38,0)"), Map.entry("TINYINT", "NUMBER(38,0)"), Map.entry("BYTEINT", "NUMBER(38,0)"),
+            Map.entry("DECIMAL", "NUMBER"), Map.entry("NUMERIC", "NUMBER"), Map.entry("DEC", "NUMBER"),
+            Map.entry("DOUBLE", "FLOAT"), Map.entry("DOUBLE PRECISION", "FLOAT"), Map.entry("REAL", "FLOAT"),
+            Map.entry("FLOAT4", "FLOAT"), Map.entry("FLOAT8", "FLOAT"),
+            Map.entry("STRING", "VARCHAR"), Map.entry("TEXT", "VARCHAR"), Map.entry("CHAR", "VARCHAR"),
+            Map.entry("CHARACTER", "VARCHAR"), Map.entry("NCHAR", "VARCHAR"), Map.entry("NVARCHAR", "VARCHAR"),
+            Map.entry("VARBINARY", "BINARY"), Map.entry("DATETIME", "TIMESTAMP_NTZ"),
+            Map.entry("TIMESTAMP", "TIMESTAMP_NTZ")); // TIMESTAMP_TYPE_MAPPING's default
+    private static final java.util.Set<String> TYPES = java.util.Set.of("NUMBER", "FLOAT", "BOOLEAN", "VARCHAR",
+            "BINARY", "DATE", "TIME", "TIMESTAMP_NTZ", "TIMESTAMP_LTZ", "TIMESTAMP_TZ", "VARIANT", "OBJECT", "ARRAY");
+
+    /**
+     * The type in its canonical DDL form: upper case, a synonym replaced by its type ({@code decimal(10,2)} is
+     * {@code NUMBER(10,2)}, {@code INT} is {@code NUMBER(38,0)}, {@code TIMESTAMP} is {@code TIMESTAMP_NTZ}).
+     *
+     * @throws IllegalArgumentException naming the field when the type is not one a typed column can have, or its
+     *                                  precision or scale is out of Snowflake's range
+     */
+    static String snowflakeType(String field, String type) {
+        String t = type.trim().toUpperCase(Locale.ROOT).replaceAll("\\s+", " ").replaceAll("\\s*([(),])\\s*", "$1");
+        int open = t.indexOf('(');
+        String base = open < 0 ? t : t.substring(0, open);
+        String args = open < 0 ? "" : t.substring(open);
+        String synonym = SYNONYMS.get(base);
+        if (synonym != null) {
+            if (synonym.indexOf('(') > 0 && !args.isEmpty()) {
+                throw problem(field, type, base + " takes no precision");
+            }
+            base = synonym.indexOf('(') > 0 ? synonym.substring(0, synonym.indexOf('(')) : synonym;
+            args = synonym.indexOf('(') > 0 ? synonym.substring(synonym.indexOf('(')) : args;
+        }
+        if (!TYPES.contains(base)) {
+            throw problem(field, type, "not a type a typed column can have (one of " + new java.util.TreeSet<>(TYPES)
+                    + ", or a synonym such as INT, DECIMAL(p,s), DOUBLE, STRING, TIMESTAMP)");
+        }
+        if (!args.isEmpty() && !args.matches("\\(\\d+(,\\d+)?\\)")) {
+            throw problem(field, type, "the arguments must be (n) or (p,s)");
+        }
+        String canonical = base + args;
+        try {
+            switch (base) {
+                case "NUMBER" -> {
+                    int p = precision(canonical);
+                    int s = scale(canonical, 0);
+                    if (p < 1 || p > 38 || s < 0 || s > p) {
+                        throw problem(field, type, "NUMBER needs 1 <= precision <= 38 and 0 <= scale <= precision");
+                    }
+                }
+                case "TIME", "TIMESTAMP_NTZ", "TIMESTAMP_LTZ", "TIMESTAMP_TZ" -> {
+                    if (args.contains(",") || (!args.isEmpty() && scale(canonical, 9) > 9)) {
+                        throw problem(field, type, base + " takes one fractional-seconds precision, 0 to 9");
+                    }
+                }
+                case "VARCHAR", "BINARY" -> {
+                    if (args.contains(",") || (!args.isEmpty() && precision(canonical) < 1)) {
+                        throw problem(field, type, base + " takes one length, at least 1");
+                    }
+                }
+                default -> {
+                    if (!args.isEmpty()) {
+                        throw problem(field, type, base + " takes no arguments");
+                    }
+                }
+            }
+        } catch (NumberFormatException e) {
+            throw problem(field, type, "a number in it is out of range");
+        }
+        return canonical;
+    }
+
+    private static IllegalArgumentException problem(String field, String type, String why) {
+        return new IllegalArgumentException("column " + field + ": type " + type + " is " + why);
     }
 
     private final Map<String, Column> columns;
@@ -209,6 +300,24 @@ public final class TypedColumns {
             }
         }
         return new TypedColumns(java.util.Collections.unmodifiableMap(byField));
+    }
+
+    /**
+     * Columns declared by name and Snowflake type, for a format whose bytes carry no schema (JSON: see
+     * {@link io.ksbridge.RecordFormat#json(TypedColumns)}). Each is nullable and its JSON value is the value: a number
+     * or a numeric text for NUMBER and FLOAT, a boolean, an ISO text for DATE, TIME and the timestamps (a space may
+     * stand for the T; TIMESTAMP_LTZ and TIMESTAMP_TZ need an offset), hex for BINARY, any JSON for VARIANT, OBJECT
+     * and ARRAY. Fields not declared keep their inferred types. For another encoding (epoch milliseconds, Base64),
+     * build the columns with {@link #of(List)}.
+     *
+     * @param types field name to Snowflake type ({@code NUMBER(10,2)}, {@code TIMESTAMP_LTZ(3)}, {@code DATE}, or a
+     *              synonym such as {@code DECIMAL(10,2)}, {@code INT}, {@code STRING}), in the order to keep
+     * @throws IllegalArgumentException naming the field when a type is not one a column can have
+     */
+    public static TypedColumns declared(Map<String, String> types) {
+        List<Column> list = new java.util.ArrayList<>();
+        types.forEach((field, type) -> list.add(Column.of(field, type)));
+        return of(list);
     }
 
     /** The columns, in the schema's order. */

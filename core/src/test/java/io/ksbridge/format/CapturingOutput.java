@@ -52,6 +52,7 @@ final class CapturingOutput implements JsonOutput {
     int rawLength = -1;
     int rawCalls;
     Integer schemaId;
+    TypedColumns columns;
     private final ByteArrayOutputStream generated = new ByteArrayOutputStream();
     private JsonGenerator generator;
 
@@ -74,6 +75,11 @@ final class CapturingOutput implements JsonOutput {
     @Override
     public void schemaId(int id) {
         schemaId = id;
+    }
+
+    @Override
+    public void columns(TypedColumns declared) {
+        columns = declared;
     }
 
     /** The raw bytes handed over, as text. */
