@@ -1,0 +1,137 @@
+package io.ksbridge.ingest.streaminghp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ksbridge.ErrorPolicy;
+import io.ksbridge.FlushPolicy;
+import io.ksbridge.KafkaToSnowflakeBridge;
+import io.ksbridge.RecordFormat;
+import io.ksbridge.format.TypedColumns;
+import io.ksbridge.ingest.IngestBackend;
+import io.ksbridge.ingest.snowpipe.SnowpipeBackend;
+import io.ksbridge.ingest.streaming.StreamingBackend;
+import io.ksbridge.testkit.Await;
+import io.ksbridge.testkit.EmbeddedKafka;
+import io.ksbridge.testkit.ExactlyOnce;
+import io.ksbridge.testkit.KsbridgeTest;
+import io.ksbridge.testkit.SnowflakeEmulator;
+import io.ksbridge.testkit.emulator.ColumnDef;
+import io.ksbridge.testkit.emulator.Row;
+import io.ksbridge.testkit.emulator.SnowflakeText;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * JSON records with a declared column list ({@link RecordFormat#json(TypedColumns)}) on each backend with
+ * schematization: a decimal lands in NUMBER(10,2) exact (not a FLOAT or VARCHAR guess), an ISO date in DATE, an ISO
+ * timestamp with an offset in TIMESTAMP_LTZ(3), an undeclared field keeps its inferred type; a value its declared
+ * column cannot hold (a text amount, an amount with too many digits, a date in another form) goes to the dead-letter
+ * topic and every other record lands once. The emulator converts each value to its column's type with its own code,
+ * so a wrong rendering is refused there.
+ */
+@KsbridgeTest
+class JsonDeclaredColumnsIT {
+    private static final int RECORDS = 90;
+    private static final Instant AT = Instant.parse("2024-02-29T12:00:00.123Z");
+    private static final TypedColumns COLUMNS = TypedColumns.declared(new LinkedHashMap<>(Map.of(
+            "amount", "DECIMAL(10,2)", "day", "DATE", "at", "TIMESTAMP_LTZ(3)")));
+    static EmbeddedKafka kafka;
+    static SnowflakeEmulator snowflake;
+
+    @BeforeAll
+    static void start(EmbeddedKafka sharedKafka, SnowflakeEmulator sharedSnowflake) {
+        kafka = sharedKafka;
+        snowflake = sharedSnowflake;
+    }
+
+    private static BigDecimal amount(int i) {
+        return BigDecimal.valueOf(-99_999_999L + i * 1_000_003L, 2);
+    }
+
+    /** Record i; 20 has a text amount, 21 an amount with 11 digits before the point, 22 a day as d/m/y. */
+    private static String value(int i) {
+        String amount = i == 20 ? "\"lots\"" : i == 21 ? "12345678901.5" : amount(i).toPlainString();
+        String day = i == 22 ? "29/02/2024" : LocalDate.of(2024, 2, 29).plusDays(i).toString();
+        return "{\"id\":" + i + ",\"amount\":" + amount + ",\"day\":\"" + day + "\",\"at\":\""
+                + AT.plusMillis(i).atOffset(java.time.ZoneOffset.ofHours(2)) + "\",\"name\":\"n" + i + "\"}";
+    }
+
+    private static IngestBackend backend(String kind, String schema) {
+        return switch (kind) {
+            case "snowpipe" -> SnowpipeBackend.builder().account(snowflake.account()).database("DB").schema(schema)
+                    .statusPollInterval(Duration.ofMillis(100)).closeTimeout(Duration.ofSeconds(5))
+                    .schematization(true).build();
+            case "streaming" -> StreamingBackend.builder().account(snowflake.account()).database("DB").schema(schema)
+                    .statusPollInterval(Duration.ofMillis(100)).closeTimeout(Duration.ofSeconds(5))
+                    .schematization(true).build();
+            default -> HpIts.backend(snowflake, schema).schematization(true).build();
+        };
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"snowpipe", "streaming", "streaming_hp"})
+    void declaredTypes_valuesExact_misfitsDeadLettered_everyOtherRecordOnce(String kind) throws Exception {
+        String topic = "json_declared_" + kind;
+        String schema = "JSONCOLS" + kind.toUpperCase(java.util.Locale.ROOT).replace("_", "");
+        String table = "DB." + schema + "." + topic.toUpperCase(java.util.Locale.ROOT);
+        kafka.createTopic(topic, 1);
+        kafka.createTopic(topic + "-dead", 1);
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < RECORDS; i++) {
+            records.add(new ProducerRecord<>(topic, 0, null, value(i).getBytes(StandardCharsets.UTF_8)));
+        }
+        kafka.produceAll(records);
+        try (KafkaToSnowflakeBridge bridge = KafkaToSnowflakeBridge.builder()
+                .name(topic)
+                .consumerProperties(kafka.consumerProperties("group-" + topic))
+                .topics(topic)
+                .format(RecordFormat.json(COLUMNS))
+                .errorPolicy(ErrorPolicy.deadLetter(topic + "-dead"))
+                .flushPolicy(FlushPolicy.records(25).or(FlushPolicy.age(Duration.ofMillis(100))))
+                .commitInterval(Duration.ofMillis(200))
+                .backend(backend(kind, schema))
+                .build()) {
+            bridge.start();
+            Await.until("every record committed", Duration.ofSeconds(90),
+                    () -> HpIts.committedSum(kafka, "group-" + topic) == RECORDS);
+        }
+        snowflake.awaitIdle(Duration.ofSeconds(30));
+        ExactlyOnce.assertEveryRecordOnce(snowflake, table, kafka.endOffsets(topic), (tp, offset) -> offset < 20 || offset > 22);
+
+        Map<String, String> types = new LinkedHashMap<>();
+        for (ColumnDef c : snowflake.table(table).columns()) {
+            types.put(c.name(), c.type());
+        }
+        assertEquals("NUMBER(10,2)", types.get("AMOUNT"), types.toString());
+        assertEquals("DATE", types.get("DAY"), types.toString());
+        assertEquals("TIMESTAMP_LTZ(3)", types.get("AT"), types.toString());
+        assertTrue(types.get("ID").startsWith("NUMBER"), "undeclared, inferred: " + types);
+        assertTrue(types.get("NAME").startsWith("VARCHAR"), "undeclared, inferred: " + types);
+        for (Row r : snowflake.table(table).rows()) {
+            int i = r.get("ID").asInt();
+            assertEquals(amount(i), r.get("AMOUNT").decimalValue(), "row " + i + ": " + r);
+            assertEquals(SnowflakeText.encode("DATE", LocalDate.of(2024, 2, 29).plusDays(i)), r.get("DAY").asText(),
+                    r.toString());
+            assertEquals(SnowflakeText.encode("TIMESTAMP_LTZ", AT.plusMillis(i)), r.get("AT").asText(), r.toString());
+            assertEquals("n" + i, r.get("NAME").asText(), r.toString());
+        }
+        List<String> dead = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : kafka.consume(topic + "-dead", 3, Duration.ofSeconds(30))) {
+            dead.add(new String(r.value(), StandardCharsets.UTF_8));
+        }
+        assertEquals(List.of(value(20), value(21), value(22)), dead);
+    }
+}
