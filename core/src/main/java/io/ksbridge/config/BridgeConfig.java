@@ -124,6 +124,8 @@ public final class BridgeConfig {
     public static final String ROUTE_FIELD = "ksbridge.route.field";
     /** ksbridge's own: route each record to the table a header names ({@link TableRouter#byHeader}). */
     public static final String ROUTE_HEADER = "ksbridge.route.header";
+    /** ksbridge's own: JSON values' declared column types ({@link io.ksbridge.format.TypedColumns#declared}). */
+    public static final String JSON_COLUMNS = "ksbridge.json.columns";
     /** Records per partition buffer before a flush. */
     public static final String BUFFER_COUNT_RECORDS = "buffer.count.records";
     /** Bytes per partition buffer before a flush. */
@@ -344,6 +346,14 @@ public final class BridgeConfig {
                         + " not connector v3's 30 s: the bridge already batches by buffer.*, and the SDK keeps a copy of"
                         + " every row it holds.",
                 (v, m) -> longBetween(v, 1, 600));
+        define(JSON_COLUMNS, Type.LIST, null, "field:TYPE pairs separated by commas (amount:NUMBER(10,2), day:DATE)",
+                "ksbridge's own: with snowflake.enable.schematization=true and JSON values, these top-level fields get"
+                        + " columns of these Snowflake types (NUMBER(p,s), FLOAT, BOOLEAN, VARCHAR, BINARY as hex, DATE,"
+                        + " TIME, TIMESTAMP_NTZ/LTZ/TZ as ISO text, VARIANT, OBJECT, ARRAY, or a synonym such as"
+                        + " DECIMAL(p,s), INT, STRING) instead of types inferred from the values (a decimal would be"
+                        + " VARIANT); a value its column cannot hold is a bad record for errors.tolerance. Other fields"
+                        + " keep inferred types. See RecordFormat.json(TypedColumns), exposed as jsonColumns().",
+                (v, m) -> jsonColumns(v));
         define(ROUTE_FIELD, Type.STRING, null, "a field path, dotted for nested fields (meta.kind)",
                 "ksbridge's own (the connector has no routing, its issue #954): each record goes to the table its"
                         + " value's field names, through the connector's naming rules and snowflake.topic2table.map (a"
@@ -616,6 +626,11 @@ public final class BridgeConfig {
             problems.add(new Problem(ROUTE_HEADER, given.get(ROUTE_HEADER), "a record is routed by one thing: "
                     + ROUTE_FIELD + " is also set (" + given.get(ROUTE_FIELD) + "); remove one of them"));
         }
+        if (values.get(JSON_COLUMNS) != null && !Boolean.TRUE.equals(values.get(ENABLE_SCHEMATIZATION))) {
+            problems.add(new Problem(JSON_COLUMNS, given.get(JSON_COLUMNS), "has no effect without "
+                    + ENABLE_SCHEMATIZATION + "=true (the values land in RECORD_CONTENT as they are); set it, or"
+                    + " remove " + JSON_COLUMNS));
+        }
         crossCheckProxy(given, problems);
     }
 
@@ -642,6 +657,36 @@ public final class BridgeConfig {
     }
 
     // ---- value parsers ----
+
+    private static io.ksbridge.format.TypedColumns jsonColumns(String v) throws Invalid {
+        Map<String, String> types = new LinkedHashMap<>();
+        int depth = 0;
+        int from = 0;
+        for (int i = 0; i <= v.length(); i++) {
+            char c = i < v.length() ? v.charAt(i) : ',';
+            if (c == '(') {
+                depth++;
+            } else if (c == ')') {
+                depth--;
+            } else if (c == ',' && depth == 0) { // NUMBER(10,2) keeps its comma
+                String pair = v.substring(from, i).trim();
+                from = i + 1;
+                int colon = pair.indexOf(':');
+                if (colon <= 0 || colon == pair.length() - 1) {
+                    throw new Invalid("expected field:TYPE, got '" + pair + "' (for example amount:NUMBER(10,2))");
+                }
+                String field = pair.substring(0, colon).trim();
+                if (types.put(field, pair.substring(colon + 1).trim()) != null) {
+                    throw new Invalid("field " + field + " is declared twice");
+                }
+            }
+        }
+        try {
+            return io.ksbridge.format.TypedColumns.declared(types);
+        } catch (IllegalArgumentException e) {
+            throw new Invalid(e.getMessage());
+        }
+    }
 
     private static List<String> aliases(String v) throws Invalid {
         List<String> out = new ArrayList<>();
@@ -1036,6 +1081,14 @@ public final class BridgeConfig {
     /** {@code behavior.on.null.values}; default {@link NullValueBehavior#DEFAULT}. Never null. */
     public NullValueBehavior nullValues() {
         return (NullValueBehavior) values.get(BEHAVIOR_ON_NULL_VALUES);
+    }
+
+    /**
+     * {@code ksbridge.json.columns}: the declared column types for JSON values, to pass to
+     * {@link io.ksbridge.RecordFormat#json(io.ksbridge.format.TypedColumns)}; empty when unset. Never null.
+     */
+    public Optional<io.ksbridge.format.TypedColumns> jsonColumns() {
+        return Optional.ofNullable((io.ksbridge.format.TypedColumns) values.get(JSON_COLUMNS));
     }
 
     /** {@code snowflake.enable.schematization}, for every backend (Snowpipe, both Streaming architectures); default false. */

@@ -592,7 +592,7 @@ class BridgeConfigTest {
     void keys_table_everyConnectorKeyWithTypeDefaultAndDoc() {
         Map<String, Key> keys = BridgeConfig.keys().stream().collect(Collectors.toMap(Key::name, k -> k));
         assertEquals(BridgeConfig.keys().size(), keys.size(), "key names are unique");
-        assertEquals(withProxyKeys("transforms", "ksbridge.snowflake.allow.insecure.http", "ksbridge.route.field",
+        assertEquals(withProxyKeys("transforms", "ksbridge.snowflake.allow.insecure.http", "ksbridge.route.field", "ksbridge.json.columns",
                 "ksbridge.route.header", "snowflake.topic2table.map", "buffer.count.records", "buffer.size.bytes",
                 "buffer.flush.time", "snowflake.metadata.all", "snowflake.metadata.topic",
                 "snowflake.metadata.offset.and.partition", "snowflake.metadata.createtime",

@@ -251,6 +251,16 @@ final class RunnerSettings {
         b.keyFormatName = (String) key[1];
         b.valueFormat = (RecordFormat) value[0];
         b.valueFormatName = (String) value[1];
+        var columns = b.config == null ? java.util.Optional.<io.ksbridge.format.TypedColumns>empty() : b.config.jsonColumns();
+        if (columns.isPresent()) {
+            if (b.valueFormat == RecordFormat.json()) {
+                b.valueFormat = RecordFormat.json(columns.get());
+                b.valueFormatName += " with declared columns " + columns.get();
+            } else {
+                problems.add(new Problem(BridgeConfig.JSON_COLUMNS, null, "declares columns of JSON values, and"
+                        + " value.converter reads " + b.valueFormatName + "; remove it, or read JSON values"));
+            }
+        }
     }
 
     private static Object[] format(String setting, String converter, RecordFormat fallback, String fallbackName,

@@ -254,4 +254,71 @@ class RunnerSettingsTest {
                 io.ksbridge.config.BridgeConfig.from(p).account());
         assertFalse(plain.contains("schematization"), plain);
     }
+
+    @Test
+    void jsonColumns_jsonValuesGetTheDeclaredColumns_textValuesRefused() throws Exception {
+        Map<String, String> p = minimal();
+        p.put("snowflake.enable.schematization", "true");
+        p.put("ksbridge.json.columns", "amount:NUMBER(10,2)");
+        RunnerSettings s = RunnerSettings.parse(p);
+        assertEquals("JSON (the default) with declared columns TypedColumns[amount NUMBER(10,2)]", s.valueFormatName);
+        RecordingColumns out = new RecordingColumns();
+        s.valueFormat.write("{\"amount\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8), VALUE, out);
+        assertEquals("TypedColumns[amount NUMBER(10,2)]", String.valueOf(out.columns));
+        p.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
+        BridgeConfigException e = refused(p);
+        assertEquals(List.of("ksbridge.json.columns"), settings(e), e.getMessage());
+        assertTrue(e.getMessage().contains("declares columns of JSON values, and value.converter reads text"
+                + " (StringConverter)"), e.getMessage());
+    }
+
+    private static final io.ksbridge.FormatContext VALUE = new io.ksbridge.FormatContext() {
+        @Override
+        public String topic() {
+            return "orders";
+        }
+
+        @Override
+        public int partition() {
+            return 0;
+        }
+
+        @Override
+        public long offset() {
+            return 0;
+        }
+
+        @Override
+        public boolean isKey() {
+            return false;
+        }
+
+        @Override
+        public org.apache.kafka.common.header.Headers headers() {
+            return new org.apache.kafka.common.header.internals.RecordHeaders();
+        }
+    };
+
+    /** Keeps the columns a format declares. */
+    private static final class RecordingColumns implements io.ksbridge.JsonOutput {
+        io.ksbridge.format.TypedColumns columns;
+
+        @Override
+        public com.fasterxml.jackson.core.JsonGenerator generator() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void writeRaw(byte[] json, int offset, int length) {
+        }
+
+        @Override
+        public void schemaId(int id) {
+        }
+
+        @Override
+        public void columns(io.ksbridge.format.TypedColumns declared) {
+            columns = declared;
+        }
+    }
 }
