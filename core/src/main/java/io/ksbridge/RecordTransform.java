@@ -43,6 +43,19 @@ public interface RecordTransform {
     }
 
     /**
+     * The typed columns of the fields this transform writes, for a backend with schematization: they take the place
+     * of the format's declared column for the same field, and of the type inferred from the value. The built-ins
+     * declare them ({@link Transforms#insertMetadata} an offset as {@code NUMBER(19,0)} and a timestamp as
+     * {@code TIMESTAMP_LTZ(3)}; {@link Transforms#mask} and {@link Transforms#hash} their fields as {@code VARCHAR}).
+     * Called once, when the bridge is built.
+     *
+     * @return the columns, or null (the default) when the transform declares none
+     */
+    default io.ksbridge.format.TypedColumns columns() {
+        return null;
+    }
+
+    /**
      * This transform, then {@code next} on each record it returns. An error names the transform that failed.
      *
      * @param next the next transform, never null
@@ -67,6 +80,12 @@ public interface RecordTransform {
             @Override
             public String name() {
                 return self.name() + ".andThen(" + next.name() + ")";
+            }
+
+            @Override
+            public io.ksbridge.format.TypedColumns columns() {
+                io.ksbridge.format.TypedColumns first = self.columns();
+                return first == null ? next.columns() : first.with(next.columns());
             }
 
             @Override

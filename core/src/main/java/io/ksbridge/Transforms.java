@@ -1,5 +1,7 @@
 package io.ksbridge;
 
+import io.ksbridge.format.TypedColumns;
+
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
@@ -36,7 +38,17 @@ public final class Transforms {
         /** The offset, as a number. */
         OFFSET,
         /** The record's timestamp in epoch milliseconds, as a number; null when the record has none. */
-        TIMESTAMP
+        TIMESTAMP;
+
+        /** The column a schematized table gives the field: typed, not inferred from the value. */
+        TypedColumns.Column column(String field) {
+            return switch (this) {
+                case TOPIC -> TypedColumns.Column.of(field, "VARCHAR");
+                case PARTITION -> TypedColumns.Column.of(field, "NUMBER(10,0)");
+                case OFFSET -> TypedColumns.Column.of(field, "NUMBER(19,0)");
+                case TIMESTAMP -> new TypedColumns.Column(field, "TIMESTAMP_LTZ(3)", true, TypedColumns.Encoding.EPOCH_MILLIS);
+            };
+        }
     }
 
     private Transforms() {
@@ -69,7 +81,7 @@ public final class Transforms {
         List<String> names = names("mask", fields.toArray(new String[0]));
         LazyJson.FieldName[] fn = LazyJson.FieldName.all(names);
         LazyJson masked = LazyJson.ofString(replacement);
-        return named("mask" + names, r -> one(r.withValue(r.value().mapValues(fn, v -> v.isNull() ? v : masked))));
+        return named("mask" + names, text(names), r -> one(r.withValue(r.value().mapValues(fn, v -> v.isNull() ? v : masked))));
     }
 
     /**
@@ -99,7 +111,7 @@ public final class Transforms {
             }
         });
         macs.get(); // fail here, not on the first record, when the JVM lacks it
-        return named("hash" + names, r -> one(r.withValue(r.value().mapValues(fn, v -> {
+        return named("hash" + names, text(names), r -> one(r.withValue(r.value().mapValues(fn, v -> {
             if (v.isNull()) {
                 return v;
             }
@@ -134,7 +146,8 @@ public final class Transforms {
     public static RecordTransform insertMetadata(String field, MetadataField which) {
         Objects.requireNonNull(which, "metadata field must not be null");
         LazyJson.FieldName fn = LazyJson.FieldName.of(field);
-        return named("insert[" + field + "=" + which.name().toLowerCase(java.util.Locale.ROOT) + "]", r -> {
+        return named("insert[" + field + "=" + which.name().toLowerCase(java.util.Locale.ROOT) + "]",
+                TypedColumns.of(List.of(which.column(field))), r -> {
             if (!r.value().isObject()) {
                 return one(r);
             }
@@ -263,10 +276,28 @@ public final class Transforms {
     }
 
     private static RecordTransform named(String name, Body body) {
+        return named(name, null, body);
+    }
+
+    /** VARCHAR columns for fields a transform replaces with text. */
+    private static TypedColumns text(List<String> fields) {
+        List<TypedColumns.Column> out = new ArrayList<>(fields.size());
+        for (String f : fields) {
+            out.add(TypedColumns.Column.of(f, "VARCHAR"));
+        }
+        return TypedColumns.of(out);
+    }
+
+    private static RecordTransform named(String name, TypedColumns columns, Body body) {
         return new RecordTransform() {
             @Override
             public List<TransformRecord> apply(TransformRecord record) throws Exception {
                 return body.apply(record);
+            }
+
+            @Override
+            public TypedColumns columns() {
+                return columns;
             }
 
             @Override

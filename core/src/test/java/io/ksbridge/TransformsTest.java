@@ -104,6 +104,25 @@ class TransformsTest {
     }
 
     @Test
+    void columns_metadataTyped_maskedAndHashedText_composedByAndThen() {
+        assertEquals("TypedColumns[o NUMBER(19,0)]",
+                String.valueOf(Transforms.insertMetadata("o", Transforms.MetadataField.OFFSET).columns()));
+        io.ksbridge.format.TypedColumns.Column ts = Transforms.insertMetadata("ts", Transforms.MetadataField.TIMESTAMP)
+                .columns().column("ts");
+        assertEquals("TIMESTAMP_LTZ(3)", ts.type());
+        assertEquals(io.ksbridge.format.TypedColumns.Encoding.EPOCH_MILLIS, ts.encoding());
+        assertEquals(java.time.Instant.ofEpochMilli(1_700_000_000_000L),
+                ts.value(com.fasterxml.jackson.databind.node.LongNode.valueOf(1_700_000_000_000L)));
+        RecordTransform chain = Transforms.mask("card").andThen(Transforms.drop("x"))
+                .andThen(Transforms.insertMetadata("p", Transforms.MetadataField.PARTITION))
+                .andThen(Transforms.insertMetadata("t", Transforms.MetadataField.TOPIC))
+                .andThen(Transforms.hash(Secret.of("pepper"), "email"));
+        assertEquals("TypedColumns[card VARCHAR, p NUMBER(10,0), t VARCHAR, email VARCHAR]", String.valueOf(chain.columns()));
+        assertEquals(null, Transforms.drop("x").andThen(Transforms.rename(Map.of("a", "b"))).columns(),
+                "no transform declares one: null, so the format's columns stand alone");
+    }
+
+    @Test
     void insert_timestampAbsent_null() {
         TransformRecord r = TransformRecord.of(AT, -1, null, LazyJson.parse("{}"), new RecordHeaders());
         assertEquals("{\"ts\":null}", Transforms.applyTo(Transforms.insertMetadata("ts",

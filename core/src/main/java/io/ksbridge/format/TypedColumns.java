@@ -320,6 +320,25 @@ public final class TypedColumns {
         return of(list);
     }
 
+    /**
+     * These columns and {@code more}: a field both declare takes {@code more}'s column (a transform that masks a
+     * NUMBER field declares it VARCHAR), new fields come after these.
+     *
+     * @param more the columns to add, or null
+     * @return the union; this instance when {@code more} is null, empty or the same
+     */
+    public TypedColumns with(TypedColumns more) {
+        if (more == null || more == this || more.columns.isEmpty()) {
+            return this;
+        }
+        if (columns.isEmpty()) {
+            return more;
+        }
+        Map<String, Column> union = new LinkedHashMap<>(columns);
+        union.putAll(more.columns);
+        return new TypedColumns(java.util.Collections.unmodifiableMap(union));
+    }
+
     /** The columns, in the schema's order. */
     public List<Column> columns() {
         return List.copyOf(columns.values());

@@ -13,6 +13,7 @@ import io.ksbridge.RecordTransform;
 import io.ksbridge.TransformException;
 import io.ksbridge.TransformRecord;
 import io.ksbridge.Transforms;
+import io.ksbridge.format.TypedColumns;
 import io.ksbridge.ingest.IngestRow;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -56,11 +57,16 @@ final class RecordConverter {
     private final RecordTransform transform;
     private final BridgeListener listener;
     private final boolean routed;
+    /** The transform's declared columns, or null; merged over the format's, the last merge kept (one per schema). */
+    private final TypedColumns transformColumns;
+    private TypedColumns mergedFrom;
+    private TypedColumns merged;
 
     RecordConverter(BridgeSettings settings, MetadataWriter metadata, BridgeListener listener) {
         this.s = settings;
         this.metadata = metadata;
         this.transform = settings.transform();
+        this.transformColumns = transform == null ? null : transform.columns();
         this.listener = listener;
         this.routed = settings.router() != null;
     }
@@ -124,6 +130,21 @@ final class RecordConverter {
         return out;
     }
 
+    /** The format's columns with the transform's over them. */
+    private TypedColumns columns(TypedColumns format) {
+        if (transformColumns == null) {
+            return format;
+        }
+        if (format == null) {
+            return transformColumns;
+        }
+        if (format != mergedFrom) {
+            merged = format.with(transformColumns);
+            mergedFrom = format;
+        }
+        return merged;
+    }
+
     /** The transform's rows for a record whose value is converted; the key converted for it. */
     private Converted transformed(ConsumerRecord<byte[], byte[]> rec, byte[] content, Integer schemaId, Converted out)
             throws Exception {
@@ -162,7 +183,7 @@ final class RecordConverter {
             }
             // a transform may drop or rename fields: the declared columns type the fields they still name
             rows[i] = new IngestRow(rec.offset(), r.value().bytes(), meta, pushTimeAt,
-                    rec.value() == null ? null : valueOut.columns());
+                    columns(rec.value() == null ? null : valueOut.columns()));
             if (!fits(rec, rows[i], out)) {
                 return out;
             }

@@ -97,6 +97,32 @@ class EngineTransformTest {
     }
 
     @Test
+    void declaredColumns_transformsOverTheFormats_eachRowCarriesTheUnion() {
+        ScriptedBackend backend = new ScriptedBackend(false);
+        io.ksbridge.format.TypedColumns declared = io.ksbridge.format.TypedColumns.declared(
+                new java.util.LinkedHashMap<>(java.util.Map.of("id", "NUMBER(10,0)", "card", "NUMBER(16,0)")));
+        RecordTransform t = Transforms.mask("card").andThen(Transforms.insertMetadata("kafka_ts",
+                Transforms.MetadataField.TIMESTAMP));
+        try (KafkaToSnowflakeBridge bridge = KafkaToSnowflakeBridge.builder()
+                .format(io.ksbridge.RecordFormat.json(declared))
+                .flushPolicy(FlushPolicy.records(2))
+                .transform(t)
+                .backend(backend)
+                .build()) {
+            bridge.rebalanceListener().onPartitionsAssigned(List.of(TP));
+            bridge.accept(Polls.records(TP, 0, 2));
+            List<String> columns = new ArrayList<>();
+            for (IngestRow r : backend.arrivals.get(0).rows()) {
+                columns.add(String.valueOf(r.columns()));
+            }
+            assertEquals(java.util.Collections.nCopies(2, "TypedColumns[id NUMBER(10,0), card VARCHAR, kafka_ts"
+                    + " TIMESTAMP_LTZ(3)]"), columns, "mask makes card text; the metadata field is typed");
+            assertTrue(backend.arrivals.get(0).rows().get(0).columns() == backend.arrivals.get(0).rows().get(1).columns(),
+                    "merged once for the format's columns, not per row");
+        }
+    }
+
+    @Test
     void failingTransform_failFast_stopsNamingRecordAndTransform() {
         ScriptedBackend backend = new ScriptedBackend(false);
         RecordTransform boom = Transforms.filter("boom", r -> {

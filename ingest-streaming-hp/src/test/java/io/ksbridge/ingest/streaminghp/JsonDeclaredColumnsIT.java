@@ -134,4 +134,56 @@ class JsonDeclaredColumnsIT {
         }
         assertEquals(List.of(value(20), value(21), value(22)), dead);
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"snowpipe", "streaming", "streaming_hp"})
+    void metadataFieldsAsTypedColumns_maskedDecimalBecomesText_recordMetadataStays(String kind) throws Exception {
+        String topic = "json_metadata_" + kind;
+        String schema = "JSONMETA" + kind.toUpperCase(java.util.Locale.ROOT).replace("_", "");
+        String table = "DB." + schema + "." + topic.toUpperCase(java.util.Locale.ROOT);
+        kafka.createTopic(topic, 2);
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            records.add(new ProducerRecord<>(topic, i % 2, AT.toEpochMilli() + i, null,
+                    ("{\"id\":" + i + ",\"card\":" + (4_000_000_000_000_000L + i) + "}").getBytes(StandardCharsets.UTF_8)));
+        }
+        kafka.produceAll(records);
+        io.ksbridge.RecordTransform shape = io.ksbridge.Transforms.mask("card")
+                .andThen(io.ksbridge.Transforms.insertMetadata("kafka_offset", io.ksbridge.Transforms.MetadataField.OFFSET))
+                .andThen(io.ksbridge.Transforms.insertMetadata("kafka_partition", io.ksbridge.Transforms.MetadataField.PARTITION))
+                .andThen(io.ksbridge.Transforms.insertMetadata("kafka_ts", io.ksbridge.Transforms.MetadataField.TIMESTAMP));
+        try (KafkaToSnowflakeBridge bridge = KafkaToSnowflakeBridge.builder()
+                .name(topic)
+                .consumerProperties(kafka.consumerProperties("group-" + topic))
+                .topics(topic)
+                .format(RecordFormat.json(TypedColumns.declared(Map.of("card", "NUMBER(16,0)"))))
+                .transform(shape)
+                .flushPolicy(FlushPolicy.records(15).or(FlushPolicy.age(Duration.ofMillis(100))))
+                .commitInterval(Duration.ofMillis(200))
+                .backend(backend(kind, schema))
+                .build()) {
+            bridge.start();
+            Await.until("every record committed", Duration.ofSeconds(90),
+                    () -> HpIts.committedSum(kafka, "group-" + topic) == 40);
+        }
+        snowflake.awaitIdle(Duration.ofSeconds(30));
+        ExactlyOnce.assertEveryRecordOnce(snowflake, table, kafka.endOffsets(topic), (tp, offset) -> true);
+        Map<String, String> types = new LinkedHashMap<>();
+        for (ColumnDef c : snowflake.table(table).columns()) {
+            types.put(c.name(), c.type());
+        }
+        assertEquals("NUMBER(19,0)", types.get("KAFKA_OFFSET"), types.toString());
+        assertEquals("NUMBER(10,0)", types.get("KAFKA_PARTITION"), types.toString());
+        assertEquals("TIMESTAMP_LTZ(3)", types.get("KAFKA_TS"), "CreateTime as a timestamp, not a number: " + types);
+        assertEquals("VARCHAR", types.get("CARD"), "masked: text, though the format declared NUMBER(16,0): " + types);
+        assertEquals("VARIANT", types.get("RECORD_METADATA"), types.toString());
+        for (Row r : snowflake.table(table).rows()) {
+            int i = r.get("ID").asInt();
+            assertEquals(r.metadata().get("offset").asLong(), r.get("KAFKA_OFFSET").asLong(), r.toString());
+            assertEquals(i % 2, r.get("KAFKA_PARTITION").asInt(), r.toString());
+            assertEquals(r.metadata().get("partition").asInt(), r.get("KAFKA_PARTITION").asInt(), r.toString());
+            assertEquals(SnowflakeText.encode("TIMESTAMP_LTZ", AT.plusMillis(i)), r.get("KAFKA_TS").asText(), r.toString());
+            assertEquals("****", r.get("CARD").asText(), r.toString());
+        }
+    }
 }
