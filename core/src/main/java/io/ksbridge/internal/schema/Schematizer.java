@@ -95,12 +95,53 @@ public final class Schematizer {
     }
 
     /**
-     * Whether a column of type {@code existing} takes the values of a field declared {@code wanted}: the same type (text
-     * and binary of any length alike, {@code NUMBER} as {@code NUMBER(38,0)}), or a VARIANT, which takes any value.
+     * Whether a column of type {@code existing} takes the values of a field declared {@code wanted} without losing
+     * any: a VARIANT, which takes any value; the same type (text and binary of any length alike); or a wider one of the
+     * same kind: a {@code NUMBER} with at least as many digits on each side of the point ({@code NUMBER(38,0)} takes
+     * {@code NUMBER(19,0)}, {@code NUMBER(12,4)} takes {@code NUMBER(10,2)}), a time or timestamp type with at least as
+     * many fractional digits (9 when not given). Never a narrower one: ksbridge does not narrow or change a column.
      */
     public static boolean fits(String existing, String wanted) {
         String e = normalize(existing);
-        return e.equals("VARIANT") || e.equals(normalize(wanted));
+        if (e.equals("VARIANT")) {
+            return true;
+        }
+        String w = normalize(wanted);
+        if (e.equals(w)) {
+            return true;
+        }
+        String base = base(e);
+        if (!base.equals(base(w))) {
+            return false;
+        }
+        if (base.equals("NUMBER")) {
+            int[] ep = numberArgs(e);
+            int[] wp = numberArgs(w);
+            return ep[1] >= wp[1] && ep[0] - ep[1] >= wp[0] - wp[1];
+        }
+        if (base.equals("TIME") || base.startsWith("TIMESTAMP_")) {
+            return fraction(e) >= fraction(w);
+        }
+        return false;
+    }
+
+    private static String base(String normalized) {
+        int open = normalized.indexOf('(');
+        return open < 0 ? normalized : normalized.substring(0, open);
+    }
+
+    /** Precision and scale of a normalized {@code NUMBER(p,s)}. */
+    private static int[] numberArgs(String normalized) {
+        String inside = normalized.substring(normalized.indexOf('(') + 1, normalized.indexOf(')'));
+        int comma = inside.indexOf(',');
+        return comma < 0 ? new int[] {Integer.parseInt(inside), 0}
+                : new int[] {Integer.parseInt(inside.substring(0, comma)), Integer.parseInt(inside.substring(comma + 1))};
+    }
+
+    /** The fractional-seconds digits of a normalized time type: 9 when not given, as Snowflake's default. */
+    private static int fraction(String normalized) {
+        int open = normalized.indexOf('(');
+        return open < 0 ? 9 : Integer.parseInt(normalized.substring(open + 1, normalized.indexOf(')')));
     }
 
     private static String normalize(String type) {

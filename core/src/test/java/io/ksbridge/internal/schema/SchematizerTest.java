@@ -82,4 +82,19 @@ class SchematizerTest {
         assertEquals(false, Schematizer.fits("TIMESTAMP_LTZ(3)", "TIMESTAMP_NTZ(3)"));
         assertEquals(false, Schematizer.fits("VARCHAR(16777216)", "VARIANT"), "a VARIANT value does not go into text");
     }
+
+    @Test
+    void fits_widerColumnOfTheSameKind_takesIt_narrowerNever() {
+        assertEquals(true, Schematizer.fits("NUMBER(38,0)", "NUMBER(19,0)"), "an inferred NUMBER takes a declared offset");
+        assertEquals(true, Schematizer.fits("NUMBER(12,4)", "NUMBER(10,2)"), "more digits on both sides of the point");
+        assertEquals(false, Schematizer.fits("NUMBER(19,0)", "NUMBER(38,0)"), "narrower: digits would be lost");
+        assertEquals(false, Schematizer.fits("NUMBER(12,4)", "NUMBER(10,1)"), "9 integer digits wanted, 8 held");
+        assertEquals(false, Schematizer.fits("NUMBER(10,0)", "NUMBER(10,2)"), "the fraction would be lost");
+        assertEquals(true, Schematizer.fits("TIMESTAMP_LTZ", "TIMESTAMP_LTZ(3)"), "9 digits (the default) take 3");
+        assertEquals(true, Schematizer.fits("TIMESTAMP_LTZ(9)", "TIMESTAMP_LTZ"));
+        assertEquals(false, Schematizer.fits("TIMESTAMP_LTZ(3)", "TIMESTAMP_LTZ(6)"), "microseconds would be lost");
+        assertEquals(true, Schematizer.fits("TIME(6)", "TIME(3)"));
+        assertEquals(false, Schematizer.fits("TIMESTAMP_NTZ(9)", "TIMESTAMP_LTZ(3)"), "another kind of timestamp");
+        assertEquals(false, Schematizer.fits("DATE", "TIMESTAMP_NTZ"));
+    }
 }

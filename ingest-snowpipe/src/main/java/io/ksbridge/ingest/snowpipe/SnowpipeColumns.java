@@ -26,8 +26,9 @@ import java.util.Map;
  * Schematized files for one table (issue 15, item 4, on Snowpipe): each row becomes one JSON object with
  * {@code RECORD_METADATA} and one key per column, valued as Snowflake's JSON load reads it (exact decimals as JSON
  * numbers, dates and timestamps as ISO text, binary as hex), loaded by a {@code MATCH_BY_COLUMN_NAME} pipe. Columns a
- * batch needs are added (nullable, {@code ALTER TABLE ... ADD COLUMN}) before its file is written; a declared type
- * that does not fit the existing column stops the partition. Thread-safe: column changes are serialized.
+ * batch needs are added (nullable, {@code ALTER TABLE ... ADD COLUMN}) before its file is written, then the table is
+ * described again (another writer may have added one first, with its own type); a declared type that does not fit
+ * the existing column stops the partition. Thread-safe: column changes are serialized.
  */
 final class SnowpipeColumns {
     private static final JsonFactory JSON = new JsonFactory();
@@ -94,9 +95,31 @@ final class SnowpipeColumns {
                         + " another name)", false);
             }
         }
+        if (missing.isEmpty()) {
+            return;
+        }
         for (Map.Entry<String, String> c : missing.entrySet()) {
             sql.execute("ALTER TABLE " + qualifiedTable + " ADD COLUMN IF NOT EXISTS " + c.getKey() + " " + c.getValue());
-            types.put(bare(c.getKey()), c.getValue());
+        }
+        // another writer may have added a column first, with its own type: IF NOT EXISTS then changed nothing
+        types = describe();
+        for (Map.Entry<String, String> c : missing.entrySet()) {
+            String actual = types.get(bare(c.getKey()));
+            if (actual == null) {
+                throw new IngestException("column " + qualifiedTable + "." + c.getKey() + " was added as "
+                        + c.getValue() + " but DESCRIBE TABLE does not show it yet; the batch is written again", true);
+            }
+            if (!Schematizer.fits(actual, c.getValue())) {
+                if (columns.declared().contains(c.getKey())) {
+                    throw new IngestException("record " + batch.partition() + "@" + row.offset() + ": its schema"
+                            + " declares " + c.getKey() + " " + c.getValue() + ", but column " + qualifiedTable + "."
+                            + c.getKey() + " is " + actual + " (another writer added it); ksbridge does not change a"
+                            + " column's type (alter the column, or map the field to another name)", false);
+                }
+                throw new IngestException("column " + qualifiedTable + "." + c.getKey() + " was to be added as "
+                        + c.getValue() + ", but the table has it as " + actual + " (another writer added it); the batch"
+                        + " is written again against the table's columns", true);
+            }
         }
     }
 

@@ -186,4 +186,49 @@ class JsonDeclaredColumnsIT {
             assertEquals("****", r.get("CARD").asText(), r.toString());
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"snowpipe", "streaming", "streaming_hp"})
+    void anotherWriterAddsTheColumnWithAnotherType_stopsNamingFieldAndTypes_nothingCommittedPastWhatLanded(String kind)
+            throws Exception {
+        String topic = "json_clash_" + kind;
+        String schema = "JSONCLASH" + kind.toUpperCase(java.util.Locale.ROOT).replace("_", "");
+        String table = "DB." + schema + "." + topic.toUpperCase(java.util.Locale.ROOT);
+        kafka.createTopic(topic, 1);
+        java.util.function.IntFunction<ProducerRecord<byte[], byte[]>> record = i -> new ProducerRecord<>(topic, 0, null,
+                ("{\"id\":" + i + (i >= 20 ? ",\"note\":\"n" + i + "\"" : "") + "}").getBytes(StandardCharsets.UTF_8));
+        List<ProducerRecord<byte[], byte[]>> first = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            first.add(record.apply(i));
+        }
+        kafka.produceAll(first);
+        try (KafkaToSnowflakeBridge bridge = KafkaToSnowflakeBridge.builder()
+                .name(topic)
+                .consumerProperties(kafka.consumerProperties("group-" + topic))
+                .topics(topic)
+                .format(RecordFormat.json(TypedColumns.declared(Map.of("id", "NUMBER(10,0)", "note", "VARCHAR"))))
+                .errorPolicy(ErrorPolicy.failFast())
+                .flushPolicy(FlushPolicy.records(10).or(FlushPolicy.age(Duration.ofMillis(100))))
+                .commitInterval(Duration.ofMillis(200))
+                .backend(backend(kind, schema))
+                .build()) {
+            bridge.start();
+            Await.until("the first 20 committed", Duration.ofSeconds(90),
+                    () -> HpIts.committedSum(kafka, "group-" + topic) == 20);
+            // another writer adds NOTE first, as a number: the bridge's ADD COLUMN IF NOT EXISTS then changes nothing
+            snowflake.table(table).addColumn(new ColumnDef("NOTE", "NUMBER(38,0)", true), false);
+            List<ProducerRecord<byte[], byte[]>> second = new ArrayList<>();
+            for (int i = 20; i < 30; i++) {
+                second.add(record.apply(i));
+            }
+            kafka.produceAll(second);
+            Await.until("the bridge to stop", Duration.ofSeconds(90), () -> bridge.failure() != null);
+            String message = String.valueOf(bridge.failure().getMessage());
+            assertTrue(message.contains("its schema declares NOTE VARCHAR, but column") && message.contains(
+                    "NOTE is NUMBER(38,0)") && message.contains("@20"), message);
+        }
+        assertEquals(20L, kafka.committedOffsets("group-" + topic).get(new org.apache.kafka.common.TopicPartition(topic, 0)));
+        snowflake.awaitIdle(Duration.ofSeconds(30));
+        assertEquals(20, snowflake.table(table).rowCount(), "nothing of the second batch landed");
+    }
 }
