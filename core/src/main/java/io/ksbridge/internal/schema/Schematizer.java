@@ -156,6 +156,42 @@ public final class Schematizer {
         };
     }
 
+    /**
+     * The NOT NULL columns a row leaves without a value, which Snowflake would refuse it for: the connector's schema
+     * evolution makes them nullable, and so do the backends before the row is written.
+     *
+     * @param row         the row's columns
+     * @param notNull     the table's NOT NULL columns, bare names as {@code DESCRIBE TABLE} gives them
+     * @param hasMetadata whether the row fills {@code RECORD_METADATA}
+     * @return bare names, in {@code notNull}'s order; empty when the row fills them all
+     */
+    public static java.util.List<String> unfilled(Columns row, java.util.Collection<String> notNull, boolean hasMetadata) {
+        if (notNull.isEmpty()) {
+            return java.util.List.of();
+        }
+        java.util.Set<String> filled = new java.util.HashSet<>();
+        for (String column : row.values().keySet()) {
+            filled.add(bare(column));
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String c : notNull) {
+            if (!filled.contains(c) && !(hasMetadata && c.equals("RECORD_METADATA"))) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** A column's resolved name: without quotes (and their doubling) when quoted, as {@code DESCRIBE TABLE} shows it. */
+    public static String bare(String column) {
+        return column.startsWith("\"") ? column.substring(1, column.length() - 1).replace("\"\"", "\"") : column;
+    }
+
+    /** The statement that makes a column (a bare name) nullable. */
+    public static String dropNotNull(String qualifiedTable, String bareColumn) {
+        return "ALTER TABLE " + qualifiedTable + " ALTER COLUMN \"" + bareColumn.replace("\"", "\"\"") + "\" DROP NOT NULL";
+    }
+
     /** The column a field maps to: upper case for a plain identifier, quoted as written otherwise. */
     public static String column(String field) {
         return PLAIN.matcher(field).matches() ? field.toUpperCase(Locale.ROOT) : "\"" + field.replace("\"", "\"\"") + "\"";

@@ -31,11 +31,13 @@ import java.util.Map;
  * the existing column stops the partition. Thread-safe: column changes are serialized.
  */
 final class SnowpipeColumns {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SnowpipeColumns.class);
     private static final JsonFactory JSON = new JsonFactory();
 
     private final SqlApiClient sql;
     private final String qualifiedTable;
     private Map<String, String> types; // by bare (unquoted) column name, as DESCRIBE TABLE reports
+    private List<String> notNull = List.of(); // bare names of the NOT NULL columns
 
     SnowpipeColumns(SqlApiClient sql, String qualifiedTable) {
         this.sql = sql;
@@ -73,6 +75,7 @@ final class SnowpipeColumns {
                 continue;
             }
             ensureColumns(batch, row, columns);
+            ensureNullable(columns, row.metadata() != null);
             offsets[lines.size()] = row.offset();
             lines.add(line(columns.values(), columns.types(), row.metadata()));
         }
@@ -123,17 +126,39 @@ final class SnowpipeColumns {
         }
     }
 
+    /**
+     * Makes the NOT NULL columns this row leaves empty nullable, as the connector's schema evolution does: Snowflake
+     * would refuse the row, and with it the whole file.
+     */
+    private synchronized void ensureNullable(Schematizer.Columns columns, boolean hasMetadata) {
+        List<String> unfilled = Schematizer.unfilled(columns, notNull, hasMetadata);
+        if (unfilled.isEmpty()) {
+            return;
+        }
+        for (String c : unfilled) {
+            sql.execute(Schematizer.dropNotNull(qualifiedTable, c));
+        }
+        LOG.warn("table {}: made column(s) {} nullable, as rows without a value for them arrived (schematization)",
+                qualifiedTable, unfilled);
+        types = describe();
+    }
+
     private Map<String, String> describe() {
         SqlResult desc = sql.execute("DESCRIBE TABLE " + qualifiedTable);
         Map<String, String> out = new HashMap<>();
+        List<String> required = new ArrayList<>();
         for (int i = 0; i < desc.rowCount(); i++) {
             out.put(desc.get(i, "name"), desc.get(i, "type"));
+            if ("N".equalsIgnoreCase(desc.get(i, "null?"))) {
+                required.add(desc.get(i, "name"));
+            }
         }
+        notNull = List.copyOf(required);
         return out;
     }
 
     private static String bare(String column) {
-        return column.startsWith("\"") ? column.substring(1, column.length() - 1).replace("\"\"", "\"") : column;
+        return Schematizer.bare(column);
     }
 
     /** One file row: the column values as Snowflake's JSON load reads them, keys as the bare column names. */

@@ -449,7 +449,8 @@ public final class HighPerformanceStreamingBackend implements IngestBackend {
                 typed.addMissing(); // schema evolution: the columns exist before the rows that need them
             } catch (RuntimeException e) {
                 IngestException cause = e instanceof IngestException ie ? ie : SdkErrors.classify("adding column(s) "
-                        + typed.missing() + " to " + qualify(lane.client.table()) + " failed", e, settings.account());
+                        + typed.missing() + (typed.toNullable().isEmpty() ? "" : ", making " + typed.toNullable()
+                        + " nullable,") + " to " + qualify(lane.client.table()) + " failed", e, settings.account());
                 lane.refuse(batch, result, cause);
                 return;
             }

@@ -24,11 +24,13 @@ import org.apache.kafka.common.TopicPartition;
  * its monitor, and a {@link Plan} belongs to the writer thread of one batch.
  */
 final class HpColumns {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HpColumns.class);
     private final SqlApiClient sql;
     private final String qualifiedTable;
     private final String quotedTable;
     private final RowEncoder encoder;
     private Map<String, String> types; // by bare (resolved) column name, as DESCRIBE TABLE reports them
+    private java.util.List<String> notNull = java.util.List.of(); // bare names of the NOT NULL columns
 
     /**
      * @param qualifiedTable the table as SQL takes it ({@code DB.SCHEMA.TABLE})
@@ -43,7 +45,10 @@ final class HpColumns {
 
     /** A new plan for one batch (not thread-safe: one writer thread). */
     Plan plan() {
-        return new Plan(snapshot());
+        Map<String, String> known = snapshot();
+        synchronized (this) {
+            return new Plan(known, notNull);
+        }
     }
 
     private synchronized Map<String, String> snapshot() {
@@ -59,10 +64,13 @@ final class HpColumns {
      */
     final class Plan {
         private final Map<String, String> known;
+        private final java.util.List<String> notNull;
         private final Map<String, String> missing = new LinkedHashMap<>(); // DDL column name -> type
+        private final java.util.Set<String> toNullable = new java.util.LinkedHashSet<>(); // bare names
 
-        private Plan(Map<String, String> known) {
+        private Plan(Map<String, String> known, java.util.List<String> notNull) {
             this.known = known;
+            this.notNull = notNull;
         }
 
         /**
@@ -112,12 +120,18 @@ final class HpColumns {
                 map.put("RECORD_METADATA", encoder.json("RECORD_METADATA", row.metadata()));
             }
             missing.putAll(adds); // only a row that is written adds its columns
+            toNullable.addAll(Schematizer.unfilled(columns, notNull, row.metadata() != null));
             return map;
         }
 
         /** The columns the planned rows need that the table lacks, in the order first seen (DDL names). */
         Map<String, String> missing() {
             return Map.copyOf(missing);
+        }
+
+        /** The NOT NULL columns planned rows leave empty, to make nullable before they are appended (bare names). */
+        java.util.Set<String> toNullable() {
+            return java.util.Set.copyOf(toNullable);
         }
 
         /**
@@ -128,13 +142,20 @@ final class HpColumns {
          *                         a column another writer added does not take what the schema declares
          */
         void addMissing() {
-            if (missing.isEmpty()) {
+            if (missing.isEmpty() && toNullable.isEmpty()) {
                 return;
             }
             synchronized (HpColumns.this) {
                 for (Map.Entry<String, String> c : missing.entrySet()) {
                     sql.execute("ALTER TABLE " + qualifiedTable + " ADD COLUMN IF NOT EXISTS " + c.getKey() + " "
                             + c.getValue());
+                }
+                for (String c : toNullable) {
+                    sql.execute(Schematizer.dropNotNull(qualifiedTable, c)); // Snowflake would refuse the rows
+                }
+                if (!toNullable.isEmpty()) {
+                    LOG.warn("table {}: made column(s) {} nullable, as rows without a value for them arrived"
+                            + " (schematization)", quotedTable, toNullable);
                 }
                 types = describe();
                 for (Map.Entry<String, String> c : missing.entrySet()) {
@@ -149,17 +170,23 @@ final class HpColumns {
         }
     }
 
+    /** The table's column types; sets {@link #notNull}. Called under the monitor. */
     private Map<String, String> describe() {
         SqlResult desc = sql.execute("DESCRIBE TABLE " + qualifiedTable);
         Map<String, String> out = new HashMap<>();
+        java.util.List<String> required = new java.util.ArrayList<>();
         for (int i = 0; i < desc.rowCount(); i++) {
             out.put(desc.get(i, "name"), desc.get(i, "type"));
+            if ("N".equalsIgnoreCase(desc.get(i, "null?"))) {
+                required.add(desc.get(i, "name"));
+            }
         }
+        notNull = java.util.List.copyOf(required);
         return out;
     }
 
     /** A column's resolved name: without quotes (and their doubling) when quoted. */
     static String bare(String column) {
-        return column.startsWith("\"") ? column.substring(1, column.length() - 1).replace("\"\"", "\"") : column;
+        return Schematizer.bare(column);
     }
 }

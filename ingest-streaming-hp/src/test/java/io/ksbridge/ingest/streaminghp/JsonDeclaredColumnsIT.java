@@ -231,4 +231,48 @@ class JsonDeclaredColumnsIT {
         snowflake.awaitIdle(Duration.ofSeconds(30));
         assertEquals(20, snowflake.table(table).rowCount(), "nothing of the second batch landed");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"snowpipe", "streaming", "streaming_hp"})
+    void aNotNullColumnRowsLeaveEmpty_madeNullableAsTheConnectorDoes_everyRowLands(String kind) throws Exception {
+        String topic = "json_notnull_" + kind;
+        String schema = "JSONNOTNULL" + kind.toUpperCase(java.util.Locale.ROOT).replace("_", "");
+        String table = "DB." + schema + "." + topic.toUpperCase(java.util.Locale.ROOT);
+        kafka.createTopic(topic, 1);
+        // the user's table: NOTE is NOT NULL, and every third record has no note
+        snowflake.tables().create(table, List.of(new ColumnDef("RECORD_METADATA", "VARIANT", true),
+                new ColumnDef("ID", "NUMBER(38,0)", false), new ColumnDef("NOTE", "VARCHAR", false)), false);
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            records.add(new ProducerRecord<>(topic, 0, null, ("{\"id\":" + i + (i % 3 == 0 ? "" : ",\"note\":\"n" + i + "\"")
+                    + "}").getBytes(StandardCharsets.UTF_8)));
+        }
+        kafka.produceAll(records);
+        try (KafkaToSnowflakeBridge bridge = KafkaToSnowflakeBridge.builder()
+                .name(topic)
+                .consumerProperties(kafka.consumerProperties("group-" + topic))
+                .topics(topic)
+                .errorPolicy(ErrorPolicy.failFast())
+                .flushPolicy(FlushPolicy.records(10).or(FlushPolicy.age(Duration.ofMillis(100))))
+                .commitInterval(Duration.ofMillis(200))
+                .backend(backend(kind, schema))
+                .build()) {
+            bridge.start();
+            Await.until("every record committed, or a failure", Duration.ofSeconds(90),
+                    () -> HpIts.committedSum(kafka, "group-" + topic) == 30 || bridge.failure() != null);
+            assertEquals(null, bridge.failure());
+        }
+        snowflake.awaitIdle(Duration.ofSeconds(30));
+        ExactlyOnce.assertEveryRecordOnce(snowflake, table, kafka.endOffsets(topic), (tp, offset) -> true);
+        assertTrue(snowflake.table(table).column("NOTE").nullable(), "NOTE made nullable");
+        assertTrue(!snowflake.table(table).column("ID").nullable(), "ID, always filled, stays NOT NULL");
+        for (Row r : snowflake.table(table).rows()) {
+            int i = r.get("ID").asInt();
+            if (i % 3 == 0) {
+                assertEquals(null, r.get("NOTE"), r.toString());
+            } else {
+                assertEquals("n" + i, r.get("NOTE").asText(), r.toString());
+            }
+        }
+    }
 }

@@ -35,6 +35,8 @@ final class Lane extends OrderedLane {
     java.util.Set<String> columns = java.util.Set.of();
     /** The types of those columns as the channel reports them ({@code NUMBER(10,2)}), by upper-case name. */
     java.util.Map<String, String> columnTypes = java.util.Map.of();
+    /** The table's NOT NULL columns as the current channel knows them (upper case), for schematization. */
+    java.util.List<String> notNull = java.util.List.of();
     /** Consecutive failed status requests of the current channel. */
     int statusFailures;
     /** The token the batched status call last reported for this lane (commit poller only). */

@@ -286,6 +286,7 @@ public final class StreamingBackend implements IngestBackend {
         Lane lane = new Lane(tableName, partition, channelName, channel, committed);
         lane.columnTypes = typesOf(channel);
         lane.columns = lane.columnTypes.keySet();
+        lane.notNull = notNullOf(channel);
         lanes.put(new LaneKey(tableName, partition), lane);
         LOG.debug("opened channel {} of {} for {}: committed offset token {}", channelName, tableName, partition, committed);
         return committed >= 0 ? PartitionStart.at(committed + 1) : PartitionStart.unknown();
@@ -316,6 +317,21 @@ public final class StreamingBackend implements IngestBackend {
      */
     static String sdkName(String resolved) {
         return resolved.matches("[A-Z_][A-Z0-9_$]*") ? resolved : SnowflakeIdentifiers.quote(resolved);
+    }
+
+    /** The table's NOT NULL columns as the channel reports them, by resolved (upper-case) name. */
+    private static List<String> notNullOf(SnowflakeStreamingIngestChannel channel) {
+        List<String> out = new ArrayList<>();
+        try {
+            channel.getTableSchema().forEach((name, column) -> {
+                if (!column.isNullable()) {
+                    out.add(bare(name));
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.debug("no table schema for channel {}: {}", channel.getName(), e.toString());
+        }
+        return out;
     }
 
     /** The table's columns and their types as the channel reports them, by resolved (upper-case) name. */
@@ -413,6 +429,7 @@ public final class StreamingBackend implements IngestBackend {
         long[] offsets = new long[rows.size()];
         List<IngestResult.RowRejection> refused = new ArrayList<>();
         Map<String, String> newColumns = new LinkedHashMap<>();
+        java.util.Set<String> toNullable = new java.util.LinkedHashSet<>();
         long pushTime = System.currentTimeMillis(); // SnowflakeConnectorPushTime: when the rows go to the channel
         for (IngestRow row : rows) {
             if (row.offset() <= lane.written && !lane.holes.contains(row.offset())) {
@@ -444,6 +461,7 @@ public final class StreamingBackend implements IngestBackend {
                     }
                 }
                 map = columns.values();
+                toNullable.addAll(Schematizer.unfilled(columns, lane.notNull, row.metadata() != null));
                 if (row.metadata() != null) {
                     map.put("RECORD_METADATA", new String(row.metadata(), StandardCharsets.UTF_8));
                 }
@@ -453,15 +471,25 @@ public final class StreamingBackend implements IngestBackend {
             offsets[toWrite.size()] = row.offset();
             toWrite.add(map);
         }
-        if (!newColumns.isEmpty()) {
-            // schema evolution: add the columns, then write the batch again on a reopened channel that knows them
+        if (!newColumns.isEmpty() || !toNullable.isEmpty()) {
+            // schema evolution: add the columns (and make nullable the NOT NULL ones rows leave empty, which Snowflake
+            // would refuse them for), then write the batch again on a reopened channel that knows them
             IngestException cause;
             try {
                 tables.addColumns(lane.table, newColumns);
-                cause = new IngestException("table " + tables.qualify(lane.table) + " gained column(s) " + newColumns.keySet()
-                        + "; the channel reopens to write them", true);
+                for (String c : toNullable) {
+                    tables.dropNotNull(lane.table, c);
+                }
+                if (!toNullable.isEmpty()) {
+                    LOG.warn("table {}: made column(s) {} nullable, as rows without a value for them arrived"
+                            + " (schematization)", tables.qualify(lane.table), toNullable);
+                }
+                cause = new IngestException("table " + tables.qualify(lane.table) + (newColumns.isEmpty() ? ""
+                        : " gained column(s) " + newColumns.keySet()) + (toNullable.isEmpty() ? "" : " made "
+                        + toNullable + " nullable") + "; the channel reopens to write them", true);
             } catch (RuntimeException e) {
-                cause = SdkErrors.classify("adding column(s) " + newColumns + " to " + tables.qualify(lane.table) + " failed",
+                cause = SdkErrors.classify("adding column(s) " + newColumns + (toNullable.isEmpty() ? "" : ", making "
+                        + toNullable + " nullable,") + " to " + tables.qualify(lane.table) + " failed",
                         e, settings.account());
             }
             LOG.info("{}", cause.getMessage());
@@ -558,6 +586,7 @@ public final class StreamingBackend implements IngestBackend {
         lane.channel = fresh;
         lane.columnTypes = typesOf(fresh);
         lane.columns = lane.columnTypes.keySet();
+        lane.notNull = notNullOf(fresh);
         lane.needsReopen = false;
         lane.statusFailures = 0;
         lane.written = committed;

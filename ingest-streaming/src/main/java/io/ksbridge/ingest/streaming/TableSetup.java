@@ -38,6 +38,11 @@ final class TableSetup {
     }
 
     /** Adds columns (name to Snowflake type) when absent, as schema evolution does. */
+    /** Makes a column (a bare name) nullable. */
+    void dropNotNull(String table, String bareColumn) {
+        sql.execute(io.ksbridge.internal.schema.Schematizer.dropNotNull(qualify(table), bareColumn));
+    }
+
     void addColumns(String table, java.util.Map<String, String> columns) {
         for (java.util.Map.Entry<String, String> c : columns.entrySet()) {
             sql.execute("ALTER TABLE " + qualify(table) + " ADD COLUMN IF NOT EXISTS " + c.getKey() + " " + c.getValue());
