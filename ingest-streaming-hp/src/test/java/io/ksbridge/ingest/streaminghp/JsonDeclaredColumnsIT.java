@@ -35,12 +35,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * JSON records with a declared column list ({@link RecordFormat#json(TypedColumns)}) on each backend with
- * schematization: a decimal lands in NUMBER(10,2) exact (not a FLOAT or VARCHAR guess), an ISO date in DATE, an ISO
- * timestamp with an offset in TIMESTAMP_LTZ(3), an undeclared field keeps its inferred type; a value its declared
- * column cannot hold (a text amount, an amount with too many digits, a date in another form) goes to the dead-letter
- * topic and every other record lands once. The emulator converts each value to its column's type with its own code,
- * so a wrong rendering is refused there.
+ * Typed columns for JSON on each backend with schematization (Snowpipe, Streaming Classic, high-performance): with a
+ * declared column list ({@link RecordFormat#json(TypedColumns)}) a decimal lands in NUMBER(10,2) exact (not a VARIANT
+ * guess), an ISO date in DATE, an ISO timestamp with an offset in TIMESTAMP_LTZ(3), undeclared fields keep inferred
+ * types, and a value its column cannot hold goes to the dead-letter topic; metadata fields inserted by a transform
+ * get typed columns (a CreateTime TIMESTAMP_LTZ(3), not a number) and a masked declared decimal becomes VARCHAR; a
+ * column another writer added first with another type stops the partition naming field and types, nothing committed
+ * past what landed; a NOT NULL column that records leave empty is made nullable, as the connector does. The emulator
+ * converts each value to its column's type with its own code, so a wrong rendering is refused there.
  */
 @KsbridgeTest
 class JsonDeclaredColumnsIT {
@@ -81,40 +83,67 @@ class JsonDeclaredColumnsIT {
         };
     }
 
+    /** One case on one backend: its topic, schema and table, never shared with another case or backend. */
+    private record Case(String kind, String topic, String schema, String table) {
+        static Case of(String name, String kind) {
+            String topic = "json_" + name + "_" + kind;
+            String schema = ("JSON" + name + kind).toUpperCase(java.util.Locale.ROOT).replace("_", "");
+            return new Case(kind, topic, schema, "DB." + schema + "." + topic.toUpperCase(java.util.Locale.ROOT));
+        }
+
+        /** A bridge on this case's topic and backend, flushing every {@code records} records or 100 ms. */
+        KafkaToSnowflakeBridge.Builder bridge(int records) {
+            return KafkaToSnowflakeBridge.builder()
+                    .name(topic)
+                    .consumerProperties(kafka.consumerProperties("group-" + topic))
+                    .topics(topic)
+                    .flushPolicy(FlushPolicy.records(records).or(FlushPolicy.age(Duration.ofMillis(100))))
+                    .commitInterval(Duration.ofMillis(200))
+                    .backend(backend(kind, schema));
+        }
+
+        /** Produces the values of records {@code from} to {@code to} (exclusive), in order, to partition {@code i % partitions}. */
+        void produce(int from, int to, int partitions, java.util.function.IntFunction<String> value) {
+            List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+            for (int i = from; i < to; i++) {
+                records.add(new ProducerRecord<>(topic, i % partitions, AT.toEpochMilli() + i, null,
+                        value.apply(i).getBytes(StandardCharsets.UTF_8)));
+            }
+            kafka.produceAll(records);
+        }
+
+        long committed() {
+            return HpIts.committedSum(kafka, "group-" + topic);
+        }
+
+        Map<String, String> types() {
+            Map<String, String> types = new LinkedHashMap<>();
+            for (ColumnDef c : snowflake.table(table).columns()) {
+                types.put(c.name(), c.type());
+            }
+            return types;
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"snowpipe", "streaming", "streaming_hp"})
     void declaredTypes_valuesExact_misfitsDeadLettered_everyOtherRecordOnce(String kind) throws Exception {
-        String topic = "json_declared_" + kind;
-        String schema = "JSONCOLS" + kind.toUpperCase(java.util.Locale.ROOT).replace("_", "");
-        String table = "DB." + schema + "." + topic.toUpperCase(java.util.Locale.ROOT);
-        kafka.createTopic(topic, 1);
-        kafka.createTopic(topic + "-dead", 1);
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-        for (int i = 0; i < RECORDS; i++) {
-            records.add(new ProducerRecord<>(topic, 0, null, value(i).getBytes(StandardCharsets.UTF_8)));
-        }
-        kafka.produceAll(records);
-        try (KafkaToSnowflakeBridge bridge = KafkaToSnowflakeBridge.builder()
-                .name(topic)
-                .consumerProperties(kafka.consumerProperties("group-" + topic))
-                .topics(topic)
-                .format(RecordFormat.json(COLUMNS))
-                .errorPolicy(ErrorPolicy.deadLetter(topic + "-dead"))
-                .flushPolicy(FlushPolicy.records(25).or(FlushPolicy.age(Duration.ofMillis(100))))
-                .commitInterval(Duration.ofMillis(200))
-                .backend(backend(kind, schema))
-                .build()) {
+        Case c = Case.of("declared", kind);
+        kafka.createTopic(c.topic(), 1);
+        kafka.createTopic(c.topic() + "-dead", 1);
+        c.produce(0, RECORDS, 1, JsonDeclaredColumnsIT::value);
+        try (KafkaToSnowflakeBridge bridge = c.bridge(25).format(RecordFormat.json(COLUMNS))
+                .errorPolicy(ErrorPolicy.deadLetter(c.topic() + "-dead")).build()) {
             bridge.start();
-            Await.until("every record committed", Duration.ofSeconds(90),
-                    () -> HpIts.committedSum(kafka, "group-" + topic) == RECORDS);
+            Await.until(Duration.ofSeconds(90), () -> c.committed() == RECORDS || bridge.failure() != null,
+                    () -> "every record committed, or a failure (" + c.committed() + " committed, emulator pending: "
+                            + snowflake.pendingWork() + ")");
+            assertEquals(null, bridge.failure());
         }
         snowflake.awaitIdle(Duration.ofSeconds(30));
-        ExactlyOnce.assertEveryRecordOnce(snowflake, table, kafka.endOffsets(topic), (tp, offset) -> offset < 20 || offset > 22);
-
-        Map<String, String> types = new LinkedHashMap<>();
-        for (ColumnDef c : snowflake.table(table).columns()) {
-            types.put(c.name(), c.type());
-        }
+        String table = c.table();
+        ExactlyOnce.assertEveryRecordOnce(snowflake, table, kafka.endOffsets(c.topic()), (tp, offset) -> offset < 20 || offset > 22);
+        Map<String, String> types = c.types();
         assertEquals("NUMBER(10,2)", types.get("AMOUNT"), types.toString());
         assertEquals("DATE", types.get("DAY"), types.toString());
         assertEquals("TIMESTAMP_LTZ(3)", types.get("AT"), types.toString());
@@ -129,7 +158,7 @@ class JsonDeclaredColumnsIT {
             assertEquals("n" + i, r.get("NAME").asText(), r.toString());
         }
         List<String> dead = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : kafka.consume(topic + "-dead", 3, Duration.ofSeconds(30))) {
+        for (ConsumerRecord<byte[], byte[]> r : kafka.consume(c.topic() + "-dead", 3, Duration.ofSeconds(30))) {
             dead.add(new String(r.value(), StandardCharsets.UTF_8));
         }
         assertEquals(List.of(value(20), value(21), value(22)), dead);
@@ -138,40 +167,26 @@ class JsonDeclaredColumnsIT {
     @ParameterizedTest
     @ValueSource(strings = {"snowpipe", "streaming", "streaming_hp"})
     void metadataFieldsAsTypedColumns_maskedDecimalBecomesText_recordMetadataStays(String kind) throws Exception {
-        String topic = "json_metadata_" + kind;
-        String schema = "JSONMETA" + kind.toUpperCase(java.util.Locale.ROOT).replace("_", "");
-        String table = "DB." + schema + "." + topic.toUpperCase(java.util.Locale.ROOT);
-        kafka.createTopic(topic, 2);
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-        for (int i = 0; i < 40; i++) {
-            records.add(new ProducerRecord<>(topic, i % 2, AT.toEpochMilli() + i, null,
-                    ("{\"id\":" + i + ",\"card\":" + (4_000_000_000_000_000L + i) + "}").getBytes(StandardCharsets.UTF_8)));
-        }
-        kafka.produceAll(records);
+        Case c = Case.of("metadata", kind);
+        kafka.createTopic(c.topic(), 2);
+        c.produce(0, 40, 2, i -> "{\"id\":" + i + ",\"card\":" + (4_000_000_000_000_000L + i) + "}");
         io.ksbridge.RecordTransform shape = io.ksbridge.Transforms.mask("card")
                 .andThen(io.ksbridge.Transforms.insertMetadata("kafka_offset", io.ksbridge.Transforms.MetadataField.OFFSET))
                 .andThen(io.ksbridge.Transforms.insertMetadata("kafka_partition", io.ksbridge.Transforms.MetadataField.PARTITION))
                 .andThen(io.ksbridge.Transforms.insertMetadata("kafka_ts", io.ksbridge.Transforms.MetadataField.TIMESTAMP));
-        try (KafkaToSnowflakeBridge bridge = KafkaToSnowflakeBridge.builder()
-                .name(topic)
-                .consumerProperties(kafka.consumerProperties("group-" + topic))
-                .topics(topic)
+        try (KafkaToSnowflakeBridge bridge = c.bridge(15)
                 .format(RecordFormat.json(TypedColumns.declared(Map.of("card", "NUMBER(16,0)"))))
-                .transform(shape)
-                .flushPolicy(FlushPolicy.records(15).or(FlushPolicy.age(Duration.ofMillis(100))))
-                .commitInterval(Duration.ofMillis(200))
-                .backend(backend(kind, schema))
-                .build()) {
+                .transform(shape).build()) {
             bridge.start();
-            Await.until("every record committed", Duration.ofSeconds(90),
-                    () -> HpIts.committedSum(kafka, "group-" + topic) == 40);
+            Await.until(Duration.ofSeconds(90), () -> c.committed() == 40 || bridge.failure() != null,
+                    () -> "every record committed, or a failure (" + c.committed() + " committed, emulator pending: "
+                            + snowflake.pendingWork() + ")");
+            assertEquals(null, bridge.failure());
         }
         snowflake.awaitIdle(Duration.ofSeconds(30));
-        ExactlyOnce.assertEveryRecordOnce(snowflake, table, kafka.endOffsets(topic), (tp, offset) -> true);
-        Map<String, String> types = new LinkedHashMap<>();
-        for (ColumnDef c : snowflake.table(table).columns()) {
-            types.put(c.name(), c.type());
-        }
+        String table = c.table();
+        ExactlyOnce.assertEveryRecordOnce(snowflake, table, kafka.endOffsets(c.topic()), (tp, offset) -> true);
+        Map<String, String> types = c.types();
         assertEquals("NUMBER(19,0)", types.get("KAFKA_OFFSET"), types.toString());
         assertEquals("NUMBER(10,0)", types.get("KAFKA_PARTITION"), types.toString());
         assertEquals("TIMESTAMP_LTZ(3)", types.get("KAFKA_TS"), "CreateTime as a timestamp, not a number: " + types);
@@ -191,43 +206,25 @@ class JsonDeclaredColumnsIT {
     @ValueSource(strings = {"snowpipe", "streaming", "streaming_hp"})
     void anotherWriterAddsTheColumnWithAnotherType_stopsNamingFieldAndTypes_nothingCommittedPastWhatLanded(String kind)
             throws Exception {
-        String topic = "json_clash_" + kind;
-        String schema = "JSONCLASH" + kind.toUpperCase(java.util.Locale.ROOT).replace("_", "");
-        String table = "DB." + schema + "." + topic.toUpperCase(java.util.Locale.ROOT);
-        kafka.createTopic(topic, 1);
-        java.util.function.IntFunction<ProducerRecord<byte[], byte[]>> record = i -> new ProducerRecord<>(topic, 0, null,
-                ("{\"id\":" + i + (i >= 20 ? ",\"note\":\"n" + i + "\"" : "") + "}").getBytes(StandardCharsets.UTF_8));
-        List<ProducerRecord<byte[], byte[]>> first = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            first.add(record.apply(i));
-        }
-        kafka.produceAll(first);
-        try (KafkaToSnowflakeBridge bridge = KafkaToSnowflakeBridge.builder()
-                .name(topic)
-                .consumerProperties(kafka.consumerProperties("group-" + topic))
-                .topics(topic)
+        Case c = Case.of("clash", kind);
+        String table = c.table();
+        kafka.createTopic(c.topic(), 1);
+        java.util.function.IntFunction<String> value = i -> "{\"id\":" + i + (i >= 20 ? ",\"note\":\"n" + i + "\"" : "") + "}";
+        c.produce(0, 20, 1, value);
+        try (KafkaToSnowflakeBridge bridge = c.bridge(10)
                 .format(RecordFormat.json(TypedColumns.declared(Map.of("id", "NUMBER(10,0)", "note", "VARCHAR"))))
-                .errorPolicy(ErrorPolicy.failFast())
-                .flushPolicy(FlushPolicy.records(10).or(FlushPolicy.age(Duration.ofMillis(100))))
-                .commitInterval(Duration.ofMillis(200))
-                .backend(backend(kind, schema))
-                .build()) {
+                .errorPolicy(ErrorPolicy.failFast()).build()) {
             bridge.start();
-            Await.until("the first 20 committed", Duration.ofSeconds(90),
-                    () -> HpIts.committedSum(kafka, "group-" + topic) == 20);
+            Await.until("the first 20 committed", Duration.ofSeconds(90), () -> c.committed() == 20);
             // another writer adds NOTE first, as a number: the bridge's ADD COLUMN IF NOT EXISTS then changes nothing
             snowflake.table(table).addColumn(new ColumnDef("NOTE", "NUMBER(38,0)", true), false);
-            List<ProducerRecord<byte[], byte[]>> second = new ArrayList<>();
-            for (int i = 20; i < 30; i++) {
-                second.add(record.apply(i));
-            }
-            kafka.produceAll(second);
+            c.produce(20, 30, 1, value);
             Await.until("the bridge to stop", Duration.ofSeconds(90), () -> bridge.failure() != null);
             String message = String.valueOf(bridge.failure().getMessage());
             assertTrue(message.contains("its schema declares NOTE VARCHAR, but column") && message.contains(
                     "NOTE is NUMBER(38,0)") && message.contains("@20"), message);
         }
-        assertEquals(20L, kafka.committedOffsets("group-" + topic).get(new org.apache.kafka.common.TopicPartition(topic, 0)));
+        assertEquals(20L, kafka.committedOffsets("group-" + c.topic()).get(new org.apache.kafka.common.TopicPartition(c.topic(), 0)));
         snowflake.awaitIdle(Duration.ofSeconds(30));
         assertEquals(20, snowflake.table(table).rowCount(), "nothing of the second batch landed");
     }
@@ -235,35 +232,21 @@ class JsonDeclaredColumnsIT {
     @ParameterizedTest
     @ValueSource(strings = {"snowpipe", "streaming", "streaming_hp"})
     void aNotNullColumnRowsLeaveEmpty_madeNullableAsTheConnectorDoes_everyRowLands(String kind) throws Exception {
-        String topic = "json_notnull_" + kind;
-        String schema = "JSONNOTNULL" + kind.toUpperCase(java.util.Locale.ROOT).replace("_", "");
-        String table = "DB." + schema + "." + topic.toUpperCase(java.util.Locale.ROOT);
-        kafka.createTopic(topic, 1);
+        Case c = Case.of("notnull", kind);
+        String table = c.table();
+        kafka.createTopic(c.topic(), 1);
         // the user's table: NOTE is NOT NULL, and every third record has no note
         snowflake.tables().create(table, List.of(new ColumnDef("RECORD_METADATA", "VARIANT", true),
                 new ColumnDef("ID", "NUMBER(38,0)", false), new ColumnDef("NOTE", "VARCHAR", false)), false);
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-        for (int i = 0; i < 30; i++) {
-            records.add(new ProducerRecord<>(topic, 0, null, ("{\"id\":" + i + (i % 3 == 0 ? "" : ",\"note\":\"n" + i + "\"")
-                    + "}").getBytes(StandardCharsets.UTF_8)));
-        }
-        kafka.produceAll(records);
-        try (KafkaToSnowflakeBridge bridge = KafkaToSnowflakeBridge.builder()
-                .name(topic)
-                .consumerProperties(kafka.consumerProperties("group-" + topic))
-                .topics(topic)
-                .errorPolicy(ErrorPolicy.failFast())
-                .flushPolicy(FlushPolicy.records(10).or(FlushPolicy.age(Duration.ofMillis(100))))
-                .commitInterval(Duration.ofMillis(200))
-                .backend(backend(kind, schema))
-                .build()) {
+        c.produce(0, 30, 1, i -> "{\"id\":" + i + (i % 3 == 0 ? "" : ",\"note\":\"n" + i + "\"") + "}");
+        try (KafkaToSnowflakeBridge bridge = c.bridge(10).errorPolicy(ErrorPolicy.failFast()).build()) {
             bridge.start();
             Await.until("every record committed, or a failure", Duration.ofSeconds(90),
-                    () -> HpIts.committedSum(kafka, "group-" + topic) == 30 || bridge.failure() != null);
+                    () -> c.committed() == 30 || bridge.failure() != null);
             assertEquals(null, bridge.failure());
         }
         snowflake.awaitIdle(Duration.ofSeconds(30));
-        ExactlyOnce.assertEveryRecordOnce(snowflake, table, kafka.endOffsets(topic), (tp, offset) -> true);
+        ExactlyOnce.assertEveryRecordOnce(snowflake, table, kafka.endOffsets(c.topic()), (tp, offset) -> true);
         assertTrue(snowflake.table(table).column("NOTE").nullable(), "NOTE made nullable");
         assertTrue(!snowflake.table(table).column("ID").nullable(), "ID, always filled, stays NOT NULL");
         for (Row r : snowflake.table(table).rows()) {
