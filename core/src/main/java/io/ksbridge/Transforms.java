@@ -1,7 +1,6 @@
 package io.ksbridge;
 
 import io.ksbridge.format.TypedColumns;
-
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;

@@ -44,18 +44,11 @@ final class HpColumns {
     }
 
     /** A new plan for one batch (not thread-safe: one writer thread). */
-    Plan plan() {
-        Map<String, String> known = snapshot();
-        synchronized (this) {
-            return new Plan(known, notNull);
-        }
-    }
-
-    private synchronized Map<String, String> snapshot() {
+    synchronized Plan plan() {
         if (types == null) {
             types = describe();
         }
-        return new HashMap<>(types);
+        return new Plan(new HashMap<>(types), notNull); // one read of both: notNull changes with types
     }
 
     /**
