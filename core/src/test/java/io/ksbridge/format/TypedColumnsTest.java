@@ -89,10 +89,10 @@ class TypedColumnsTest {
 
     @Test
     void value_jsonTextsAndNumbers_readAsTheirColumnsTypes() throws Exception {
-        TypedColumns c = TypedColumns.declared(new LinkedHashMap<>(Map.of(
+        TypedColumns c = TypedColumns.declared(Map.of(
                 "amount", "NUMBER(10,2)", "ratio", "DOUBLE", "day", "DATE", "at", "TIME(3)",
                 "local", "TIMESTAMP", "ltz", "TIMESTAMP_LTZ(3)", "tz", "TIMESTAMP_TZ", "raw", "BINARY",
-                "flag", "BOOLEAN", "doc", "OBJECT")));
+                "flag", "BOOLEAN", "doc", "OBJECT"));
         assertEquals(new BigDecimal("12.50"), c.column("amount").value(json("12.5")));
         assertEquals(new BigDecimal("7.00"), c.column("amount").value(json("\"7\"")), "a numeric text is a number");
         assertEquals(0.25, c.column("ratio").value(json("0.25")));

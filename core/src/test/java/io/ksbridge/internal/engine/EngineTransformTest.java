@@ -99,8 +99,10 @@ class EngineTransformTest {
     @Test
     void declaredColumns_transformsOverTheFormats_eachRowCarriesTheUnion() {
         ScriptedBackend backend = new ScriptedBackend(false);
-        io.ksbridge.format.TypedColumns declared = io.ksbridge.format.TypedColumns.declared(
-                new java.util.LinkedHashMap<>(java.util.Map.of("id", "NUMBER(10,0)", "card", "NUMBER(16,0)")));
+        java.util.Map<String, String> types = new java.util.LinkedHashMap<>(); // in this order
+        types.put("id", "NUMBER(10,0)");
+        types.put("card", "NUMBER(16,0)");
+        io.ksbridge.format.TypedColumns declared = io.ksbridge.format.TypedColumns.declared(types);
         RecordTransform t = Transforms.mask("card").andThen(Transforms.insertMetadata("kafka_ts",
                 Transforms.MetadataField.TIMESTAMP));
         try (KafkaToSnowflakeBridge bridge = KafkaToSnowflakeBridge.builder()

@@ -48,8 +48,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class JsonDeclaredColumnsIT {
     private static final int RECORDS = 90;
     private static final Instant AT = Instant.parse("2024-02-29T12:00:00.123Z");
-    private static final TypedColumns COLUMNS = TypedColumns.declared(new LinkedHashMap<>(Map.of(
-            "amount", "DECIMAL(10,2)", "day", "DATE", "at", "TIMESTAMP_LTZ(3)")));
+    private static final TypedColumns COLUMNS = TypedColumns.declared(Map.of(
+            "amount", "DECIMAL(10,2)", "day", "DATE", "at", "TIMESTAMP_LTZ(3)"));
     static EmbeddedKafka kafka;
     static SnowflakeEmulator snowflake;
 
