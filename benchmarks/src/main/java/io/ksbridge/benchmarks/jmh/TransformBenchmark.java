@@ -24,8 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The value path per record (a ~1 KiB order event of {@link SampleData}): the JSON format's validation alone (the
  * untransformed path), then the same plus a two-field mask, plus a chain (mask, drop, flatten, filter), and the two-field
- * mask done with a Jackson tree for comparison. Run: {@code java -cp <benchmarks class path> org.openjdk.jmh.Main
- * TransformBenchmark}.
+ * mask done with a Jackson tree for comparison. Run:
+ * {@code mvn -B -q -Pjmh -DskipTests package -pl benchmarks -am -Djmh.args="TransformBenchmark"}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
