@@ -139,7 +139,9 @@ final class TransformSettings {
                     + typeNames() + ", or a Kafka Connect Transformation class name"));
             return null;
         }
+        int providers = 0;
         for (TransformProvider p : ServiceLoader.load(TransformProvider.class)) {
+            providers++;
             if (p.supports(type)) {
                 try {
                     return p.create(alias, settings);
@@ -149,9 +151,16 @@ final class TransformSettings {
                 }
             }
         }
-        problems.add(new Problem(typeKey, type, "not a ksbridge transform, and no transform provider on the class path"
-                + " takes this class; to run Kafka Connect transformations, add the module " + CONNECT_MODULE
-                + " (and the jar of the transformation) to the class path"));
+        if (providers == 0) {
+            problems.add(new Problem(typeKey, type, "not a ksbridge transform, and no transform provider on the class"
+                    + " path takes this class; to run Kafka Connect transformations, add the module " + CONNECT_MODULE
+                    + " (and the jar of the transformation) to the class path"));
+        } else {
+            problems.add(new Problem(typeKey, type, "not a ksbridge transform, and no class of that name that the "
+                    + "transform providers take (" + providers + " on the class path; " + CONNECT_MODULE + " takes"
+                    + " Kafka Connect Transformation classes) is on the class path: check the name, or add the jar"
+                    + " of the transformation"));
+        }
         return null;
     }
 

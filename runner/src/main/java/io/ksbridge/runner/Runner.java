@@ -318,6 +318,8 @@ public final class Runner {
         s.append("  errors:   ").append(c.errorPolicy()).append(", null values ").append(c.nullValues())
                 .append(c.errorsLogEnabled() ? ", each tolerated record logged" : "").append('\n');
         s.append("  metadata: ").append(c.metadata()).append('\n');
+        c.transform().ifPresent(t -> s.append("  shaping:  ").append(t.name()).append('\n'));
+        c.router().ifPresent(r -> s.append("  routing:  ").append(r).append('\n'));
         s.append("  http:     ").append(settings.httpPort < 0 ? "off (set " + RunnerSettings.HTTP_PORT
                 + " for /health and /metrics)" : "/health and /metrics on " + settings.httpHost + ":"
                 + (settings.httpPort == 0 ? "a free port" : settings.httpPort)).append('\n');

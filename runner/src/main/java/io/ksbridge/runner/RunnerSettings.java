@@ -121,9 +121,8 @@ final class RunnerSettings {
      * @throws BridgeConfigException listing every problem: the connector keys' (from {@link BridgeConfig}) and the
      *                               runner's, secrets hidden
      */
-    private static boolean isTransformKey(String key) {
-        return key.equals("transforms") || key.startsWith("transforms.") || key.equals("predicates")
-                || key.startsWith("predicates.");
+    private static boolean isPredicateKey(String key) {
+        return key.equals("predicates") || key.startsWith("predicates.");
     }
 
     static RunnerSettings parse(Map<String, String> properties) {
@@ -131,10 +130,9 @@ final class RunnerSettings {
         Builder b = new Builder();
         List<Problem> problems = new ArrayList<>();
         try {
-            // transforms are refused below, by the runner, once each: BridgeConfig is not asked about them
-            Map<String, String> forBridge = new java.util.HashMap<>(properties);
-            forBridge.keySet().removeIf(RunnerSettings::isTransformKey);
-            b.config = BridgeConfig.from(forBridge);
+            // transforms.* are BridgeConfig's: ksbridge's own transforms and, through ksbridge-transforms-connect,
+            // Kafka Connect's SMTs; it names each problem on its key
+            b.config = BridgeConfig.from(properties);
         } catch (BridgeConfigException e) {
             problems.addAll(e.problems());
         }
@@ -147,7 +145,7 @@ final class RunnerSettings {
             String key = e.getKey();
             String value = e.getValue().trim();
             String shown = shown(key, e.getValue());
-            if ((bridgeKeys.contains(key) && !isTransformKey(key)) || RUNNER_KEYS.contains(key)) {
+            if (bridgeKeys.contains(key) || key.startsWith("transforms.") || RUNNER_KEYS.contains(key)) {
                 continue; // read below, or by BridgeConfig (which reports its own problems)
             }
             if (key.startsWith("snowflake.") || key.startsWith("buffer.") || key.startsWith("jvm.")) {
@@ -182,9 +180,9 @@ final class RunnerSettings {
                         + (key.startsWith("key.") ? "keys" : "values") + " itself ("
                         + (converter == null ? "no converter set" : converter) + "), without converter options"
                         + (option.equals("schemas.enable") ? "; a {schema, payload} envelope is loaded as it is" : ""));
-            } else if (isTransformKey(key)) {
-                problems.add(new Problem(key, shown, "single message transforms are not supported by the runner;"
-                        + " remove them, or embed the library and transform in your own code"));
+            } else if (isPredicateKey(key)) {
+                problems.add(new Problem(key, shown, "Kafka Connect predicates are not supported; use a filter"
+                        + " transform (transforms.<alias>.type=filter) instead"));
             } else if (key.startsWith("producer.override.") || key.startsWith("admin.override.")) {
                 b.warnings.add(key + " is not used: the dead-letter producer uses the consumer's connection settings");
             } else if (WARNED.containsKey(key)) {

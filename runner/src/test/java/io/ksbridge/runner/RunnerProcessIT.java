@@ -157,6 +157,10 @@ class RunnerProcessIT {
         p.put("ksbridge.runner.http.port", "0");
         p.put("ksbridge.runner.shutdown.timeout", "45s");
         p.put("ksbridge.runner.progress.interval", "2s");
+        // the connector's SMT configuration, as it is: Kafka Connect's own MaskField blanks each value's pad
+        p.put("transforms", "mask");
+        p.put("transforms.mask.type", "org.apache.kafka.connect.transforms.MaskField$Value");
+        p.put("transforms.mask.fields", "pad");
         Path file = dir.resolve("connector-" + method + ".properties");
         StringBuilder text = new StringBuilder("# written by RunnerProcessIT\n");
         p.forEach((k, v) -> text.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
@@ -189,6 +193,7 @@ class RunnerProcessIT {
         Map<Integer, Integer> counts = new HashMap<>();
         for (Row row : snowflake.table(table).rows()) {
             counts.merge(row.content().get("id").asInt(), 1, Integer::sum);
+            assertEquals("", row.content().get("pad").asText(), "masked by the SMT: " + row);
         }
         List<String> wrong = new ArrayList<>();
         for (int i = 0; i < n && wrong.size() < 10; i++) {
@@ -229,6 +234,7 @@ class RunnerProcessIT {
             assertTrue(first.logged("  backend:  Snowpipe"), first.output());
             assertTrue(first.logged("not honoured: connector.class="), first.output());
             assertTrue(first.logged("not honoured: tasks.max=1"), first.output());
+            assertTrue(first.logged("  shaping:  connect:MaskField$Value"), first.output());
             String health = get(port, "/health", 200);
             assertTrue(health.startsWith("{\"status\":\"UP\",\"state\":\"RUNNING\""), health);
 
@@ -306,7 +312,7 @@ class RunnerProcessIT {
                 "snowflake.private.key=" + keyBody,
                 "snowflake.database.name=DB",
                 "buffer.flush.tme=30",
-                "transforms=unwrap",
+                "transforms=unwrap", "predicates=p",
                 "value.converter=io.confluent.connect.avro.AvroConverter",
                 "consumer.override.sasl.jaas.config=password=\"kafka-secret-pw\"",
                 "consumer.override.value.deserializer=x"), StandardCharsets.UTF_8);
@@ -315,8 +321,8 @@ class RunnerProcessIT {
             runner.reader.join(10_000);
             assertEquals(2, runner.process.exitValue(), runner.output());
             String out = runner.output();
-            assertTrue(out.startsWith("ksbridge-runner: " + file + " cannot be run: 6 configuration problems:"), out);
-            for (String setting : new String[] {"buffer.flush.tme", "transforms", "value.converter",
+            assertTrue(out.startsWith("ksbridge-runner: " + file + " cannot be run: 7 configuration problems:"), out);
+            for (String setting : new String[] {"buffer.flush.tme", "transforms.unwrap.type", "predicates", "value.converter",
                     "consumer.override.value.deserializer", "snowflake.schema.name", "bootstrap.servers"}) {
                 assertTrue(out.contains("for setting " + setting + ": "), setting + " in\n" + out);
             }

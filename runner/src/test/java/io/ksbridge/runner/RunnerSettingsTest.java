@@ -105,17 +105,20 @@ class RunnerSettingsTest {
         p.put("batch.size", "500");
         p.put("buffer.count.record", "5");
         BridgeConfigException e = refused(p);
-        assertEquals(List.of("buffer.count.record", "batch.size", "connector.class", "ksbridge.runner.http.prot",
-                "transforms", "transforms.unwrap.type", "value.converter", "name", "bootstrap.servers"), settings(e));
+        assertEquals(List.of("transforms.unwrap.type", "buffer.count.record", "batch.size", "connector.class",
+                "ksbridge.runner.http.prot", "value.converter", "name", "bootstrap.servers"), settings(e));
         String m = e.getMessage();
+        assertTrue(m.contains("Invalid value io.debezium.transforms.ExtractNewRecordState for setting"
+                + " transforms.unwrap.type: not a ksbridge transform, and no class of that name that the transform"
+                + " providers take (1 on the class path; io.ksbridge:ksbridge-transforms-connect takes Kafka Connect"
+                + " Transformation classes) is on the class path: check the name, or add the jar of the"
+                + " transformation"), m);
         assertTrue(m.contains("Invalid value [hidden] for setting batch.size: unknown setting: neither a Snowflake"
                 + " connector setting the runner maps nor a runner setting, so it would have no effect; remove it (Kafka"
                 + " consumer settings go under consumer.override.)"), m);
         assertTrue(m.contains("Invalid value io.confluent.connect.avro.AvroConverter for setting value.converter: not"
                 + " supported by the runner, which reads JSON (JsonConverter, SnowflakeJsonConverter) and text"
                 + " (StringConverter); for Avro or Protobuf, embed the library with AvroFormat or ProtobufFormat"), m);
-        assertTrue(m.contains("Invalid value unwrap for setting transforms: single message transforms are not supported"
-                + " by the runner"), m);
         assertTrue(m.contains("Invalid value null for setting bootstrap.servers: required by the runner: the Kafka"
                 + " cluster to read (in Kafka Connect this is the worker's setting), for example kafka:9092"), m);
     }
@@ -320,5 +323,43 @@ class RunnerSettingsTest {
         public void columns(io.ksbridge.format.TypedColumns declared) {
             columns = declared;
         }
+    }
+
+    @Test
+    void transforms_ksbridgesAndConnectsSmts_honouredAndShownInTheSummary() throws Exception {
+        Map<String, String> p = minimal();
+        p.put("transforms", "mask,ts,drop");
+        p.put("transforms.mask.type", "org.apache.kafka.connect.transforms.MaskField$Value");
+        p.put("transforms.mask.fields", "ssn");
+        p.put("transforms.ts.type", "insert");
+        p.put("transforms.ts.field", "kafka_ts");
+        p.put("transforms.ts.metadata", "timestamp");
+        p.put("transforms.drop.type", "drop");
+        p.put("transforms.drop.fields", "internal");
+        RunnerSettings s = RunnerSettings.parse(p);
+        assertEquals(List.of(), s.warnings);
+        io.ksbridge.RecordTransform t = s.config.transform().orElseThrow();
+        io.ksbridge.TransformRecord out = io.ksbridge.Transforms.applyTo(t, io.ksbridge.TransformRecord.of(
+                new io.ksbridge.RecordCoordinates("orders", 0, 7), 1_700_000_000_000L, null,
+                io.ksbridge.LazyJson.parse("{\"ssn\":\"123-45-6789\",\"internal\":1,\"id\":7}"),
+                new org.apache.kafka.common.header.internals.RecordHeaders())).get(0);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertEquals(json.readTree("{\"ssn\":\"\",\"id\":7,\"kafka_ts\":1700000000000}"),
+                json.readTree(out.value().toString()), "Connect's MaskField, then ksbridge's insert and drop");
+        Runner runner = Runner.create(Path.of("connector.properties"), p);
+        String summary = runner.summary(Path.of("connector.properties"), io.ksbridge.config.BridgeConfig.from(p).account());
+        assertTrue(summary.contains("  shaping:  connect:MaskField$Value.andThen(insert[kafka_ts=timestamp])"
+                + ".andThen(drop[internal])\n"), summary);
+    }
+
+    @Test
+    void connectPredicates_refusedNamingTheFilterTransform() {
+        Map<String, String> p = minimal();
+        p.put("predicates", "isHeartbeat");
+        p.put("predicates.isHeartbeat.type", "org.apache.kafka.connect.transforms.predicates.HasHeaderKey");
+        BridgeConfigException e = refused(p);
+        assertEquals(List.of("predicates", "predicates.isHeartbeat.type"), settings(e), e.getMessage());
+        assertTrue(e.getMessage().contains("Kafka Connect predicates are not supported; use a filter transform"
+                + " (transforms.<alias>.type=filter) instead"), e.getMessage());
     }
 }
