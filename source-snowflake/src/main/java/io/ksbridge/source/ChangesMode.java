@@ -34,6 +34,8 @@ final class ChangesMode implements SourceMode {
         List<String> key;
         List<String> order;
         ChangeRecords.Target target;
+        /** When the first start was tried (Snowflake's clock), or -1: a young table's start is retried for a while. */
+        long firstStart = -1;
 
         TableState(TableSpec spec) {
             this.spec = spec;
@@ -41,6 +43,9 @@ final class ChangesMode implements SourceMode {
     }
 
     private final SourceContext c;
+    /** How long past twice the settle lag a young table's first start is retried (see {@link #start}). */
+    static final long YOUNG_GRACE_MS = 10_000;
+
     private final SourceSettings s;
     private final long settle;
     private final Map<String, TableState> tables = new LinkedHashMap<>();
@@ -94,8 +99,7 @@ final class ChangesMode implements SourceMode {
         }
         try {
             if (t.position == null) {
-                start(t);
-                return true;
+                return start(t);
             }
             if (t.position.snapshot()) {
                 return snapshotPage(t);
@@ -133,10 +137,34 @@ final class ChangesMode implements SourceMode {
         t.objects = objects;
     }
 
-    /** First start for a table: T0 from Snowflake's clock, committed before anything is read. */
-    private void start(TableState t) {
-        long t0 = t.objects.now() - settle;
+    /**
+     * First start for a table: T0 from Snowflake's clock, checked readable (one empty CHANGES window at T0: the table
+     * and its change tracking are older than T0), committed before anything is read. A table created, or whose change
+     * tracking was turned on, less than the settle lag ago is not readable at T0 yet (000707, "before the object
+     * creation time"): nothing is committed and the start is tried again on the next poll, with a later T0, for up to
+     * twice the settle lag plus {@link #YOUNG_GRACE_MS}; after that it is stale as any unreadable position is.
+     *
+     * @return true when T0 was committed (work was done), false when the start waits for a young table
+     */
+    private boolean start(TableState t) {
+        long now = t.objects.now();
+        long t0 = now - settle;
+        try {
+            t.objects.changes(t0, t0, s.source().isAppendOnly(), 1, 0);
+        } catch (SnowflakeSqlException e) {
+            if (t.firstStart < 0) {
+                t.firstStart = now;
+            }
+            if (isStale(e) && now - t.firstStart <= 2 * settle + YOUNG_GRACE_MS) {
+                LOG.info("bridge {}: table {} is not readable at T0 {} yet (created, or its change tracking turned on,"
+                        + " less than the settle lag ago?): {}; trying again", s.name(), t.spec.table(),
+                        Instant.ofEpochMilli(t0), e.getMessage());
+                return false;
+            }
+            throw e;
+        }
         commit(t, List.of(), s.snapshot() == Snapshot.INITIAL ? ChangesPosition.snapshotAt(t0) : ChangesPosition.from(t0));
+        return true;
     }
 
     /** Publishes the next page of the snapshot at T0 ({@code op: r}); true (work was done). */
@@ -258,7 +286,8 @@ final class ChangesMode implements SourceMode {
         if (s.onStale() == Stale.FAIL_FAST) {
             throw new StaleStreamException("the CHANGES position " + at + " of table " + t.spec.table() + " is no longer readable"
                     + " (" + why + "): the changes since are gone, as the table's DATA_RETENTION_TIME_IN_DAYS is shorter than"
-                    + " the outage. Restart the bridge with onStale(Stale.resnapshot()) to publish a new snapshot and go on, or"
+                    + " the outage (or, at a first start, change tracking was turned on too recently, or the retention is 0)."
+                    + " Restart the bridge with onStale(Stale.resnapshot()) to publish a new snapshot and go on, or"
                     + " delete the table's position from " + s.offsetsTopic() + " to start it over; a longer retention, or"
                     + " ChangeSource.stream() (whose stream extends it), survives longer outages.");
         }

@@ -69,6 +69,31 @@ class ChangesModeIT {
         }
     }
 
+    /**
+     * A table whose change tracking was turned on less than the settle lag before the bridge's first start is not
+     * readable at T0 = now - settle ("before the object creation time"): the start waits for T0 to pass it, then
+     * snapshots and goes on, instead of stopping as if the position had gone stale (the quickstart's case on a fast
+     * machine).
+     */
+    @Test
+    void aTableTrackedJustBeforeTheFirstStart_startWaitsForT0ToPassIt_notStale(EmbeddedKafka kafka, SnowflakeEmulator snowflake)
+            throws Exception {
+        SourceFixture.Setup s = setUp(kafka, snowflake, "YOUNG");
+        s.table().changeTracking(true);
+        try (SnowflakeToKafkaBridge b = bridge(kafka, snowflake, s.name(), s.spec()).source(changes(2_000)).build()) {
+            b.start();
+            Await.until(WAIT, () -> readCommitted(kafka, s.topic()).size() >= 2 || b.failure().isPresent(),
+                    () -> "the snapshot; " + b.failure());
+            assertEquals(java.util.Optional.empty(), b.failure());
+            s.table().insert(row(3, "c"));
+            Await.until(WAIT, () -> readCommitted(kafka, s.topic()).size() >= 3 || b.failure().isPresent(),
+                    () -> "the insert; " + b.failure());
+            assertEquals(List.of("r {\"ID\":1} a", "r {\"ID\":2} b", "c {\"ID\":3} c"),
+                    SourceFixture.changes(readCommitted(kafka, s.topic())));
+            assertTrue(positions(kafka, s.name()).get(0).path("snapshot").isObject(), "the first position is the snapshot's");
+        }
+    }
+
     @Test
     void changeTrackingOff_failsNamingTheAlter_andNeverTurnsItOn(EmbeddedKafka kafka, SnowflakeEmulator snowflake) throws Exception {
         TrackedTable t = orders(snowflake, "UNTRACKED");
