@@ -164,6 +164,7 @@ final class ChangesMode implements SourceMode {
             throw e;
         }
         commit(t, List.of(), s.snapshot() == Snapshot.INITIAL ? ChangesPosition.snapshotAt(t0) : ChangesPosition.from(t0));
+        t.firstStart = -1;
         return true;
     }
 
