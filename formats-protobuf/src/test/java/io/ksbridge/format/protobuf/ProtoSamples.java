@@ -123,6 +123,16 @@ final class ProtoSamples {
         }
     }
 
+    /**
+     * Registers {@code shop/common.proto}, then {@code shop/order.proto} under {@code subject} with its reference to
+     * it, as a producer's serializer would; returns the order schema's id.
+     */
+    static int registerOrder(io.ksbridge.testkit.SchemaRegistry registry, String subject) {
+        registry.register("shop/common.proto", "PROTOBUF", serialized(COMMON));
+        return registry.register(subject, "PROTOBUF", serialized(ORDER),
+                java.util.List.of(new io.ksbridge.testkit.SchemaRegistry.Reference("shop/common.proto", "shop/common.proto", 1)));
+    }
+
     static DynamicMessage line(String sku, int qty) {
         DynamicMessage.Builder b = DynamicMessage.newBuilder(LINE_TYPE).setField(f(LINE_TYPE, "sku"), sku);
         if (qty != 0) {

@@ -44,9 +44,7 @@ class ProtobufBridgeIT {
     static void start(EmbeddedKafka sharedKafka) {
         kafka = sharedKafka;
         registry = SchemaRegistry.start();
-        registry.register("shop/common.proto", "PROTOBUF", ProtoSamples.serialized(ProtoSamples.COMMON));
-        orderId = registry.register("refunds-value", "PROTOBUF", ProtoSamples.serialized(ProtoSamples.ORDER),
-                List.of(new SchemaRegistry.Reference("shop/common.proto", "shop/common.proto", 1)));
+        orderId = ProtoSamples.registerOrder(registry, "refunds-value");
     }
 
     @AfterAll

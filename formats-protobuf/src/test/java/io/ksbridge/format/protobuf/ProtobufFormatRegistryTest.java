@@ -29,9 +29,7 @@ class ProtobufFormatRegistryTest {
     @BeforeEach
     void start() {
         registry = SchemaRegistry.start();
-        registry.register("shop/common.proto", "PROTOBUF", ProtoSamples.serialized(ProtoSamples.COMMON));
-        orderId = registry.register("orders-value", "PROTOBUF", ProtoSamples.serialized(ProtoSamples.ORDER),
-                List.of(new SchemaRegistry.Reference("shop/common.proto", "shop/common.proto", 1)));
+        orderId = ProtoSamples.registerOrder(registry, "orders-value");
     }
 
     @AfterEach

@@ -24,9 +24,7 @@ class ProtobufSnowpipeIT {
     @Test
     void everyTypeAndWellKnownType_loadedBySnowpipe_variantAsExpected(EmbeddedKafka kafka, SnowflakeEmulator snowflake) throws Exception {
         try (SchemaRegistry registry = SchemaRegistry.start()) {
-            registry.register("shop/common.proto", "PROTOBUF", ProtoSamples.serialized(ProtoSamples.COMMON));
-            int id = registry.register("orders-value", "PROTOBUF", ProtoSamples.serialized(ProtoSamples.ORDER),
-                    List.of(new SchemaRegistry.Reference("shop/common.proto", "shop/common.proto", 1)));
+            int id = ProtoSamples.registerOrder(registry, "orders-value");
             kafka.createTopic("proto_orders", 1);
             kafka.produce(new ProducerRecord<>("proto_orders", 0, 1_700_000_000_000L,
                     ProtoSamples.line("key-sku", 1).toByteArray(),

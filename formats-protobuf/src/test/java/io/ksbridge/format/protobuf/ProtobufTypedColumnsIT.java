@@ -53,9 +53,7 @@ class ProtobufTypedColumnsIT {
         kafka = sharedKafka;
         snowflake = sharedSnowflake;
         registry = SchemaRegistry.start();
-        registry.register("shop/common.proto", "PROTOBUF", ProtoSamples.serialized(ProtoSamples.COMMON));
-        schemaId = registry.register("proto_typed-value", "PROTOBUF", ProtoSamples.serialized(ProtoSamples.ORDER),
-                List.of(new SchemaRegistry.Reference("shop/common.proto", "shop/common.proto", 1)));
+        schemaId = ProtoSamples.registerOrder(registry, "proto_typed-value");
     }
 
     @AfterAll
