@@ -7,8 +7,8 @@ import io.ksbridge.ingest.IngestBatch;
 import io.ksbridge.ingest.IngestResult;
 import io.ksbridge.ingest.IngestRow;
 import io.ksbridge.internal.schema.Schematizer;
+import io.ksbridge.internal.schema.TableColumns;
 import io.ksbridge.snowflake.SqlApiClient;
-import io.ksbridge.snowflake.SqlResult;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -143,18 +143,11 @@ final class SnowpipeColumns {
         types = describe();
     }
 
+    /** Reads the table's columns into {@link #types} and {@link #notNull}. Called under the monitor. */
     private Map<String, String> describe() {
-        SqlResult desc = sql.execute("DESCRIBE TABLE " + qualifiedTable);
-        Map<String, String> out = new HashMap<>();
-        List<String> required = new ArrayList<>();
-        for (int i = 0; i < desc.rowCount(); i++) {
-            out.put(desc.get(i, "name"), desc.get(i, "type"));
-            if ("N".equalsIgnoreCase(desc.get(i, "null?"))) {
-                required.add(desc.get(i, "name"));
-            }
-        }
-        notNull = List.copyOf(required);
-        return out;
+        TableColumns t = TableColumns.describe(sql, qualifiedTable);
+        notNull = t.notNull();
+        return new HashMap<>(t.types());
     }
 
     private static String bare(String column) {

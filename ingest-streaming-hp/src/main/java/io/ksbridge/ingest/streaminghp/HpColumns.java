@@ -3,8 +3,8 @@ package io.ksbridge.ingest.streaminghp;
 import io.ksbridge.IngestException;
 import io.ksbridge.ingest.IngestRow;
 import io.ksbridge.internal.schema.Schematizer;
+import io.ksbridge.internal.schema.TableColumns;
 import io.ksbridge.snowflake.SqlApiClient;
-import io.ksbridge.snowflake.SqlResult;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -165,17 +165,9 @@ final class HpColumns {
 
     /** The table's column types; sets {@link #notNull}. Called under the monitor. */
     private Map<String, String> describe() {
-        SqlResult desc = sql.execute("DESCRIBE TABLE " + qualifiedTable);
-        Map<String, String> out = new HashMap<>();
-        java.util.List<String> required = new java.util.ArrayList<>();
-        for (int i = 0; i < desc.rowCount(); i++) {
-            out.put(desc.get(i, "name"), desc.get(i, "type"));
-            if ("N".equalsIgnoreCase(desc.get(i, "null?"))) {
-                required.add(desc.get(i, "name"));
-            }
-        }
-        notNull = java.util.List.copyOf(required);
-        return out;
+        TableColumns t = TableColumns.describe(sql, qualifiedTable);
+        notNull = t.notNull();
+        return t.types();
     }
 
     /** A column's resolved name: without quotes (and their doubling) when quoted. */
