@@ -19,6 +19,7 @@ import io.ksbridge.testkit.SnowflakeEmulator;
 import io.ksbridge.testkit.emulator.ColumnDef;
 import io.ksbridge.testkit.emulator.Row;
 import io.ksbridge.testkit.emulator.SnowflakeText;
+import io.ksbridge.testkit.streaminghp.HpStreamingService;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -180,7 +181,10 @@ class JsonDeclaredColumnsIT {
             bridge.start();
             Await.until(Duration.ofSeconds(90), () -> c.committed() == 40 || bridge.failure() != null,
                     () -> "every record committed, or a failure (" + c.committed() + " committed, emulator pending: "
-                            + snowflake.pendingWork() + ")");
+                            + snowflake.pendingWork() + ") durable " + bridge.durableOffsets() + " rows "
+                            + snowflake.tables().find(c.table()).map(t -> t.rowCount()).orElse(-1) + " tokens "
+                            + (c.kind().equals("streaming_hp") ? HpStreamingService.of(snowflake).committedOffsetTokens(c.table()) : "")
+                            + "; threads:" + dump());
             assertEquals(null, bridge.failure());
         }
         snowflake.awaitIdle(Duration.ofSeconds(30));
@@ -257,5 +261,21 @@ class JsonDeclaredColumnsIT {
                 assertEquals("n" + i, r.get("NOTE").asText(), r.toString());
             }
         }
+    }
+
+    /** The bridge's, the emulator's and the consumer coordinator's threads, for a wait that timed out. */
+    private static String dump() {
+        StringBuilder b = new StringBuilder();
+        Thread.getAllStackTraces().forEach((t, st) -> {
+            String n = t.getName();
+            if (!n.startsWith("ksbridge") && !n.contains("snowflake") && !n.contains("coordinator")) {
+                return;
+            }
+            b.append("\n--- ").append(n).append(' ').append(t.getState());
+            for (int i = 0; i < Math.min(12, st.length); i++) {
+                b.append("\n    at ").append(st[i]);
+            }
+        });
+        return b.toString();
     }
 }
