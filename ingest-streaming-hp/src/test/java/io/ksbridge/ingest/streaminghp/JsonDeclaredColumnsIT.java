@@ -175,16 +175,42 @@ class JsonDeclaredColumnsIT {
                 .andThen(io.ksbridge.Transforms.insertMetadata("kafka_offset", io.ksbridge.Transforms.MetadataField.OFFSET))
                 .andThen(io.ksbridge.Transforms.insertMetadata("kafka_partition", io.ksbridge.Transforms.MetadataField.PARTITION))
                 .andThen(io.ksbridge.Transforms.insertMetadata("kafka_ts", io.ksbridge.Transforms.MetadataField.TIMESTAMP));
+        List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>(); // for a timeout's message
         try (KafkaToSnowflakeBridge bridge = c.bridge(15)
                 .format(RecordFormat.json(TypedColumns.declared(Map.of("card", "NUMBER(16,0)"))))
-                .transform(shape).build()) {
+                .transform(shape).listener(new io.ksbridge.BridgeListener() {
+                    @Override
+                    public void onAssigned(java.util.Set<org.apache.kafka.common.TopicPartition> partitions) {
+                        events.add("assigned " + partitions);
+                    }
+
+                    @Override
+                    public void onFlush(io.ksbridge.BridgeEvents.Flush e) {
+                        events.add("flush " + e.partition() + " " + e.firstOffset() + ".." + e.lastOffset());
+                    }
+
+                    @Override
+                    public void onDurable(io.ksbridge.BridgeEvents.Durable e) {
+                        events.add("durable " + e);
+                    }
+
+                    @Override
+                    public void onRetry(io.ksbridge.BridgeEvents.Retry e) {
+                        events.add("retry " + e);
+                    }
+
+                    @Override
+                    public void onBackpressure(io.ksbridge.BridgeEvents.Backpressure e) {
+                        events.add("backpressure " + e);
+                    }
+                }).build()) {
             bridge.start();
             Await.until(Duration.ofSeconds(90), () -> c.committed() == 40 || bridge.failure() != null,
                     () -> "every record committed, or a failure (" + c.committed() + " committed, emulator pending: "
                             + snowflake.pendingWork() + ") durable " + bridge.durableOffsets() + " rows "
                             + snowflake.tables().find(c.table()).map(t -> t.rowCount()).orElse(-1) + " tokens "
                             + (c.kind().equals("streaming_hp") ? HpStreamingService.of(snowflake).committedOffsetTokens(c.table()) : "")
-                            + "; threads:" + dump());
+                            + "; events " + events + "; threads:" + dump());
             assertEquals(null, bridge.failure());
         }
         snowflake.awaitIdle(Duration.ofSeconds(30));
