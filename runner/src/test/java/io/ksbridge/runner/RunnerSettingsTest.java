@@ -49,6 +49,12 @@ class RunnerSettingsTest {
         return e;
     }
 
+    /** The start-up summary the runner would log for {@code p}. */
+    private static String summary(Map<String, String> p) {
+        return Runner.create(Path.of("connector.properties"), p).summary(Path.of("connector.properties"),
+                io.ksbridge.config.BridgeConfig.from(p).account());
+    }
+
     private static List<String> settings(BridgeConfigException e) {
         return e.problems().stream().map(BridgeConfigException.Problem::setting).collect(Collectors.toList());
     }
@@ -187,8 +193,7 @@ class RunnerSettingsTest {
         p.put("snowflake.topic2table.map", "payments:PAYMENTS_RAW");
         p.put("consumer.override.sasl.jaas.config", "password=\"kafka-secret-pw\";");
         Runner runner = Runner.create(Path.of("connector.properties"), p);
-        String summary = runner.summary(Path.of("connector.properties"),
-                io.ksbridge.config.BridgeConfig.from(p).account());
+        String summary = runner.summary(Path.of("connector.properties"), io.ksbridge.config.BridgeConfig.from(p).account());
         assertTrue(summary.contains("  topics:   orders, payments\n"), summary);
         assertTrue(summary.contains("  tables:   orders -> RAW.KAFKA.ORDERS, payments -> RAW.KAFKA.PAYMENTS_RAW\n"), summary);
         assertTrue(summary.contains("  backend:  Snowpipe (files on an internal stage, loaded by pipes)\n"), summary);
@@ -211,9 +216,7 @@ class RunnerSettingsTest {
         RunnerSettings s = RunnerSettings.parse(p);
         assertTrue(s.highPerformance);
         assertEquals("strict", s.classicOffsetMigration);
-        Runner runner = Runner.create(Path.of("connector.properties"), p);
-        String summary = runner.summary(Path.of("connector.properties"),
-                io.ksbridge.config.BridgeConfig.from(p).account());
+        String summary = summary(p);
         assertTrue(summary.contains("  backend:  Snowpipe Streaming, high-performance architecture (named channels on"
                 + " each table's default pipe, offset tokens), taking over Classic channels (strict)\n"), summary);
         p.remove(RunnerSettings.STREAMING_ARCHITECTURE);
@@ -247,14 +250,11 @@ class RunnerSettingsTest {
         p.put(RunnerSettings.STREAMING_ARCHITECTURE, "high-performance");
         p.put("snowflake.enable.schematization", "true");
         assertTrue(RunnerSettings.parse(p).highPerformance);
-        Runner runner = Runner.create(Path.of("connector.properties"), p);
-        String summary = runner.summary(Path.of("connector.properties"),
-                io.ksbridge.config.BridgeConfig.from(p).account());
+        String summary = summary(p);
         assertTrue(summary.contains("  backend:  Snowpipe Streaming, high-performance architecture (named channels on"
                 + " each table's default pipe, offset tokens), schematization on\n"), summary);
         p.put("snowflake.enable.schematization", "false");
-        String plain = Runner.create(Path.of("connector.properties"), p).summary(Path.of("connector.properties"),
-                io.ksbridge.config.BridgeConfig.from(p).account());
+        String plain = summary(p);
         assertFalse(plain.contains("schematization"), plain);
     }
 
@@ -346,8 +346,7 @@ class RunnerSettingsTest {
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         assertEquals(json.readTree("{\"ssn\":\"\",\"id\":7,\"kafka_ts\":1700000000000}"),
                 json.readTree(out.value().toString()), "Connect's MaskField, then ksbridge's insert and drop");
-        Runner runner = Runner.create(Path.of("connector.properties"), p);
-        String summary = runner.summary(Path.of("connector.properties"), io.ksbridge.config.BridgeConfig.from(p).account());
+        String summary = summary(p);
         assertTrue(summary.contains("  shaping:  connect:MaskField$Value.andThen(insert[kafka_ts=timestamp])"
                 + ".andThen(drop[internal])\n"), summary);
     }
