@@ -284,9 +284,7 @@ public final class StreamingBackend implements IngestBackend {
         SnowflakeStreamingIngestChannel channel = openChannel(tableName, channelName);
         long committed = committedOffset(channel);
         Lane lane = new Lane(tableName, partition, channelName, channel, committed);
-        lane.columnTypes = typesOf(channel);
-        lane.columns = lane.columnTypes.keySet();
-        lane.notNull = notNullOf(channel);
+        readSchema(lane, channel);
         lanes.put(new LaneKey(tableName, partition), lane);
         LOG.debug("opened channel {} of {} for {}: committed offset token {}", channelName, tableName, partition, committed);
         return committed >= 0 ? PartitionStart.at(committed + 1) : PartitionStart.unknown();
@@ -319,30 +317,26 @@ public final class StreamingBackend implements IngestBackend {
         return resolved.matches("[A-Z_][A-Z0-9_$]*") ? resolved : SnowflakeIdentifiers.quote(resolved);
     }
 
-    /** The table's NOT NULL columns as the channel reports them, by resolved (upper-case) name. */
-    private static List<String> notNullOf(SnowflakeStreamingIngestChannel channel) {
-        List<String> out = new ArrayList<>();
+    /**
+     * The table's columns, their types and the NOT NULL ones as the channel reports them, by resolved (upper-case)
+     * name, into the lane, for schematization.
+     */
+    private static void readSchema(Lane lane, SnowflakeStreamingIngestChannel channel) {
+        Map<String, String> types = new java.util.HashMap<>();
+        List<String> notNull = new ArrayList<>();
         try {
             channel.getTableSchema().forEach((name, column) -> {
+                types.put(bare(name), column.getType());
                 if (!column.isNullable()) {
-                    out.add(bare(name));
+                    notNull.add(bare(name));
                 }
             });
         } catch (RuntimeException e) {
             LOG.debug("no table schema for channel {}: {}", channel.getName(), e.toString());
         }
-        return out;
-    }
-
-    /** The table's columns and their types as the channel reports them, by resolved (upper-case) name. */
-    private static Map<String, String> typesOf(SnowflakeStreamingIngestChannel channel) {
-        Map<String, String> types = new java.util.HashMap<>();
-        try {
-            channel.getTableSchema().forEach((name, column) -> types.put(bare(name), column.getType()));
-        } catch (RuntimeException e) {
-            LOG.debug("no table schema for channel {}: {}", channel.getName(), e.toString());
-        }
-        return types;
+        lane.columnTypes = types;
+        lane.columns = types.keySet();
+        lane.notNull = notNull;
     }
 
     /** A column name without quotes, upper case when it was not quoted: how Snowflake resolves it. */
@@ -584,9 +578,7 @@ public final class StreamingBackend implements IngestBackend {
         long committed = committedOffset(fresh);
         SnowflakeStreamingIngestChannel old = lane.channel;
         lane.channel = fresh;
-        lane.columnTypes = typesOf(fresh);
-        lane.columns = lane.columnTypes.keySet();
-        lane.notNull = notNullOf(fresh);
+        readSchema(lane, fresh);
         lane.needsReopen = false;
         lane.statusFailures = 0;
         lane.written = committed;
