@@ -35,7 +35,9 @@ public final class BridgeEvents {
 
     /**
      * A batch failed for a transient reason and will be retried after {@code delay}; or, with both offsets -1,
-     * opening the partition in the backend failed and will be tried again (the partition is paused meanwhile).
+     * opening the partition in the backend failed and will be tried again (the partition is paused meanwhile); or,
+     * with both offsets the record's, a record could not be converted yet (its format failed retriably: a schema
+     * registry unreachable) and will be read again (its partition waits for it).
      */
     public record Retry(String table, TopicPartition partition, long firstOffset, long lastOffset, int attempt,
                         Duration delay, Throwable cause) {

@@ -47,6 +47,7 @@ final class Core {
     final Assignments partitions;
     /** Null without a router: then each partition is its own single lane, with no lookup per record. */
     private final Routing routing;
+    private final RetryLog retryLog;
     private RecordConverter converter;
     private boolean backendStarted;
     private long lastLagNanos;
@@ -58,7 +59,7 @@ final class Core {
         this.ticker = ticker;
         this.lifecycle = lifecycle;
         this.listener = SafeListener.of(List.of(settings.listener()));
-        RetryLog retryLog = new RetryLog(ticker);
+        this.retryLog = new RetryLog(ticker);
         this.ledger = new OffsetLedger(listener);
         this.budget = new MemoryBudget(settings.maxBufferedBytes());
         this.router = new ErrorRouter(settings, listener);
@@ -158,8 +159,17 @@ final class Core {
                             + ps.formatAttempts + " attempts: " + c.retriable.getMessage(), false, c.retriable);
                 }
                 Duration delay = s.retryPolicy().delay(ps.formatAttempts, ThreadLocalRandom.current().nextDouble());
-                log.warn("record {} cannot be converted yet (attempt {}), retrying in {}: {}",
-                        RecordConverter.coordinates(rec), ps.formatAttempts, delay, c.retriable.getMessage());
+                listener.onRetry(new BridgeEvents.Retry(ps.table, ps.tp, rec.offset(), rec.offset(), ps.formatAttempts,
+                        delay, c.retriable));
+                long quiet = retryLog.admit(ps.tp);
+                if (quiet >= 0) {
+                    log.warn("record {} cannot be converted yet (attempt {} of {}; {} more retries since the last "
+                            + "warning), retrying in {}: {}", RecordConverter.coordinates(rec), ps.formatAttempts,
+                            RetryLog.limit(s.retryPolicy()), quiet, delay, c.retriable.getMessage());
+                } else if (log.isDebugEnabled()) {
+                    log.debug("record {} cannot be converted yet (attempt {}), retrying in {}: {}",
+                            RecordConverter.coordinates(rec), ps.formatAttempts, delay, c.retriable.getMessage());
+                }
                 if (consumer.attached()) {
                     consumer.seek(ps.tp, rec.offset());
                     consumer.pause(Set.of(ps.tp));

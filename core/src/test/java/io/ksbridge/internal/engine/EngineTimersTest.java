@@ -170,4 +170,40 @@ class EngineTimersTest {
         assertEquals(0, durable(engine));
         engine.close(Duration.ZERO);
     }
+    @Test
+    void recordNotConvertibleYet_eachRetryReachesTheListenerWithItsOffset_thenTheRecordLands() {
+        ScriptedBackend backend = new ScriptedBackend(false);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        RecordFormat flaky = (data, context, out) -> {
+            if (context.offset() == 3 && calls.incrementAndGet() <= 2) {
+                throw new IngestException("registry unreachable (test)", true);
+            }
+            out.writeRaw(data);
+        };
+        List<io.ksbridge.BridgeEvents.Retry> retries = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Engine engine = engine(backend, b -> b.format(flaky)
+                .retryPolicy(new RetryPolicy(Duration.ofMillis(1), Duration.ofMillis(1), 1.0, 5))
+                .listener(new BridgeListener() {
+                    @Override
+                    public void onRetry(io.ksbridge.BridgeEvents.Retry event) {
+                        retries.add(event);
+                    }
+                }));
+        engine.accept(records(0, 10));
+        assertEquals(2, retries.size(), retries.toString());
+        for (int i = 0; i < 2; i++) {
+            io.ksbridge.BridgeEvents.Retry r = retries.get(i);
+            assertEquals(TP, r.partition());
+            assertEquals(3, r.firstOffset());
+            assertEquals(3, r.lastOffset());
+            assertEquals(i + 1, r.attempt());
+            assertEquals(false, r.isOpen());
+            assertEquals("ORDERS", r.table());
+        }
+        assertEquals(List.of("0-9#1"), backend.order(), "all ten records in the batch, none skipped");
+        backend.result(0).complete(IngestResult.durable());
+        engine.accept(Polls.none());
+        assertEquals(10, durable(engine));
+        engine.close(Duration.ZERO);
+    }
 }

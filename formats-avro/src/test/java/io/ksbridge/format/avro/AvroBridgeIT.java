@@ -239,11 +239,17 @@ class AvroBridgeIT {
         registry.failWith(503);
         long before = registry.requestCount();
         java.util.concurrent.atomic.AtomicInteger skipped = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<String> causes = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (KafkaToSnowflakeBridge bridge = bridge(topic, backend).errorPolicy(ErrorPolicy.skip())
                 .listener(new io.ksbridge.BridgeListener() {
                     @Override
                     public void onSkip(io.ksbridge.BridgeEvents.Skip event) {
                         skipped.incrementAndGet();
+                    }
+
+                    @Override
+                    public void onRetry(io.ksbridge.BridgeEvents.Retry event) {
+                        causes.add(event.firstOffset() + ".." + event.lastOffset() + " " + event.cause().getMessage());
                     }
                 }).build()) {
             bridge.start();
@@ -251,10 +257,14 @@ class AvroBridgeIT {
             Await.until(Duration.ofSeconds(30), () -> registry.requestCount() - before >= 10,
                     () -> "several failed registry calls");
             assertEquals(0, skipped.get(), "a record was skipped while the registry failed");
+            assertTrue(causes.stream().allMatch(c -> c.startsWith("0..0 ")), "only each partition's first record "
+                    + "waits: " + causes);
             registry.down();
-            // the point: an outage of some length, in which connections are refused (nothing to wait for: the bridge
-            // makes no request that reaches a registry that is down); skips would be counted, rows and commits seen
-            Thread.sleep(500);
+            int before503 = causes.size();
+            // an outage the bridge lives through: connections refused, reported as retries of the same records
+            // (skips would be counted, rows and commits seen)
+            Await.until(Duration.ofSeconds(30), () -> causes.size() - before503 >= 4,
+                    () -> "four retries while the registry is down: " + causes);
             assertEquals(0, skipped.get(), "a record was skipped while the registry was down");
             assertEquals(0, backend.rowCount(), "nothing can be converted while the registry fails");
             assertEquals(0, committed(topic), "nothing is committed past records that wait for the registry");

@@ -214,17 +214,29 @@ class ProtobufBridgeIT {
         RecordingBackend backend = new RecordingBackend();
         registry.down();
         java.util.concurrent.atomic.AtomicInteger skipped = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.Set<Integer> retriedPartitions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger retries = new java.util.concurrent.atomic.AtomicInteger();
         try (KafkaToSnowflakeBridge bridge = bridge(topic, backend).errorPolicy(ErrorPolicy.skip())
                 .listener(new io.ksbridge.BridgeListener() {
                     @Override
                     public void onSkip(io.ksbridge.BridgeEvents.Skip event) {
                         skipped.incrementAndGet();
                     }
+
+                    @Override
+                    public void onRetry(io.ksbridge.BridgeEvents.Retry event) {
+                        if (event.firstOffset() == 0 && event.lastOffset() == 0) { // each partition's first record
+                            retriedPartitions.add(event.partition().partition());
+                            retries.incrementAndGet();
+                        }
+                    }
                 }).build()) {
             bridge.start();
-            // the point: an outage of some length (connections are refused, so the bridge's attempts leave nothing to
-            // wait for); a record skipped meanwhile would be counted at once, before any commit
-            Thread.sleep(1_000);
+            // an outage the bridge lives through: the first record of each partition refused again and again (a
+            // record skipped meanwhile would be counted at once, before any commit)
+            Await.until(Duration.ofSeconds(30), () -> retriedPartitions.size() == 2 && retries.get() >= 6,
+                    () -> "the first records of both partitions retried 3 times each (" + retries + " retries of "
+                            + retriedPartitions + ")");
             assertEquals(0, skipped.get(), "a record was skipped while the registry was down");
             assertEquals(0, backend.rowCount(), "nothing can be converted while the registry is down");
             assertEquals(0, committed(topic));
