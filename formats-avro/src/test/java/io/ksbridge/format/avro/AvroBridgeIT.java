@@ -260,10 +260,10 @@ class AvroBridgeIT {
             assertTrue(causes.stream().allMatch(c -> c.startsWith("0..0 ")), "only each partition's first record "
                     + "waits: " + causes);
             registry.down();
-            int before503 = causes.size();
+            int retriesBeforeOutage = causes.size();
             // an outage the bridge lives through: connections refused, reported as retries of the same records
             // (skips would be counted, rows and commits seen)
-            Await.until(Duration.ofSeconds(30), () -> causes.size() - before503 >= 4,
+            Await.until(Duration.ofSeconds(30), () -> causes.size() - retriesBeforeOutage >= 4,
                     () -> "four retries while the registry is down: " + causes);
             assertEquals(0, skipped.get(), "a record was skipped while the registry was down");
             assertEquals(0, backend.rowCount(), "nothing can be converted while the registry fails");

@@ -235,8 +235,8 @@ class ProtobufBridgeIT {
             // an outage the bridge lives through: the first record of each partition refused again and again (a
             // record skipped meanwhile would be counted at once, before any commit)
             Await.until(Duration.ofSeconds(30), () -> retriedPartitions.size() == 2 && retries.get() >= 6,
-                    () -> "the first records of both partitions retried 3 times each (" + retries + " retries of "
-                            + retriedPartitions + ")");
+                    () -> "six retries of the partitions' first records, both partitions among them (" + retries
+                            + " retries of partitions " + retriedPartitions + ")");
             assertEquals(0, skipped.get(), "a record was skipped while the registry was down");
             assertEquals(0, backend.rowCount(), "nothing can be converted while the registry is down");
             assertEquals(0, committed(topic));
